@@ -1,0 +1,386 @@
+"""Matching of the Action, Resource and Principal elements.
+
+Rules (AWS "IAM JSON policy elements" pages):
+
+* Action / NotAction: ``service:Action`` matched **case-insensitively**; ``*`` matches any run of
+  characters and ``?`` exactly one.
+* Resource / NotResource: matched **case-sensitively** and ARN-aware: an ARN has six
+  colon-separated parts; in the first five (``arn``, partition, service, region, account) a
+  wildcard never crosses a ``:``; in the resource part (everything after the fifth ``:``) ``*``
+  matches any characters, ``:`` and ``/`` included. A pattern that is not a six-part ARN (``*``,
+  or a short pattern) is matched as a plain glob over the whole string.
+* Principal: no partial wildcards (AWS documents that ``*`` is only valid alone); account ids and
+  ``arn:…:root`` name the account; a role ARN also covers that role's sessions.
+
+Patterns are compiled once into literal sets plus one combined regular expression, so the hot
+path is a set lookup or a single ``re.match``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+_WILD = re.compile(r"[*?]")
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+_CANONICAL = re.compile(r"^[0-9a-fA-F]{64}$")
+
+
+def has_wildcard(s: str) -> bool:
+    return "*" in s or "?" in s
+
+
+def glob_regex(pattern: str, star: str = ".*", qmark: str = ".") -> str:
+    """Regex source (unanchored) for a glob where ``*``/``?`` are wildcards, all else literal."""
+    out = []
+    for ch in pattern:
+        if ch == "*":
+            out.append(star)
+        elif ch == "?":
+            out.append(qmark)
+        else:
+            out.append(re.escape(ch))
+    return "".join(out)
+
+
+def arn_regex(pattern: str) -> str:
+    """Regex source (unanchored) for an ARN pattern, segment-aware (see module docstring)."""
+    if pattern == "*":
+        return ".*"
+    parts = pattern.split(":", 5)
+    if len(parts) < 6:
+        return glob_regex(pattern)
+    head = [glob_regex(p, "[^:]*", "[^:]") for p in parts[:5]]
+    return ":".join(head) + ":" + glob_regex(parts[5])
+
+
+# --------------------------------------------------------------------------------------------
+# actions
+
+
+@dataclass(frozen=True, slots=True)
+class ActionMatcher:
+    """Compiled Action (or NotAction) list."""
+
+    match_all: bool
+    literals: frozenset[str]
+    regex: re.Pattern[str] | None
+    #: lowercase service prefixes this matcher can match, or None when any prefix may match
+    prefixes: frozenset[str] | None
+
+    def matches(self, action_lower: str) -> bool:
+        if self.match_all or action_lower in self.literals:
+            return True
+        rx = self.regex
+        return rx is not None and rx.fullmatch(action_lower) is not None
+
+
+def compile_actions(patterns: list[str]) -> ActionMatcher:
+    literals: set[str] = set()
+    regexes: list[str] = []
+    prefixes: set[str] | None = set()
+    match_all = False
+    for p in patterns:
+        p = str(p).lower()
+        if p == "*":
+            match_all = True
+            prefixes = None
+            continue
+        if has_wildcard(p):
+            regexes.append(glob_regex(p))
+        else:
+            literals.add(p)
+        if prefixes is not None:
+            svc, sep, _ = p.partition(":")
+            if not sep or has_wildcard(svc):
+                prefixes = None
+            else:
+                prefixes.add(svc)
+    rx = re.compile("|".join(f"(?:{r})" for r in regexes), re.DOTALL) if regexes else None
+    return ActionMatcher(
+        match_all, frozenset(literals), rx, frozenset(prefixes) if prefixes is not None else None
+    )
+
+
+@lru_cache(maxsize=4096)
+def _action_rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(glob_regex(pattern.lower()), re.DOTALL)
+
+
+def action_matches(pattern: str, action: str) -> bool:
+    """Does Action pattern ``pattern`` (``s3:Get*``) match ``action`` (``s3:GetObject``)?
+
+    Case-insensitive, ``*`` any run, ``?`` one character (AWS "IAM JSON policy elements: Action").
+    """
+    return _action_rx(pattern).fullmatch(action.lower()) is not None
+
+
+# --------------------------------------------------------------------------------------------
+# resources
+
+
+@lru_cache(maxsize=8192)
+def _arn_rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(arn_regex(pattern), re.DOTALL)
+
+
+def arn_matches(pattern: str, arn: str) -> bool:
+    """Does Resource/ARN pattern ``pattern`` match ``arn``? Case-sensitive and segment-aware."""
+    if pattern == "*":
+        return True
+    return _arn_rx(pattern).fullmatch(arn) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceMatcher:
+    """Compiled Resource (or NotResource) list. Patterns with policy variables are kept as
+    templates and resolved per request (see :mod:`permwise.engine.variables`)."""
+
+    match_all: bool
+    literals: frozenset[str]
+    regex: re.Pattern[str] | None
+    templates: tuple  # tuple[variables.Template, ...]
+    star: bool  # a literal "*" is in the list (for audit: "Resource: *")
+
+    def matches_static(self, resource: str) -> bool:
+        if self.match_all or resource in self.literals:
+            return True
+        rx = self.regex
+        return rx is not None and rx.fullmatch(resource) is not None
+
+
+def compile_resources(patterns: list[str], templates: tuple) -> ResourceMatcher:
+    literals: set[str] = set()
+    regexes: list[str] = []
+    match_all = False
+    star = False
+    for p in patterns:
+        if p == "*":
+            match_all = star = True
+        elif has_wildcard(p):
+            regexes.append(arn_regex(p))
+        else:
+            literals.add(p)
+    rx = re.compile("|".join(f"(?:{r})" for r in regexes), re.DOTALL) if regexes else None
+    return ResourceMatcher(match_all, frozenset(literals), rx, templates, star)
+
+
+# --------------------------------------------------------------------------------------------
+# principals
+
+#: principal kinds
+USER = "user"
+ROLE = "role"
+SESSION = "assumed-role"
+FEDERATED_USER = "federated-user"
+ROOT = "root"
+SERVICE = "service"
+WEB_IDENTITY = "federated"
+CANONICAL = "canonical"
+ANONYMOUS = "anonymous"
+UNKNOWN = "unknown"
+
+
+@dataclass(slots=True)
+class PrincipalInfo:
+    """What the engine knows about the requesting principal, parsed from its ARN or name."""
+
+    raw: str
+    kind: str
+    partition: str = "aws"
+    account: str | None = None
+    arn: str = ""
+    name: str | None = None  # user name, role name, federated user name
+    role_arn: str | None = None  # for sessions: arn:<p>:iam::<acct>:role/<name>
+    role_name: str | None = None
+    session_name: str | None = None
+    service_linked: bool = False
+
+    @property
+    def is_iam(self) -> bool:
+        """An IAM principal of an account (the kinds SCPs can apply to)."""
+        return self.kind in (USER, ROLE, SESSION, FEDERATED_USER, ROOT)
+
+
+@lru_cache(maxsize=4096)
+def parse_principal(principal: str) -> PrincipalInfo:
+    """Classify a request principal: IAM user/role/session/federated user/root ARN, a bare
+    account id (its root), an AWS service (``*.amazonaws.com``), a SAML/OIDC provider, a
+    canonical user id, or ``*``/``anonymous``."""
+    p = principal.strip()
+    if p in ("*", "anonymous", ""):
+        return PrincipalInfo(p, ANONYMOUS)
+    if _ACCOUNT_ID.match(p):
+        return PrincipalInfo(p, ROOT, account=p, arn=f"arn:aws:iam::{p}:root")
+    if p.startswith("arn:"):
+        parts = p.split(":", 5)
+        if len(parts) == 6:
+            _, partition, service, _region, account, res = parts
+            if service == "iam":
+                if res == "root":
+                    return PrincipalInfo(p, ROOT, partition, account, p)
+                if res.startswith("user/"):
+                    name = res.rsplit("/", 1)[-1]
+                    return PrincipalInfo(p, USER, partition, account, p, name)
+                if res.startswith("role/"):
+                    name = res.rsplit("/", 1)[-1]
+                    slr = res.startswith("role/aws-service-role/")
+                    return PrincipalInfo(
+                        p, ROLE, partition, account, p, name, p, name, service_linked=slr
+                    )
+                if res.startswith("saml-provider/") or res.startswith("oidc-provider/"):
+                    return PrincipalInfo(p, WEB_IDENTITY, partition, account, p)
+            elif service == "sts":
+                if res.startswith("assumed-role/"):
+                    bits = res.split("/")
+                    role_name = bits[1] if len(bits) > 1 else ""
+                    session = "/".join(bits[2:]) if len(bits) > 2 else ""
+                    role_arn = f"arn:{partition}:iam::{account}:role/{role_name}"
+                    return PrincipalInfo(
+                        p,
+                        SESSION,
+                        partition,
+                        account,
+                        p,
+                        role_name,
+                        role_arn,
+                        role_name,
+                        session,
+                        # service-linked role names all start with AWSServiceRoleFor
+                        service_linked=role_name.startswith("AWSServiceRoleFor"),
+                    )
+                if res.startswith("federated-user/"):
+                    name = res.split("/", 1)[1]
+                    return PrincipalInfo(p, FEDERATED_USER, partition, account, p, name)
+            return PrincipalInfo(p, UNKNOWN, partition, account or None, p)
+        return PrincipalInfo(p, UNKNOWN, arn=p)
+    if _CANONICAL.match(p):
+        return PrincipalInfo(p, CANONICAL, arn=p)
+    if "." in p and " " not in p:
+        return PrincipalInfo(p, SERVICE, arn=p)
+    return PrincipalInfo(p, UNKNOWN, arn=p)
+
+
+# principal match strengths, strongest first
+MATCH_EXACT = "exact"  # the request's own identity (user ARN, session ARN, service, ...)
+MATCH_ROLE = "role"  # the role ARN of a role session
+MATCH_ACCOUNT = "account"  # the account (account id or arn:...:root)
+
+
+@dataclass(slots=True)
+class PrincipalMatcher:
+    """Compiled Principal / NotPrincipal element."""
+
+    star: bool = False
+    arns: set[str] = field(default_factory=set)
+    roles: set[tuple[str, str]] = field(default_factory=set)  # (account, role name)
+    accounts: set[str] = field(default_factory=set)
+    services: set[str] = field(default_factory=set)
+    federated: set[str] = field(default_factory=set)
+    canonical: set[str] = field(default_factory=set)
+
+    def match(self, pi: PrincipalInfo) -> str | None:
+        """Strength of the match of principal ``pi`` (``exact``/``role``/``account``) or None."""
+        if self.star:
+            return MATCH_ROLE if pi.kind == ROLE else MATCH_EXACT
+        kind = pi.kind
+        if kind == SERVICE:
+            # web identity providers (accounts.google.com, cognito-identity.amazonaws.com) look
+            # like service names; they are matched by the Federated element
+            hit = pi.arn.lower() in self.services or pi.arn in self.federated
+            return MATCH_EXACT if hit else None
+        if kind == WEB_IDENTITY or (kind == UNKNOWN and pi.arn in self.federated):
+            return MATCH_EXACT if pi.arn in self.federated else None
+        if kind == CANONICAL:
+            return MATCH_EXACT if pi.arn in self.canonical or pi.arn.lower() in self.canonical else None
+        if kind == ANONYMOUS:
+            return None
+        if pi.arn in self.arns:
+            return MATCH_ROLE if kind == ROLE else MATCH_EXACT
+        if pi.role_name is not None and (pi.account, pi.role_name) in self.roles:
+            return MATCH_ROLE
+        if pi.account is not None and pi.account in self.accounts:
+            return MATCH_ACCOUNT
+        return None
+
+    def excludes_all_identities(self, pi: PrincipalInfo) -> bool:
+        """For NotPrincipal: are *all* identities of the request listed?
+
+        AWS evaluates a role session as its session ARN, its role and its account, and an IAM
+        user as the user and its account; a NotPrincipal statement applies unless every one of
+        those identities is listed (AWS "NotPrincipal": list the session ARN, the role ARN and the
+        account ARN to exempt a role session).
+        """
+        if self.star:
+            return True
+        kind = pi.kind
+        if kind == SERVICE:
+            return pi.arn.lower() in self.services or pi.arn in self.federated
+        if kind == WEB_IDENTITY:
+            return pi.arn in self.federated
+        if kind == CANONICAL:
+            return pi.arn in self.canonical
+        if kind == ANONYMOUS or kind == UNKNOWN and pi.account is None:
+            return pi.arn in self.arns
+        acct_listed = pi.account is not None and pi.account in self.accounts
+        if kind == ROOT:
+            return acct_listed
+        if not acct_listed:
+            return False
+        if kind == SESSION:
+            role_listed = (pi.account, pi.role_name) in self.roles
+            return role_listed and pi.arn in self.arns
+        if kind == ROLE:
+            return (pi.account, pi.role_name) in self.roles
+        return pi.arn in self.arns
+
+
+def compile_principal(element: object) -> PrincipalMatcher:
+    """Compile a Principal/NotPrincipal value (``"*"`` or a map of AWS/Service/Federated/
+    CanonicalUser to a string or list). Unknown shapes compile to a matcher that matches nothing
+    (the caller records an error)."""
+    m = PrincipalMatcher()
+    if element == "*":
+        m.star = True
+        return m
+    if not isinstance(element, dict):
+        raise ValueError(f"principal must be `*` or an object, got `{element!r}`")
+    for ptype, values in element.items():
+        vals = values if isinstance(values, list) else [values]
+        pt = str(ptype)
+        for v in vals:
+            v = str(v)
+            if pt == "AWS":
+                if v == "*":
+                    m.star = True
+                elif _ACCOUNT_ID.match(v):
+                    m.accounts.add(v)
+                elif v.startswith("arn:"):
+                    parts = v.split(":", 5)
+                    if len(parts) == 6 and parts[2] == "iam" and parts[5] == "root":
+                        m.accounts.add(parts[4])
+                    elif len(parts) == 6 and parts[2] == "iam" and parts[5].startswith("role/"):
+                        m.roles.add((parts[4], parts[5].rsplit("/", 1)[-1]))
+                        m.arns.add(v)
+                    else:
+                        m.arns.add(v)
+                else:
+                    m.arns.add(v)
+            elif pt == "Service":
+                if v == "*":
+                    m.star = True
+                m.services.add(v.lower())
+            elif pt == "Federated":
+                m.federated.add(v)
+            elif pt == "CanonicalUser":
+                m.canonical.add(v)
+                m.canonical.add(v.lower())
+            else:
+                raise ValueError(f"unknown principal type `{pt}`")
+    return m
+
+
+def principal_matches(element: object, principal: str) -> bool:
+    """Convenience: does a Principal element match ``principal`` at any strength?"""
+    return compile_principal(element).match(parse_principal(principal)) is not None
