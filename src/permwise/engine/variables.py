@@ -1,0 +1,147 @@
+"""Policy variables (AWS "IAM policy elements: Variables and tags").
+
+* ``${key}`` is replaced by the value of request-context key ``key`` (key names are
+  case-insensitive); ``${key, 'default'}`` uses ``default`` when the key is absent.
+* ``${*}``, ``${?}`` and ``${$}`` stand for the literal characters ``*``, ``?`` and ``$``.
+* Variables are honoured only when the policy's ``Version`` is ``2012-10-17``; in older (or
+  absent) versions ``${aws:username}`` is literal text.
+* Where: the resource part of ``Resource``/``NotResource`` ARNs and the values of String and ARN
+  condition operators. A substituted value is **literal**: a ``*`` coming from the request
+  context is not a wildcard.
+* A variable whose key is absent (and has no default) cannot be resolved; AWS says the match then
+  fails and the statement is invalid. permwise: that Resource pattern matches nothing, and a
+  condition using it evaluates to false (the statement does not apply). The key is reported in
+  ``Result.missing_keys``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from permwise.engine.matching import glob_regex
+
+_VAR = re.compile(r"\$\{([^}]*)\}")
+_SPECIAL = {"*": "*", "?": "?", "$": "$"}
+
+#: a template part: ``str`` literal text, or ``(key_lower, key_as_written, default or None)``;
+#: literal characters from ``${*}`` etc. are ``("", char, None)``
+Part = str | tuple[str, str, str | None]
+
+
+def has_variables(s: str) -> bool:
+    return "${" in s and _VAR.search(s) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A string with policy variables, parsed once."""
+
+    text: str
+    parts: tuple[Part, ...]
+
+    @property
+    def keys(self) -> list[str]:
+        return [p[1] for p in self.parts if isinstance(p, tuple) and p[0]]
+
+    def _values(self, ctx: dict[str, Any], missing: set[str] | None) -> list[tuple[str, bool]] | None:
+        """[(text, is_literal_from_variable)], or None when a variable cannot be resolved."""
+        out: list[tuple[str, bool]] = []
+        ok = True
+        for p in self.parts:
+            if isinstance(p, str):
+                out.append((p, False))
+                continue
+            key, written, default = p
+            if not key:  # ${*} ${?} ${$}
+                out.append((written, True))
+                continue
+            v = ctx.get(key)
+            if isinstance(v, list):
+                v = v[0] if len(v) == 1 else None
+            if v is None or v == []:
+                if default is not None:
+                    out.append((default, True))
+                    continue
+                if missing is not None:
+                    missing.add(written)
+                ok = False
+                continue
+            if isinstance(v, bool):
+                v = "true" if v else "false"
+            out.append((str(v), True))
+        return out if ok else None
+
+    def resolve(self, ctx: dict[str, Any], missing: set[str] | None = None) -> str | None:
+        """The plain substituted string (for equality operators), or None if unresolvable."""
+        vals = self._values(ctx, missing)
+        if vals is None:
+            return None
+        return "".join(t for t, _ in vals)
+
+    def resolve_glob(
+        self, ctx: dict[str, Any], arn: bool, missing: set[str] | None = None
+    ) -> re.Pattern[str] | None:
+        """A compiled regex where the template's own ``*``/``?`` are wildcards and substituted
+        values are literal; ``arn=True`` applies ARN segment rules (see ``matching``)."""
+        vals = self._values(ctx, missing)
+        if vals is None:
+            return None
+        return _compile_parts(tuple(vals), arn)
+
+
+@lru_cache(maxsize=16384)
+def _compile_parts(vals: tuple[tuple[str, bool], ...], arn: bool) -> re.Pattern[str]:
+    # count the colons of the pattern's own text to know whether it is a six-part ARN
+    own = "".join(t if not lit else "x" for t, lit in vals)
+    arn_aware = arn and own != "*" and len(own.split(":", 5)) == 6
+    out: list[str] = []
+    colons = 0
+    for text, literal in vals:
+        if literal:
+            out.append(re.escape(text))
+            continue
+        for ch in text:
+            if ch in "*?":
+                head = arn_aware and colons < 5
+                if ch == "*":
+                    out.append("[^:]*" if head else ".*")
+                else:
+                    out.append("[^:]" if head else ".")
+            else:
+                if ch == ":":
+                    colons += 1
+                out.append(re.escape(ch))
+    return re.compile("".join(out), re.DOTALL)
+
+
+def parse_template(text: str) -> Template:
+    parts: list[Part] = []
+    pos = 0
+    for m in _VAR.finditer(text):
+        if m.start() > pos:
+            parts.append(text[pos : m.start()])
+        inner = m.group(1).strip()
+        if inner in _SPECIAL:
+            parts.append(("", _SPECIAL[inner], None))
+        else:
+            key, sep, default = inner.partition(",")
+            key = key.strip()
+            dflt: str | None = None
+            if sep:
+                d = default.strip()
+                if len(d) >= 2 and d[0] == d[-1] and d[0] in "'\"":
+                    d = d[1:-1]
+                dflt = d
+            parts.append((key.lower(), key, dflt))
+        pos = m.end()
+    if pos < len(text):
+        parts.append(text[pos:])
+    return Template(text, tuple(parts))
+
+
+def literal_glob(text: str) -> str:
+    """Regex source for a pattern without variables (helper for tests and callers)."""
+    return glob_regex(text)
