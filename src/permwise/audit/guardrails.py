@@ -1,0 +1,180 @@
+"""IAM-* guardrails: what principals can do, decided through the engine.
+
+Check kinds (``kind`` in ``data/guardrails/guardrails.yaml``):
+
+``denied-to-unauthorized``
+    A principal that is not authorized for the rule (config ``authorized``) can perform any of
+    the rule's actions: the engine allows it on the sentinel resource or on a resource its own
+    grants name, after SCPs, boundary and conditions (see :mod:`permwise.audit.probe`). An SCP
+    or identity ``Deny`` means no finding.
+``scoped-only``
+    The action is allowed on the sentinel resource (so on ``*`` or a pattern covering every
+    resource) with no condition the principal must meet (pass 1 only: a grant that needs any
+    request-time key counts as scoped).
+``condition-required``
+    Allowed on the sentinel resource without a condition on one of ``required_condition_keys``
+    (pass 1 allows: no condition at all; pass 2 with every missing key except the required ones
+    allows: conditioned only on other keys).
+``separation-of-duties``
+    The principal can perform an action of the first duty and an action of the second.
+
+One finding per (rule, principal), listing the actions that are reachable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from permwise import catalog
+from permwise.audit.config import AuditConfig
+from permwise.audit.model import Finding, Rule
+from permwise.audit.probe import Outcome, Prober
+
+IAM_KINDS = ("denied-to-unauthorized", "scoped-only", "condition-required", "separation-of-duties")
+MAX_LISTED = 4
+
+
+def expand_actions(patterns: list[str] | tuple[str, ...]) -> list[str]:
+    """Catalog names (``Service:Action`` spelling) of the patterns, sorted, deduplicated."""
+    cat = catalog.get_catalog()
+    out: dict[str, str] = {}
+    for p in patterns:
+        if "*" in p or "?" in p:
+            for a in cat.expand(p):
+                out[a.key.lower()] = a.key
+        else:
+            a = cat.action(p)
+            out[p.lower()] = a.key if a else p
+    return [out[k] for k in sorted(out)]
+
+
+def guardrail_universe(rules: list[Rule]) -> set[str]:
+    acts: set[str] = set()
+    for r in rules:
+        if r.family == "guardrail" and r.kind in IAM_KINDS:
+            acts.update(a.lower() for a in expand_actions(r.actions))
+    return acts
+
+
+def _summary(actions: list[str]) -> str:
+    shown = ", ".join(f"`{a}`" for a in actions[:MAX_LISTED])
+    more = f" and {len(actions) - MAX_LISTED} more" if len(actions) > MAX_LISTED else ""
+    return shown + more
+
+
+class GuardrailChecker:
+    def __init__(self, prober: Prober, rules: list[Rule], config: AuditConfig) -> None:
+        self.prober = prober
+        self.config = config
+        self.rules = [r for r in rules if r.family == "guardrail" and r.kind in IAM_KINDS and config.enabled(r.id)]
+        self._actions = {r.id: expand_actions(r.actions) for r in self.rules}
+        self._duties = {
+            r.id: [expand_actions(d) for d in r.data.get("duties", [])] for r in self.rules if r.kind == "separation-of-duties"
+        }
+        self._cache: dict[tuple, tuple[list[str], list[str]]] = {}
+
+    # ---------------------------------------------------------------- per kind
+    def _reachable(self, p: Any, actions: list[str], cand: frozenset[str], *, stop_first: bool = False) -> tuple[list[str], list[str]]:
+        hits: list[str] = []
+        notes: list[str] = []
+        for a in actions:
+            if a.lower() not in cand:
+                continue
+            o = self.prober.can(p, a)
+            if o.allowed:
+                hits.append(a)
+                notes.extend(n for n in o.notes if n not in notes)
+                if stop_first:
+                    break
+        return hits, notes
+
+    def _scoped(self, p: Any, actions: list[str], cand: frozenset[str]) -> tuple[list[str], list[str]]:
+        hits = []
+        for a in actions:
+            if a.lower() in cand and self.prober.ask(p, a, self.prober.sentinel(a, p.account), witness=False).allowed:
+                hits.append(a)
+        return hits, []
+
+    def _condition(self, p: Any, rule: Rule, actions: list[str], cand: frozenset[str]) -> tuple[list[str], list[str]]:
+        required = tuple(k.lower() for k in rule.data.get("required_condition_keys", []))
+        hits, notes = [], []
+        for a in actions:
+            if a.lower() not in cand:
+                continue
+            o: Outcome = self.prober.ask(p, a, self.prober.sentinel(a, p.account), exclude=required)
+            if o.allowed:
+                hits.append(a)
+                if o.witness:
+                    notes.append(f"`{a}` is conditioned only on {', '.join(sorted(o.witness))}")
+                else:
+                    notes.append(f"`{a}` has no condition")
+        return hits, notes
+
+    def _evaluate(self, p: Any, rule: Rule, cand: frozenset[str]) -> tuple[list[str], list[str]]:
+        actions = self._actions[rule.id]
+        if rule.kind == "denied-to-unauthorized":
+            return self._reachable(p, actions, cand)
+        if rule.kind == "scoped-only":
+            return self._scoped(p, actions, cand)
+        if rule.kind == "condition-required":
+            return self._condition(p, rule, actions, cand)
+        # separation-of-duties
+        duties = self._duties[rule.id]
+        if len(duties) != 2:
+            return [], []
+        a_hits, a_notes = self._reachable(p, duties[0], cand, stop_first=True)
+        if not a_hits:
+            return [], []
+        b_hits, b_notes = self._reachable(p, duties[1], cand, stop_first=True)
+        if not b_hits:
+            return [], []
+        return a_hits + b_hits, a_notes + [n for n in b_notes if n not in a_notes]
+
+    # ---------------------------------------------------------------- driver
+    def check(self, p: Any) -> list[Finding]:
+        if p.service_linked and not self.config.include_service_linked_roles:
+            return []
+        cand = self.prober.candidate_actions(p)
+        if not cand:
+            return []
+        sig = self.prober.signature(p)
+        out: list[Finding] = []
+        for rule in self.rules:
+            if self.config.is_authorized(rule.id, p.arn, p.tags):
+                continue
+            acts = self._actions[rule.id] if rule.kind != "separation-of-duties" else [
+                a for d in self._duties[rule.id] for a in d]
+            if not any(a.lower() in cand for a in acts):
+                continue
+            key = (sig, rule.id) if sig is not None else None
+            if key is not None and key in self._cache:
+                hits, notes = self._cache[key]
+            else:
+                hits, notes = self._evaluate(p, rule, cand)
+                if key is not None:
+                    self._cache[key] = (hits, notes)
+            if hits:
+                out.append(self._finding(p, rule, hits, notes))
+        return out
+
+    def _finding(self, p: Any, rule: Rule, hits: list[str], notes: list[str]) -> Finding:
+        sev = self.config.severity.get(rule.id, rule.severity)
+        who = f"{p.kind} `{p.name}`"
+        if rule.kind == "denied-to-unauthorized":
+            msg = f"{who} can {_summary(hits)} (guardrail: {rule.title})"
+            fix = (f"remove these actions from {p.name}'s policies, deny them with an SCP, or list the "
+                   f"principal under `authorized: {rule.id}` in the audit config")
+        elif rule.kind == "scoped-only":
+            msg = f"{who} is allowed {_summary(hits)} on every resource, with no scoping condition"
+            fix = "name the resources (ARNs) in the Resource element, or add a resource-tag condition"
+        elif rule.kind == "condition-required":
+            keys = ", ".join(f"`{k}`" for k in rule.data.get("required_condition_keys", []))
+            msg = f"{who} is allowed {_summary(hits)} on every resource without a condition on {keys}"
+            fix = f"add a condition on {keys} to the statement that grants it"
+        else:
+            msg = f"{who} holds both duties: {_summary(hits)}"
+            fix = "split the duties between two principals"
+        return Finding(
+            rule_id=rule.id, severity=sev, subject=p.arn, account=p.account, message=msg,
+            file=p.origin.file, pointer=p.origin.pointer, fix=fix, actions=hits, notes=notes,
+        )

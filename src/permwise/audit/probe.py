@@ -1,0 +1,387 @@
+"""Asking the engine "can this principal do this?" cheaply and with a documented stance on
+conditions.
+
+**Prefilter.** Every identity policy is matched once (cached per compiled policy, so a managed
+policy attached to 2,000 roles is matched once) against the *audit universe*: every concrete
+action any rule names. A principal's candidate actions are the union over its identity policies'
+``Allow`` statements (``NotAction`` inverted), intersected with its permissions boundary's. Only
+candidates reach the engine.
+
+**Resources.** An action is probed on (a) a *sentinel* ARN built from the catalog's ARN pattern
+of the action's first resource type, in the principal's account and the snapshot's first region,
+with every name set to ``permwise-audit-probe`` (a grant on ``*`` or on ``…:trail/*`` matches
+it; a grant on one named trail does not), and, for "can it at all" questions, (b) each Resource
+pattern of the principal's own matching ``Allow`` statements with its wildcards filled the same
+way.
+
+**Conditions** (the decision the issue left open, see docs/audit.md "Conditions"):
+
+* keys the snapshot knows about the principal (ARN, account, organization, tags) are set;
+  conditions on them decide exactly (a grant conditioned on a tag the principal lacks is
+  unreachable: no finding);
+* keys set only by AWS services on the caller's behalf (``aws:SourceArn``,
+  ``aws:SourceAccount``, ``aws:userid`` …) are never invented: a grant that needs them is
+  unreachable for the principal itself;
+* every other key (``aws:MultiFactorAuthPresent``, ``aws:SourceIp``, ``aws:ResourceTag/…``,
+  service keys) is something the caller can arrange at request time. Pass 1 evaluates with those
+  keys absent; when it does not allow and the engine reports missing keys, pass 2 sets each
+  missing key to a *witness* value that satisfies the principal's own ``Allow`` statements for
+  the action and evaluates again. An allow in pass 2 is reported with the witness as a note
+  ("allowed when aws:MultiFactorAuthPresent=true"). Deny statements are never weakened: their
+  conditions see the same context.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from typing import Any
+
+from permwise import catalog
+from permwise.engine import ALLOWED, CompiledPolicy, PolicySet, Request, evaluate
+
+PROBE_NAME = "permwise-audit-probe"
+
+#: keys a caller cannot choose: the snapshot sets them (principal attributes) or only AWS
+#: services do (source keys); never given witness values
+FIXED_KEYS = (
+    "aws:principalarn", "aws:principalaccount", "aws:principalorgid", "aws:principalorgpaths",
+    "aws:principaltag/*", "aws:principaltype", "aws:username", "aws:userid",
+    "aws:principalisawsservice", "aws:principalservicename", "aws:principalservicenamelist",
+    "aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths", "aws:sourceowner",
+    "aws:resourceaccount", "aws:resourceorgid", "aws:resourceorgpaths",
+)
+#: keys whose value depends on who the principal is: a policy using them (or a policy variable)
+#: cannot be shared between principals in the evaluation cache
+PERSONAL_KEYS = ("aws:principalarn", "aws:principaltag/", "aws:username", "aws:userid", "aws:principaltype")
+
+
+def _fixed(key: str) -> bool:
+    k = key.lower()
+    return any(fnmatchcase(k, p) for p in FIXED_KEYS)
+
+
+@dataclass(slots=True)
+class Outcome:
+    allowed: bool
+    witness: dict[str, Any] = field(default_factory=dict)
+    decision: str = ""
+
+    @property
+    def notes(self) -> list[str]:
+        return [f"allowed when {k}={json.dumps(v) if not isinstance(v, str) else v}" for k, v in sorted(self.witness.items())]
+
+
+def concretize(pattern: str, account: str, region: str, partition: str = "aws") -> str:
+    """A concrete ARN matched by ``pattern``: wildcards in partition/region/account become the
+    given values, wildcards in the resource part become ``permwise-audit-probe``."""
+    if pattern == "*":
+        return "*"
+    parts = pattern.split(":", 5)
+    if len(parts) < 6:
+        return pattern.replace("*", PROBE_NAME).replace("?", "x")
+    _, part, svc, reg, acct, res = parts
+    part = partition if ("*" in part or "?" in part or not part) else part
+    if "*" in reg or "?" in reg:
+        reg = region
+    if "*" in acct or "?" in acct:
+        acct = account
+    svc = svc.replace("*", "x").replace("?", "x")
+    res = res.replace("*", PROBE_NAME).replace("?", "x")
+    return ":".join(("arn", part, svc, reg, acct, res))
+
+
+# ------------------------------------------------------------------------------------ witnesses
+def _base(op: str) -> tuple[str, bool, str]:
+    """(base operator lowercase, if-exists, set prefix)"""
+    low = op.lower()
+    setp = ""
+    if low.startswith("forallvalues:") or low.startswith("foranyvalue:"):
+        setp, low = low.split(":", 1)
+    ife = low.endswith("ifexists")
+    if ife:
+        low = low[: -len("ifexists")]
+    return low, ife, setp
+
+
+def witness_value(op: str, values: list[Any]) -> tuple[bool, Any]:
+    """(usable, value) that makes ``op`` true for ``values``; ``usable`` False when the key should
+    stay absent (``Null: true``, ``...IfExists``) or no value can be derived."""
+    base, ife, setp = _base(op)
+    if ife:
+        return False, None
+    vals = [str(v) for v in values]
+    if not vals:
+        return False, None
+    v0 = vals[0]
+    if "${" in v0:
+        return False, None
+    out: Any
+    if base == "null":
+        if v0.lower() == "true":
+            return False, None
+        out = PROBE_NAME
+    elif base in ("stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike"):
+        out = v0.replace("*", "x").replace("?", "x")
+    elif base in ("stringnotequals", "stringnotequalsignorecase", "stringnotlike", "arnnotequals", "arnnotlike"):
+        out = PROBE_NAME
+    elif base == "bool":
+        out = v0.lower()
+    elif base == "ipaddress":
+        try:
+            out = str(next(iter(ipaddress.ip_network(v0, strict=False))))
+        except ValueError:
+            return False, None
+    elif base == "notipaddress":
+        out = "192.0.2.10" if not any(v.startswith("192.0.2.") for v in vals) else "198.51.100.10"
+    elif base.startswith("numeric"):
+        try:
+            n = float(v0)
+        except ValueError:
+            return False, None
+        delta = {"numericlessthan": -1, "numericgreaterthan": 1, "numericnotequals": 1}.get(base, 0)
+        n += delta
+        out = str(int(n)) if n == int(n) else str(n)
+    elif base.startswith("date"):
+        if "lessthan" in base:
+            out = "2000-01-01T00:00:00Z"
+        elif "greaterthan" in base:
+            out = "2099-01-01T00:00:00Z"
+        elif base == "dateequals":
+            out = v0
+        else:
+            out = "2001-01-01T00:00:00Z"
+    elif base == "binaryequals":
+        out = v0
+    else:
+        return False, None
+    if setp:
+        out = [out]
+    return True, out
+
+
+def conditions_witness(conditions: dict[str, Any], have: set[str], exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Witness values for every key of a Condition block that is not in ``have`` (lowercase),
+    not fixed and not matching an ``exclude`` glob (lowercase)."""
+    out: dict[str, Any] = {}
+    if not isinstance(conditions, dict):
+        return out
+    for op, block in conditions.items():
+        if not isinstance(block, dict):
+            continue
+        for key, vals in block.items():
+            k = key.lower()
+            if k in have or _fixed(k) or any(fnmatchcase(k, e) for e in exclude):
+                continue
+            ok, val = witness_value(op, vals if isinstance(vals, list) else [vals])
+            if ok and key not in out:
+                out[key] = val
+    return out
+
+
+# ------------------------------------------------------------------------------------ the prober
+class Prober:
+    """Engine questions about principals of one environment, with caches."""
+
+    def __init__(self, env: Any, universe: set[str]) -> None:
+        self.env = env
+        self.cat = catalog.get_catalog()
+        self.region = env.regions[0] if getattr(env, "regions", None) else "us-east-1"
+        self.partition = getattr(env, "partition", "aws") or "aws"
+        self.universe = {a.lower() for a in universe}
+        self._by_prefix: dict[str, list[str]] = {}
+        for a in sorted(self.universe):
+            self._by_prefix.setdefault(a.partition(":")[0], []).append(a)
+        self._policy_allows: dict[int, frozenset[str]] = {}
+        self._personal: dict[int, bool] = {}
+        self._sentinels: dict[tuple[str, str], str] = {}
+        self._ctx: dict[str, dict[str, Any]] = {}
+        self._candidates: dict[str, frozenset[str]] = {}
+        self._signatures: dict[str, tuple | None] = {}
+        self.evaluations = 0
+
+    # -------------------------------------------------------------- prefilter
+    def _statement_actions(self, st: Any) -> set[str]:
+        am = st.actions
+        if am is None:
+            return set()
+        if am.match_all:
+            hit = set(self.universe)
+        elif am.prefixes is not None:
+            hit = {a for pfx in am.prefixes for a in self._by_prefix.get(pfx, ()) if am.matches(a)}
+        else:
+            hit = {a for a in self.universe if am.matches(a)}
+        return (self.universe - hit) if st.not_action else hit
+
+    def policy_allows(self, cp: CompiledPolicy) -> frozenset[str]:
+        key = id(cp)
+        hit = self._policy_allows.get(key)
+        if hit is None:
+            acc: set[str] = set()
+            for st in cp.statements:
+                if st.effect == "Allow":
+                    acc |= self._statement_actions(st)
+            hit = self._policy_allows[key] = frozenset(acc)
+        return hit
+
+    def candidate_actions(self, principal: Any) -> frozenset[str]:
+        """Universe actions some identity Allow names (and the boundary, if any, allows)."""
+        hit = self._candidates.get(principal.arn)
+        if hit is None:
+            hit = self._candidates[principal.arn] = self._candidate_actions(principal)
+        return hit
+
+    def _candidate_actions(self, principal: Any) -> frozenset[str]:
+        ps = self.env.policy_set(principal.arn)
+        acc: set[str] = set()
+        for cp in ps.identity:
+            acc |= self.policy_allows(cp)
+        for b in ps.boundary:
+            acc &= self.policy_allows(b)
+        return frozenset(acc)
+
+    def signature(self, principal: Any) -> tuple | None:
+        """A key shared by principals whose answers are identical (same policies, same account,
+        no policy that depends on who the principal is); None when answers are personal."""
+        if principal.arn not in self._signatures:
+            self._signatures[principal.arn] = self._signature(principal)
+        return self._signatures[principal.arn]
+
+    def _signature(self, principal: Any) -> tuple | None:
+        ps = self.env.policy_set(principal.arn)
+        pols = list(ps.identity) + list(ps.boundary) + [p for lvl in ps.scps for p in lvl]
+        for cp in pols:
+            personal = self._personal.get(id(cp))
+            if personal is None:
+                text = json.dumps(cp.doc).lower()
+                personal = "${" in text or any(k in text for k in PERSONAL_KEYS)
+                self._personal[id(cp)] = personal
+            if personal:
+                return None
+        return (principal.account, principal.kind, principal.service_linked,
+                tuple(id(c) for c in ps.identity), tuple(id(c) for c in ps.boundary))
+
+    # -------------------------------------------------------------- resources
+    def sentinel(self, action: str, account: str) -> str:
+        key = (action.lower(), account)
+        hit = self._sentinels.get(key)
+        if hit is None:
+            act = self.cat.action(action)
+            hit = "*"
+            if act is not None and act.resources:
+                rts = self.cat.action_resource_types(act)
+                chosen = next((rt for ar, rt in rts if rt is not None and ar.required), None) or next(
+                    (rt for _, rt in rts if rt is not None), None)
+                if chosen is not None:
+                    hit = chosen.template({"Partition": self.partition, "Region": self.region, "Account": account},
+                                          default=PROBE_NAME)
+            self._sentinels[key] = hit
+        return hit
+
+    def statement_resources(self, principal: Any, action: str) -> list[str]:
+        """Concrete resources from the Resource patterns of the principal's Allow statements
+        naming ``action`` (sorted, deduplicated)."""
+        ps = self.env.policy_set(principal.arn)
+        al = action.lower()
+        prefix = al.partition(":")[0]
+        out: set[str] = set()
+        for cp in ps.identity:
+            for st in cp.statements_for(prefix):
+                if st.effect != "Allow" or st.actions is None or st.actions.matches(al) == st.not_action:
+                    continue
+                if st.resources is None or st.not_resource:
+                    continue
+                for pat in _list(st.raw.get("Resource")):
+                    pat = str(pat)
+                    if pat != "*" and "${" not in pat:
+                        out.add(concretize(pat, principal.account, self.region, self.partition))
+        return sorted(out)
+
+    # -------------------------------------------------------------- evaluation
+    def context(self, arn: str) -> dict[str, Any]:
+        hit = self._ctx.get(arn)
+        if hit is None:
+            hit = self._ctx[arn] = self.env.request_context(arn)
+        return hit
+
+    def witness(self, principal: Any, action: str, ctx: dict[str, Any], exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+        ps = self.env.policy_set(principal.arn)
+        al = action.lower()
+        prefix = al.partition(":")[0]
+        have = {k.lower() for k in ctx}
+        out: dict[str, Any] = {}
+        for cp in list(ps.identity) + list(ps.boundary):
+            for st in cp.statements_for(prefix):
+                if st.effect != "Allow" or st.actions is None or st.actions.matches(al) == st.not_action:
+                    continue
+                for k, v in conditions_witness(st.raw.get("Condition") or {}, have, exclude).items():
+                    out.setdefault(k, v)
+        return out
+
+    def ask(
+        self,
+        principal: Any,
+        action: str,
+        resource: str,
+        *,
+        policy_set: PolicySet | None = None,
+        context: dict[str, Any] | None = None,
+        witness: bool = True,
+        exclude: tuple[str, ...] = (),
+        resource_account: str | None = None,
+    ) -> Outcome:
+        """Is ``principal`` allowed ``action`` on ``resource``? (two passes, see module doc)"""
+        ps = policy_set or self.env.policy_set(principal.arn, resource if resource != "*" else None)
+        ctx = dict(self.context(principal.arn))
+        if context:
+            ctx.update(context)
+        if "aws:RequestedRegion" not in ctx and _arn_region(resource) == "":
+            # global or region-less resources: the request is made in the snapshot's first region
+            ctx["aws:RequestedRegion"] = self.region
+        req = Request(principal=principal.arn, action=action, resource=resource,
+                      resource_account=resource_account, context=ctx)
+        self.evaluations += 1
+        r = evaluate(ps, req)
+        if r.decision == ALLOWED:
+            return Outcome(True, {}, r.decision)
+        if not witness or not r.missing_keys:
+            return Outcome(False, {}, r.decision)
+        w = self.witness(principal, action, ctx, exclude)
+        if not w:
+            return Outcome(False, {}, r.decision)
+        ctx2 = {**ctx, **w}
+        self.evaluations += 1
+        r2 = evaluate(ps, Request(principal=principal.arn, action=action, resource=resource,
+                                  resource_account=resource_account, context=ctx2))
+        if r2.decision == ALLOWED:
+            return Outcome(True, w, r2.decision)
+        return Outcome(False, {}, r.decision)
+
+    def can(self, principal: Any, action: str, *, witness: bool = True) -> Outcome:
+        """Can the principal perform ``action`` on some resource of its account (the sentinel,
+        then the resources its own grants name)?"""
+        resources = [self.sentinel(action, principal.account)]
+        for r in self.statement_resources(principal, action):
+            if r not in resources:
+                resources.append(r)
+        best: Outcome | None = None
+        for res in resources:
+            o = self.ask(principal, action, res, witness=witness)
+            if o.allowed and not o.witness:
+                return o
+            if o.allowed and best is None:
+                best = o
+        return best or Outcome(False)
+
+
+def _list(v: Any) -> list:
+    if v is None:
+        return []
+    return v if isinstance(v, list) else [v]
+
+
+def _arn_region(arn: str) -> str:
+    parts = arn.split(":", 5)
+    return parts[3] if len(parts) == 6 else ""

@@ -1,0 +1,195 @@
+"""SCP-* guardrails: is each preventive guardrail enforced by the SCPs of every member account?
+
+For each guardrail and member account, the guardrail's own test scenario is replayed through the
+engine with an identity policy that allows everything (so only the SCP chain decides):
+
+* **non-exempt**: a role ``permwise-audit-probe`` of the account (the root user for
+  ``SCP-IAM-1``/``SCP-IAM-2``) calls each action on the guardrail's resources (placeholders
+  filled from the config, ``${Account}``/``${Region}`` and wildcards with the account and the
+  snapshot's first region) with the context the guardrail's own condition describes (e.g.
+  ``ram:AllowsExternalPrincipals=true``, no ``s3:x-amz-server-side-encryption``). Expected:
+  denied.
+* **exempt**: when the guardrail exempts a role (``ArnNotLike aws:PrincipalARN``) and the config
+  names it (``placeholders``), that role calls the same. Expected: allowed.
+
+Status per account: ``enforced``, ``not-enforced`` (a finding with the guardrail's id),
+``blocks-exempt`` (finding ``AUDIT-SCP-OVERBROAD``), ``not-configured`` (a resource or
+condition placeholder has no value in the config: nothing to test), ``management`` (SCPs never
+apply to the management account).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from permwise.audit.config import AuditConfig
+from permwise.audit.guardrails import expand_actions
+from permwise.audit.model import Finding, Rule
+from permwise.audit.probe import _arn_region, concretize, conditions_witness
+from permwise.engine import ALLOWED, PolicySet, Request, compile_policy, evaluate
+
+_ALLOW_ALL = compile_policy({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+                            name="permwise:allow-all", kind="identity")
+_PLACEHOLDER = re.compile(r"\[([A-Z_]+)\]")
+#: representative actions for guardrails whose Action is "*" (taken from their test scenarios)
+STAR_ACTIONS = {"SCP-IAM-1": ["s3:CreateBucket", "iam:CreateUser"], "SCP-RAM-1": ["ram:CreateResourceShare"]}
+PRINCIPAL_KEYS = ("aws:principalarn",)
+
+
+@dataclass(slots=True)
+class ScpResult:
+    rule_id: str
+    account: str
+    status: str
+    allowed: list[str] = field(default_factory=list)  # actions the non-exempt probe could run
+    exempt: str | None = None
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"rule": self.rule_id, "account": self.account, "status": self.status}
+        if self.allowed:
+            d["allowed"] = self.allowed
+        if self.exempt:
+            d["exempt_principal"] = self.exempt
+        if self.note:
+            d["note"] = self.note
+        return d
+
+
+def _fill(text: str, values: dict[str, str]) -> tuple[str, list[str]]:
+    missing: list[str] = []
+
+    def sub(m: re.Match[str]) -> str:
+        if m.group(1) in values:
+            return values[m.group(1)]
+        missing.append(m.group(1))
+        return m.group(0)
+
+    return _PLACEHOLDER.sub(sub, text), missing
+
+
+def _exempt_pattern(conds: list[dict]) -> str | None:
+    for block in conds:
+        for op, kv in block.items():
+            if op.lower() != "arnnotlike":
+                continue
+            for k, v in kv.items():
+                if k.lower() == "aws:principalarn":
+                    vals = v if isinstance(v, list) else [v]
+                    roles = [x for x in vals if ":role/" in x]
+                    return roles[0] if roles else None
+    return None
+
+
+class ScpChecker:
+    def __init__(self, env: Any, rules: list[Rule], config: AuditConfig) -> None:
+        self.env = env
+        self.config = config
+        self.region = env.regions[0] if env.regions else "us-east-1"
+        self.rules = [r for r in rules if r.kind == "scp-enforced" and config.enabled(r.id)]
+
+    def member_accounts(self) -> list[str]:
+        return sorted(a.id for a in self.env.accounts.values() if a.in_organization)
+
+    def run(self) -> tuple[list[ScpResult], list[Finding]]:
+        results: list[ScpResult] = []
+        findings: list[Finding] = []
+        if not self.env.scp_enabled and not self.env.management_account_id:
+            return results, findings
+        for rule in self.rules:
+            for acct in self.member_accounts():
+                res = self.check(rule, acct)
+                results.append(res)
+                f = self._finding(rule, res)
+                if f is not None:
+                    findings.append(f)
+        return results, findings
+
+    def check(self, rule: Rule, acct: str) -> ScpResult:
+        if acct == self.env.management_account_id:
+            return ScpResult(rule.id, acct, "management", note="SCPs never apply to the management account")
+        scp = rule.data.get("scp", {})
+        values = dict(self.config.placeholders)
+        conds: list[dict] = scp.get("condition") or []
+        exempt_pat = _exempt_pattern(conds)
+        # resources
+        resources: list[str] = []
+        for r in scp.get("resources") or ["*"]:
+            r2 = r.replace("${Account}", acct).replace("${Region}", self.region)
+            filled, missing = _fill(r2, values)
+            if missing:
+                return ScpResult(rule.id, acct, "not-configured",
+                                 note=f"no value for placeholder(s) {', '.join(missing)} in the audit config")
+            resources.append(concretize(filled, acct, self.region, self.env.partition))
+        # context from the guardrail's non-principal conditions
+        ctx: dict[str, Any] = {}
+        for block in conds:
+            other = {op: {k: v for k, v in kv.items() if k.lower() not in PRINCIPAL_KEYS} for op, kv in block.items()}
+            other = {op: kv for op, kv in other.items() if kv}
+            if not other:
+                continue
+            filled_block: dict[str, Any] = {}
+            for op, kv in other.items():
+                filled_block[op] = {}
+                for k, v in kv.items():
+                    vals = v if isinstance(v, list) else [v]
+                    out = []
+                    for x in vals:
+                        fx, missing = _fill(str(x), values)
+                        if missing:
+                            return ScpResult(rule.id, acct, "not-configured",
+                                             note=f"no value for placeholder(s) {', '.join(missing)} in the audit config")
+                        out.append(fx)
+                    filled_block[op][k] = out
+            ctx.update(conditions_witness(filled_block, set()))
+        actions = STAR_ACTIONS.get(rule.id) if "*" in rule.actions else expand_actions(rule.actions)
+        if rule.id in ("SCP-IAM-1", "SCP-IAM-2"):
+            probe = f"arn:{self.env.partition}:iam::{acct}:root"
+        else:
+            probe = f"arn:{self.env.partition}:iam::{acct}:role/permwise-audit-probe"
+        ps = PolicySet(identity=[_ALLOW_ALL], scps=self.env.scp_chain(acct),
+                       management_account_id=self.env.management_account_id)
+        allowed = sorted({a for a in actions or [] for res in resources if self._allowed(ps, probe, a, res, ctx)})
+        if allowed:
+            return ScpResult(rule.id, acct, "not-enforced", allowed=allowed)
+        exempt = None
+        if exempt_pat:
+            filled, missing = _fill(exempt_pat, values)
+            if missing:
+                return ScpResult(rule.id, acct, "enforced",
+                                 note=f"exempt role not tested: no value for {', '.join(missing)} in the audit config")
+            exempt = concretize(filled, acct, self.region, self.env.partition)
+            blocked = sorted({a for a in actions or [] for res in resources if not self._allowed(ps, exempt, a, res, ctx)})
+            if blocked:
+                return ScpResult(rule.id, acct, "blocks-exempt", allowed=blocked, exempt=exempt)
+        return ScpResult(rule.id, acct, "enforced", exempt=exempt)
+
+    def _allowed(self, ps: PolicySet, principal: str, action: str, resource: str, ctx: dict[str, Any]) -> bool:
+        c = dict(ctx)
+        if _arn_region(resource) == "":
+            c.setdefault("aws:RequestedRegion", self.region)
+        r = evaluate(ps, Request(principal=principal, action=action, resource=resource, context=c))
+        return r.decision == ALLOWED
+
+    def _finding(self, rule: Rule, res: ScpResult) -> Finding | None:
+        label = self.env.account_label(res.account)
+        if res.status == "not-enforced":
+            return Finding(
+                rule_id=rule.id, severity=self.config.severity.get(rule.id, rule.severity), subject=res.account,
+                account=res.account,
+                message=f"account {label}: the SCPs do not enforce \"{rule.title}\"; a non-exempt role can "
+                        f"still run {', '.join(f'`{a}`' for a in res.allowed)}",
+                file="organization/targets", fix=f"attach an SCP implementing {rule.id} to the root or an OU above the account",
+                actions=res.allowed,
+            )
+        if res.status == "blocks-exempt":
+            return Finding(
+                rule_id="AUDIT-SCP-OVERBROAD", severity="medium", subject=res.account, account=res.account,
+                message=f"account {label}: for {rule.id} the exempt role `{res.exempt}` is denied "
+                        f"{', '.join(f'`{a}`' for a in res.allowed)} too",
+                file="organization/targets", fix="add the exempt role to the SCP's `ArnNotLike aws:PrincipalARN` condition",
+                actions=res.allowed,
+            )
+        return None

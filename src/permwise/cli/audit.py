@@ -1,0 +1,110 @@
+"""``permwise audit``: guardrails, privilege escalation and trust policies over an environment."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+class Format(str, Enum):
+    terminal = "terminal"
+    json = "json"
+    sarif = "sarif"
+
+
+class FailOn(str, Enum):
+    none = "none"
+    critical = "critical"
+    high = "high"
+    medium = "medium"
+    low = "low"
+    info = "info"
+
+
+def demo_paths() -> tuple[Path, Path]:
+    """The bundled demo organization and the audit config that goes with it."""
+    import permwise
+
+    base = Path(permwise.__file__).parent / "data"
+    return base / "demo" / "snapshot", base / "guardrails" / "demo-audit-config.yaml"
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("audit")
+    def audit(
+        env: Annotated[Path | None, typer.Option("--env", "-e", help="Environment snapshot directory. Omit for the bundled demo.")] = None,
+        config: Annotated[Path | None, typer.Option("--config", "-c", help="Audit config: authorized principals, SCP placeholders, approved accounts.")] = None,
+        suppressions: Annotated[Path | None, typer.Option("--suppressions", "-s", help="Suppressions file (rule, subject, reason, expires).")] = None,
+        fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.terminal,
+        fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding at or above this severity remains.")] = FailOn.none,
+        out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the report to this file (atomically).")] = None,
+        verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the fix of each finding and timings.")] = False,
+    ) -> None:
+        """Audit an environment: every IAM-* guardrail (who besides the authorized principals can
+        stop CloudTrail, delete KMS keys, ...), every SCP-* guardrail per member account,
+        privilege-escalation paths (self-modification, credentials of others, trust rewrites,
+        PassRole to compute services, across sts:AssumeRole hops) and trust policies (missing
+        ExternalId, `*` principals, service confused deputy, unpinned OIDC). Every decision goes
+        through the engine, so SCPs, boundaries and conditions count.
+
+        With no --env, audits the bundled demo organization with its bundled audit config.
+
+        Example: permwise audit --env snapshot/ --config audit.yaml --format sarif -o audit.sarif --fail-on high
+        """
+        from rich.console import Console
+
+        from permwise.audit import load_config, load_suppressions, run_audit
+        from permwise.audit.model import severity_at_least
+        from permwise.environment import load_snapshot
+        from permwise.fsutil import atomic_write
+        from permwise.report.audit import render_text, to_json, to_sarif
+
+        snap = env
+        cfg_path = config
+        if env is None:
+            snap, demo_cfg = demo_paths()
+            cfg_path = config or demo_cfg
+        environment = load_snapshot(snap)
+        cfg = load_config(str(cfg_path) if cfg_path else None)
+        sup = load_suppressions(str(suppressions) if suppressions else None)
+        err = Console(stderr=True, highlight=False, soft_wrap=True)
+        for p in environment.problems:
+            err.print(f"permwise: warning: {snap}/{p.one_line()}", markup=False)
+
+        if sys.stderr.isatty() and len(environment.principals()) > 200:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            with Progress(TextColumn("auditing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                          console=err, transient=True) as prog:
+                task = prog.add_task("audit", total=len(environment.principals()) * 2)
+                result = run_audit(environment, cfg, sup, progress=lambda n, total: prog.update(task, completed=n))
+        else:
+            result = run_audit(environment, cfg, sup)
+
+        label = str(snap) if env is not None else "bundled demo organization"
+        if fmt is Format.json:
+            text = to_json(result, env_path=label)
+        elif fmt is Format.sarif:
+            from permwise import __version__
+
+            text = to_sarif(result, env_root=str(env) if env is not None else "demo/snapshot", tool_version=__version__)
+        else:
+            console = Console(highlight=False, soft_wrap=False) if out is None else Console(
+                record=True, width=140, highlight=False, file=open("/dev/null", "w"))  # noqa: SIM115
+            if env is None:
+                console.print(f"auditing the {label} (use --env DIR for yours)")
+            render_text(result, console, verbose=verbose)
+            if verbose:
+                console.print(f"[dim]{result.stats}[/dim]")
+            text = console.export_text() if out is not None else None
+        if text is not None:
+            if out is not None:
+                atomic_write(out, text)
+            else:
+                sys.stdout.write(text)
+        if fail_on is not FailOn.none and any(severity_at_least(f.severity, fail_on.value) for f in result.active):
+            raise typer.Exit(1)
