@@ -1,0 +1,163 @@
+"""``permwise check``: whether an environment lets each command of a tool run, and the fixes."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+class Format(str, Enum):
+    terminal = "terminal"
+    json = "json"
+    markdown = "markdown"
+
+
+class FailOn(str, Enum):
+    none = "none"
+    partial = "partial"
+    blocked = "blocked"
+
+
+#: above this many evaluations a progress bar is shown (stderr, TTY only)
+PROGRESS_THRESHOLD = 3000
+
+
+def demo_paths() -> tuple[Path, Path]:
+    """The bundled demo organization: (snapshot directory, deployment config)."""
+    import permwise
+
+    base = Path(permwise.__file__).parent / "data" / "demo"
+    return base / "snapshot", base / "config.yaml"
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("check")
+    def check(
+        manifest: Annotated[
+            str | None,
+            typer.Argument(help="Bundled manifest name (runbooks, ...) or file path. Omit everything for the demo."),
+        ] = None,
+        env: Annotated[
+            Path | None, typer.Option("--env", "-e", help="Environment snapshot directory (see docs/snapshots.md).")
+        ] = None,
+        config: Annotated[
+            Path | None,
+            typer.Option("--config", "-c", help="Deployment config (YAML) mapping each profile to an account and principal."),
+        ] = None,
+        commands: Annotated[
+            list[str] | None,
+            typer.Option("--commands", help="Only these commands: ids, groups or globs (repeat or comma-separate)."),
+        ] = None,
+        profile: Annotated[
+            list[str] | None, typer.Option("--profile", help="Only these profiles (repeat or comma-separate).")
+        ] = None,
+        fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.terminal,
+        fail_on: Annotated[
+            FailOn,
+            typer.Option("--fail-on", help="Exit 1 when a command is blocked (or, with `partial`, partially blocked)."),
+        ] = FailOn.none,
+        no_excess: Annotated[
+            bool, typer.Option("--no-excess", help="Skip the excess-permission analysis of each profile's principal.")
+        ] = False,
+        out: Annotated[
+            Path | None, typer.Option("--out", "-o", help="Write the report to this file (atomically) instead of stdout.")
+        ] = None,
+        verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every blocked action and excess group.")] = False,
+    ) -> None:
+        """Check whether an environment lets each command of a tool run: every required action is
+        evaluated, as AWS would, under the principal each profile resolves to (identity policies,
+        permissions boundary, the SCP and RCP chain, resource policies). Commands are ready,
+        partial or blocked; each blocked action names the deciding layer (the SCP and the OU it
+        is attached to, a boundary, a deny statement, a missing allow) and the fix. Each
+        profile's principal also gets its excess: what it may do beyond the commands' needs.
+
+        With no arguments, runs the bundled runbooks manifest against the bundled demo
+        organization (a management, billing, operations and two workload accounts).
+
+        Example: permwise check runbooks --env snapshot/ --config deploy.yaml --fail-on blocked
+        """
+        from rich.console import Console
+
+        from permwise.environment import load_snapshot
+        from permwise.errors import InputError
+        from permwise.fsutil import atomic_write
+        from permwise.report.check import render_json, render_markdown, render_terminal
+        from permwise.requirements import load_config, load_manifest
+        from permwise.requirements.check import BLOCKED, PARTIAL, UNRESOLVED, check as run_check, total_work
+        from permwise.requirements.plan import plan
+
+        demo = manifest is None and env is None and config is None
+        if demo:
+            snap, cfg_path = demo_paths()
+            manifest_name = "runbooks"
+            snapshot_label, config_label = "bundled demo organization", "bundled demo config"
+        else:
+            if env is None or config is None:
+                missing = " and ".join(n for n, v in (("--env", env), ("--config", config)) if v is None)
+                raise InputError(f"missing {missing}",
+                                 hint="pass MANIFEST --env DIR --config FILE, or no arguments at all for the demo")
+            snap, cfg_path = env, config
+            manifest_name = manifest or "runbooks"
+            snapshot_label, config_label = str(env), str(config)
+
+        m = load_manifest(manifest_name)
+        cfg = load_config(str(cfg_path))
+        environment = load_snapshot(snap)
+        err = Console(stderr=True, highlight=False, soft_wrap=True)
+        for p in environment.problems:
+            err.print(f"permwise: warning: {snap}/{p.one_line()}", markup=False)
+
+        progress_cb = None
+        progress_ctx = None
+        if sys.stderr.isatty() and fmt is not None:
+            work = total_work(plan(m, cfg, commands=commands, profiles=profile))
+            if work > PROGRESS_THRESHOLD:
+                from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+                progress_ctx = Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                        console=err, transient=True)
+                task = progress_ctx.add_task("check", total=work)
+
+                def progress_cb(n: int) -> None:
+                    progress_ctx.advance(task, n)
+
+        if progress_ctx is not None:
+            with progress_ctx:
+                report = run_check(m, cfg, environment, commands=commands, profiles=profile, excess=not no_excess,
+                                   progress=progress_cb, snapshot_label=snapshot_label, config_label=config_label)
+        else:
+            report = run_check(m, cfg, environment, commands=commands, profiles=profile, excess=not no_excess,
+                               snapshot_label=snapshot_label, config_label=config_label)
+
+        if fmt is Format.json:
+            text = render_json(report)
+        elif fmt is Format.markdown:
+            text = render_markdown(report)
+        else:
+            if out is None:
+                console = Console(highlight=False, soft_wrap=False)
+                render_terminal(report, console, verbose=verbose)
+                text = None
+            else:
+                console = Console(record=True, width=120, highlight=False, file=open("/dev/null", "w"))  # noqa: SIM115
+                render_terminal(report, console, verbose=verbose)
+                text = console.export_text()
+        if text is not None:
+            if out is not None:
+                atomic_write(out, text)
+                err.print(f"wrote {out}", markup=False)
+            else:
+                sys.stdout.write(text)
+
+        statuses = {c.status for c in report.commands}
+        failing = set()
+        if fail_on is FailOn.blocked:
+            failing = {BLOCKED, UNRESOLVED}
+        elif fail_on is FailOn.partial:
+            failing = {BLOCKED, UNRESOLVED, PARTIAL}
+        if statuses & failing:
+            raise typer.Exit(1)

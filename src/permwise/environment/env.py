@@ -1,0 +1,395 @@
+"""The loaded environment: principals, their effective policy sets, and what AWS puts in force.
+
+``Environment.policy_set(principal, resource, resource_account)`` assembles, for the engine:
+
+* identity: a role's inline and attached managed policies; a user's inline and attached policies
+  plus, for each group it belongs to, the group's inline and attached policies;
+* boundary: the managed policy named by ``PermissionsBoundary``;
+* SCPs: one level per organization node on the principal account's path (root, each OU, the
+  account), each level holding the SCPs whose targets include that node. Nothing is invented: a
+  node that the snapshot shows without any SCP gets an empty placeholder level (nothing allowed)
+  and a problem in ``env.problems``. SCPs never apply to the management account nor to
+  service-linked roles (``/aws-service-role/``);
+* RCPs: the same chain for the *resource's* account (the engine adds AWS's non-detachable
+  ``RCPFullAWSAccess`` and applies RCPs only to the services that support them);
+* resource: the resource-based policy of the resource (a bucket policy also covers the bucket's
+  objects), or a role's trust policy when the resource is that role.
+
+Every document is compiled once (cached by policy ARN and kind, or by owner and inline name);
+per-principal and per-account lists are cached too, so ``policy_set`` is cheap to call often.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from permwise.engine import CompiledPolicy, PolicySet, compile_policy
+from permwise.environment.model import (
+    RCP_TYPE,
+    SCP_TYPE,
+    Account,
+    Group,
+    ManagedPolicy,
+    OrgPolicy,
+    OrgUnit,
+    Origin,
+    Principal,
+    Problem,
+    ResourcePolicy,
+)
+from permwise.errors import InputError
+
+_EMPTY_DOC: dict = {"Version": "2012-10-17", "Statement": []}
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyRef:
+    """An identity policy of a principal as written in the snapshot (for audit and excess)."""
+
+    name: str  # display/engine name: a managed policy ARN, or ``inline:role/Name/Policy``
+    kind: str  # "identity" | "boundary"
+    document: dict
+    origin: Origin
+    via: str | None = None  # group name, for user policies inherited from a group
+
+
+def _arn_account(arn: str) -> str:
+    parts = arn.split(":", 5)
+    return parts[4] if len(parts) == 6 else ""
+
+
+class Environment:
+    """A loaded snapshot. Build it with :func:`permwise.environment.load_snapshot`."""
+
+    def __init__(self, root: Path, meta: dict) -> None:
+        self.root = root
+        self.meta = meta
+        self.partition: str = meta.get("partition") or "aws"
+        self.regions: list[str] = list(meta.get("regions") or [])
+        self.organization_id: str = ""
+        self.management_account_id: str | None = None
+        self.root_id: str = ""
+        self.root_name: str = "Root"
+        self.scp_enabled = False
+        self.rcp_enabled = False
+        self.ous: dict[str, OrgUnit] = {}
+        self.accounts: dict[str, Account] = {}
+        self.org_policies: dict[str, OrgPolicy] = {}
+        self.managed_policies: dict[str, ManagedPolicy] = {}
+        self.groups: dict[str, Group] = {}  # group ARN -> group
+        self.resource_policies: dict[str, ResourcePolicy] = {}
+        self.errors: list[dict] = []
+        self.problems: list[Problem] = []
+        self._principals: dict[str, Principal] = {}
+        self._sorted: list[Principal] | None = None
+        self._groups_by_name: dict[tuple[str, str], Group] = {}
+        # caches
+        self._compiled: dict[tuple, CompiledPolicy] = {}
+        self._identity: dict[str, tuple[list[CompiledPolicy], list[CompiledPolicy]]] = {}
+        self._scp_chain: dict[str, list[list[CompiledPolicy]]] = {}
+        self._rcp_chain: dict[str, list[list[CompiledPolicy]]] = {}
+        self._resource: dict[str, CompiledPolicy | None] = {}
+        self._principal_problems: dict[str, list[Problem]] = {}
+        self._by_node: dict[tuple[str, str], list[OrgPolicy]] = {}
+        self._sets: dict[tuple, PolicySet] = {}
+
+    # ------------------------------------------------------------------ principals
+    def principals(self) -> list[Principal]:
+        """Every IAM user and role, sorted by ARN."""
+        if self._sorted is None:
+            self._sorted = sorted(self._principals.values(), key=lambda p: p.arn)
+        return self._sorted
+
+    def principal(self, arn: str) -> Principal | None:
+        return self._principals.get(arn)
+
+    def roles(self) -> list[Principal]:
+        return [p for p in self.principals() if p.kind == "role"]
+
+    def users(self) -> list[Principal]:
+        return [p for p in self.principals() if p.kind == "user"]
+
+    def principal_problems(self, arn: str) -> list[Problem]:
+        """Problems that make this principal's policy set incomplete (absent policies, groups)."""
+        return list(self._principal_problems.get(arn, []))
+
+    def account_label(self, account_id: str | None) -> str:
+        if not account_id:
+            return "?"
+        acc = self.accounts.get(account_id)
+        return acc.label if acc else account_id
+
+    def node_label(self, node_id: str) -> str:
+        """``root r-ab12``, ``ou-ab12-11111111 (Workloads)``, ``account 222222222222 (prod)``."""
+        if node_id == self.root_id:
+            return f"root {node_id}"
+        if node_id in self.ous:
+            return f"{node_id} ({self.ous[node_id].name})"
+        acc = self.accounts.get(node_id)
+        return f"account {acc.label if acc else node_id}"
+
+    def org_path(self, account_id: str) -> list[str]:
+        """Root-first organization nodes down to and including the account; [] outside an org."""
+        acc = self.accounts.get(account_id)
+        if acc is None or not acc.in_organization:
+            return []
+        return [*acc.parent_path, account_id]
+
+    def principal_org_paths(self, account_id: str) -> str | None:
+        """The ``aws:PrincipalOrgPaths`` value: ``o-id/r-id/ou-id/.../`` (the account excluded)."""
+        acc = self.accounts.get(account_id)
+        if acc is None or not acc.in_organization or not self.organization_id:
+            return None
+        return "/".join([self.organization_id, *acc.parent_path]) + "/"
+
+    def request_context(self, principal_arn: str) -> dict[str, Any]:
+        """Context keys the snapshot knows for requests made by this principal: its exact ARN
+        (with path), organization id and paths, and its tags as ``aws:PrincipalTag/<key>``."""
+        p = self._principals.get(principal_arn)
+        ctx: dict[str, Any] = {"aws:PrincipalArn": principal_arn}
+        account = p.account if p else _arn_account(principal_arn)
+        acc = self.accounts.get(account)
+        if acc is not None and acc.in_organization and self.organization_id:
+            ctx["aws:PrincipalOrgID"] = self.organization_id
+            paths = self.principal_org_paths(account)
+            if paths:
+                ctx["aws:PrincipalOrgPaths"] = [paths]
+        if p is not None:
+            for k, v in p.tags.items():
+                ctx[f"aws:PrincipalTag/{k}"] = v
+        return ctx
+
+    # ------------------------------------------------------------------ policies as written
+    def identity_policies(self, principal_arn: str) -> list[PolicyRef]:
+        """The identity policies (and the boundary, ``kind="boundary"``) of a principal as
+        written, in the order the engine receives them. Absent managed policies are skipped
+        (they are in ``principal_problems``)."""
+        p = self._principals.get(principal_arn)
+        if p is None:
+            return []
+        out: list[PolicyRef] = []
+        owner = f"{p.kind}/{p.name}"
+        for ip in p.inline_policies:
+            out.append(PolicyRef(f"inline:{owner}/{ip.name}", "identity", ip.document, ip.origin))
+        for arn in p.managed_policy_arns:
+            mp = self.managed_policies.get(arn)
+            if mp is not None:
+                out.append(PolicyRef(arn, "identity", mp.document, mp.origin))
+        for gname in p.groups:
+            g = self._groups_by_name.get((p.account, gname))
+            if g is None:
+                continue
+            for ip in g.inline_policies:
+                out.append(PolicyRef(f"inline:group/{g.name}/{ip.name}", "identity", ip.document, ip.origin, g.name))
+            for arn in g.managed_policy_arns:
+                mp = self.managed_policies.get(arn)
+                if mp is not None:
+                    out.append(PolicyRef(arn, "identity", mp.document, mp.origin, g.name))
+        if p.boundary_arn:
+            mp = self.managed_policies.get(p.boundary_arn)
+            if mp is not None:
+                out.append(PolicyRef(mp.arn, "boundary", mp.document, mp.origin))
+        return out
+
+    def scps_for(self, node_id: str) -> list[OrgPolicy]:
+        return list(self._by_node.get((SCP_TYPE, node_id), []))
+
+    def rcps_for(self, node_id: str) -> list[OrgPolicy]:
+        return list(self._by_node.get((RCP_TYPE, node_id), []))
+
+    def org_policy_by_name(self, name: str) -> OrgPolicy | None:
+        for p in self.org_policies.values():
+            if p.name == name:
+                return p
+        return None
+
+    # ------------------------------------------------------------------ compilation
+    def compile(self, key: tuple, doc: dict, name: str, kind: str, origin: Origin, level: str | None = None) -> CompiledPolicy:
+        """Compile ``doc`` once per ``key``. A document that is not a valid policy is an
+        ``InputError`` naming the snapshot file and the JSON pointer of the offending part."""
+        hit = self._compiled.get(key)
+        if hit is not None:
+            return hit
+        try:
+            cp = compile_policy(doc, name=name, kind=kind, level=level)
+        except InputError as exc:
+            raise _located(self, origin, exc.pointer or "", exc.message, exc.hint) from None
+        for st in cp.statements:
+            if st.errors:
+                raise _located(self, origin, st.pointer, f"policy `{name}`: {st.errors[0]}",
+                               "fix the policy document (AWS would have rejected it)")
+        self._compiled[key] = cp
+        return cp
+
+    def _managed(self, arn: str, kind: str) -> CompiledPolicy | None:
+        mp = self.managed_policies.get(arn)
+        if mp is None:
+            return None
+        return self.compile(("managed", arn, kind), mp.document, arn, kind, mp.origin)
+
+    def _identity_for(self, p: Principal) -> tuple[list[CompiledPolicy], list[CompiledPolicy]]:
+        hit = self._identity.get(p.arn)
+        if hit is not None:
+            return hit
+        owner = f"{p.kind}/{p.name}"
+        ident: list[CompiledPolicy] = []
+        for ip in p.inline_policies:
+            ident.append(self.compile(("inline", p.arn, ip.name), ip.document, f"inline:{owner}/{ip.name}", "identity", ip.origin))
+        for arn in p.managed_policy_arns:
+            cp = self._managed(arn, "identity")
+            if cp is not None:
+                ident.append(cp)
+        for gname in p.groups:
+            g = self._groups_by_name.get((p.account, gname))
+            if g is None:
+                continue
+            for ip in g.inline_policies:
+                ident.append(self.compile(("inline", g.arn, ip.name), ip.document, f"inline:group/{g.name}/{ip.name}",
+                                          "identity", ip.origin))
+            for arn in g.managed_policy_arns:
+                cp = self._managed(arn, "identity")
+                if cp is not None:
+                    ident.append(cp)
+        boundary: list[CompiledPolicy] = []
+        if p.boundary_arn:
+            cp = self._managed(p.boundary_arn, "boundary")
+            if cp is None:
+                # absent boundary: reported (principal_problems); evaluated with no boundary
+                pass
+            else:
+                boundary.append(cp)
+        self._identity[p.arn] = (ident, boundary)
+        return ident, boundary
+
+    def _chain(self, ptype: str, account_id: str) -> list[list[CompiledPolicy]]:
+        cache = self._scp_chain if ptype == SCP_TYPE else self._rcp_chain
+        hit = cache.get(account_id)
+        if hit is not None:
+            return hit
+        enabled = self.scp_enabled if ptype == SCP_TYPE else self.rcp_enabled
+        kind = "scp" if ptype == SCP_TYPE else "rcp"
+        levels: list[list[CompiledPolicy]] = []
+        if enabled:
+            for node in self.org_path(account_id):
+                label = self.node_label(node)
+                pols = [
+                    self.compile(("org", op.id, node), op.document, op.name, kind, op.origin, label)
+                    for op in self._by_node.get((ptype, node), [])
+                ]
+                if not pols and kind == "scp":
+                    # no SCP attached here in the snapshot: do not invent FullAWSAccess (the
+                    # engine would); an empty policy makes the level allow nothing
+                    pols = [self.compile(("empty-scp", node), _EMPTY_DOC, "(no SCP attached in snapshot)",
+                                         "scp", Origin("organization/targets"), label)]
+                levels.append(pols)
+        cache[account_id] = levels
+        return levels
+
+    def scp_chain(self, account_id: str) -> list[list[CompiledPolicy]]:
+        """Compiled SCP levels of ``account_id``, root first ([] outside an organization)."""
+        return self._chain(SCP_TYPE, account_id)
+
+    def rcp_chain(self, account_id: str) -> list[list[CompiledPolicy]]:
+        return self._chain(RCP_TYPE, account_id)
+
+    # ------------------------------------------------------------------ resources
+    def find_resource_policy(self, resource_arn: str) -> ResourcePolicy | None:
+        """The resource-based policy governing ``resource_arn``: an exact match, else for S3
+        the bucket of an object ARN (``arn:aws:s3:::bucket/key`` -> the bucket policy)."""
+        rp = self.resource_policies.get(resource_arn)
+        if rp is not None:
+            return rp
+        if resource_arn.startswith("arn:") and ":s3:::" in resource_arn:
+            head, _, rest = resource_arn.partition(":s3:::")
+            bucket = rest.split("/", 1)[0]
+            return self.resource_policies.get(f"{head}:s3:::{bucket}")
+        return None
+
+    def resource_account(self, resource_arn: str | None) -> str | None:
+        """The account owning ``resource_arn``: the ARN's account field, else the account whose
+        snapshot holds the resource's policy (S3 bucket ARNs carry no account)."""
+        if not resource_arn or resource_arn == "*":
+            return None
+        acct = _arn_account(resource_arn)
+        if acct and acct not in ("*", "aws") and acct.isdigit():
+            return acct
+        rp = self.find_resource_policy(resource_arn)
+        return rp.account if rp else None
+
+    def _resource_policy(self, resource_arn: str) -> CompiledPolicy | None:
+        if resource_arn in self._resource:
+            return self._resource[resource_arn]
+        cp = None
+        role = self._principals.get(resource_arn)
+        if role is not None and role.kind == "role" and role.trust_policy is not None:
+            cp = self.compile(("trust", role.arn), role.trust_policy, f"trust:{role.arn}", "trust",
+                              Origin(role.origin.file, role.origin.pointer + "/AssumeRolePolicyDocument"))
+        else:
+            rp = self.find_resource_policy(resource_arn)
+            if rp is not None:
+                cp = self.compile(("resource", rp.arn), rp.document, rp.arn, "resource", rp.origin)
+        self._resource[resource_arn] = cp
+        return cp
+
+    # ------------------------------------------------------------------ the policy set
+    def policy_set(
+        self,
+        principal_arn: str,
+        resource_arn: str | None = None,
+        resource_account: str | None = None,
+    ) -> PolicySet:
+        """The policies in force for ``principal_arn`` acting on ``resource_arn``.
+
+        Policy sets are cached and shared: treat the returned object as read-only."""
+        p = self._principals.get(principal_arn)
+        if p is None:
+            raise InputError(
+                f"principal `{principal_arn}` is not in the snapshot `{self.root}`",
+                hint="use a user or role ARN listed by the snapshot's authorization-details",
+            )
+        mgmt = self.management_account_id
+        racct = resource_account or self.resource_account(resource_arn)
+        rcp_acct = None if (racct is None or racct == mgmt or not self.rcp_enabled) else racct
+        resource = self._resource_policy(resource_arn) if resource_arn and resource_arn != "*" else None
+        key = (principal_arn, rcp_acct, id(resource) if resource is not None else None)
+        hit = self._sets.get(key)
+        if hit is not None:
+            return hit
+        ident, boundary = self._identity_for(p)
+        scps = [] if (p.account == mgmt or p.service_linked) else self._chain(SCP_TYPE, p.account)
+        rcps = self._chain(RCP_TYPE, rcp_acct) if rcp_acct else []
+        ps = PolicySet(identity=ident, boundary=boundary or None, scps=scps, rcps=rcps,
+                       resource=resource, management_account_id=mgmt)
+        if len(self._sets) > 100_000:
+            self._sets.clear()
+        self._sets[key] = ps
+        return ps
+
+    # ------------------------------------------------------------------ building (loader)
+    def _add_principal(self, p: Principal) -> None:
+        self._principals[p.arn] = p
+        self._sorted = None
+
+    def _index(self) -> None:
+        self._by_node.clear()
+        for op in sorted(self.org_policies.values(), key=lambda o: (o.name, o.id)):
+            for t in op.targets:
+                self._by_node.setdefault((op.type, t), []).append(op)
+        self._groups_by_name = {(g.account, g.name): g for g in self.groups.values()}
+
+
+def _located(env: Environment, origin: Origin, pointer: str, message: str, hint: str | None) -> InputError:
+    from permwise.sources import load_source
+
+    full = origin.pointer + (pointer or "")
+    path = str(env.root / origin.file)
+    try:
+        src = load_source(path, max_bytes=1 << 30, fmt="json")
+    except InputError:
+        return InputError(message, file=path, pointer=full or None, hint=hint)
+    # the document may be embedded as a JSON string: point at the string itself then
+    pos = src.locate(full)
+    return InputError(message, file=path, line=pos[0] if pos else None, column=pos[1] if pos else None,
+                      pointer=full or None, hint=hint)

@@ -1,0 +1,231 @@
+"""Renderers of a ``check`` report: terminal (rich), Markdown and JSON.
+
+They read a :class:`~permwise.requirements.check.CheckReport` and decide nothing. The JSON form
+is ``report.to_dict()`` (format ``permwise-check/1``), printed with sorted keys.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich import box
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from permwise.requirements.check import BLOCKED, PARTIAL, READY, UNRESOLVED, CheckReport, CommandResult
+
+STATUS_STYLE = {READY: "green", PARTIAL: "yellow", BLOCKED: "bold red", UNRESOLVED: "magenta"}
+STATUS_MARK = {READY: "ready", PARTIAL: "partial", BLOCKED: "blocked", UNRESOLVED: "unresolved"}
+LEVEL_SHORT = {"Permissions management": "Perm. mgmt", "Write": "Write", "Tagging": "Tag", "Read": "Read",
+               "List": "List"}
+LEVELS = ("Permissions management", "Write", "Tagging", "Read", "List")
+
+
+def render_json(report: CheckReport) -> str:
+    return json.dumps(report.to_dict(), indent=2, sort_keys=True) + "\n"
+
+
+def _summary_line(report: CheckReport) -> str:
+    c = report.counts()
+    parts = [f"{c[s]} {s}" for s in (READY, PARTIAL, BLOCKED, UNRESOLVED) if c[s] or s == READY]
+    return f"{len(report.commands)} commands: " + ", ".join(parts)
+
+
+def _account(c: CommandResult) -> str:
+    if not c.account:
+        return "-"
+    return f"{c.account} ({c.account_name})" if c.account_name else c.account
+
+
+def _short_layer(c: CommandResult) -> str:
+    if not c.blockers:
+        return c.notes[0] if c.status == UNRESOLVED and c.notes else ""
+    titles = []
+    for b in c.blockers:
+        if b.layer in ("scp", "rcp") and b.decision == "explicitDeny":
+            titles.append(f"{b.layer.upper()} {b.policy}")
+        elif b.layer == "identity" and b.decision != "explicitDeny":
+            titles.append("missing identity allow")
+        elif b.layer == "boundary":
+            titles.append("permissions boundary")
+        else:
+            titles.append(b.layer)
+    return ", ".join(dict.fromkeys(titles))
+
+
+def _actions_text(actions: list[str], limit: int = 8) -> str:
+    if len(actions) <= limit:
+        return ", ".join(actions)
+    return ", ".join(actions[:limit]) + f" and {len(actions) - limit} more"
+
+
+# ---------------------------------------------------------------------------------------------
+# terminal
+
+
+def render_terminal(report: CheckReport, console: Console, *, verbose: bool = False, excess_limit: int = 20) -> None:
+    head = Text()
+    head.append("permwise check ", style="bold")
+    head.append(f"{report.tool} {report.tool_version}")
+    head.append(f"  snapshot: {report.snapshot}", style="dim")
+    if report.config:
+        head.append(f"  config: {report.config}", style="dim")
+    console.print(head)
+
+    t = Table(show_lines=False, header_style="bold", pad_edge=False, box=box.SIMPLE_HEAD)
+    t.add_column("command", no_wrap=True)
+    t.add_column("profile", no_wrap=True)
+    t.add_column("account", no_wrap=True)
+    t.add_column("status", no_wrap=True)
+    t.add_column("denied", justify="right", no_wrap=True)
+    t.add_column("deciding layer")
+    for c in report.commands:
+        t.add_row(
+            c.id, c.profile, c.account or "-", Text(STATUS_MARK[c.status], style=STATUS_STYLE[c.status]),
+            f"{len(c.blocked_actions)}/{len(c.required_actions)}" if c.status != UNRESOLVED else "-",
+            _short_layer(c),
+        )
+    console.print(t)
+
+    for c in report.commands:
+        if c.status == READY and not (verbose and c.notes):
+            continue
+        title = Text()
+        title.append(f"{c.id}", style="bold")
+        title.append(f"  {STATUS_MARK[c.status]}", style=STATUS_STYLE[c.status])
+        title.append(f"  {c.profile} -> {c.principal}", style="dim")
+        body: list[Any] = []
+        if c.status != UNRESOLVED:
+            body.append(Text(f"{len(c.blocked_actions)} of {len(c.required_actions)} required actions denied "
+                             f"({len(c.denied)} of {c.total_requests} requests)"))
+        for n in c.notes:
+            body.append(Text(f"note: {n}", style="yellow"))
+        for b in c.blockers:
+            body.append(Text(""))
+            body.append(Text(b.title, style="bold red" if b.decision == "explicitDeny" else "bold yellow"))
+            body.append(Text(f"  actions: {_actions_text(b.actions, 50 if verbose else 8)}"))
+            if len(b.resources) > 1 or b.resources[:1] != ["*"]:
+                body.append(Text(f"  resources: {_actions_text(b.resources, 50 if verbose else 4)}"))
+            if b.fix is not None:
+                body.append(Text(f"  fix ({b.fix.audience}): {b.fix.summary}", style="cyan"))
+                body.append(Text(_indent(json.dumps(b.fix.statement, indent=2), 4), style="cyan"))
+        console.print(Panel(Group(*body), title=title, title_align="left", border_style=STATUS_STYLE[c.status]))
+
+    if report.excess:
+        et = Table(title="excess: allowed beyond the commands' needs (Permissions management and Write first)",
+                   title_justify="left", header_style="bold", pad_edge=False, box=box.SIMPLE_HEAD)
+        et.add_column("principal", no_wrap=True)
+        et.add_column("profiles", no_wrap=True)
+        et.add_column("needed", justify="right")
+        et.add_column("excess", justify="right")
+        for lvl in LEVELS:
+            et.add_column(LEVEL_SHORT[lvl], justify="right")
+        for e in report.excess:
+            bl = e.by_level()
+            et.add_row(_short_principal(e.principal), ", ".join(e.profiles), str(e.needed),
+                       Text(str(e.total), style="bold red" if bl.get("Permissions management") or bl.get("Write") else ""),
+                       *[str(bl.get(lvl, 0)) for lvl in LEVELS])
+        console.print(et)
+        for e in report.excess:
+            risky = [g for g in e.groups if g.access_level in ("Permissions management", "Write")]
+            if not risky:
+                continue
+            console.print(Text(f"{e.principal}", style="bold"))
+            shown = risky if verbose else risky[:excess_limit]
+            for g in shown:
+                console.print(f"  {g.service} {g.access_level}: {len(g.actions)} "
+                              f"({_actions_text(g.actions, 50 if verbose else 4)})", markup=False, highlight=False)
+            if len(risky) > len(shown):
+                rest = sum(len(g.actions) for g in risky[len(shown):])
+                console.print(f"  ... {len(risky) - len(shown)} more service groups ({rest} actions); "
+                              "--format json lists all", markup=False, highlight=False)
+
+    if report.problems:
+        console.print(Text(f"{len(report.problems)} snapshot problem(s), printed as warnings on stderr", style="yellow"))
+    counts = report.counts()
+    style = "bold red" if counts[BLOCKED] or counts[UNRESOLVED] else ("bold yellow" if counts[PARTIAL] else "bold green")
+    console.print(Text(_summary_line(report), style=style))
+
+
+def _short_principal(arn: str) -> str:
+    """``arn:aws:iam::111111111111:role/X`` -> ``111111111111 role/X``."""
+    parts = arn.split(":", 5)
+    return f"{parts[4]} {parts[5]}" if len(parts) == 6 else arn
+
+
+def _indent(text: str, n: int) -> str:
+    pad = " " * n
+    return "\n".join(pad + line for line in text.splitlines())
+
+
+# ---------------------------------------------------------------------------------------------
+# markdown
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ").strip()
+
+
+def render_markdown(report: CheckReport, *, excess_limit: int = 20) -> str:
+    out: list[str] = [
+        f"# permwise check: {report.tool} {report.tool_version}",
+        "",
+        f"Snapshot `{report.snapshot}`" + (f", config `{report.config}`" if report.config else "") + ".",
+        "",
+        f"**{_summary_line(report)}**",
+        "",
+        "| command | profile | account | status | denied | deciding layer |",
+        "|---|---|---|---|---|---|",
+    ]
+    for c in report.commands:
+        denied = f"{len(c.blocked_actions)}/{len(c.required_actions)}" if c.status != UNRESOLVED else "-"
+        out.append(f"| `{c.id}` | {c.profile} | {_cell(_account(c))} | {c.status} | {denied} | {_cell(_short_layer(c))} |")
+    out.append("")
+    for c in report.commands:
+        if c.status == READY:
+            continue
+        out += [f"## `{c.id}`: {c.status}", "",
+                f"Profile `{c.profile}` as `{c.principal}`."]
+        if c.status != UNRESOLVED:
+            out[-1] += (f" {len(c.blocked_actions)} of {len(c.required_actions)} required actions denied "
+                        f"({len(c.denied)} of {c.total_requests} requests).")
+        out.append("")
+        for n in c.notes:
+            out += [f"> note: {n}", ""]
+        for b in c.blockers:
+            out += [f"### {b.title}", "", f"Actions: {', '.join(f'`{a}`' for a in b.actions)}", ""]
+            if len(b.resources) > 1 or b.resources[:1] != ["*"]:
+                out += [f"Resources: {', '.join(f'`{r}`' for r in b.resources[:20])}"
+                        + (f" and {len(b.resources) - 20} more" if len(b.resources) > 20 else ""), ""]
+            if b.fix is not None:
+                out += [f"Fix ({b.fix.audience}): {b.fix.summary}.", "", "```json",
+                        json.dumps(b.fix.statement, indent=2), "```", ""]
+    if report.excess:
+        out += ["## Excess permissions", "",
+                "Allowed beyond the union of the commands' needs, on generic resources (see docs/check.md).", "",
+                "| principal | profiles | needed | excess | " + " | ".join(LEVEL_SHORT[lvl] for lvl in LEVELS) + " |",
+                "|---|---|---|---|" + "---|" * len(LEVELS)]
+        for e in report.excess:
+            bl = e.by_level()
+            out.append(f"| `{e.principal}` | {', '.join(e.profiles)} | {e.needed} | {e.total} | "
+                       + " | ".join(str(bl.get(lvl, 0)) for lvl in LEVELS) + " |")
+        out.append("")
+        for e in report.excess:
+            risky = [g for g in e.groups if g.access_level in ("Permissions management", "Write")]
+            if not risky:
+                continue
+            out += [f"`{e.principal}`:", ""]
+            for g in risky[:excess_limit]:
+                out.append(f"- {g.service} {g.access_level}: {len(g.actions)} ({_actions_text(g.actions, 4)})")
+            if len(risky) > excess_limit:
+                rest = sum(len(g.actions) for g in risky[excess_limit:])
+                out.append(f"- ... {len(risky) - excess_limit} more service groups ({rest} actions)")
+            out.append("")
+    if report.problems:
+        out += ["## Snapshot problems", ""]
+        out += [f"- {p.one_line()}" for p in report.problems]
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
