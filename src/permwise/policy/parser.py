@@ -1,0 +1,160 @@
+"""Build a :class:`PolicyDocument` from a file, a :class:`Source` or an in-memory dict.
+
+Parsing never fails on grammar: a malformed statement is kept and reported by validation. It
+fails (``InputError``, exit 2) only when the input is not a JSON/YAML object at all.
+
+Type detection (when no type is given), in this order:
+
+1. a statement with ``Principal`` or ``NotPrincipal`` whose actions are all role-trust actions
+   (``sts:AssumeRole*``, ``sts:TagSession``, ``sts:SetSourceIdentity``, ``sts:SetContext``),
+   at least one of them an ``sts:AssumeRole*`` action -> ``trust``;
+2. any other statement with ``Principal`` or ``NotPrincipal`` -> ``resource``;
+3. otherwise -> ``identity``.
+
+SCPs, RCPs, permissions boundaries and session policies look like identity or resource policies
+and are never guessed: pass ``type=``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from permwise.errors import InputError
+from permwise.policy.model import ATTACHMENTS, POLICY_TYPES, Item, PolicyDocument, Statement
+from permwise.sources import Source, join_pointer, load_source
+
+#: Actions that belong in a role trust policy (lower case).
+TRUST_ACTIONS = frozenset({
+    "sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity",
+    "sts:tagsession", "sts:setsourceidentity", "sts:setcontext",
+})
+
+#: What to call a JSON value in messages.
+def json_type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def check_type(type_: str | None) -> str | None:
+    if type_ is None:
+        return None
+    t = type_.strip().lower()
+    aliases = {"permissions-boundary": "boundary", "permission-boundary": "boundary",
+               "assume-role": "trust", "service-control": "scp", "resource-control": "rcp"}
+    t = aliases.get(t, t)
+    if t not in POLICY_TYPES:
+        raise InputError(
+            f"unknown policy type `{type_}`",
+            hint="use one of " + ", ".join(f"`{p}`" for p in POLICY_TYPES),
+        )
+    return t
+
+
+def _items(value: Any, pointer: str) -> tuple[Item, ...]:
+    if isinstance(value, list):
+        return tuple(Item(v, join_pointer(pointer, i)) for i, v in enumerate(value))
+    if isinstance(value, str):
+        return (Item(value, pointer),)
+    return ()
+
+
+def _principal(value: Any, pointer: str) -> Any:
+    if value == "*":
+        return "*"
+    if isinstance(value, dict):
+        return {k: _items(v, join_pointer(pointer, k)) for k, v in value.items()}
+    return None
+
+
+def _statement(raw: Any, index: int, pointer: str) -> Statement:
+    st = Statement(index=index, pointer=pointer, raw=raw)
+    if not isinstance(raw, dict):
+        return st
+    st.sid = raw.get("Sid")
+    st.effect = raw.get("Effect")
+    for key in ("Action", "NotAction"):
+        if key in raw and st.action_key is None:
+            st.action_key = key
+    if st.action_key:
+        st.actions = _items(raw[st.action_key], join_pointer(pointer, st.action_key))
+    for key in ("Resource", "NotResource"):
+        if key in raw and st.resource_key is None:
+            st.resource_key = key
+    if st.resource_key:
+        st.resources = _items(raw[st.resource_key], join_pointer(pointer, st.resource_key))
+    for key in ("Principal", "NotPrincipal"):
+        if key in raw and st.principal_key is None:
+            st.principal_key = key
+    if st.principal_key:
+        st.principal = _principal(raw[st.principal_key], join_pointer(pointer, st.principal_key))
+    st.condition = raw.get("Condition")
+    return st
+
+
+def detect_type(statements: list[Statement]) -> str:
+    """The documented detection rule (module docstring)."""
+    with_principal = [s for s in statements if s.principal_key]
+    if not with_principal:
+        return "identity"
+    acts = [a.lower().strip() for s in with_principal for a in s.action_values()]
+    if acts and all(a in TRUST_ACTIONS or (a.startswith("sts:assumerole") and "*" in a) for a in acts) and any(
+        a.startswith("sts:assumerole") for a in acts
+    ):
+        return "trust"
+    return "resource"
+
+
+def build(data: Any, type_: str | None = None, *, name: str = "<policy>", source: Source | None = None,
+          attached_as: str | None = None) -> PolicyDocument:
+    """Model ``data`` (already loaded). ``data`` must be a JSON object."""
+    if not isinstance(data, dict):
+        where = source.path if source is not None else name
+        raise InputError(
+            f"expected a policy document (a JSON object with `Statement`), found {json_type_name(data)}",
+            file=where, line=1 if source is not None else None, column=1 if source is not None else None,
+            hint="a policy file holds one object like {\"Version\": \"2012-10-17\", \"Statement\": [...]}",
+        )
+    if attached_as is not None and attached_as not in ATTACHMENTS:
+        raise InputError(f"unknown attachment `{attached_as}`",
+                         hint="use one of " + ", ".join(f"`{a}`" for a in ATTACHMENTS))
+    raw_statements = data.get("Statement")
+    statements: list[Statement] = []
+    if isinstance(raw_statements, list):
+        statements = [_statement(s, i, f"/Statement/{i}") for i, s in enumerate(raw_statements)]
+    elif isinstance(raw_statements, dict):
+        statements = [_statement(raw_statements, 0, "/Statement")]
+    t = check_type(type_)
+    detected = t is None
+    if t is None:
+        t = detect_type(statements)
+    return PolicyDocument(
+        type=t, data=data, statements=statements, version=data.get("Version"), id=data.get("Id"),
+        name=name, source=source, type_detected=detected, attached_as=attached_as,
+    )
+
+
+def parse(source: Source | str | Path | dict, type: str | None = None, *, name: str | None = None,
+          attached_as: str | None = None) -> PolicyDocument:
+    """Parse a policy from a path (``-`` is stdin), a :class:`Source` or a dict.
+
+    Raises :class:`InputError` for unreadable input or a top level that is not an object.
+    """
+    if isinstance(source, PolicyDocument):
+        return source
+    if isinstance(source, (str, Path)):
+        source = load_source(str(source))
+    if isinstance(source, Source):
+        return build(source.data, type, name=name or source.path, source=source, attached_as=attached_as)
+    return build(source, type, name=name or "<policy>", attached_as=attached_as)
