@@ -7,8 +7,8 @@ Rules (AWS "IAM JSON policy elements" pages):
 * Resource / NotResource: matched **case-sensitively** and ARN-aware: an ARN has six
   colon-separated parts; in the first five (``arn``, partition, service, region, account) a
   wildcard never crosses a ``:``; in the resource part (everything after the fifth ``:``) ``*``
-  matches any characters, ``:`` and ``/`` included. A pattern that is not a six-part ARN (``*``,
-  or a short pattern) is matched as a plain glob over the whole string.
+  matches any characters, ``:`` and ``/`` included. A shorter ``arn:`` pattern is read the same
+  way (its last part is the tail); a pattern not starting with ``arn:`` (``*``) is a plain glob.
 * Principal: no partial wildcards (AWS documents that ``*`` is only valid alone); account ids and
   ``arn:…:root`` name the account; a role ARN also covers that role's sessions.
 
@@ -48,11 +48,13 @@ def arn_regex(pattern: str) -> str:
     """Regex source (unanchored) for an ARN pattern, segment-aware (see module docstring)."""
     if pattern == "*":
         return ".*"
-    parts = pattern.split(":", 5)
-    if len(parts) < 6:
+    if not pattern.startswith("arn:"):
         return glob_regex(pattern)
-    head = [glob_regex(p, "[^:]*", "[^:]") for p in parts[:5]]
-    return ":".join(head) + ":" + glob_regex(parts[5])
+    # the last part (the resource part of a full ARN) may span colons; the others may not.
+    # A short pattern (fewer than six parts) is read the same way: its last part is the tail.
+    parts = pattern.split(":", 5)
+    head = [glob_regex(p, "[^:]*", "[^:]") for p in parts[:-1]]
+    return ":".join(head) + ":" + glob_regex(parts[-1])
 
 
 # --------------------------------------------------------------------------------------------
@@ -196,6 +198,7 @@ class PrincipalInfo:
     role_name: str | None = None
     session_name: str | None = None
     service_linked: bool = False
+    context_cache: dict | None = None  # principal-derived context keys (see engine.context)
 
     @property
     def is_iam(self) -> bool:

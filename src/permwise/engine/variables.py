@@ -96,7 +96,8 @@ class Template:
 def _compile_parts(vals: tuple[tuple[str, bool], ...], arn: bool) -> re.Pattern[str]:
     # count the colons of the pattern's own text to know whether it is a six-part ARN
     own = "".join(t if not lit else "x" for t, lit in vals)
-    arn_aware = arn and own != "*" and len(own.split(":", 5)) == 6
+    arn_aware = arn and own.startswith("arn:")
+    n_parts = min(own.count(":"), 5)  # colons before the tail part
     out: list[str] = []
     colons = 0
     for text, literal in vals:
@@ -105,7 +106,7 @@ def _compile_parts(vals: tuple[tuple[str, bool], ...], arn: bool) -> re.Pattern[
             continue
         for ch in text:
             if ch in "*?":
-                head = arn_aware and colons < 5
+                head = arn_aware and colons < n_parts
                 if ch == "*":
                     out.append("[^:]*" if head else ".*")
                 else:

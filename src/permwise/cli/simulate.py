@@ -1,0 +1,215 @@
+"""``permwise simulate``: decide requests as AWS would, and say why.
+
+Three modes: one request from flags (readable explanation), ``--json FILE`` (one case), and
+``--jsonl FILE`` (a batch: one case per line in, one ``{"id", "decision", "reasons"}`` per line
+out, same order). The work is done by :mod:`permwise.engine`; this module parses options and
+renders.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from typing import Annotated, Any
+
+import orjson
+import typer
+
+from permwise.engine import PolicySet, Request, Result, compile_policy, evaluate
+from permwise.engine.cases import CaseError, case_from_dict, error_record, result_record
+from permwise.errors import InputError
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _load_doc(path: str) -> dict:
+    from permwise.sources import load_source
+
+    src = load_source(path)
+    if not isinstance(src.data, dict):
+        raise InputError(
+            "a policy document must be a JSON or YAML object",
+            file=src.path,
+            hint='expected `{"Version": "2012-10-17", "Statement": [...]}`',
+        )
+    return src.data
+
+
+def _compile(path: str, kind: str, level: str | None = None):
+    doc = _load_doc(path)
+    try:
+        return compile_policy(doc, name=path, kind=kind, level=level)
+    except InputError as exc:
+        raise InputError(exc.message, file=path, hint=exc.hint) from None
+
+
+def _levels(specs: list[str], kind: str) -> list[list]:
+    out = []
+    n = len(specs)
+    for i, spec in enumerate(specs):
+        name = "root" if i == 0 else ("account" if i == n - 1 else f"ou {i}")
+        label, sep, rest = spec.partition("=")
+        if sep and label and "/" not in label and "," not in label:
+            name, spec = label, rest  # NAME=F1,F2 names the level
+        files = [f for f in spec.split(",") if f]
+        out.append([_compile(f, kind, name) for f in files])
+    return out
+
+
+def _pairs(items: list[str], flag: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise InputError(f"`{flag} {item}` must be KEY=VALUE", hint=f"e.g. `{flag} aws:SourceIp=10.0.0.1`")
+        val: Any = value
+        if value.startswith("["):
+            try:
+                val = orjson.loads(value)
+            except orjson.JSONDecodeError:
+                raise InputError(
+                    f"`{flag} {item}`: value is not a JSON list",
+                    hint=f'write a list as JSON, e.g. `{flag} aws:TagKeys=["a","b"]`',
+                ) from None
+        if key in out:  # a repeated key makes a multivalued key
+            prev = out[key]
+            out[key] = (prev if isinstance(prev, list) else [prev]) + (val if isinstance(val, list) else [val])
+        else:
+            out[key] = val
+    return out
+
+
+def render_text(result: Result, request: Request) -> str:
+    """A readable explanation (plain text with rich markup)."""
+    from rich.markup import escape
+
+    colour = {"allowed": "green", "explicitDeny": "red", "implicitDeny": "yellow"}.get(result.decision, "white")
+    lines = [
+        f"[bold {colour}]{result.decision}[/]  {escape(request.action)} on {escape(request.resource)}"
+        f"  by {escape(request.principal)}"
+    ]
+    marks = {"allow": "[green]allow[/]", "explicit-deny": "[red]deny[/]", "no-allow": "[yellow]no allow[/]",
+             "not-applicable": "[dim]skipped[/]", "note": "[dim]note[/]"}
+    for r in result.reasons:
+        lines.append(f"  {marks.get(r.kind, r.kind)}  {escape(r.message)}")
+    if result.missing_keys:
+        lines.append("  [dim]missing context keys that could change the result:[/] "
+                     + escape(", ".join(result.missing_keys)))
+    for e in result.errors:
+        lines.append(f"  [magenta]error[/]  {escape(e)}")
+    return "\n".join(lines)
+
+
+def _run_jsonl(path: str, output: str | None, details: bool) -> None:
+    from permwise.sources import read_text
+
+    text = read_text(path, max_bytes=1 << 31)
+    out: list[bytes] = []
+    write = sys.stdout.buffer.write if output is None else out.append
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        cid = None
+        try:
+            case = orjson.loads(line)
+            if isinstance(case, dict):
+                cid = case.get("id")
+            _id, ps, req = case_from_dict(case)
+            rec = result_record(cid, evaluate(ps, req), details)
+        except orjson.JSONDecodeError as exc:
+            rec = error_record(cid, f"line {lineno}: not valid JSON ({exc})")
+        except CaseError as exc:
+            rec = error_record(cid, f"line {lineno}: {exc}")
+        write(orjson.dumps(rec) + b"\n")
+    if output is not None:
+        from permwise.fsutil import atomic_write
+
+        atomic_write(output, b"".join(out))
+    else:
+        sys.stdout.flush()
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("simulate")
+    def simulate(
+        principal: Annotated[str | None, typer.Option("--principal", "-p", help="Principal ARN (user, role, assumed-role session, root), account id, service (lambda.amazonaws.com) or `anonymous`.")] = None,
+        action: Annotated[str | None, typer.Option("--action", "-a", help="Action, e.g. `s3:GetObject`.")] = None,
+        resource: Annotated[str, typer.Option("--resource", "-r", help="Resource ARN, or `*`.")] = "*",
+        resource_account: Annotated[str | None, typer.Option("--resource-account", help="Account owning the resource (for ARNs without one, such as S3).")] = None,
+        context: Annotated[list[str] | None, typer.Option("--context", "-c", help="Context key KEY=VALUE (repeat; a repeated key or a JSON list makes a multivalued key).")] = None,
+        principal_tag: Annotated[list[str] | None, typer.Option("--principal-tag", help="Principal tag KEY=VALUE (sets aws:PrincipalTag/KEY).")] = None,
+        identity_policy: Annotated[list[str] | None, typer.Option("--identity-policy", "-i", help="Identity-based policy file, JSON or YAML (repeat).")] = None,
+        boundary: Annotated[str | None, typer.Option("--boundary", help="Permissions boundary policy file.")] = None,
+        session_policy: Annotated[str | None, typer.Option("--session-policy", help="Session policy file.")] = None,
+        scp: Annotated[list[str] | None, typer.Option("--scp", help="One SCP level, root first (repeat per level); several files in one level: F1,F2; name it: ou-workloads=F1,F2.")] = None,
+        rcp: Annotated[list[str] | None, typer.Option("--rcp", help="One RCP level, root first (repeat per level); several files: F1,F2; name it: NAME=F1,F2.")] = None,
+        resource_policy: Annotated[str | None, typer.Option("--resource-policy", help="Resource-based policy file (bucket policy, key policy, ...).")] = None,
+        trust_policy: Annotated[str | None, typer.Option("--trust-policy", help="Role trust policy file (for sts:AssumeRole*).")] = None,
+        management_account: Annotated[str | None, typer.Option("--management-account", help="Management account id: SCPs/RCPs do not apply to it.")] = None,
+        json_case: Annotated[str | None, typer.Option("--json", help="Evaluate one case from a JSON/YAML file (the --jsonl case format).")] = None,
+        jsonl: Annotated[str | None, typer.Option("--jsonl", help="Evaluate a batch: one JSON case per line (`-` for stdin); one result per line out.")] = None,
+        output: Annotated[str | None, typer.Option("--output", "-o", help="Write --jsonl results to this file (atomically) instead of stdout.")] = None,
+        fmt: Annotated[Format, typer.Option("--format", "-f", help="Output for a single request: text or json.")] = Format.text,
+        details: Annotated[bool, typer.Option("--details", help="Add missing_keys and errors to JSON results.")] = False,
+    ) -> None:
+        """Decide one request (or a batch) as AWS would, and explain the decision.
+
+        Example:
+
+            permwise simulate --principal arn:aws:iam::111122223333:user/alice \\
+              --action s3:GetObject --resource arn:aws:s3:::bucket/key \\
+              --identity-policy read.json --scp root.json --scp ou.json,deny.json
+
+        Batch: permwise simulate --jsonl cases.jsonl > results.jsonl
+        """
+        if jsonl is not None:
+            if json_case is not None:
+                raise InputError("`--json` and `--jsonl` cannot be used together", hint="pick one")
+            _run_jsonl(jsonl, output, details)
+            return
+        if json_case is not None:
+            from permwise.sources import load_source
+
+            src = load_source(json_case)
+            try:
+                _cid, ps, req = case_from_dict(src.data)
+            except CaseError as exc:
+                raise InputError(str(exc), file=src.path, hint="see `permwise simulate --help` and docs/simulate.md") from None
+        else:
+            if not principal or not action:
+                raise InputError(
+                    "`--principal` and `--action` are required",
+                    hint="or pass a case file with `--json FILE` / a batch with `--jsonl FILE`",
+                )
+            trust = _compile(trust_policy, "trust") if trust_policy else None
+            res = _compile(resource_policy, "resource") if resource_policy else None
+            if trust and res:
+                raise InputError("`--resource-policy` and `--trust-policy` cannot be used together", hint="a request has one resource")
+            ps = PolicySet(
+                identity=[_compile(f, "identity") for f in identity_policy or []],
+                boundary=_compile(boundary, "boundary") if boundary else None,
+                session=_compile(session_policy, "session") if session_policy else None,
+                scps=_levels(scp or [], "scp"),
+                rcps=_levels(rcp or [], "rcp"),
+                resource=trust or res,
+                management_account_id=management_account,
+            )
+            req = Request(
+                principal=principal,
+                action=action,
+                resource=resource,
+                resource_account=resource_account,
+                context=_pairs(context or [], "--context"),
+                principal_tags=_pairs(principal_tag or [], "--principal-tag") or None,
+            )
+        result = evaluate(ps, req)
+        if fmt is Format.json:
+            rec = result.to_dict()
+            sys.stdout.buffer.write(orjson.dumps(rec, option=orjson.OPT_INDENT_2) + b"\n")
+            return
+        from rich.console import Console
+
+        Console(highlight=False, soft_wrap=True).print(render_text(result, req))

@@ -1,0 +1,57 @@
+"""The evaluation engine: decide a request against the policies in force, as AWS would, and say
+why. Pure (no I/O), compiled once and evaluated many times.
+
+>>> from permwise.engine import compile_policy, PolicySet, Request, evaluate
+>>> p = compile_policy({"Version": "2012-10-17", "Statement": [
+...     {"Effect": "Allow", "Action": "s3:Get*", "Resource": "arn:aws:s3:::b/*"}]}, name="read")
+>>> r = evaluate(PolicySet(identity=[p]), Request(
+...     principal="arn:aws:iam::111122223333:user/alice", action="s3:GetObject",
+...     resource="arn:aws:s3:::b/k"))
+>>> r.decision
+'allowed'
+"""
+
+from permwise.engine.compile import KINDS, CompiledPolicy, CompiledStatement, compile_policy
+from permwise.engine.conditions import OPERATORS, evaluate_condition, parse_operator
+from permwise.engine.context import build_context
+from permwise.engine.evaluate import (
+    ALLOWED,
+    EXPLICIT_DENY,
+    IMPLICIT_DENY,
+    RCP_SERVICES,
+    PolicySet,
+    Reason,
+    Request,
+    Result,
+    evaluate,
+)
+from permwise.engine.matching import (
+    action_matches,
+    arn_matches,
+    parse_principal,
+    principal_matches,
+)
+
+__all__ = [
+    "ALLOWED",
+    "EXPLICIT_DENY",
+    "IMPLICIT_DENY",
+    "KINDS",
+    "OPERATORS",
+    "RCP_SERVICES",
+    "CompiledPolicy",
+    "CompiledStatement",
+    "PolicySet",
+    "Reason",
+    "Request",
+    "Result",
+    "action_matches",
+    "arn_matches",
+    "build_context",
+    "compile_policy",
+    "evaluate",
+    "evaluate_condition",
+    "parse_operator",
+    "parse_principal",
+    "principal_matches",
+]

@@ -1,0 +1,172 @@
+"""Simulation cases as data: the ``simulate --jsonl`` interface (DESIGN.md), pure (no I/O).
+
+A case::
+
+    {"id": "c1",
+     "request": {"principal": ARN, "action": "s3:GetObject", "resource": ARN,
+                 "resource_account": "111122223333" | null,
+                 "context": {"aws:SourceIp": "10.0.0.1", "aws:TagKeys": ["a", "b"]},
+                 "principal_tags": {"team": "blue"}},
+     "identity_policies": [doc, ...],
+     "permission_boundary": doc | null,
+     "session_policy": doc | null,
+     "scps": [[doc, ...], ...],          # levels, root first
+     "rcps": [[doc, ...], ...],
+     "resource_policy": doc | null,
+     "resource_policy_kind": "resource" | "trust",      # optional, default resource
+     "management_account_id": "111111111111",          # optional
+     "principal_tags": {"team": "blue"},               # optional (also accepted in request)
+     "scp_exempt": true | false, "rcp_exempt": true | false}   # optional overrides
+
+A policy ``doc`` may also be ``{"name": "...", "document": {...}}`` to name it in explanations,
+and an SCP/RCP level may be ``{"name": "ou-workloads", "policies": [...]}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from permwise.engine.compile import CompiledPolicy, compile_policy
+from permwise.engine.evaluate import PolicySet, Request, Result
+
+_CACHE: dict[bytes, CompiledPolicy] = {}
+_CACHE_MAX = 20000
+
+
+class CaseError(ValueError):
+    """A case that cannot be read (message: lowercase, input in backticks)."""
+
+
+def _compiled(doc: Any, name: str, kind: str, level: str | None, where: str) -> CompiledPolicy:
+    if isinstance(doc, dict) and "document" in doc and "Statement" not in doc:
+        name = str(doc.get("name") or name)
+        doc = doc["document"]
+    if not isinstance(doc, dict):
+        raise CaseError(f"`{where}` must be a policy document (an object), got `{type(doc).__name__}`")
+    key = orjson.dumps([doc, name, kind, level], option=orjson.OPT_SORT_KEYS)
+    p = _CACHE.get(key)
+    if p is None:
+        try:
+            p = compile_policy(doc, name=name, kind=kind, level=level)
+        except Exception as exc:  # InputError from compile_policy
+            raise CaseError(f"`{where}`: {exc}") from None
+        if len(_CACHE) >= _CACHE_MAX:
+            _CACHE.clear()
+        _CACHE[key] = p
+    return p
+
+
+def _levels(value: Any, kind: str, field: str) -> list[list[CompiledPolicy]]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise CaseError(f"`{field}` must be a list of levels (each a list of policies), root first")
+    out = []
+    n = len(value)
+    for i, level in enumerate(value):
+        default = "root" if i == 0 else ("account" if i == n - 1 else f"ou {i}")
+        name = default
+        pols = level
+        if isinstance(level, dict) and "policies" in level:
+            name = str(level.get("name") or default)
+            pols = level["policies"]
+        elif isinstance(level, dict):  # a single document given instead of a list
+            pols = [level]
+        if not isinstance(pols, list):
+            raise CaseError(f"`{field}[{i}]` must be a list of policies")
+        out.append(
+            [
+                _compiled(doc, f"{kind}[{i}][{j}]", kind, name, f"{field}[{i}][{j}]")
+                for j, doc in enumerate(pols)
+            ]
+        )
+    return out
+
+
+def _opt_str(v: Any, where: str) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, (str, int)) and not isinstance(v, bool):
+        return str(v)
+    raise CaseError(f"`{where}` must be a string")
+
+
+def case_from_dict(case: Any) -> tuple[str | None, PolicySet, Request]:
+    """(id, PolicySet, Request) for one case; raises :class:`CaseError` for a bad case."""
+    if not isinstance(case, dict):
+        raise CaseError("a case must be a JSON object")
+    cid = case.get("id")
+    req = case.get("request")
+    if not isinstance(req, dict):
+        raise CaseError("missing `request` object")
+    for k in ("principal", "action"):
+        if not isinstance(req.get(k), str) or not req.get(k):
+            raise CaseError(f"`request.{k}` must be a non-empty string")
+    resource = req.get("resource", "*")
+    if not isinstance(resource, str):
+        raise CaseError("`request.resource` must be a string")
+    context = req.get("context") or {}
+    if not isinstance(context, dict):
+        raise CaseError("`request.context` must be an object of key to value or list")
+    tags = case.get("principal_tags") or req.get("principal_tags")
+    if tags is not None and not isinstance(tags, dict):
+        raise CaseError("`principal_tags` must be an object")
+    ids = case.get("identity_policies") or []
+    if not isinstance(ids, list):
+        raise CaseError("`identity_policies` must be a list of policy documents")
+    identity = [
+        _compiled(d, f"identity[{i}]", "identity", None, f"identity_policies[{i}]")
+        for i, d in enumerate(ids)
+    ]
+    boundary = case.get("permission_boundary", case.get("permissions_boundary"))
+    session = case.get("session_policy")
+    rp = case.get("resource_policy")
+    rkind = case.get("resource_policy_kind") or "resource"
+    if rkind not in ("resource", "trust"):
+        raise CaseError("`resource_policy_kind` must be `resource` or `trust`")
+    ps = PolicySet(
+        identity=identity,
+        boundary=_compiled(boundary, "boundary", "boundary", None, "permission_boundary") if boundary else None,
+        session=_compiled(session, "session", "session", None, "session_policy") if session else None,
+        scps=_levels(case.get("scps"), "scp", "scps"),
+        rcps=_levels(case.get("rcps"), "rcp", "rcps"),
+        resource=_compiled(rp, "resource_policy", rkind, None, "resource_policy") if rp else None,
+        management_account_id=_opt_str(case.get("management_account_id"), "management_account_id"),
+        scp_exempt=case.get("scp_exempt"),
+        rcp_exempt=case.get("rcp_exempt"),
+        resource_policy_required=case.get("resource_policy_required"),
+    )
+    request = Request(
+        principal=req["principal"],
+        action=req["action"],
+        resource=resource,
+        resource_account=_opt_str(req.get("resource_account"), "request.resource_account"),
+        context=context,
+        principal_tags=tags,
+    )
+    return (str(cid) if cid is not None else None), ps, request
+
+
+def result_record(cid: Any, result: Result, details: bool = False) -> dict[str, Any]:
+    """The ``--jsonl`` output record: ``{"id", "decision", "reasons"}`` (+ details on request)."""
+    reasons = [r.to_dict() for r in result.reasons]
+    if result.missing_keys:
+        # the keys that conditions consulted but the request did not carry: supplying them
+        # could change the decision
+        reasons.append({
+            "kind": "missing-keys",
+            "keys": result.missing_keys,
+            "message": "context keys absent from the request that could change the result: "
+            + ", ".join(result.missing_keys),
+        })
+    rec: dict[str, Any] = {"id": cid, "decision": result.decision, "reasons": reasons}
+    if details:
+        rec["missing_keys"] = result.missing_keys
+        rec["errors"] = result.errors
+    return rec
+
+
+def error_record(cid: Any, message: str) -> dict[str, Any]:
+    return {"id": cid, "decision": "error", "error": message}

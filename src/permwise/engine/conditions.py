@@ -1,0 +1,448 @@
+"""Condition operators as a table (AWS "IAM JSON policy elements: Condition operators").
+
+An operator such as ``ForAllValues:StringLikeIfExists`` is parsed once into
+``(set operator, base operator, if-exists)``; each base operator is one :class:`BaseOp` row with
+its family, flags (negated, wildcards, variables) and three small functions: read a policy value,
+read a request value, test one request value against one policy value.
+
+Semantics (each cited in ``tests/engine/cases``):
+
+* several values for one key are ORed; several keys, and several operators, are ANDed;
+* a key absent from the request: the condition is **false**, except for negated operators
+  (``StringNotEquals``, ``ArnNotLike``, ``NotIpAddress``, ...) where it is **true**
+  (AWS "Condition element": "If the policy condition requires that the key is not matched ...
+  and the right key is not present, the condition is true");
+* ``...IfExists``: an absent key makes the condition true; a present key is tested normally;
+* ``ForAllValues:`` true when every request value matches at least one policy value, and true
+  when the key is absent or its value set is empty; ``ForAnyValue:`` true when at least one
+  request value matches, false when the key is absent or empty. With a negated base operator a
+  request value "matches" when it equals none of the policy values;
+* ``Null``: ``true`` means "the key is absent", ``false`` "the key is present";
+* a single-valued operator applied to a list of request values is true when any of them
+  matches (negated: when none matches).
+
+A condition that cannot be evaluated (unknown operator, a policy value its operator cannot read,
+a request value of the wrong type) is recorded as an error and decided by the erroring statement
+rule: true inside a ``Deny`` statement, false inside an ``Allow`` statement.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache
+from typing import Any
+
+from permwise.engine.errors import ConditionValueError
+from permwise.engine.matching import arn_regex, glob_regex
+from permwise.engine.variables import Template, has_variables, parse_template
+
+# --------------------------------------------------------------------------------------------
+# value readers
+
+
+def _scalar_str(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (str, int, float)):
+        return str(v)
+    raise ConditionValueError(f"expected a string, got `{v!r}`")
+
+
+def _str(v: Any) -> str:
+    return _scalar_str(v)
+
+
+def _lower(v: Any) -> str:
+    return _scalar_str(v).lower()
+
+
+def _num(v: Any) -> float:
+    if isinstance(v, bool):
+        raise ConditionValueError(f"`{v}` is not a number")
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        raise ConditionValueError(f"`{v}` is not a number") from None
+
+
+@lru_cache(maxsize=4096)
+def _date_from_str(s: str) -> float:
+    s = s.strip()
+    if re.fullmatch(r"-?\d+(\.\d+)?", s):  # epoch seconds
+        return float(s)
+    t = s[:-1] + "+00:00" if s.endswith(("Z", "z")) else s
+    try:
+        d = datetime.fromisoformat(t)
+    except ValueError:
+        raise ConditionValueError(f"`{s}` is not an ISO 8601 date or epoch time") from None
+    if d.tzinfo is None:
+        d = d.replace(tzinfo=timezone.utc)
+    return d.timestamp()
+
+
+def _date(v: Any) -> float:
+    if isinstance(v, bool):
+        raise ConditionValueError(f"`{v}` is not a date")
+    if isinstance(v, (int, float)):
+        return float(v)
+    if isinstance(v, datetime):
+        return (v if v.tzinfo else v.replace(tzinfo=timezone.utc)).timestamp()
+    if isinstance(v, str):
+        return _date_from_str(v)
+    raise ConditionValueError(f"`{v!r}` is not a date")
+
+
+def _bool(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return v.lower()
+    raise ConditionValueError(f"`{v!r}` is not a boolean")
+
+
+def _binary(v: Any) -> bytes:
+    if isinstance(v, (bytes, bytearray)):
+        return bytes(v)
+    if isinstance(v, str):
+        try:
+            return base64.b64decode(v, validate=True)
+        except (binascii.Error, ValueError):
+            raise ConditionValueError(f"`{v}` is not base64") from None
+    raise ConditionValueError(f"`{v!r}` is not binary")
+
+
+@lru_cache(maxsize=4096)
+def _network(v: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    try:
+        return ipaddress.ip_network(v.strip(), strict=False)
+    except ValueError:
+        raise ConditionValueError(f"`{v}` is not an IP address or CIDR range") from None
+
+
+def _net(v: Any):
+    if not isinstance(v, str):
+        raise ConditionValueError(f"`{v!r}` is not an IP address or CIDR range")
+    return _network(v)
+
+
+@lru_cache(maxsize=4096)
+def _ip_from_str(v: str):
+    try:
+        return ipaddress.ip_address(v.strip())
+    except ValueError:
+        pass
+    try:  # AWS also accepts a CIDR-looking request value such as 203.0.113.5/32
+        return ipaddress.ip_network(v.strip(), strict=False).network_address
+    except ValueError:
+        raise ConditionValueError(f"`{v}` is not an IP address") from None
+
+
+def _ip(v: Any):
+    if not isinstance(v, str):
+        raise ConditionValueError(f"`{v!r}` is not an IP address")
+    return _ip_from_str(v)
+
+
+@lru_cache(maxsize=8192)
+def _glob_rx(v: str) -> re.Pattern[str]:
+    return re.compile(glob_regex(v), re.DOTALL)
+
+
+@lru_cache(maxsize=8192)
+def _arn_rx(v: str) -> re.Pattern[str]:
+    return re.compile(arn_regex(v), re.DOTALL)
+
+
+def _like(v: Any) -> re.Pattern[str]:
+    return _glob_rx(_scalar_str(v))
+
+
+def _arnpat(v: Any) -> re.Pattern[str]:
+    return _arn_rx(_scalar_str(v))
+
+
+def _ip_in(ip, net) -> bool:
+    return ip.version == net.version and ip in net
+
+
+# --------------------------------------------------------------------------------------------
+# the table
+
+
+@dataclass(frozen=True, slots=True)
+class BaseOp:
+    name: str
+    family: str
+    negated: bool
+    wildcards: bool
+    variables: bool  # policy variables allowed in values (String and ARN families)
+    read_policy: Callable[[Any], Any]
+    read_request: Callable[[Any], Any]
+    test: Callable[[Any, Any], bool]  # (request value, policy value) -> positive match
+
+
+def _eq(a, b) -> bool:
+    return a == b
+
+
+def _rx(a, b) -> bool:
+    return b.fullmatch(a) is not None
+
+
+_ROWS = [
+    # name, family, negated, wildcards, variables, read_policy, read_request, test
+    ("StringEquals", "String", False, False, True, _str, _str, _eq),
+    ("StringNotEquals", "String", True, False, True, _str, _str, _eq),
+    ("StringEqualsIgnoreCase", "String", False, False, True, _lower, _lower, _eq),
+    ("StringNotEqualsIgnoreCase", "String", True, False, True, _lower, _lower, _eq),
+    ("StringLike", "String", False, True, True, _like, _str, _rx),
+    ("StringNotLike", "String", True, True, True, _like, _str, _rx),
+    ("NumericEquals", "Numeric", False, False, False, _num, _num, _eq),
+    ("NumericNotEquals", "Numeric", True, False, False, _num, _num, _eq),
+    ("NumericLessThan", "Numeric", False, False, False, _num, _num, lambda a, b: a < b),
+    ("NumericLessThanEquals", "Numeric", False, False, False, _num, _num, lambda a, b: a <= b),
+    ("NumericGreaterThan", "Numeric", False, False, False, _num, _num, lambda a, b: a > b),
+    ("NumericGreaterThanEquals", "Numeric", False, False, False, _num, _num, lambda a, b: a >= b),
+    ("DateEquals", "Date", False, False, False, _date, _date, _eq),
+    ("DateNotEquals", "Date", True, False, False, _date, _date, _eq),
+    ("DateLessThan", "Date", False, False, False, _date, _date, lambda a, b: a < b),
+    ("DateLessThanEquals", "Date", False, False, False, _date, _date, lambda a, b: a <= b),
+    ("DateGreaterThan", "Date", False, False, False, _date, _date, lambda a, b: a > b),
+    ("DateGreaterThanEquals", "Date", False, False, False, _date, _date, lambda a, b: a >= b),
+    ("Bool", "Bool", False, False, False, _bool, _bool, _eq),
+    ("BinaryEquals", "Binary", False, False, False, _binary, _binary, _eq),
+    ("IpAddress", "IpAddress", False, False, False, _net, _ip, _ip_in),
+    ("NotIpAddress", "IpAddress", True, False, False, _net, _ip, _ip_in),
+    ("ArnEquals", "Arn", False, True, True, _arnpat, _str, _rx),
+    ("ArnLike", "Arn", False, True, True, _arnpat, _str, _rx),
+    ("ArnNotEquals", "Arn", True, True, True, _arnpat, _str, _rx),
+    ("ArnNotLike", "Arn", True, True, True, _arnpat, _str, _rx),
+    ("Null", "Null", False, False, False, _bool, _bool, _eq),
+]
+
+#: every base operator, by name
+OPERATORS: dict[str, BaseOp] = {r[0]: BaseOp(*r) for r in _ROWS}
+_BY_LOWER = {k.lower(): v for k, v in OPERATORS.items()}
+
+SET_ALL = "ForAllValues"
+SET_ANY = "ForAnyValue"
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedOperator:
+    set_op: str | None
+    base: BaseOp
+    if_exists: bool
+
+
+@lru_cache(maxsize=1024)
+def parse_operator(text: str) -> ParsedOperator:
+    """``ForAnyValue:StringLikeIfExists`` -> (ForAnyValue, StringLike, if_exists=True).
+
+    Raises :class:`ConditionValueError` for an unknown operator."""
+    set_op = None
+    rest = text
+    if ":" in text:
+        q, _, rest = text.partition(":")
+        ql = q.lower()
+        if ql == "forallvalues":
+            set_op = SET_ALL
+        elif ql == "foranyvalue":
+            set_op = SET_ANY
+        else:
+            raise ConditionValueError(f"unknown set operator `{q}` in `{text}`")
+    low = rest.lower()
+    if_exists = False
+    base = _BY_LOWER.get(low)
+    if base is None and low.endswith("ifexists"):
+        base = _BY_LOWER.get(low[: -len("ifexists")])
+        if_exists = base is not None
+    if base is None:
+        raise ConditionValueError(f"unknown condition operator `{text}`")
+    if base.name == "Null" and (if_exists or set_op):
+        raise ConditionValueError(f"`{text}` is not a valid operator: `Null` takes no qualifier")
+    return ParsedOperator(set_op, base, if_exists)
+
+
+# --------------------------------------------------------------------------------------------
+# compiled conditions
+
+
+class CompiledCondition:
+    """One (operator, key, values) triple of a Condition block."""
+
+    __slots__ = (
+        "operator",
+        "key",
+        "key_written",
+        "set_op",
+        "if_exists",
+        "op",
+        "negated",
+        "values",
+        "templates",
+        "error",
+        "pointer",
+        "raw_values",
+    )
+
+    def __init__(self, operator: str, key: str, raw_values: Any, pointer: str, variables_on: bool):
+        self.operator = operator
+        self.key_written = key
+        self.key = key.lower()
+        self.pointer = pointer
+        self.raw_values = raw_values
+        self.error: str | None = None
+        self.values: tuple = ()
+        self.templates: tuple[Template, ...] = ()
+        self.set_op = None
+        self.if_exists = False
+        self.op: BaseOp | None = None
+        self.negated = False
+        try:
+            po = parse_operator(operator)
+        except ConditionValueError as exc:
+            self.error = str(exc)
+            return
+        self.set_op, self.op, self.if_exists = po.set_op, po.base, po.if_exists
+        self.negated = po.base.negated
+        vals = raw_values if isinstance(raw_values, list) else [raw_values]
+        statics = []
+        templates = []
+        for v in vals:
+            if isinstance(v, (dict, list)) or v is None:
+                self.error = f"condition `{operator}` on `{key}`: value `{v!r}` is not a scalar"
+                return
+            if variables_on and po.base.variables and isinstance(v, str) and has_variables(v):
+                templates.append(parse_template(v))
+                continue
+            try:
+                statics.append(po.base.read_policy(v))
+            except ConditionValueError as exc:
+                self.error = f"condition `{operator}` on `{key}`: {exc}"
+                return
+        self.values = tuple(statics)
+        self.templates = tuple(templates)
+
+    # ----------------------------------------------------------------------------------------
+    def evaluate(self, ctx: dict[str, Any], missing: set[str], errors: list[str], deny: bool) -> bool:
+        """Truth of this condition for request context ``ctx`` (lowercase keys).
+
+        ``missing`` collects absent keys that were consulted; ``errors`` evaluation problems;
+        ``deny`` selects the erroring statement rule."""
+        if self.error is not None:
+            errors.append(self.error)
+            return deny
+        op = self.op
+        raw = ctx.get(self.key)
+        absent = raw is None or (isinstance(raw, list) and not raw)
+        if self.set_op is not None and raw == "":
+            absent = True  # AWS: a key resolving to a null data set, "such as an empty string"
+        if op.family == "Null":  # type: ignore[union-attr]
+            if absent:
+                missing.add(self.key_written)
+            return any((pv == "true") == absent for pv in self.values)
+        if absent:
+            missing.add(self.key_written)
+            if self.if_exists or self.set_op == SET_ALL:
+                return True
+            if self.set_op == SET_ANY:
+                return False
+            return self.negated
+        # policy values (resolve variables)
+        pvals = self.values
+        if self.templates:
+            resolved = list(pvals)
+            for t in self.templates:
+                if op.wildcards:  # type: ignore[union-attr]
+                    rx = t.resolve_glob(ctx, op.family == "Arn", missing)  # type: ignore[union-attr]
+                    if rx is None:
+                        return False
+                    resolved.append(rx)
+                else:
+                    s = t.resolve(ctx, missing)
+                    if s is None:
+                        return False
+                    resolved.append(op.read_policy(s))  # type: ignore[union-attr]
+            pvals = tuple(resolved)
+        read = op.read_request  # type: ignore[union-attr]
+        test = op.test  # type: ignore[union-attr]
+        try:
+            if isinstance(raw, list):
+                cvals = [read(v) for v in raw]
+            else:
+                cvals = [read(raw)]
+        except ConditionValueError as exc:
+            errors.append(f"condition `{self.operator}` on `{self.key_written}`: request value {exc}")
+            return deny
+        set_op = self.set_op
+        if set_op is None:
+            hit = False
+            for cv in cvals:
+                for pv in pvals:
+                    if test(cv, pv):
+                        hit = True
+                        break
+                if hit:
+                    break
+            return not hit if self.negated else hit
+        neg = self.negated
+        if set_op == SET_ANY:
+            for cv in cvals:
+                m = any(test(cv, pv) for pv in pvals)
+                if m != neg:
+                    return True
+            return False
+        for cv in cvals:  # ForAllValues
+            m = any(test(cv, pv) for pv in pvals)
+            if m == neg:
+                return False
+        return True
+
+
+def compile_conditions(
+    block: Any, base_pointer: str, variables_on: bool
+) -> tuple[tuple[CompiledCondition, ...], list[str]]:
+    """Compile a statement's Condition block; returns (conditions, errors)."""
+    errors: list[str] = []
+    out: list[CompiledCondition] = []
+    if block is None:
+        return (), errors
+    if not isinstance(block, dict):
+        errors.append("`Condition` must be an object")
+        return (), errors
+    for operator in sorted(block):
+        body = block[operator]
+        if not isinstance(body, dict):
+            errors.append(f"condition `{operator}` must map keys to values")
+            # keep a condition that always errors so the statement follows the erroring rule
+            cc = CompiledCondition(operator, "?", [], f"{base_pointer}/{operator}", False)
+            cc.error = f"condition `{operator}` must map keys to values"
+            out.append(cc)
+            continue
+        for key in sorted(body):
+            ptr = f"{base_pointer}/{_esc(operator)}/{_esc(key)}"
+            cc = CompiledCondition(str(operator), str(key), body[key], ptr, variables_on)
+            if cc.error:
+                errors.append(cc.error)
+            out.append(cc)
+    return tuple(out), errors
+
+
+def _esc(s: str) -> str:
+    return str(s).replace("~", "~0").replace("/", "~1")
+
+
+def evaluate_condition(
+    operator: str, key: str, policy_values: Any, context: dict[str, Any]
+) -> bool:
+    """Evaluate one condition against a context (helper for tests and other layers)."""
+    cc = CompiledCondition(operator, key, policy_values, "", True)
+    ctx = {str(k).lower(): v for k, v in context.items()}
+    return cc.evaluate(ctx, set(), [], False)

@@ -1,0 +1,651 @@
+"""The decision across policy types (AWS "Policy evaluation logic").
+
+Order, as AWS documents it ("Determining whether a request is allowed or denied within an
+account", "Cross-account policy evaluation logic"):
+
+1. **Explicit deny**: a matching ``Deny`` statement in any applicable policy (identity, resource,
+   permissions boundary, session, every SCP and RCP level) -> ``explicitDeny``.
+2. **RCPs** (resource side, for RCP-supported services, member accounts only): every level must
+   allow. AWS attaches ``RCPFullAWSAccess`` to every root, OU and account and it cannot be
+   detached, so in practice only RCP denies decide; permwise models that default.
+3. **SCPs** (principal side, IAM principals of member accounts, not service-linked roles): every
+   level, root first, must hold an ``Allow`` that matches; an empty level means AWS's default
+   ``FullAWSAccess``.
+4. **Resource-based policy**, same account: an allow that names the principal's own identity
+   (IAM user ARN, role session ARN, federated-user ARN, service, ``*``) grants on its own; one
+   that names the *role ARN* of a role session grants only if the permissions boundary and the
+   session policy (when present) allow too; one that names the account delegates to identity
+   policies and grants nothing alone. Role trust policies (``kind="trust"``) and KMS key
+   policies must always allow.
+5. **Identity-based policies** must allow, and then **permissions boundary** and **session
+   policy** (when present) must allow too.
+
+Cross-account (principal and resource accounts known and different): the identity side (steps
+3, 5) and the resource-based policy must both allow.
+
+Everything is returned as data: :class:`Result` with ``decision``, ordered :class:`Reason`
+objects, ``missing_keys`` and ``errors``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from permwise.engine.compile import CompiledPolicy, CompiledStatement, compile_policy
+from permwise.engine.context import build_context
+from permwise.engine.matching import (
+    ANONYMOUS,
+    CANONICAL,
+    MATCH_ACCOUNT,
+    MATCH_EXACT,
+    MATCH_ROLE,
+    ROOT,
+    SERVICE,
+    UNKNOWN,
+    WEB_IDENTITY,
+    PrincipalInfo,
+    parse_principal,
+)
+
+ALLOWED = "allowed"
+EXPLICIT_DENY = "explicitDeny"
+IMPLICIT_DENY = "implicitDeny"
+
+#: services whose resources RCPs apply to (AWS Organizations "List of AWS services that support
+#: RCPs"): S3, STS, KMS, SQS, Secrets Manager at launch, then ECR, OpenSearch Serverless,
+#: Cognito identity pools, CloudWatch Logs and DynamoDB.
+RCP_SERVICES = frozenset(
+    {"s3", "sts", "kms", "sqs", "secretsmanager", "ecr", "aoss", "cognito-identity", "logs", "dynamodb"}
+)
+
+FULL_ACCESS_DOC = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+RCP_FULL_ACCESS_DOC = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}],
+}
+
+# reason kinds
+R_EXPLICIT_DENY = "explicit-deny"
+R_ALLOW = "allow"
+R_NO_ALLOW = "no-allow"
+R_NOT_APPLICABLE = "not-applicable"
+R_NOTE = "note"
+
+_LAYER_TITLE = {
+    "identity": "identity-based policy",
+    "resource": "resource-based policy",
+    "trust": "role trust policy",
+    "boundary": "permissions boundary",
+    "session": "session policy",
+    "scp": "SCP",
+    "rcp": "RCP",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One line of an explanation. ``kind``: ``explicit-deny``, ``allow``, ``no-allow`` (an
+    implicit deny: this layer lacked an allow), ``not-applicable`` (a layer skipped, and why),
+    ``note``. ``policy``/``level``/``sid``/``index`` locate the deciding statement when there is
+    one."""
+
+    kind: str
+    policy: str | None
+    level: str | None
+    sid: str | None
+    index: int | None
+    effect: str | None
+    message: str
+    policy_kind: str | None = None
+    pointer: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "policy": self.policy,
+            "policy_kind": self.policy_kind,
+            "level": self.level,
+            "sid": self.sid,
+            "index": self.index,
+            "pointer": self.pointer,
+            "effect": self.effect,
+            "message": self.message,
+        }
+
+
+@dataclass(slots=True)
+class Request:
+    """One request. ``principal``: an IAM ARN (user, role, ``assumed-role`` session,
+    ``federated-user``, ``root``), an account id, a service (``lambda.amazonaws.com``), a SAML/OIDC
+    provider, a canonical user id, or ``*``/``anonymous``. ``context``: condition keys (any case)
+    to values or lists; they override the derived defaults (see ``permwise.engine.context``)."""
+
+    principal: str
+    action: str
+    resource: str = "*"
+    resource_account: str | None = None
+    context: dict[str, Any] | None = None
+    principal_tags: dict[str, Any] | None = None
+
+
+def _as_policy_list(v: Any) -> list[CompiledPolicy]:
+    if v is None:
+        return []
+    if isinstance(v, CompiledPolicy):
+        return [v]
+    return list(v)
+
+
+class PolicySet:
+    """The policies in force for a principal (and a resource). Compile once, evaluate many.
+
+    ``identity``: inline and managed identity policies (user, its groups, or role).
+    ``boundary`` / ``session``: one policy or None (a list is read as one policy holding all
+    their statements: AWS allows one boundary, and several session policies combine).
+    ``scps`` / ``rcps``: levels, root first, each a list of policies; ``None`` or ``[]`` when the
+    account is not in an organization with that policy type enabled.
+    ``resource``: the resource-based policy (or role trust policy, ``kind="trust"``) or None.
+    ``management_account_id``: SCPs never apply to principals of, and RCPs never to resources
+    of, the management account. ``scp_exempt`` / ``rcp_exempt``: force the exemption on or off
+    (``None``: decide from the request). ``resource_policy_required``: force "the resource
+    policy must allow" (``None``: true for trust policies and for KMS key policies).
+    """
+
+    __slots__ = (
+        "identity",
+        "boundary",
+        "session",
+        "scps",
+        "rcps",
+        "resource",
+        "management_account_id",
+        "scp_exempt",
+        "rcp_exempt",
+        "resource_policy_required",
+        "_scp_levels",
+        "_rcp_levels",
+    )
+
+    def __init__(
+        self,
+        identity: list[CompiledPolicy] | None = None,
+        boundary: CompiledPolicy | list[CompiledPolicy] | None = None,
+        session: CompiledPolicy | list[CompiledPolicy] | None = None,
+        scps: list[list[CompiledPolicy]] | None = None,
+        rcps: list[list[CompiledPolicy]] | None = None,
+        resource: CompiledPolicy | list[CompiledPolicy] | None = None,
+        management_account_id: str | None = None,
+        scp_exempt: bool | None = None,
+        rcp_exempt: bool | None = None,
+        resource_policy_required: bool | None = None,
+    ) -> None:
+        self.identity = _as_policy_list(identity)
+        self.boundary = _as_policy_list(boundary)
+        self.session = _as_policy_list(session)
+        self.scps = [list(level) for level in scps] if scps else []
+        self.rcps = [list(level) for level in rcps] if rcps else []
+        self.resource = _as_policy_list(resource)
+        self.management_account_id = management_account_id
+        self.scp_exempt = scp_exempt
+        self.rcp_exempt = rcp_exempt
+        self.resource_policy_required = resource_policy_required
+        self._scp_levels = _levels(self.scps, "scp", FULL_ACCESS_DOC, "FullAWSAccess", False)
+        self._rcp_levels = _levels(self.rcps, "rcp", RCP_FULL_ACCESS_DOC, "RCPFullAWSAccess", True)
+
+    def policies(self) -> list[CompiledPolicy]:
+        out = list(self.identity) + self.boundary + self.session + self.resource
+        for level in self.scps + self.rcps:
+            out.extend(level)
+        return out
+
+    def condition_keys(self) -> list[str]:
+        """Every condition key any policy of the set references (as written), sorted."""
+        return sorted({k for p in self.policies() for k in p.condition_keys})
+
+    @property
+    def errors(self) -> list[str]:
+        """Problems found while compiling the policies (``name/pointer: message``)."""
+        return [f"{p.name}{e}" for p in self.policies() for e in p.errors]
+
+
+_DEFAULT_CACHE: dict[str, CompiledPolicy] = {}
+
+
+def _default_policy(doc: dict, name: str, kind: str) -> CompiledPolicy:
+    key = f"{kind}:{name}"
+    p = _DEFAULT_CACHE.get(key)
+    if p is None:
+        p = _DEFAULT_CACHE[key] = compile_policy(doc, name=name, kind=kind, level=None)
+    return p
+
+
+def _levels(levels, kind, default_doc, default_name, always_default):
+    """[(level name, policies, full_access_default)] with AWS's default full-access policy."""
+    out = []
+    n = len(levels)
+    for i, pols in enumerate(levels):
+        name = next((p.level for p in pols if p.level), None)
+        if name is None:
+            name = "root" if i == 0 else ("account" if i == n - 1 else f"ou {i}")
+        default = always_default or not pols
+        out.append((name, pols, _default_policy(default_doc, default_name, kind) if default else None))
+    return out
+
+
+@dataclass(slots=True)
+class Result:
+    """The decision and why. ``allow_statements``: the statements that granted (identity and
+    resource-based ``Allow`` statements that matched, for an ``allowed`` decision);
+    ``deny_statements``: the matching ``Deny`` statements (for ``explicitDeny``)."""
+
+    decision: str
+    reasons: list[Reason]
+    missing_keys: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    allow_statements: list[CompiledStatement] = field(default_factory=list)
+    deny_statements: list[CompiledStatement] = field(default_factory=list)
+    context: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def allowed(self) -> bool:
+        return self.decision == ALLOWED
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "decision": self.decision,
+            "reasons": [r.to_dict() for r in self.reasons],
+            "missing_keys": self.missing_keys,
+            "errors": self.errors,
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# statement matching
+
+
+class _Acc:
+    __slots__ = ("missing", "errors")
+
+    def __init__(self) -> None:
+        self.missing: set[str] = set()
+        self.errors: list[str] = []
+
+
+def _applies(
+    s: CompiledStatement,
+    al: str,
+    resource: str,
+    ctx: dict[str, Any],
+    pi: PrincipalInfo,
+    acc: _Acc,
+    has_boundary: bool,
+) -> str | None:
+    """If statement ``s`` (whose Action already matched) applies to the request, the principal
+    match strength (``exact`` when the statement has no Principal element); else None."""
+    rm = s.resources
+    if rm is not None:
+        hit = rm.matches_static(resource)
+        if not hit and rm.templates:
+            for t in rm.templates:
+                rx = t.resolve_glob(ctx, True, acc.missing)
+                if rx is not None and rx.fullmatch(resource) is not None:
+                    hit = True
+                    break
+        if hit == s.not_resource:
+            return None
+    strength = MATCH_EXACT
+    pm = s.principal
+    if pm is not None:
+        if s.not_principal:
+            # AWS "Permissions boundaries": a Deny with NotPrincipal always denies an IAM
+            # principal that has a permissions boundary, whatever NotPrincipal lists
+            if not (s.effect == "Deny" and has_boundary and pi.is_iam):
+                if pm.excludes_all_identities(pi):
+                    return None
+        else:
+            strength = pm.match(pi)
+            if strength is None:
+                return None
+    conds = s.conditions
+    if conds:
+        deny = s.effect == "Deny"
+        n_err = len(acc.errors)
+        for i, c in enumerate(conds):
+            if not c.evaluate(ctx, acc.missing, acc.errors, deny):
+                for rest in conds[i + 1 :]:  # report every absent key of this statement
+                    if rest.key not in ctx and rest.error is None:
+                        acc.missing.add(rest.key_written)
+                if len(acc.errors) > n_err:
+                    _prefix_errors(acc, n_err, s)
+                return None
+        if len(acc.errors) > n_err:
+            _prefix_errors(acc, n_err, s)
+    return strength
+
+
+def _prefix_errors(acc: _Acc, start: int, s: CompiledStatement) -> None:
+    if len(acc.errors) > start:
+        for i in range(start, len(acc.errors)):
+            acc.errors[i] = f"{s.policy.name}{s.pointer}: {acc.errors[i]}"
+
+
+def _scan(
+    policies: list[CompiledPolicy],
+    prefix: str,
+    al: str,
+    resource: str,
+    ctx: dict[str, Any],
+    pi: PrincipalInfo,
+    acc: _Acc,
+    has_boundary: bool,
+    denies: list[CompiledStatement],
+) -> list[tuple[CompiledStatement, str]]:
+    """Append matching Deny statements to ``denies``; return matching Allow statements."""
+    allows: list[tuple[CompiledStatement, str]] = []
+    for p in policies:
+        hit = p._by_prefix.get(prefix)
+        for s in p._any_prefix if hit is None else hit:
+            am = s.actions  # inlined ActionMatcher.matches (hot path)
+            m = am.match_all or al in am.literals or (am.regex is not None and am.regex.fullmatch(al) is not None)
+            if m == s.not_action:
+                continue
+            strength = _applies(s, al, resource, ctx, pi, acc, has_boundary)
+            if strength is None:
+                continue
+            if s.effect == "Deny":
+                denies.append(s)
+            else:
+                allows.append((s, strength))
+    return allows
+
+
+# --------------------------------------------------------------------------------------------
+# the decision
+
+
+def _stmt_reason(kind: str, s: CompiledStatement, message: str) -> Reason:
+    p = s.policy
+    return Reason(kind, p.name, p.level, s.sid, s.index, s.effect, message, p.kind, s.pointer)
+
+
+def _where(s: CompiledStatement) -> str:
+    w = s.where_text
+    if w is None:
+        p = s.policy
+        lvl = f" (level {p.level})" if p.level else ""
+        w = s.where_text = f"{_LAYER_TITLE.get(p.kind, p.kind)} '{p.name}'{lvl} statement {s.label}"
+    return w
+
+
+def _cached_reason(kind: str, s: CompiledStatement, key: str, text: str) -> Reason:
+    """A statement reason whose message depends only on the statement (cached on it)."""
+    cache = s.reason_cache
+    r = cache.get(key)
+    if r is None:
+        r = cache[key] = _stmt_reason(kind, s, text)
+    return r
+
+
+def _allow_reason(s: CompiledStatement) -> Reason:
+    r = s.reason_cache.get("allow")
+    if r is None:
+        r = _cached_reason(R_ALLOW, s, "allow", f"{_where(s)} allows the request")
+    return r
+
+
+def _level_reason(s: CompiledStatement, what: str, name: str) -> Reason:
+    key = f"{what}:{name}"
+    r = s.reason_cache.get(key)
+    if r is None:
+        r = _cached_reason(R_ALLOW, s, key, f"{what} level {name} allows via {_where(s)}")
+    return r
+
+
+def _policy_names(pols: list[CompiledPolicy]) -> str:
+    return ", ".join(f"'{p.name}'" for p in pols) or "none attached"
+
+
+def _note(message: str, kind: str | None = None) -> Reason:
+    return Reason(R_NOTE, None, None, None, None, None, message, kind)
+
+
+def _identity_reasons(pi, id_allows, b_allows, s_allows) -> list[Reason]:
+    out = [_allow_reason(s) for s, _ in id_allows]
+    if pi.kind == ROOT and not id_allows:
+        out.append(_note("the account root user has full access in its own account", "identity"))
+    if b_allows:
+        out.append(_allow_reason(b_allows[0][0]))
+    if s_allows:
+        out.append(_allow_reason(s_allows[0][0]))
+    return out
+
+
+def _identity_failures(ps, action, resource, id_ok, b_ok, s_ok) -> list[Reason]:
+    out = []
+    if not id_ok:
+        out.append(Reason(R_NO_ALLOW, None, None, None, None, None,
+                          f"no identity-based policy allows `{action}` on `{resource}` "
+                          f"({_policy_names(ps.identity)})", "identity"))
+    if not b_ok:
+        out.append(Reason(R_NO_ALLOW, None, None, None, None, None,
+                          f"permissions boundary {_policy_names(ps.boundary)} does not allow "
+                          f"`{action}` on `{resource}`", "boundary"))
+    if not s_ok:
+        out.append(Reason(R_NO_ALLOW, None, None, None, None, None,
+                          f"session policy {_policy_names(ps.session)} does not allow "
+                          f"`{action}` on `{resource}`", "session"))
+    return out
+
+
+def _res_reasons(sts: list[CompiledStatement], how: str) -> list[Reason]:
+    return [_cached_reason(R_ALLOW, s, "res:" + how, f"{_where(s)} allows the request {how}") for s in sts]
+
+
+_DENY_ORDER = {"rcp": 0, "scp": 1, "resource": 2, "trust": 2, "identity": 3, "boundary": 4, "session": 5}
+
+
+def evaluate(ps: PolicySet, req: Request) -> Result:
+    """Decide ``req`` against ``ps`` as AWS would. Never raises for policy or context problems:
+    they are recorded in ``Result.errors``."""
+    pi = parse_principal(req.principal)
+    action = req.action
+    al = action.lower()
+    prefix = al.partition(":")[0]
+    resource = req.resource if req.resource is not None else "*"
+    ctx = build_context(pi, resource, req.resource_account, req.context, req.principal_tags)
+    acc = _Acc()
+    has_boundary = bool(ps.boundary)
+    denies: list[CompiledStatement] = []
+    notes: list[Reason] = []
+
+    principal_arn = ctx.get("aws:principalarn")
+    service_linked = pi.service_linked or (
+        isinstance(principal_arn, str) and ":role/aws-service-role/" in principal_arn
+    )
+    p_account = ctx.get("aws:principalaccount") if pi.account else None
+    r_account = ctx.get("aws:resourceaccount")
+    if not isinstance(r_account, str):
+        r_account = None
+    mgmt = ps.management_account_id
+
+    # --- which organization policies apply ------------------------------------------------
+    scp_levels = ps._scp_levels
+    if scp_levels:
+        exempt = ps.scp_exempt
+        why = "forced by scp_exempt"
+        if exempt is None:
+            exempt = False
+            if not pi.is_iam:
+                exempt, why = True, "SCPs apply only to IAM users and roles of member accounts"
+            elif mgmt is not None and p_account == mgmt:
+                exempt, why = True, f"SCPs do not apply to the management account {mgmt}"
+            elif service_linked:
+                exempt, why = True, "SCPs do not apply to service-linked roles"
+        if exempt:
+            notes.append(Reason(R_NOT_APPLICABLE, None, None, None, None, None, why, "scp"))
+            scp_levels = []
+    rcp_levels = ps._rcp_levels
+    if rcp_levels:
+        exempt = ps.rcp_exempt
+        why = "forced by rcp_exempt"
+        if exempt is None:
+            exempt = False
+            if prefix not in RCP_SERVICES:
+                exempt, why = True, f"RCPs do not apply to `{prefix}` (not an RCP-supported service)"
+            elif mgmt is not None and r_account == mgmt:
+                exempt, why = True, f"RCPs do not apply to resources of the management account {mgmt}"
+            elif service_linked:
+                exempt, why = True, "RCPs do not apply to requests by service-linked roles"
+            elif ":role/aws-service-role/" in resource and al.startswith("sts:assumerole"):
+                exempt, why = True, "RCPs do not restrict a service assuming its service-linked role"
+        if exempt:
+            notes.append(Reason(R_NOT_APPLICABLE, None, None, None, None, None, why, "rcp"))
+            rcp_levels = []
+
+    # --- scan every applicable policy once ------------------------------------------------
+    rcp_allows = []
+    for name, pols, default in rcp_levels:
+        allows = _scan(pols, prefix, al, resource, ctx, pi, acc, has_boundary, denies)
+        if default is not None and not allows:
+            allows = _scan([default], prefix, al, resource, ctx, pi, acc, has_boundary, denies)
+        rcp_allows.append((name, pols, allows))
+    scp_allows = []
+    for name, pols, default in scp_levels:
+        use = pols if default is None else [default]
+        scp_allows.append((name, pols, _scan(use, prefix, al, resource, ctx, pi, acc, has_boundary, denies)))
+    res_allows = _scan(ps.resource, prefix, al, resource, ctx, pi, acc, has_boundary, denies) if ps.resource else []
+    id_allows = _scan(ps.identity, prefix, al, resource, ctx, pi, acc, has_boundary, denies)
+    b_allows = _scan(ps.boundary, prefix, al, resource, ctx, pi, acc, has_boundary, denies) if has_boundary else []
+    s_allows = _scan(ps.session, prefix, al, resource, ctx, pi, acc, has_boundary, denies) if ps.session else []
+
+    missing = sorted(acc.missing)
+    errors = list(dict.fromkeys(acc.errors)) if acc.errors else []
+
+    # 1. explicit deny -------------------------------------------------------------------
+    if denies:
+        if len(denies) > 1:
+            denies.sort(key=lambda s: _DENY_ORDER.get(s.policy.kind, 9))
+        reasons = [
+            _cached_reason(R_EXPLICIT_DENY, s, "deny", f"explicit Deny in {_where(s)}") for s in denies
+        ]
+        return Result(EXPLICIT_DENY, reasons, missing, errors, [], denies, ctx)
+
+    reasons: list[Reason] = []
+    failures: list[Reason] = []
+
+    # 2. RCPs / 3. SCPs ----------------------------------------------------------------------
+    for what, levels in (("RCP", rcp_allows), ("SCP", scp_allows)):
+        for name, pols, allows in levels:
+            if allows:
+                reasons.append(_level_reason(allows[0][0], what, name))
+            else:
+                failures.append(
+                    Reason(R_NO_ALLOW, None, name, None, None, None,
+                           f"no Allow in {what} level {name} ({_policy_names(pols)}) for `{action}`",
+                           what.lower())
+                )
+    if failures:
+        return Result(IMPLICIT_DENY, failures + notes, missing, errors, [], [], ctx)
+
+    # 4/5. resource-based and identity-based ------------------------------------------------
+    kind = pi.kind
+    id_ok = bool(id_allows) or kind == ROOT
+    b_ok = (not has_boundary) or bool(b_allows)
+    s_ok = (not ps.session) or bool(s_allows)
+    identity_path = id_ok and b_ok and s_ok
+    non_iam = kind in (SERVICE, ANONYMOUS, WEB_IDENTITY, CANONICAL) or (kind == UNKNOWN and not pi.account)
+
+    if not res_allows:
+        best = None
+    else:
+        strengths = {st for _s, st in res_allows}
+        best = next((m for m in (MATCH_EXACT, MATCH_ROLE, MATCH_ACCOUNT) if m in strengths), None)
+
+    if not ps.resource:
+        # the common case: identity-based policies decide
+        if non_iam:
+            return Result(IMPLICIT_DENY, [_no_resource(ps, action, req.principal)] + notes, missing, errors, [], [], ctx)
+        cross = p_account is not None and r_account is not None and p_account != r_account
+        if identity_path and not cross:
+            return Result(ALLOWED, reasons + _identity_reasons(pi, id_allows, b_allows, s_allows) + notes,
+                          missing, errors, [s for s, _ in id_allows], [], ctx)
+        fails = _identity_failures(ps, action, resource, id_ok, b_ok, s_ok)
+        if cross:
+            fails.insert(0, _no_resource(ps, action, req.principal))
+            fails.append(_cross_note(p_account, r_account))
+        return Result(IMPLICIT_DENY, fails + notes, missing, errors, [], [], ctx)
+
+    res_required = ps.resource_policy_required
+    if res_required is None:
+        res_required = any(p.kind == "trust" for p in ps.resource) or prefix == "kms"
+    cross = p_account is not None and r_account is not None and p_account != r_account and not non_iam
+
+    def grants(allowed: tuple[str, ...]) -> list[CompiledStatement]:
+        return [s for s, st in res_allows if st in allowed]
+
+    no_res = _no_resource(ps, action, req.principal)
+
+    if non_iam:
+        # services, anonymous and web identities have no identity policies: the resource
+        # policy alone decides
+        if best is not None:
+            g = grants((MATCH_EXACT, MATCH_ROLE, MATCH_ACCOUNT))
+            return Result(ALLOWED, reasons + _res_reasons(g, "to this principal") + notes, missing, errors, g, [], ctx)
+        return Result(IMPLICIT_DENY, [no_res] + notes, missing, errors, [], [], ctx)
+
+    if cross:
+        # cross-account: both sides must allow
+        fails = []
+        if best is None:
+            fails.append(no_res)
+        if not identity_path:
+            fails.extend(_identity_failures(ps, action, resource, id_ok, b_ok, s_ok))
+        if fails:
+            fails.append(_cross_note(p_account, r_account))
+            return Result(IMPLICIT_DENY, fails + notes, missing, errors, [], [], ctx)
+        g = grants((MATCH_EXACT, MATCH_ROLE, MATCH_ACCOUNT))
+        id_sts = [s for s, _ in id_allows]
+        return Result(ALLOWED, reasons + _res_reasons(g, "(cross-account)")
+                      + _identity_reasons(pi, id_allows, b_allows, s_allows) + notes,
+                      missing, errors, id_sts + g, [], ctx)
+
+    # same account
+    if best == MATCH_EXACT:
+        g = grants((MATCH_EXACT,))
+        return Result(ALLOWED, reasons + _res_reasons(
+            g, "to the principal's own ARN (within one account this grants without an identity-based allow)"
+        ) + notes, missing, errors, g, [], ctx)
+    if best == MATCH_ROLE and b_ok and s_ok:
+        g = grants((MATCH_ROLE,))
+        extra = [_allow_reason(s) for s, _ in b_allows[:1] + s_allows[:1]]
+        return Result(ALLOWED, reasons + _res_reasons(
+            g, "to the role ARN (limited by the permissions boundary and session policy)"
+        ) + extra + notes, missing, errors, g, [], ctx)
+    if res_required and best is None:
+        return Result(IMPLICIT_DENY, [no_res] + notes, missing, errors, [], [], ctx)
+    if identity_path:
+        id_sts = [s for s, _ in id_allows]
+        g = grants((MATCH_ACCOUNT,)) if res_required else []
+        return Result(ALLOWED, reasons + _res_reasons(g, "to the account (delegated to IAM policies)")
+                      + _identity_reasons(pi, id_allows, b_allows, s_allows) + notes,
+                      missing, errors, id_sts + g, [], ctx)
+    fails = _identity_failures(ps, action, resource, id_ok, b_ok, s_ok)
+    if best == MATCH_ROLE:
+        fails.append(_note("the resource-based policy names the role ARN, which is limited by the "
+                           "permissions boundary and session policy", "resource"))
+    elif best is None:
+        fails.append(no_res)
+    return Result(IMPLICIT_DENY, fails + notes, missing, errors, [], [], ctx)
+
+
+def _no_resource(ps: PolicySet, action: str, principal: str) -> Reason:
+    title = "role trust policy" if any(p.kind == "trust" for p in ps.resource) else "resource-based policy"
+    names = f" ({_policy_names(ps.resource)})" if ps.resource else " (none given)"
+    return Reason(R_NO_ALLOW, None, None, None, None, None,
+                  f"no {title} allows `{action}` for `{principal}`{names}", "resource")
+
+
+def _cross_note(p_account: str | None, r_account: str | None) -> Reason:
+    return _note(f"cross-account request ({p_account} -> {r_account}): both the identity side "
+                 "and the resource-based policy must allow")

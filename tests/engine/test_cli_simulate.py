@@ -1,0 +1,128 @@
+"""``permwise simulate`` through typer's CliRunner and through the installed console script."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from permwise.cli.main import app
+from permwise.errors import InputError
+
+USER = "arn:aws:iam::111122223333:user/alice"
+ALLOW_GET = {"Version": "2012-10-17", "Statement": [{"Sid": "ReadBucket", "Effect": "Allow", "Action": "s3:Get*", "Resource": "arn:aws:s3:::bucket/*"}]}
+FULL = {"Version": "2012-10-17", "Statement": [{"Sid": "FullAWSAccess", "Effect": "Allow", "Action": "*", "Resource": "*"}]}
+DENY_GD = "Version: '2012-10-17'\nStatement:\n  - Sid: DenyGuardDuty\n    Effect: Deny\n    Action: 'guardduty:*'\n    Resource: '*'\n"
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def files(tmp_path):
+    (tmp_path / "read.json").write_text(json.dumps(ALLOW_GET))
+    (tmp_path / "full.json").write_text(json.dumps(FULL))
+    (tmp_path / "deny-gd.yaml").write_text(DENY_GD)
+    return tmp_path
+
+
+def test_flags_text_explains_allowed(files):
+    r = runner.invoke(app, ["simulate", "-p", USER, "-a", "s3:GetObject", "-r", "arn:aws:s3:::bucket/k",
+                            "-i", str(files / "read.json"), "--scp", str(files / "full.json")])
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith("allowed")
+    assert "'ReadBucket'" in r.output and "SCP level root" in r.output
+
+
+def test_flags_scp_level_without_allow(files):
+    # AWS "SCP evaluation": every level must allow; a level holding only a Deny blocks the rest
+    r = runner.invoke(app, ["simulate", "-p", USER, "-a", "s3:GetObject", "-r", "arn:aws:s3:::bucket/k",
+                            "-i", str(files / "read.json"), "--scp", str(files / "full.json"),
+                            "--scp", f"ou-workloads={files / 'deny-gd.yaml'}", "--scp", str(files / "full.json")])
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith("implicitDeny")
+    assert "no Allow in SCP level ou-workloads" in r.output
+
+
+def test_flags_json_output_and_context(files):
+    doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*",
+                                                   "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}]}
+    (files / "ip.json").write_text(json.dumps(doc))
+    base = ["simulate", "-p", USER, "-a", "s3:GetObject", "-i", str(files / "ip.json"), "-f", "json"]
+    r = runner.invoke(app, base + ["-c", "aws:SourceIp=10.9.9.9"])
+    assert r.exit_code == 0 and json.loads(r.output)["decision"] == "allowed"
+    r = runner.invoke(app, base)
+    out = json.loads(r.output)
+    assert out["decision"] == "implicitDeny" and out["missing_keys"] == ["aws:SourceIp"]
+
+
+def test_bad_input_raises_input_error(files):
+    # through the app, bad input is an InputError (main() prints it as one line, exit 2)
+    r = runner.invoke(app, ["simulate", "-a", "s3:GetObject"])
+    assert isinstance(r.exception, InputError) and "--principal" in str(r.exception)
+    (files / "bad.json").write_text("[1, 2]")
+    r = runner.invoke(app, ["simulate", "-p", USER, "-a", "s3:GetObject", "-i", str(files / "bad.json")])
+    assert isinstance(r.exception, InputError) and "bad.json" in str(r.exception)
+    r = runner.invoke(app, ["simulate", "-p", USER, "-a", "x", "-c", "novalue"])
+    assert isinstance(r.exception, InputError) and "KEY=VALUE" in str(r.exception)
+
+
+def _case(cid, action, **extra):
+    c = {"id": cid, "request": {"principal": USER, "action": action, "resource": "arn:aws:s3:::bucket/k"},
+         "identity_policies": [ALLOW_GET]}
+    c.update(extra)
+    return json.dumps(c)
+
+
+def test_jsonl_batch_order_errors_and_continues(files):
+    lines = [
+        _case("a", "s3:GetObject", scps=[[FULL], [FULL]]),
+        _case("b", "s3:PutObject"),
+        '{"id": "c", "request": {"principal": "x"}}',
+        "{broken",
+        "",
+        _case("e", "s3:GetObject", permission_boundary={"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}),
+    ]
+    (files / "cases.jsonl").write_text("\n".join(lines) + "\n")
+    r = runner.invoke(app, ["simulate", "--jsonl", str(files / "cases.jsonl")])
+    assert r.exit_code == 0, r.output
+    out = [orjson.loads(x) for x in r.output.splitlines()]
+    assert [o["id"] for o in out] == ["a", "b", "c", None, "e"]
+    assert [o["decision"] for o in out] == ["allowed", "implicitDeny", "error", "error", "explicitDeny"]
+    assert set(out[0]) == {"id", "decision", "reasons"}
+    assert out[2]["error"].startswith("line 3: ") and out[3]["error"].startswith("line 4: ")
+
+
+def test_jsonl_output_file_and_details(files):
+    (files / "c.jsonl").write_text(_case("a", "s3:GetObject") + "\n")
+    r = runner.invoke(app, ["simulate", "--jsonl", str(files / "c.jsonl"), "-o", str(files / "out.jsonl"), "--details"])
+    assert r.exit_code == 0, r.output
+    rec = orjson.loads((files / "out.jsonl").read_bytes())
+    assert rec["decision"] == "allowed" and rec["missing_keys"] == [] and rec["errors"] == []
+
+
+def test_json_single_case(files):
+    (files / "case.yaml").write_text(
+        "id: x\nrequest: {principal: 'arn:aws:iam::111122223333:root', action: 's3:GetObject'}\n"
+        "scps: [[{Version: '2012-10-17', Statement: [{Effect: Allow, Action: 'ec2:*', Resource: '*'}]}]]\n"
+        "management_account_id: '111122223333'\n")
+    r = runner.invoke(app, ["simulate", "--json", str(files / "case.yaml"), "-f", "json"])
+    assert r.exit_code == 0, r.output
+    # "Service control policies": SCPs do not apply to the management account; the root user
+    # has full access in its account
+    assert json.loads(r.output)["decision"] == "allowed"
+
+
+@pytest.mark.skipif(shutil.which("permwise") is None, reason="console script not installed")
+def test_console_script_reads_stdin():
+    p = subprocess.run(["permwise", "simulate", "--jsonl", "-"], input=_case("s", "s3:GetObject") + "\n",
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert orjson.loads(p.stdout)["decision"] == "allowed"
+    p = subprocess.run([sys.executable, "-m", "permwise", "simulate", "--jsonl", "/nonexistent.jsonl"],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2 and p.stderr.count("\n") == 1 and "no such file" in p.stderr
