@@ -1,0 +1,73 @@
+"""``permwise generate``: least-privilege policies per profile from a requirement manifest."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+class Format(str, Enum):
+    json = "json"
+    cloudformation = "cloudformation"
+    terraform = "terraform"
+    scp_exception = "scp-exception"
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("generate")
+    def generate(
+        manifest: Annotated[str, typer.Argument(help="Bundled manifest name (runbooks, permwise, ...) or file path.")],
+        config: Annotated[
+            str | None,
+            typer.Option("--config", "-c", help="Deployment config (YAML): variables, regions, account per profile."),
+        ] = None,
+        commands: Annotated[
+            list[str] | None,
+            typer.Option("--commands", help="Only these commands: ids, groups or globs (repeat or comma-separate)."),
+        ] = None,
+        profile: Annotated[
+            list[str] | None, typer.Option("--profile", help="Only these profiles (repeat or comma-separate).")
+        ] = None,
+        fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.json,
+        out: Annotated[
+            Path | None, typer.Option("--out", "-o", help="Directory to write the files to (default: print to stdout).")
+        ] = None,
+        force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
+        no_compress: Annotated[
+            bool, typer.Option("--no-compress", help="List every action; never compress to a wildcard.")
+        ] = False,
+    ) -> None:
+        """Generate the least-privilege policies each profile needs for the manifest's commands:
+        only the required actions, scoped to resources wherever AWS supports it, split to the
+        managed-policy size limit, validated before they are written.
+
+        Without --config, `{account}` and `{region}` become `*` and other variables take the
+        manifest's example. Without --out, the policy JSON is printed (one document, or an object
+        of documents by policy name).
+
+        Example: permwise generate runbooks --config examples/config/runbooks.yaml --format cloudformation --out policies/
+        """
+        from permwise.fsutil import atomic_write_many
+        from permwise.requirements import load_config, load_manifest
+        from permwise.requirements.formats import render
+        from permwise.requirements.generate import generate_policies
+
+        m = load_manifest(manifest)
+        cfg = load_config(config) if config else None
+        result = generate_policies(m, cfg, commands, profile, compress=not no_compress)
+        rendered = render(result, fmt.value, m.tool.name, m.tool.version)
+        for w in result.warnings:
+            typer.echo(f"permwise: warning: {w}", err=True)
+        if out is None:
+            if fmt is Format.scp_exception:
+                for note in rendered.notes:
+                    typer.echo(note.rstrip(), err=True)
+            typer.echo(rendered.stdout, nl=False)
+            return
+        written = atomic_write_many({out / name: text for name, text in sorted(rendered.files.items())}, force=force)
+        for p in result.policies if fmt is not Format.scp_exception else []:
+            typer.echo(f"{p.name}: {len(p.document['Statement'])} statements, {p.size:,} of 6,144 characters", err=True)
+        typer.echo(f"wrote {len(written)} file(s) to {out}", err=True)

@@ -1,0 +1,94 @@
+"""Output formats: CloudFormation passes cfn-lint, Terraform parses as HCL, SCP exceptions."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+from pathlib import Path
+
+import hcl2
+import yaml
+
+from conftest import MINI, MINI_CONFIG, ROOT
+from permwise.requirements import load_config, load_manifest
+from permwise.requirements.formats import hcl_string, render
+from permwise.requirements.generate import SCP_MAX_CHARS, generate_policies, policy_size
+
+
+def _result(name="runbooks"):
+    if name == "mini":
+        return load_manifest(str(MINI)), generate_policies(load_manifest(str(MINI)), load_config(str(MINI_CONFIG)))
+    m = load_manifest(name)
+    return m, generate_policies(m, load_config(str(ROOT / "examples/config" / f"{name}.yaml")))
+
+
+def test_cloudformation_passes_cfn_lint(tmp_path):
+    """CloudFormation: AWS::IAM::ManagedPolicy with ManagedPolicyName, Description and a
+    PolicyDocument. W3037 (cfn-lint's own, older list of IAM actions) is ignored: the pinned
+    catalog knows actions that cfn-lint's bundled data does not (e.g. guardduty:ListInvestigations)."""
+    m, result = _result("runbooks")
+    rendered = render(result, "cloudformation", m.tool.name, m.tool.version)
+    assert sorted(rendered.files) == [f"runbooks-{p}.cfn.yaml" for p in sorted(m.profiles)]
+    paths = []
+    for name, text in rendered.files.items():
+        (tmp_path / name).write_text(text)
+        paths.append(str(tmp_path / name))
+        tpl = yaml.safe_load(text)
+        types = {r["Type"] for r in tpl["Resources"].values()}
+        assert types == {"AWS::IAM::ManagedPolicy"}
+        docs = [r["Properties"]["PolicyDocument"] for r in tpl["Resources"].values()]
+        assert docs == [p.document for p in result.policies if f"runbooks-{p.profile}.cfn" in name]
+    exe = shutil.which("cfn-lint") or str(Path(sys.executable).with_name("cfn-lint"))
+    proc = subprocess.run([exe, "--ignore-checks", "W3037", "--", *paths],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_terraform_parses_as_hcl_and_round_trips():
+    m, result = _result("mini")
+    rendered = render(result, "terraform", m.tool.name, m.tool.version)
+    for name, text in rendered.files.items():
+        parsed = hcl2.loads(text)
+        # python-hcl2 keeps the quotes of block labels in some versions
+        blocks = [{k.strip('"'): v for k, v in block.items()} for block in parsed["resource"]]
+        resources = [body for block in blocks for body in block["aws_iam_policy"].values()]
+        profile = name.removeprefix("minitool-").removesuffix(".tf")
+        assert [r["name"].strip('"') for r in resources] == [p.name for p in result.policies if p.profile == profile]
+
+
+def test_hcl_escapes_policy_variables_and_quotes():
+    # Terraform: "${" starts an interpolation in a quoted string; "$${" is a literal "${".
+    # IAM policy variables such as ${aws:username} must reach AWS literally.
+    assert hcl_string('arn:aws:s3:::b/${aws:username}/"x"') == 'arn:aws:s3:::b/$${aws:username}/\\"x\\"'
+    text = 'x = "' + hcl_string('a ${aws:username} %{ if } \\ "q"') + '"\n'
+    assert hcl2.loads(text)["x"]
+
+
+def test_scp_exception_deny_with_principal_exception():
+    """Organizations SCP examples: a Deny with `ArnNotLike` on `aws:PrincipalArn` exempts the
+    named role; SCPs are at most 5,120 characters."""
+    m, result = _result("mini")
+    rendered = render(result, "scp-exception", m.tool.name, m.tool.version)
+    docs = [json.loads(t) for n, t in rendered.files.items() if n.endswith(".json")]
+    risky = {c.id for c in m.commands if c.scp_risk.level in ("medium", "high")}
+    sids = set()
+    for doc in docs:
+        assert policy_size(doc) <= SCP_MAX_CHARS
+        for s in doc["Statement"]:
+            assert s["Effect"] == "Deny" and s["Resource"] == "*"
+            principals = s["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
+            assert all(p.startswith("arn:aws:iam::") for p in principals)
+            sids.add(s["Sid"])
+    assert len(sids) == len(risky)
+    explanation = rendered.files["minitool-scp-exception.md"]
+    assert "ArnNotLike" in explanation and all(f"`{c}`" in explanation for c in risky)
+
+
+def test_scp_exception_needs_principal(tmp_path, cli):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(MINI_CONFIG.read_text().replace(', principal: "arn:aws:iam::111111111111:role/MiniManagement"', ""))
+    code, _, err = cli("generate", str(MINI), "--config", str(cfg), "--format", "scp-exception")
+    assert code == 2 and "principal of profile `management`" in err
