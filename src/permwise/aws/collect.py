@@ -1,0 +1,673 @@
+"""``permwise collect``: read an AWS Organization into an environment snapshot, read-only.
+
+The snapshot layout is the one of docs/internal/CONTRACTS.md ("Environment snapshot"): AWS CLI
+output kept unchanged where one exists. Work is cut into *units* so that a re-run resumes:
+
+- ``organization``: describe-organization, roots, OUs (recursive), accounts with their parent,
+  SCPs and RCPs with their targets, from the calling (management or delegated admin) profile;
+- per account ``ACCOUNT/iam``: get-account-authorization-details (all pages merged) and the alias;
+- per account ``ACCOUNT/s3``: bucket policies with the bucket's Block Public Access settings;
+- per account ``ACCOUNT/region/REGION``: KMS, SQS, SNS, Lambda, Secrets Manager and ECR policies.
+
+Member accounts are read through a role assumed from the calling profile (``--role-name``,
+default ``OrganizationAccountAccessRole``); the caller's own account uses the caller's
+credentials. A unit that finished without errors is recorded in ``.permwise-collect.json`` in the
+snapshot and skipped by the next run unless ``refresh``; a unit with errors is retried. Every
+failure is an entry of ``errors.json``: nothing is left out silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from permwise.aws.session import COLLECT_CONFIG, PREFLIGHT_CONFIG, Clients, classify, describe_failure, error_code, open_session
+from permwise.errors import AwsError, InputError
+from permwise.fsutil import atomic_write
+
+FORMAT = "permwise-snapshot/1"
+STATE_FILE = ".permwise-collect.json"
+DEFAULT_ROLE_NAME = "OrganizationAccountAccessRole"
+AUTH_FILTER = ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"]
+POLICY_TYPES = ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY")
+REGIONAL_SERVICES = ("ecr", "kms", "lambda", "secretsmanager", "sns", "sqs")
+
+#: Error codes that mean "this resource has no policy", not a failure.
+_NO_POLICY = {
+    "NoSuchBucketPolicy",
+    "NoSuchPublicAccessBlockConfiguration",
+    "ResourceNotFoundException",
+    "RepositoryPolicyNotFoundException",
+}
+
+
+# --- serialization ------------------------------------------------------------------------------
+
+
+def _default(obj: Any) -> Any:
+    if isinstance(obj, dt.datetime):
+        return obj.isoformat()
+    if isinstance(obj, bytes):
+        return obj.decode("utf-8", "replace")
+    raise TypeError(f"cannot serialize {type(obj).__name__}")
+
+
+def dumps(data: Any) -> bytes:
+    """Stable JSON: sorted keys, two-space indent, datetimes as ISO 8601 (as the AWS CLI prints)."""
+    return (
+        orjson.dumps(
+            data,
+            default=_default,
+            option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME,
+        )
+        + b"\n"
+    )
+
+
+def _strip(resp: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in resp.items() if k != "ResponseMetadata"}
+
+
+def _policy_doc(text: Any) -> Any:
+    """A policy as a JSON object when it parses, else the string unchanged."""
+    if isinstance(text, str):
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+    return text
+
+
+# --- results ------------------------------------------------------------------------------------
+
+
+@dataclass
+class CollectError:
+    account: str | None
+    region: str | None
+    service: str
+    operation: str
+    code: str
+    message: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "Account": self.account,
+            "Region": self.region,
+            "Service": self.service,
+            "Operation": self.operation,
+            "Code": self.code,
+            "Message": self.message,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> CollectError:
+        return cls(d.get("Account"), d.get("Region"), d["Service"], d["Operation"], d["Code"], d["Message"])
+
+    def sort_key(self) -> tuple[str, ...]:
+        return (self.account or "", self.region or "", self.service, self.operation, self.code, self.message)
+
+
+@dataclass
+class AccountResult:
+    account_id: str
+    name: str = ""
+    #: "collected" (this run, no errors), "partial" (some units failed), "failed" (no access),
+    #: "skipped" (already collected by an earlier run)
+    status: str = "collected"
+    units_done: int = 0
+    units_skipped: int = 0
+    principals: int = 0
+    resource_policies: int = 0
+    errors: int = 0
+
+
+@dataclass
+class CollectResult:
+    out: Path
+    caller_account: str
+    caller_arn: str
+    management_account: str | None
+    organization: str  # "collected" | "skipped" | "unavailable"
+    regions: list[str]
+    accounts: list[AccountResult] = field(default_factory=list)
+    errors: list[CollectError] = field(default_factory=list)
+
+
+class Progress:
+    """What collect tells its caller while it works (the CLI draws a rich progress bar)."""
+
+    def total(self, units: int) -> None: ...
+
+    def advance(self, description: str) -> None: ...
+
+
+# --- snapshot state ------------------------------------------------------------------------------
+
+
+class _State:
+    """Per-unit completion and errors, persisted after every unit so a re-run can resume."""
+
+    def __init__(self, out: Path, refresh: bool) -> None:
+        self.path = out / STATE_FILE
+        self.lock = threading.RLock()
+        self.done: dict[str, str] = {}
+        self.errors: dict[str, list[CollectError]] = {}
+        if self.path.exists() and not refresh:
+            try:
+                data = json.loads(self.path.read_text("utf-8"))
+                self.done = dict(data.get("done", {}))
+                self.errors = {
+                    unit: [CollectError.from_json(e) for e in errs]
+                    for unit, errs in data.get("errors", {}).items()
+                }
+            except (ValueError, KeyError, TypeError, AttributeError):
+                raise InputError(
+                    f"`{self.path}` is not a permwise collect state file",
+                    hint="delete it or run with --refresh",
+                ) from None
+
+    def is_done(self, unit: str) -> bool:
+        with self.lock:
+            return unit in self.done
+
+    def finish(self, unit: str, errors: list[CollectError]) -> None:
+        with self.lock:
+            self.errors[unit] = errors
+            if errors:
+                self.done.pop(unit, None)
+            else:
+                self.done[unit] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+            self.save()
+
+    def save(self) -> None:
+        data = {
+            "done": dict(sorted(self.done.items())),
+            "errors": {u: [e.as_json() for e in errs] for u, errs in sorted(self.errors.items()) if errs},
+        }
+        atomic_write(self.path, dumps(data))
+
+    def all_errors(self) -> list[CollectError]:
+        with self.lock:
+            return sorted((e for errs in self.errors.values() for e in errs), key=CollectError.sort_key)
+
+
+# --- the collector ------------------------------------------------------------------------------
+
+
+class _Unit:
+    """Error recording for one unit of work."""
+
+    def __init__(self, account: str | None) -> None:
+        self.account = account
+        self.errors: list[CollectError] = []
+
+    def fail(self, exc: BaseException, service: str, operation: str, region: str | None, what: str = "") -> None:
+        info = classify(exc)
+        message = info.message + (f" ({what})" if what else "")
+        self.errors.append(CollectError(self.account, region, service, operation, info.code, message))
+
+    def note(self, service: str, operation: str, region: str | None, code: str, message: str) -> None:
+        self.errors.append(CollectError(self.account, region, service, operation, code, message))
+
+
+def _paginate(client: Any, operation: str, **kwargs: Any) -> dict[str, Any]:
+    """All pages merged the way the AWS CLI merges them (no pagination markers)."""
+    return _strip(client.get_paginator(operation).paginate(**kwargs).build_full_result())
+
+
+class Collector:
+    def __init__(
+        self,
+        out: str | Path,
+        *,
+        profile: str | None = None,
+        regions: Iterable[str] | None = None,
+        role_name: str = DEFAULT_ROLE_NAME,
+        accounts: Iterable[str] | None = None,
+        concurrency: int = 4,
+        refresh: bool = False,
+        endpoint_url: str | None = None,
+        progress: Progress | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        self.out = Path(out)
+        if self.out.exists() and not self.out.is_dir():
+            raise InputError(f"`{self.out}` exists and is not a directory", hint="pass a directory to --out")
+        if concurrency < 1 or concurrency > 64:
+            raise InputError(f"concurrency `{concurrency}` is out of range", hint="use 1 to 64")
+        self.profile = profile
+        self.regions_arg = sorted(set(regions)) if regions else None
+        self.role_name = role_name
+        self.accounts_arg = sorted(set(accounts)) if accounts else None
+        for acct in self.accounts_arg or []:
+            if not (len(acct) == 12 and acct.isdigit()):
+                raise InputError(f"account id `{acct}` is not 12 digits", hint="pass --accounts 111122223333,...")
+        self.concurrency = concurrency
+        self.refresh = refresh
+        self.endpoint_url = endpoint_url
+        self.progress = progress or Progress()
+        self.clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
+        self._files_lock = threading.Lock()
+
+    # -- entry point -----------------------------------------------------------------------------
+
+    def run(self) -> CollectResult:
+        session = open_session(self.profile, endpoint_url=self.endpoint_url)
+        base = Clients(session, endpoint_url=self.endpoint_url, config=COLLECT_CONFIG)
+        try:
+            # fail fast (short timeouts, few retries) when the endpoint or credentials are wrong
+            quick = Clients(session, endpoint_url=self.endpoint_url, config=PREFLIGHT_CONFIG)
+            ident = quick.client("sts").get_caller_identity()
+        except Exception as exc:  # credentials, endpoint: nothing can be collected
+            raise AwsError(describe_failure(exc, profile=self.profile, endpoint_url=self.endpoint_url)) from None
+        caller_account, caller_arn = ident["Account"], ident["Arn"]
+        partition = caller_arn.split(":")[1] if caller_arn.count(":") >= 5 else "aws"
+        regions = self.regions_arg or [base.default_region]
+        self.out.mkdir(parents=True, exist_ok=True)
+        state = _State(self.out, self.refresh)
+
+        org_status, management, org_accounts = self._organization(base, state)
+        if self.accounts_arg:
+            targets = {a: org_accounts.get(a, "") for a in self.accounts_arg}
+        elif org_accounts:
+            targets = org_accounts
+        else:
+            targets = {caller_account: ""}
+
+        units_per_account = 2 + len(regions)
+        self.progress.total(len(targets) * units_per_account)
+        results: dict[str, AccountResult] = {}
+        with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="permwise-collect") as pool:
+            futures = {
+                pool.submit(
+                    self._account, base, state, acct, name, acct == caller_account, partition, regions
+                ): acct
+                for acct, name in sorted(targets.items())
+            }
+            for fut in as_completed(futures):
+                res = fut.result()
+                results[res.account_id] = res
+
+        errors = state.all_errors()
+        previous_regions = self._previous_regions()
+        snapshot = {
+            "format": FORMAT,
+            "created": self.clock().isoformat(timespec="seconds"),
+            "source": "collect",
+            "partition": partition,
+            "regions": sorted(set(regions) | set(previous_regions)),
+        }
+        atomic_write(self.out / "snapshot.json", dumps(snapshot))
+        atomic_write(self.out / "errors.json", dumps({"Errors": [e.as_json() for e in errors]}))
+        for res in results.values():
+            res.errors = sum(1 for e in errors if e.account == res.account_id)
+        return CollectResult(
+            out=self.out,
+            caller_account=caller_account,
+            caller_arn=caller_arn,
+            management_account=management,
+            organization=org_status,
+            regions=snapshot["regions"],
+            accounts=[results[a] for a in sorted(results)],
+            errors=errors,
+        )
+
+    def _previous_regions(self) -> list[str]:
+        try:
+            return list(json.loads((self.out / "snapshot.json").read_text("utf-8")).get("regions", []))
+        except (OSError, ValueError, AttributeError):
+            return []
+
+    # -- organization ----------------------------------------------------------------------------
+
+    def _organization(self, base: Clients, state: _State) -> tuple[str, str | None, dict[str, str]]:
+        """Collect the organization unit; return (status, management account, {account: name})."""
+        org_dir = self.out / "organization"
+        if state.is_done("organization"):
+            try:
+                org = json.loads((org_dir / "organization.json").read_text("utf-8"))
+                accts = json.loads((org_dir / "accounts.json").read_text("utf-8"))
+                return (
+                    "skipped",
+                    org["Organization"]["MasterAccountId"],
+                    {a["Id"]: a.get("Name", "") for a in accts["Accounts"] if _active(a)},
+                )
+            except (OSError, ValueError, KeyError):
+                pass  # state says done but files are gone: collect again
+        unit = _Unit(None)
+        org = base.client("organizations")
+        files: dict[Path, bytes] = {}
+        try:
+            desc = _strip(org.describe_organization())
+        except Exception as exc:
+            unit.fail(exc, "organizations", "DescribeOrganization", None)
+            state.finish("organization", unit.errors)
+            return "unavailable", None, {}
+        management = desc["Organization"]["MasterAccountId"]
+        files[org_dir / "organization.json"] = dumps(desc)
+        accounts: dict[str, str] = {}
+        try:
+            # accounts first: from an account that is neither the management account nor a
+            # delegated administrator the listing is empty (or denied), and the tree is moot
+            listed = _paginate(org, "list_accounts").get("Accounts", [])
+            if not listed:
+                unit.note(
+                    "organizations",
+                    "ListAccounts",
+                    None,
+                    "CROSS_ACCOUNT_SILENT_ZERO",
+                    "list-accounts returned no accounts, but an organization always has its management "
+                    f"account `{management}`: the caller is neither the management account nor a "
+                    "delegated administrator; run collect with the management account's profile",
+                )
+                state.finish("organization", unit.errors)
+                return "unavailable", management, {}
+            out_accounts = []
+            for acct in listed:
+                parents = org.list_parents(ChildId=acct["Id"]).get("Parents", [])
+                out_accounts.append({**acct, "ParentId": parents[0]["Id"] if parents else None})
+                if _active(acct):
+                    accounts[acct["Id"]] = acct.get("Name", "")
+            files[org_dir / "accounts.json"] = dumps({"Accounts": sorted(out_accounts, key=lambda a: a["Id"])})
+            roots = _paginate(org, "list_roots")
+            roots["Roots"] = sorted(roots.get("Roots", []), key=lambda r: r["Id"])
+            files[org_dir / "roots.json"] = dumps(roots)
+            ous: list[dict[str, Any]] = []
+            queue = [r["Id"] for r in roots["Roots"]]
+            while queue:
+                parent = queue.pop(0)
+                for ou in _paginate(org, "list_organizational_units_for_parent", ParentId=parent).get(
+                    "OrganizationalUnits", []
+                ):
+                    ous.append({**ou, "ParentId": parent})
+                    queue.append(ou["Id"])
+            files[org_dir / "ous.json"] = dumps({"OrganizationalUnits": sorted(ous, key=lambda o: o["Id"])})
+        except Exception as exc:
+            unit.fail(exc, "organizations", _failed_operation(exc), None)
+            state.finish("organization", unit.errors)
+            return "unavailable", management, {}
+        for ptype in POLICY_TYPES:
+            try:
+                summaries = _paginate(org, "list_policies", Filter=ptype).get("Policies", [])
+            except Exception as exc:
+                unit.fail(exc, "organizations", "ListPolicies", None, f"policy type {ptype}")
+                continue
+            for summary in summaries:
+                pid = summary["Id"]
+                try:
+                    files[org_dir / "policies" / f"{pid}.json"] = dumps(_strip(org.describe_policy(PolicyId=pid)))
+                    targets = _paginate(org, "list_targets_for_policy", PolicyId=pid)
+                    targets["Targets"] = sorted(targets.get("Targets", []), key=lambda t: t["TargetId"])
+                    files[org_dir / "targets" / f"{pid}.json"] = dumps(targets)
+                except Exception as exc:
+                    unit.fail(exc, "organizations", _failed_operation(exc), None, f"policy `{pid}`")
+        for path, data in sorted(files.items()):
+            atomic_write(path, data)
+        state.finish("organization", unit.errors)
+        return "collected", management, accounts
+
+    # -- accounts --------------------------------------------------------------------------------
+
+    def _account(
+        self,
+        base: Clients,
+        state: _State,
+        account: str,
+        name: str,
+        is_caller: bool,
+        partition: str,
+        regions: list[str],
+    ) -> AccountResult:
+        res = AccountResult(account_id=account, name=name)
+        units = [f"{account}/iam", f"{account}/s3"] + [f"{account}/region/{r}" for r in regions]
+        todo = [u for u in units if not state.is_done(u)]
+        res.units_skipped = len(units) - len(todo)
+        for u in units:
+            if u not in todo:
+                self.progress.advance(f"{account} {u.split('/', 1)[1]} (already collected)")
+        if not todo:
+            res.status = "skipped"
+            self._count(res)
+            return res
+        if is_caller:
+            clients = base
+        else:
+            role_arn = f"arn:{partition}:iam::{account}:role/{self.role_name}"
+            try:
+                clients = base.assume(role_arn)
+            except Exception as exc:
+                unit = _Unit(account)
+                unit.fail(exc, "sts", "AssumeRole", None, f"role `{role_arn}`")
+                state.finish(f"{account}/assume", unit.errors)
+                for u in todo:
+                    self.progress.advance(f"{account} {u.split('/', 1)[1]} (no access)")
+                res.status = "failed"
+                self._count(res)
+                return res
+            state.finish(f"{account}/assume", [])
+        failed = 0
+        for u in todo:
+            unit = _Unit(account)
+            kind = u.split("/", 1)[1]
+            if kind == "iam":
+                self._iam(clients, unit, account, name)
+            elif kind == "s3":
+                self._s3(clients, unit, account)
+            else:
+                self._regional(clients, unit, account, kind.split("/", 1)[1])
+            state.finish(u, unit.errors)
+            failed += bool(unit.errors)
+            res.units_done += 1
+            self.progress.advance(f"{account} {kind}")
+        res.status = "partial" if failed else "collected"
+        self._count(res)
+        return res
+
+    def _count(self, res: AccountResult) -> None:
+        acct_dir = self.out / "accounts" / res.account_id
+        try:
+            auth = json.loads((acct_dir / "authorization-details.json").read_text("utf-8"))
+            res.principals = len(auth.get("UserDetailList", [])) + len(auth.get("RoleDetailList", []))
+        except (OSError, ValueError):
+            pass
+        try:
+            rp = json.loads((acct_dir / "resource-policies.json").read_text("utf-8"))
+            res.resource_policies = len(rp.get("ResourcePolicies", []))
+        except (OSError, ValueError):
+            pass
+
+    def _iam(self, clients: Clients, unit: _Unit, account: str, name: str) -> None:
+        iam = clients.client("iam")
+        acct_dir = self.out / "accounts" / account
+        try:
+            details = _paginate(iam, "get_account_authorization_details", Filter=AUTH_FILTER)
+        except Exception as exc:
+            unit.fail(exc, "iam", "GetAccountAuthorizationDetails", None)
+            return
+        for key, sort_field in (
+            ("UserDetailList", "Arn"),
+            ("GroupDetailList", "Arn"),
+            ("RoleDetailList", "Arn"),
+            ("Policies", "Arn"),
+        ):
+            details[key] = sorted(details.get(key, []), key=lambda d, f=sort_field: d.get(f, ""))
+        atomic_write(acct_dir / "authorization-details.json", dumps(details))
+        info: dict[str, Any] = {"AccountId": account, "Name": name, "Alias": None}
+        try:
+            aliases = iam.list_account_aliases().get("AccountAliases", [])
+            info["Alias"] = aliases[0] if aliases else None
+        except Exception as exc:
+            unit.fail(exc, "iam", "ListAccountAliases", None)
+        atomic_write(acct_dir / "account.json", dumps(info))
+
+    def _s3(self, clients: Clients, unit: _Unit, account: str) -> None:
+        s3 = clients.client("s3")
+        found: list[dict[str, Any]] = []
+        try:
+            buckets = s3.list_buckets().get("Buckets", [])
+        except Exception as exc:
+            unit.fail(exc, "s3", "ListBuckets", None)
+            buckets = []
+        for b in buckets:
+            bucket = b["Name"]
+            arn = f"arn:aws:s3:::{bucket}"
+            try:
+                policy = s3.get_bucket_policy(Bucket=bucket)["Policy"]
+            except Exception as exc:
+                if error_code(exc) not in _NO_POLICY:
+                    unit.fail(exc, "s3", "GetBucketPolicy", None, f"bucket `{bucket}`")
+                continue
+            region = None
+            try:
+                loc = s3.get_bucket_location(Bucket=bucket).get("LocationConstraint")
+                region = {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(loc, loc)
+            except Exception as exc:
+                unit.fail(exc, "s3", "GetBucketLocation", None, f"bucket `{bucket}`")
+            bpa = None
+            try:
+                bpa = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+            except Exception as exc:
+                if error_code(exc) not in _NO_POLICY:
+                    unit.fail(exc, "s3", "GetPublicAccessBlock", None, f"bucket `{bucket}`")
+            found.append(
+                {
+                    "Arn": arn,
+                    "Service": "s3",
+                    "Region": region,
+                    "Policy": _policy_doc(policy),
+                    "Extra": {"BucketName": bucket, "PublicAccessBlock": bpa},
+                }
+            )
+        self._merge_resource_policies(account, found, lambda rp: rp.get("Service") == "s3")
+
+    def _regional(self, clients: Clients, unit: _Unit, account: str, region: str) -> None:
+        found: list[dict[str, Any]] = []
+        for service in REGIONAL_SERVICES:
+            reader = getattr(self, f"_rp_{service}")
+            try:
+                reader(clients.client(service, region), unit, region, found)
+            except Exception as exc:  # the list call itself failed
+                unit.fail(exc, service, _failed_operation(exc, service), region)
+        self._merge_resource_policies(
+            account, found, lambda rp: rp.get("Service") != "s3" and rp.get("Region") == region
+        )
+
+    def _merge_resource_policies(
+        self, account: str, found: list[dict[str, Any]], replaces: Callable[[dict[str, Any]], bool]
+    ) -> None:
+        path = self.out / "accounts" / account / "resource-policies.json"
+        with self._files_lock:
+            existing: list[dict[str, Any]] = []
+            if path.exists():
+                try:
+                    existing = json.loads(path.read_text("utf-8")).get("ResourcePolicies", [])
+                except ValueError:
+                    existing = []
+            kept = [rp for rp in existing if not replaces(rp)]
+            merged = sorted(kept + found, key=lambda rp: (rp["Arn"], rp.get("Service", "")))
+            atomic_write(path, dumps({"ResourcePolicies": merged}))
+
+    # -- regional resource policies (one reader per service) -------------------------------------
+
+    @staticmethod
+    def _entry(arn: str, service: str, region: str, policy: Any, **extra: Any) -> dict[str, Any]:
+        return {"Arn": arn, "Service": service, "Region": region, "Policy": _policy_doc(policy), "Extra": extra}
+
+    def _get(self, unit: _Unit, service: str, operation: str, region: str, arn: str, call: Callable[[], Any]) -> Any:
+        try:
+            return call()
+        except Exception as exc:
+            if error_code(exc) not in _NO_POLICY:
+                unit.fail(exc, service, operation, region, f"resource `{arn}`")
+            return None
+
+    def _rp_kms(self, kms: Any, unit: _Unit, region: str, found: list[dict[str, Any]]) -> None:
+        for key in _paginate(kms, "list_keys").get("Keys", []):
+            arn = key["KeyArn"]
+            resp = self._get(
+                unit, "kms", "GetKeyPolicy", region, arn,
+                lambda k=key: kms.get_key_policy(KeyId=k["KeyId"], PolicyName="default"),
+            )
+            if resp and resp.get("Policy"):
+                found.append(self._entry(arn, "kms", region, resp["Policy"], KeyId=key["KeyId"]))
+
+    def _rp_sqs(self, sqs: Any, unit: _Unit, region: str, found: list[dict[str, Any]]) -> None:
+        for url in _paginate(sqs, "list_queues").get("QueueUrls", []):
+            resp = self._get(
+                unit, "sqs", "GetQueueAttributes", region, url,
+                lambda u=url: sqs.get_queue_attributes(QueueUrl=u, AttributeNames=["QueueArn", "Policy"]),
+            )
+            attrs = (resp or {}).get("Attributes", {})
+            if attrs.get("Policy"):
+                found.append(self._entry(attrs["QueueArn"], "sqs", region, attrs["Policy"], QueueUrl=url))
+
+    def _rp_sns(self, sns: Any, unit: _Unit, region: str, found: list[dict[str, Any]]) -> None:
+        for topic in _paginate(sns, "list_topics").get("Topics", []):
+            arn = topic["TopicArn"]
+            resp = self._get(unit, "sns", "GetTopicAttributes", region, arn, lambda a=arn: sns.get_topic_attributes(TopicArn=a))
+            attrs = (resp or {}).get("Attributes", {})
+            if attrs.get("Policy"):
+                found.append(self._entry(arn, "sns", region, attrs["Policy"]))
+
+    def _rp_lambda(self, lam: Any, unit: _Unit, region: str, found: list[dict[str, Any]]) -> None:
+        for fn in _paginate(lam, "list_functions").get("Functions", []):
+            arn = fn["FunctionArn"]
+            resp = self._get(unit, "lambda", "GetPolicy", region, arn, lambda a=arn: lam.get_policy(FunctionName=a))
+            if resp and resp.get("Policy"):
+                found.append(self._entry(arn, "lambda", region, resp["Policy"], FunctionName=fn["FunctionName"]))
+
+    def _rp_secretsmanager(self, sm: Any, unit: _Unit, region: str, found: list[dict[str, Any]]) -> None:
+        for secret in _paginate(sm, "list_secrets").get("SecretList", []):
+            arn = secret["ARN"]
+            resp = self._get(
+                unit, "secretsmanager", "GetResourcePolicy", region, arn, lambda a=arn: sm.get_resource_policy(SecretId=a)
+            )
+            if resp and resp.get("ResourcePolicy"):
+                found.append(self._entry(arn, "secretsmanager", region, resp["ResourcePolicy"], Name=secret.get("Name")))
+
+    def _rp_ecr(self, ecr: Any, unit: _Unit, region: str, found: list[dict[str, Any]]) -> None:
+        for repo in _paginate(ecr, "describe_repositories").get("repositories", []):
+            arn = repo["repositoryArn"]
+            resp = self._get(
+                unit, "ecr", "GetRepositoryPolicy", region, arn,
+                lambda r=repo: ecr.get_repository_policy(repositoryName=r["repositoryName"], registryId=r["registryId"]),
+            )
+            if resp and resp.get("policyText"):
+                found.append(self._entry(arn, "ecr", region, resp["policyText"], RepositoryName=repo["repositoryName"]))
+
+
+_LIST_OPERATION = {
+    "ecr": "DescribeRepositories",
+    "kms": "ListKeys",
+    "lambda": "ListFunctions",
+    "secretsmanager": "ListSecrets",
+    "sns": "ListTopics",
+    "sqs": "ListQueues",
+}
+
+
+def _failed_operation(exc: BaseException, service: str | None = None) -> str:
+    """The operation named by a botocore error, else the service's list operation."""
+    op = getattr(exc, "operation_name", None)
+    if op:
+        return str(op)
+    return _LIST_OPERATION.get(service or "", "Unknown")
+
+
+def _active(account: dict[str, Any]) -> bool:
+    state = account.get("State") or account.get("Status") or "ACTIVE"
+    return state == "ACTIVE"
+
+
+def collect(out: str | Path, **kwargs: Any) -> CollectResult:
+    """Collect a snapshot into ``out`` (see :class:`Collector` for the options)."""
+    return Collector(out, **kwargs).run()

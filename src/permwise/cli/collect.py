@@ -1,0 +1,154 @@
+"""``permwise collect``: read a live AWS Organization into an environment snapshot (read-only)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from permwise.errors import InputError
+
+
+def _split(value: str | None) -> list[str] | None:
+    if not value:
+        return None
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    return items or None
+
+
+class _Bar:
+    """Adapter from collect's progress events to a rich progress bar on stderr."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.p = progress
+        self.task = progress.add_task("collecting", total=None)
+
+    def total(self, units: int) -> None:
+        self.p.update(self.task, total=units)
+
+    def advance(self, description: str) -> None:
+        self.p.update(self.task, advance=1, description=description)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("collect")
+    def collect_cmd(
+        out: Annotated[Path, typer.Option("--out", "-o", help="Snapshot directory to write (created if missing).")],
+        profile: Annotated[
+            str | None, typer.Option("--profile", help="AWS profile of the management or delegated administrator account.")
+        ] = None,
+        regions: Annotated[
+            str | None, typer.Option("--regions", help="Comma-separated regions for regional resource policies (default: the profile's region).")
+        ] = None,
+        role_name: Annotated[
+            str, typer.Option("--role-name", help="Role assumed in each member account.")
+        ] = "OrganizationAccountAccessRole",
+        accounts: Annotated[
+            str | None, typer.Option("--accounts", help="Comma-separated account ids to collect (default: every active account).")
+        ] = None,
+        concurrency: Annotated[int, typer.Option("--concurrency", help="Accounts collected in parallel (1-64).")] = 4,
+        refresh: Annotated[bool, typer.Option("--refresh", help="Collect everything again, ignoring earlier progress.")] = False,
+        endpoint_url: Annotated[
+            str | None,
+            typer.Option("--endpoint-url", envvar="PERMWISE_AWS_ENDPOINT_URL", help="Send every AWS call to this endpoint (an emulator)."),
+        ] = None,
+        output_format: Annotated[str, typer.Option("--format", help="Summary format: text or json.")] = "text",
+        no_progress: Annotated[bool, typer.Option("--no-progress", help="Do not draw the progress bar.")] = False,
+    ) -> None:
+        """Collect IAM, the Organizations tree, SCPs, RCPs and resource policies into a snapshot.
+
+        Read-only: permwise only calls Get/List/Describe APIs, sts:GetCallerIdentity and
+        sts:AssumeRole (see `permwise generate permwise`). A re-run resumes; every failed
+        account, region or call is listed in the summary and in errors.json. Exit 1 when the
+        snapshot has gaps (errors), 0 when complete.
+
+        Example:
+
+            permwise collect --out snap --profile acme-management --regions us-east-1,eu-west-1
+        """
+        from permwise.aws.collect import collect
+
+        if output_format not in ("text", "json"):
+            raise InputError(f"unknown format `{output_format}`", hint="use --format text or --format json")
+        err = Console(stderr=True, highlight=False)
+        kwargs = dict(
+            profile=profile,
+            regions=_split(regions),
+            role_name=role_name,
+            accounts=_split(accounts),
+            concurrency=concurrency,
+            refresh=refresh,
+            endpoint_url=endpoint_url,
+        )
+        if no_progress:
+            result = collect(out, **kwargs)
+        else:
+            with Progress(
+                SpinnerColumn(),
+                TextColumn("[progress.description]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            ) as progress:
+                result = collect(out, progress=_Bar(progress), **kwargs)
+        if output_format == "json":
+            typer.echo(json.dumps(summary_json(result), indent=2, sort_keys=True))
+        else:
+            render_summary(result, Console(highlight=False, soft_wrap=True))
+        if result.errors:
+            raise typer.Exit(1)
+
+
+def summary_json(result) -> dict:  # type: ignore[no-untyped-def]
+    return {
+        "snapshot": str(result.out),
+        "caller": {"account": result.caller_account, "arn": result.caller_arn},
+        "management_account": result.management_account,
+        "organization": result.organization,
+        "regions": result.regions,
+        "accounts": [
+            {
+                "account": a.account_id,
+                "name": a.name,
+                "status": a.status,
+                "principals": a.principals,
+                "resource_policies": a.resource_policies,
+                "errors": a.errors,
+            }
+            for a in result.accounts
+        ],
+        "errors": [e.as_json() for e in result.errors],
+    }
+
+
+def render_summary(result, console: Console) -> None:  # type: ignore[no-untyped-def]
+    console.print(
+        f"snapshot [bold]{result.out}[/]: organization {result.organization}, caller {result.caller_account}, "
+        f"management account {result.management_account or '-'}, regions {', '.join(result.regions)}"
+    )
+    table = Table(show_lines=False)
+    for col in ("account", "name", "status", "principals", "resource policies", "errors"):
+        table.add_column(col)
+    for a in result.accounts:
+        style = {"collected": "green", "skipped": "cyan", "partial": "yellow", "failed": "red"}.get(a.status, "")
+        table.add_row(
+            a.account_id, a.name, f"[{style}]{a.status}[/]", str(a.principals), str(a.resource_policies), str(a.errors)
+        )
+    console.print(table)
+    if not result.errors:
+        console.print("no gaps: every account, region and call succeeded")
+        return
+    console.print(f"{len(result.errors)} gap(s), also in {result.out / 'errors.json'} (re-run to retry them):")
+    for e in result.errors:
+        console.print(
+            f"  gap: account {e.account or '-'} region {e.region or '-'} {e.service}:{e.operation} "
+            f"{e.code}: {e.message}",
+            markup=False,
+        )

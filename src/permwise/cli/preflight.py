@@ -1,0 +1,119 @@
+"""``permwise preflight``: check that the credential profiles reach the right accounts."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from permwise.errors import InputError
+
+_STYLE = {"ok": "green", "skip": "dim", "warn": "yellow", "fail": "red", "error": "bold red"}
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("preflight")
+    def preflight_cmd(
+        manifest: Annotated[
+            str | None,
+            typer.Argument(help="Manifest (bundled name such as `runbooks`, or a YAML file): adds the command routing table."),
+        ] = None,
+        profile_management: Annotated[
+            str | None, typer.Option("--profile-management", help="Profile of the management account [env: AWS_MANAGEMENT_PROFILE].")
+        ] = None,
+        profile_operations: Annotated[
+            str | None, typer.Option("--profile-operations", help="Profile of the operations account [env: AWS_OPERATIONS_PROFILE].")
+        ] = None,
+        profile_billing: Annotated[
+            str | None, typer.Option("--profile-billing", help="Profile of the billing (payer) account [env: AWS_BILLING_PROFILE].")
+        ] = None,
+        profile_workload: Annotated[
+            str | None, typer.Option("--profile-workload", help="Profile of a workload account [env: AWS_PROFILE].")
+        ] = None,
+        endpoint_url: Annotated[
+            str | None,
+            typer.Option("--endpoint-url", envvar="PERMWISE_AWS_ENDPOINT_URL", help="Send every AWS call to this endpoint (an emulator)."),
+        ] = None,
+        output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    ) -> None:
+        """Verify that each profile reaches the account it should, before a session.
+
+        Calls sts:GetCallerIdentity per profile and organizations:DescribeOrganization; the
+        management profile must be the organization's management account, and management,
+        operations and billing must be different accounts. With a MANIFEST, every command is
+        routed command -> profile -> account and flagged when that account cannot serve it.
+        Exit 0 all good, 1 a verdict failed, 2 bad usage or a profile that cannot be checked
+        (missing profile, bad credentials, unreachable endpoint).
+
+        Example:
+
+            AWS_MANAGEMENT_PROFILE=acmeManagement AWS_BILLING_PROFILE=acmeBilling permwise preflight runbooks
+        """
+        from permwise.aws.preflight import preflight
+
+        if output_format not in ("text", "json"):
+            raise InputError(f"unknown format `{output_format}`", hint="use --format text or --format json")
+        overrides = {
+            "management": profile_management,
+            "operations": profile_operations,
+            "billing": profile_billing,
+            "workload": profile_workload,
+        }
+        report = preflight({k: v for k, v in overrides.items() if v}, manifest=manifest, endpoint_url=endpoint_url)
+        if output_format == "json":
+            typer.echo(json.dumps(report.as_json(), indent=2, sort_keys=True))
+        else:
+            render(report, Console(highlight=False, soft_wrap=True))
+        err = Console(stderr=True, highlight=False, soft_wrap=True)
+        for p in report.errors():
+            err.print(
+                f"permwise: error: profile `{p.aws_profile}` ({p.env_var or p.name}): {p.message}"
+                + (f"; hint: {p.fix}" if p.fix else ""),
+                markup=False,
+            )
+        if report.exit_code:
+            raise typer.Exit(report.exit_code)
+
+
+def render(report, console: Console) -> None:  # type: ignore[no-untyped-def]
+    """A compact table per section; details and fixes as lines below it (they never wrap into
+    narrow columns)."""
+    table = Table(title="profiles" + (f" (manifest {report.manifest})" if report.manifest else ""), title_justify="left")
+    for col in ("profile", "variable", "aws profile", "account", "verdict"):
+        table.add_column(col, no_wrap=True)
+    for p in report.profiles:
+        style = _STYLE.get(p.status, "")
+        table.add_row(p.name, p.env_var or "-", p.aws_profile or "-", p.account or "-", f"[{style}]{p.verdict}[/]")
+    console.print(table)
+    for p in report.profiles:
+        console.print(f"{p.name}: {p.message}", markup=False)
+        for note in p.notes:
+            console.print(f"  note: {note}", markup=False)
+        if p.fix and p.status not in ("ok",):
+            console.print(f"  fix: {p.fix}", markup=False)
+    if report.management_account:
+        line = f"management account: {report.management_account}"
+        if report.delegated_administrators is not None:
+            line += "; delegated administrators: " + (", ".join(report.delegated_administrators) or "none")
+        console.print(line)
+    if report.routes:
+        routes = Table(title="routing: command -> profile -> account", title_justify="left")
+        for col in ("command", "profile", "account", "needs", "verdict"):
+            routes.add_column(col, no_wrap=True)
+        for r in report.routes:
+            style = _STYLE.get(r.status, "")
+            routes.add_row(r.command, r.profile, r.account or "-", r.needs, f"[{style}]{r.verdict}[/]")
+        console.print(routes)
+        for r in report.routes:
+            if r.status in ("ok", "skip"):
+                continue
+            console.print(f"{r.command}: {r.verdict}: {r.message}", markup=False)
+            if r.fix:
+                console.print(f"  fix: {r.fix}", markup=False)
+    failed = sum(1 for p in report.profiles if p.status in ("fail", "error")) + sum(
+        1 for r in report.routes if r.status in ("fail", "error")
+    )
+    console.print("preflight passed" if not failed else f"preflight failed: {failed} verdict(s) need a fix")
