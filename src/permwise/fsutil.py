@@ -10,6 +10,12 @@ from pathlib import Path
 from permwise.errors import InputError
 
 
+def _default_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def atomic_write(path: str | os.PathLike[str], data: str | bytes, *, force: bool = True) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same directory and ``os.replace``."""
     return atomic_write_many({path: data}, force=force)[0]
@@ -41,6 +47,9 @@ def atomic_write_many(
             temps.append((tmp, target))
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+            # mkstemp creates 0600; give the file the mode an ordinary write would (or keep
+            # the mode of the file being replaced).
+            os.chmod(tmp, target.stat().st_mode & 0o7777 if target.exists() else _default_mode())
         for tmp, target in temps:
             os.replace(tmp, target)
     except BaseException:
