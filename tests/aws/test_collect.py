@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import OUTSIDER, run_cli
+from aws_support import OUTSIDER, run_cli
 from emulator import Fault
 
 from permwise.aws import collect
@@ -245,7 +245,7 @@ def test_cli_collect_one_line_errors(aws_env, tmp_path, capsys, args, needle):
 
 
 def test_cli_collect_unreachable_endpoint(aws_env, tmp_path, capsys, monkeypatch):
-    from conftest import free_port
+    from aws_support import free_port
 
     monkeypatch.setenv("PERMWISE_AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")
     started = time.monotonic()

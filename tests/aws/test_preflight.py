@@ -7,7 +7,7 @@ import json
 import time
 
 import pytest
-from conftest import free_port, run_cli
+from aws_support import free_port, run_cli
 
 from permwise.aws.preflight import preflight
 from permwise.errors import InputError

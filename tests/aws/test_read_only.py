@@ -8,7 +8,7 @@ hooks, so a call that bypassed permwise's guard would still be seen."""
 from __future__ import annotations
 
 import pytest
-from conftest import run_cli
+from aws_support import run_cli
 
 from permwise import catalog
 from permwise.aws.calls import NON_READ_ALLOWED, READ_OPERATIONS, WriteRefused, guard_client
@@ -39,7 +39,7 @@ def observed(world, snapshot, tmp_path_factory):
     """Requests permwise sent during a full collect and a full preflight (with a manifest)."""
     _, collect_requests = snapshot
     mark = len(world.emu.app.log)
-    from conftest import aws_environ
+    from aws_support import aws_environ
 
     with pytest.MonkeyPatch.context() as mp:
         for k, v in aws_environ(world).items():

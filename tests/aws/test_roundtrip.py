@@ -7,7 +7,7 @@ import importlib.util
 import json
 
 import pytest
-from conftest import run_cli
+from aws_support import run_cli
 
 env_mod = pytest.importorskip("permwise.environment", reason="permwise.environment (load_snapshot) is not written yet")
 engine = pytest.importorskip("permwise.engine", reason="permwise.engine is not written yet")

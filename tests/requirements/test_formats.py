@@ -12,7 +12,7 @@ from pathlib import Path
 import hcl2
 import yaml
 
-from conftest import MINI, MINI_CONFIG, ROOT
+from requirements_support import MINI, MINI_CONFIG, ROOT
 from permwise.requirements import load_config, load_manifest
 from permwise.requirements.formats import hcl_string, render
 from permwise.requirements.generate import SCP_MAX_CHARS, generate_policies, policy_size

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINI, MINI_CONFIG, ROOT, run_script
+from requirements_support import MINI, MINI_CONFIG, ROOT, run_script
 from permwise.catalog import get_catalog
 from permwise.engine import PolicySet, Request, compile_policy, evaluate
 from permwise.requirements import bundled_names, load_config, load_manifest

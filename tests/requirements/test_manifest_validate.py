@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from conftest import MINI, run_cli, run_script
+from requirements_support import MINI, run_cli, run_script
 from permwise.errors import InputError
 from permwise.requirements import check_manifest, load_manifest
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import MINI, MINI_CONFIG, ROOT
+from requirements_support import MINI, MINI_CONFIG, ROOT
 from permwise.catalog import get_catalog
 from permwise.requirements import load_config, load_manifest, plan, satisfying_context
 

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 import yaml
 
-from conftest import FIXTURES, MINI, ROOT, run_cli
+from requirements_support import FIXTURES, MINI, ROOT, run_cli
 from permwise.requirements import bundled_names, load_manifest
 from permwise.requirements.schema import config_schema, dumps, manifest_schema
 
