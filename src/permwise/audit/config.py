@@ -92,11 +92,23 @@ def load_config(path: str | None) -> AuditConfig:
     if path is None:
         return AuditConfig()
     src = load_source(path)
+    if src.data is not None and not isinstance(src.data, dict):
+        kind = {list: "a list", str: "a string", int: "a number", float: "a number", bool: "a boolean"}.get(
+            type(src.data), type(src.data).__name__)
+        raise src.error(f"an audit config must be a mapping (audit, authorized, placeholders, ...), found {kind}",
+                        hint="see docs/audit.md (\"Config file\") or examples/audit/audit-config.yaml")
     try:
         return AuditConfig.model_validate(src.data if src.data is not None else {})
     except ValidationError as exc:
         err = exc.errors()[0]
-        ptr = "/" + "/".join(str(p) for p in err["loc"]) if err["loc"] else ""
+        loc = list(err["loc"])
+        if loc and loc[-1] == "[key]":  # a mapping key of the wrong type, e.g. an unquoted account id
+            loc.pop()
+            ptr = "/" + "/".join(str(p) for p in loc)
+            raise src.error(
+                f"audit config: key `{loc[-1]}` must be a quoted string (YAML reads unquoted digits as a number)",
+                ptr, hint=f"write it as \"{loc[-1]}\"") from None
+        ptr = "/" + "/".join(str(p) for p in loc) if loc else ""
         raise src.error(
             f"audit config: {err['msg'].lower()}", ptr,
             hint="see docs/audit.md (\"Config file\") or examples/audit/audit-config.yaml",

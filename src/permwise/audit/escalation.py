@@ -37,7 +37,7 @@ from typing import Any
 
 from permwise.audit.config import AuditConfig
 from permwise.audit.graph import AssumeGraph
-from permwise.audit.model import Finding, Step
+from permwise.audit.model import SEVERITY_RANK, Finding, Step
 from permwise.audit.probe import Prober
 from permwise.audit.registry import escalation_data
 from permwise.audit.trust import trust_entries
@@ -261,6 +261,12 @@ class EscalationAnalyzer:
                 queue.append((st.target, new))
         return None
 
+    def path_severity(self, path: list[Step]) -> str:
+        """The lowest severity among the primitives on ``path`` (a chain is as certain as its
+        weakest link); see the header of ``escalation.yaml``."""
+        sevs = [self._by_id[s.via]["severity"] for s in path if s.via in self._by_id]
+        return min(sevs, key=SEVERITY_RANK.__getitem__) if sevs else "high"
+
     def check(self, p: Any) -> Finding | None:
         if p.service_linked and not self.config.include_service_linked_roles:
             return None
@@ -277,7 +283,7 @@ class EscalationAnalyzer:
             f"[{s.detail}]" if s.source == s.target else f"{_short(s.target)} ({s.detail or s.via})" for s in path)
         msg = f"{p.kind} `{p.name}` can gain administrator power: {_short(p.arn)} -> {hops}"
         return Finding(
-            rule_id=prim["id"], severity=self.config.severity.get(prim["id"], prim["severity"]), subject=p.arn,
+            rule_id=prim["id"], severity=self.config.severity.get(prim["id"], self.path_severity(path)), subject=p.arn,
             account=p.account, message=msg, file=p.origin.file, pointer=p.origin.pointer,
             fix="remove the escalation permission (" + first.detail + ") or scope it to resources that grant nothing more",
             path=path, actions=[],

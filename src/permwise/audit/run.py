@@ -25,6 +25,9 @@ class AuditResult:
     scp: list[ScpResult]
     rules: list[Rule]
     stats: dict[str, Any] = field(default_factory=dict)
+    #: principals with administrator power (engine-decided, see permwise.audit.escalation);
+    #: presentation only: renderers fold their guardrail findings into one line
+    admins: list[str] = field(default_factory=list)
 
     @property
     def active(self) -> list[Finding]:
@@ -94,6 +97,7 @@ def run_audit(
             findings.append(f)
         if progress:
             progress(len(principals) + i + 1, len(principals) * 2)
+    admins = sorted(p.arn for p in principals if esc.is_admin(p))
     t_esc = time.perf_counter()
     findings.extend(trust_findings(env, config))
     scp_results, scp_findings = ScpChecker(env, rules, config).run()
@@ -109,4 +113,4 @@ def run_audit(
         "seconds": {"guardrails": round(t_guard - t0, 3), "escalation": round(t_esc - t_guard, 3),
                     "trust_and_scp": round(t_end - t_esc, 3), "total": round(t_end - t0, 3)},
     }
-    return AuditResult(findings, scp_results, rules, stats)
+    return AuditResult(findings, scp_results, rules, stats, admins)

@@ -71,6 +71,9 @@ def load_suppressions(path: str | None) -> Suppressions:
     if path is None:
         return Suppressions([])
     src = load_source(path)
+    if src.data is not None and not isinstance(src.data, dict):
+        raise src.error(f"a suppressions file must be a mapping with a `suppressions` list, found {_kind(src.data)}",
+                        hint="write `suppressions:` followed by a list of `- {rule, subject, reason, expires}`")
     try:
         data = SuppressionFile.model_validate(src.data if src.data is not None else {})
     except ValidationError as exc:
@@ -78,4 +81,16 @@ def load_suppressions(path: str | None) -> Suppressions:
         ptr = "/" + "/".join(str(p) for p in err["loc"]) if err["loc"] else ""
         raise src.error(f"suppressions: {err['msg'].lower()}", ptr,
                         hint="each suppression needs `rule`, `reason` and `expires` (YYYY-MM-DD)") from None
+    from permwise.audit.registry import all_rules
+
+    known = [r.id for r in all_rules()]
+    for i, s in enumerate(data.suppressions):
+        if not fnmatch.filter(known, s.rule):
+            raise src.error(f"suppression rule `{s.rule}` matches no audit rule", f"/suppressions/{i}/rule",
+                            hint="list the rule ids with `permwise rules`; `*` and `?` are globs")
     return Suppressions(data.suppressions, src.path)
+
+
+def _kind(value: object) -> str:
+    return {list: "a list", str: "a string", int: "a number", float: "a number", bool: "a boolean"}.get(
+        type(value), type(value).__name__)

@@ -14,6 +14,7 @@ class Format(str, Enum):
     terminal = "terminal"
     json = "json"
     sarif = "sarif"
+    html = "html"
 
 
 class FailOn(str, Enum):
@@ -55,13 +56,12 @@ def register(app: typer.Typer) -> None:
 
         Example: permwise audit --env snapshot/ --config audit.yaml --format sarif -o audit.sarif --fail-on high
         """
-        from rich.console import Console
-
         from permwise.audit import load_config, load_suppressions, run_audit
         from permwise.audit.model import severity_at_least
         from permwise.environment import load_snapshot
         from permwise.fsutil import atomic_write
         from permwise.report.audit import render_text, to_json, to_sarif
+        from permwise.report.console import make_console
 
         snap = env
         cfg_path = config
@@ -71,7 +71,7 @@ def register(app: typer.Typer) -> None:
         environment = load_snapshot(snap)
         cfg = load_config(str(cfg_path) if cfg_path else None)
         sup = load_suppressions(str(suppressions) if suppressions else None)
-        err = Console(stderr=True, highlight=False, soft_wrap=True)
+        err = make_console(stderr=True, soft_wrap=True)
         for p in environment.problems:
             err.print(f"permwise: warning: {snap}/{p.one_line()}", markup=False)
 
@@ -92,9 +92,14 @@ def register(app: typer.Typer) -> None:
             from permwise import __version__
 
             text = to_sarif(result, env_root=str(env) if env is not None else "demo/snapshot", tool_version=__version__)
+        elif fmt is Format.html:
+            from permwise.report.html import audit_html
+
+            text = audit_html(result, environment=label, verbose=verbose)
         else:
-            console = Console(highlight=False, soft_wrap=False) if out is None else Console(
-                record=True, width=140, highlight=False, file=open("/dev/null", "w"))  # noqa: SIM115
+            import io
+
+            console = make_console() if out is None else make_console(record=True, width=140, file=io.StringIO())
             if env is None:
                 console.print(f"auditing the {label} (use --env DIR for yours)")
             render_text(result, console, verbose=verbose)

@@ -14,6 +14,7 @@ class Format(str, Enum):
     terminal = "terminal"
     json = "json"
     markdown = "markdown"
+    html = "html"
 
 
 class FailOn(str, Enum):
@@ -80,12 +81,11 @@ def register(app: typer.Typer) -> None:
 
         Example: permwise check runbooks --env snapshot/ --config deploy.yaml --fail-on blocked
         """
-        from rich.console import Console
-
         from permwise.environment import load_snapshot
         from permwise.errors import InputError
         from permwise.fsutil import atomic_write
         from permwise.report.check import render_json, render_markdown, render_terminal
+        from permwise.report.console import make_console
         from permwise.requirements import load_config, load_manifest
         from permwise.requirements.check import BLOCKED, PARTIAL, UNRESOLVED, check as run_check, total_work
         from permwise.requirements.plan import plan
@@ -107,7 +107,7 @@ def register(app: typer.Typer) -> None:
         m = load_manifest(manifest_name)
         cfg = load_config(str(cfg_path))
         environment = load_snapshot(snap)
-        err = Console(stderr=True, highlight=False, soft_wrap=True)
+        err = make_console(stderr=True, soft_wrap=True)
         for p in environment.problems:
             err.print(f"permwise: warning: {snap}/{p.one_line()}", markup=False)
 
@@ -137,13 +137,19 @@ def register(app: typer.Typer) -> None:
             text = render_json(report)
         elif fmt is Format.markdown:
             text = render_markdown(report)
+        elif fmt is Format.html:
+            from permwise.report.html import check_html
+
+            text = check_html(report, verbose=verbose)
         else:
             if out is None:
-                console = Console(highlight=False, soft_wrap=False)
+                console = make_console()
                 render_terminal(report, console, verbose=verbose)
                 text = None
             else:
-                console = Console(record=True, width=120, highlight=False, file=open("/dev/null", "w"))  # noqa: SIM115
+                import io
+
+                console = make_console(record=True, width=120, file=io.StringIO())
                 render_terminal(report, console, verbose=verbose)
                 text = console.export_text()
         if text is not None:

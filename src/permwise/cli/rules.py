@@ -26,8 +26,6 @@ def register(app: typer.Typer) -> None:
 
         Example: permwise rules --format json --family trust
         """
-        from rich.console import Console
-
         from permwise.audit.registry import FAMILY_ORDER, all_rules
         from permwise.errors import InputError
         from permwise.report.audit import rules_json, rules_table
@@ -40,4 +38,6 @@ def register(app: typer.Typer) -> None:
         if fmt is Format.json:
             sys.stdout.write(rules_json(items))
         else:
-            rules_table(items, Console(highlight=False, soft_wrap=False))
+            from permwise.report.console import make_console
+
+            rules_table(items, make_console())

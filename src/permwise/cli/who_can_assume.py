@@ -31,7 +31,6 @@ def register(app: typer.Typer) -> None:
         Example: permwise who-can-assume arn:aws:iam::555555555555:role/LambdaAdminExecutionRole --env snapshot/
         """
         import orjson
-        from rich.console import Console
 
         from permwise.audit.escalation import escalation_actions
         from permwise.audit.graph import AssumeGraph
@@ -59,4 +58,6 @@ def register(app: typer.Typer) -> None:
             data = {"role": target.arn, "assumers": [e.to_dict() for e in entries]}
             sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
         else:
-            assumers_text(target.arn, entries, Console(highlight=False, soft_wrap=False))
+            from permwise.report.console import make_console
+
+            assumers_text(target.arn, entries, make_console())

@@ -1,18 +1,27 @@
-"""Render an audit result: terminal (rich), JSON, SARIF 2.1.0 (rule metadata from the registry).
-Every output is sorted (severity, rule, subject) so it diffs cleanly."""
+"""Render an audit result: terminal (rich), HTML (:mod:`permwise.report.html`), JSON, SARIF 2.1.0
+(rule metadata from the registry). Every output is sorted (severity, rule, subject) so it diffs
+cleanly.
+
+People read the terminal and HTML forms as a story (:func:`audit_view`): headline counts, then
+privilege escalation, trust policies, guardrails grouped by principal (an administrator's
+guardrail findings folded into one line: they all follow from "can do everything"), the SCP
+guardrail matrix, suppressions. JSON and SARIF stay flat lists of the same findings."""
 
 from __future__ import annotations
 
+import textwrap
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from permwise.audit.model import SEVERITIES, Finding, Rule
+from permwise.audit.model import SEVERITIES, SEVERITY_RANK, Finding, Rule
+from permwise.report.console import columns_fit
 
 STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
 SARIF_LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
@@ -72,62 +81,358 @@ def to_sarif(result: Any, *, env_root: str = "", tool_version: str | None = None
     return generic(findings, rules, tool_version=tool_version)
 
 
-def render_text(result: Any, console: Console, *, verbose: bool = False) -> None:
-    """Findings one per block (severity, rule, subject, then the message), SCP-* guardrail
-    findings as a matrix of rule x member account, then the totals."""
-    scp_ids = {r.rule_id for r in result.scp}
-    active = result.active
-    listed = [f for f in active if f.rule_id not in scp_ids]
-    for f in listed:
-        head = Text()
-        head.append(f"{f.severity.upper():<8}", style=STYLE[f.severity])
-        head.append(f" {f.rule_id}  ", style="bold")
-        head.append(_subject(f))
-        console.print(head)
-        console.print(Text("  " + f.message))
-        for note in f.notes:
-            console.print(Text(f"  {note}", style="dim"))
-        if len(f.path) > 1:
-            for st in f.path:
-                hop = "itself" if st.source == st.target else _short(st.target)
-                console.print(Text(f"  {_short(st.source)} -> {hop} via {st.via}" + (f" ({st.detail})" if st.detail else ""),
-                                   style="dim"))
-        if verbose and f.fix:
-            console.print(Text(f"  fix: {f.fix}", style="green"))
-    if result.scp:
-        _scp_matrix(result, console)
-    suppressed = [f for f in result.findings if f.suppressed_by is not None]
-    if suppressed:
-        console.print(f"{len(suppressed)} suppressed finding(s) not shown")
+# ---------------------------------------------------------------------------------------------
+# the story: one view, read by the terminal and the HTML renderers
+
+#: the audit's sections, in the order they are told
+CATEGORIES = ("escalation", "trust", "guardrails", "scp", "suppressions")
+CATEGORY_TITLE = {"escalation": "Privilege escalation", "trust": "Trust policies", "guardrails": "Guardrails",
+                  "scp": "SCP guardrails", "suppressions": "Suppressions"}
+
+
+def category(rule_id: str) -> str:
+    """The section a finding is told in (by its rule id; the registry's families, with the
+    SCP-* guardrails and the audit's own rules placed where they belong)."""
+    if rule_id.startswith("PRIVESC-"):
+        return "escalation"
+    if rule_id.startswith("TRUST-"):
+        return "trust"
+    if rule_id.startswith("SCP-") or rule_id == "AUDIT-SCP-OVERBROAD":
+        return "scp"
+    if rule_id.startswith("AUDIT-SUPPRESSION"):
+        return "suppressions"
+    return "guardrails"
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One line of an escalation path: ``node`` (a principal) reached by ``how``; ``how`` is empty
+    for the start; ``rule`` is the primitive (or ``sts:AssumeRole``)."""
+
+    node: str
+    how: str = ""
+    rule: str = ""
+
+
+@dataclass(frozen=True)
+class EscalationPath:
+    finding: Finding
+    hops: tuple[Hop, ...]
+    self_step: Hop | None  # the last primitive when the path ends by the principal granting itself
+    end: str  # what the path reaches, in words
+
+
+@dataclass(frozen=True)
+class PrincipalBlock:
+    subject: str
+    admin: bool
+    findings: tuple[Finding, ...]
+
+    @property
+    def worst(self) -> str:
+        return min((f.severity for f in self.findings), key=lambda s: -SEVERITY_RANK[s])
+
+    def counts(self) -> dict[str, int]:
+        c = Counter(f.severity for f in self.findings)
+        return {s: c[s] for s in SEVERITIES if c[s]}
+
+
+@dataclass(frozen=True)
+class ScpMatrix:
+    accounts: tuple[str, ...]
+    rows: tuple[tuple[str, tuple[str, ...]], ...]  # (rule id, status per account)
+    not_configured: tuple[str, ...]
+    findings: tuple[Finding, ...]  # AUDIT-SCP-OVERBROAD and other SCP findings not shown as a cell
+
+
+@dataclass(frozen=True)
+class AuditView:
+    total: int
+    by_severity: dict[str, int]
+    by_category: dict[str, dict[str, int]]  # category -> severity -> count (active findings)
+    escalation: tuple[EscalationPath, ...]
+    trust: tuple[Finding, ...]
+    principals: tuple[PrincipalBlock, ...]
+    scp: ScpMatrix | None
+    suppressed: tuple[Finding, ...]
+    expired: tuple[Finding, ...]
+    admins: tuple[str, ...]
+
+    @property
+    def admin_guardrail_findings(self) -> int:
+        return sum(len(b.findings) for b in self.principals if b.admin)
+
+
+def audit_view(result: Any) -> AuditView:
+    """Arrange ``result`` into the sections of the report. Decides nothing: every finding of
+    ``result.active`` lands in exactly one section."""
+    active = list(result.active)
+    admins = set(getattr(result, "admins", ()) or ())
     by_sev = Counter(f.severity for f in active)
-    parts = [f"{by_sev[s]} {s}" for s in SEVERITIES if by_sev[s]]
-    console.print(f"{len(active)} finding(s)" + (": " + ", ".join(parts) if parts else ""))
+    by_cat: dict[str, dict[str, int]] = {c: {s: 0 for s in SEVERITIES} for c in CATEGORIES}
+    for f in active:
+        by_cat[category(f.rule_id)][f.severity] += 1
+    esc = tuple(_escalation_path(f) for f in active if category(f.rule_id) == "escalation")
+    trust = tuple(f for f in active if category(f.rule_id) == "trust")
+    groups: dict[str, list[Finding]] = {}
+    for f in active:
+        if category(f.rule_id) == "guardrails":
+            groups.setdefault(f.subject, []).append(f)
+    blocks = [PrincipalBlock(subj, subj in admins, tuple(fs)) for subj, fs in groups.items()]
+    blocks.sort(key=lambda b: (-SEVERITY_RANK[b.worst], b.admin, -len(b.findings), b.subject))
+    scp = _scp_view(result, [f for f in active if category(f.rule_id) == "scp"])
+    return AuditView(
+        total=len(active), by_severity={s: by_sev[s] for s in SEVERITIES},
+        by_category={c: v for c, v in by_cat.items() if sum(v.values()) or c != "suppressions"},
+        escalation=esc, trust=trust, principals=tuple(blocks), scp=scp,
+        suppressed=tuple(f for f in result.findings if f.suppressed_by is not None),
+        expired=tuple(f for f in active if category(f.rule_id) == "suppressions"),
+        admins=tuple(sorted(admins)),
+    )
+
+
+def _escalation_path(f: Finding) -> EscalationPath:
+    if not f.path:
+        return EscalationPath(f, (Hop(f.subject),), None, "administrator power")
+    hops = [Hop(f.path[0].source)]
+    self_step = None
+    for st in f.path:
+        if st.source == st.target:
+            self_step = Hop(st.target, st.detail or st.via, st.via)
+        else:
+            how = st.detail or ("its trust policy lets it assume the role" if st.via == "sts:AssumeRole" else st.via)
+            hops.append(Hop(st.target, how, st.via))
+    last = _short(hops[-1].node)
+    end = (f"administrator power: `{last}` can grant itself any permission" if self_step is not None
+           else f"administrator power: `{last}` is an administrator")
+    return EscalationPath(f, tuple(hops), self_step, end)
+
+
+def _scp_view(result: Any, findings: list[Finding]) -> ScpMatrix | None:
+    if not result.scp:
+        return None
+    accounts = sorted({r.account for r in result.scp})
+    rules = sorted({r.rule_id for r in result.scp})
+    cells = {(r.rule_id, r.account): r.status for r in result.scp}
+    configured = [rid for rid in rules
+                  if any(cells.get((rid, a)) not in (None, "not-configured", "management") for a in accounts)]
+    rows = tuple((rid, tuple(cells.get((rid, a), "not-configured") for a in accounts)) for rid in configured)
+    shown = {rid for rid in configured}
+    extra = tuple(f for f in findings if f.rule_id not in shown)
+    return ScpMatrix(tuple(accounts), rows, tuple(r for r in rules if r not in configured), extra)
+
+
+SCP_LEGEND = ("ok: enforced; MISSING: a non-exempt role can still act; blocks exempt: the exempt role is "
+              "denied too; n/a: the management account (SCPs never apply to it)")
+
+
+def admin_line(v: AuditView) -> str:
+    """One sentence on administrator power: who has it, whose guardrail findings it explains."""
+    if not v.admins:
+        return ""
+    folded = [b for b in v.principals if b.admin]
+    text = f"{len(v.admins)} principal(s) have administrator power (can do everything)"
+    if folded:
+        who = ", ".join(f"`{_short(b.subject)}`: {len(b.findings)}" for b in folded)
+        text += (f"; {v.admin_guardrail_findings} guardrail findings follow from that alone ({who}) "
+                 "and are folded into one line per administrator below")
+    return text
+
+
+def strip_subject(f: Finding) -> str:
+    """The message without its leading "role `Name`" / "role `Name`:" (said by the block header)."""
+    name = f.subject.rsplit("/", 1)[-1]
+    for kind in ("role", "user", "group"):
+        for sep in (": ", " "):
+            head = f"{kind} `{name}`{sep}"
+            if f.message.startswith(head):
+                return f.message[len(head):]
+    return f.message
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+
+
+# ---------------------------------------------------------------------------------------------
+# terminal
+
+
+def render_text(result: Any, console: Console, *, verbose: bool = False) -> None:
+    """The audit as a story: headline counts (severity x section), then privilege escalation
+    (each path hop by hop), trust policies, guardrails grouped by principal (an administrator's
+    findings folded into one line unless ``verbose``), the SCP guardrail matrix, suppressions."""
+    v = audit_view(result)
+    _headline(v, console)
+    if v.escalation:
+        _section(console, f"Privilege escalation: {len(v.escalation)} path(s) to administrator power")
+        for p in v.escalation:
+            _escalation_text(p, console)
+    if v.trust:
+        _section(console, f"Trust policies: {len(v.trust)} finding(s)")
+        for f in v.trust:
+            _head(console, f.severity, f.rule_id, _short(f.subject))
+            _para(console, strip_subject(f), 2)
+            for n in f.notes:
+                _para(console, n, 2, style="dim")
+            if f.fix:
+                _para(console, f"fix: {f.fix}", 2, style="green")
+    if v.principals:
+        n = sum(len(b.findings) for b in v.principals)
+        _section(console, f"Guardrails: {n} finding(s) on {len(v.principals)} principal(s)")
+        for b in v.principals:
+            _principal_text(b, console, verbose)
+    if v.scp is not None:
+        _section(console, "SCP guardrails per member account")
+        _scp_matrix(v.scp, console)
+    if v.suppressed or v.expired:
+        _section(console, f"Suppressions: {len(v.suppressed)} suppressed, {len(v.expired)} expired")
+        for f in v.suppressed:
+            _head(console, f.severity, f.rule_id, _short(f.subject))
+            _para(console, f"suppressed: {f.suppressed_by}", 2, style="dim")
+        for f in v.expired:
+            _head(console, f.severity, f.rule_id, f.subject)
+            _para(console, f.message, 2)
+    console.print()
+    console.print(Text(f"{v.total} finding(s)" + (": " + counts_text(v.by_severity) if v.total else ""),
+                       style=STYLE[_worst(v.by_severity)] if v.total else "green"))
+
+
+def _worst(counts: dict[str, int]) -> str:
+    return next((s for s in SEVERITIES if counts.get(s)), "info")
+
+
+def _headline(v: AuditView, console: Console) -> None:
+    line = Text()
+    line.append(f"{v.total} finding(s)", style="bold")
+    if v.total:
+        line.append(": ")
+        parts = [(f"{n} {s}", STYLE[s]) for s, n in v.by_severity.items() if n]
+        for i, (t, st) in enumerate(parts):
+            if i:
+                line.append(", ")
+            line.append(t, style=st)
+    if v.suppressed:
+        line.append(f" ({len(v.suppressed)} suppressed)", style="dim")
+    console.print(line)
+    t = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, show_edge=False)
+    t.add_column("section", no_wrap=True)
+    for s in SEVERITIES:
+        t.add_column(s, justify="right", no_wrap=True)
+    t.add_column("total", justify="right", no_wrap=True)
+    for c, counts in v.by_category.items():
+        t.add_row(CATEGORY_TITLE[c], *[Text(str(counts[s]), style=STYLE[s]) if counts[s] else Text("-", style="dim")
+                                       for s in SEVERITIES], str(sum(counts.values())))
+    console.print(t)
+    line = admin_line(v)
+    if line:
+        _para(console, line, 0, style="dim")
+
+
+def _section(console: Console, title: str) -> None:
+    console.print()
+    console.rule(Text(title, style="bold"), align="left", style="dim")
+
+
+def _head(console: Console, severity: str, rule_id: str, subject: str, indent: int = 0) -> None:
+    head = Text(" " * indent)
+    head.append(f"{severity.upper():<8}", style=STYLE[severity])
+    head.append(f" {rule_id}", style="bold")
+    if subject:
+        head.append(f"  {subject}")
+    console.print(head, overflow="fold")
+
+
+def _hang(console: Console, prefix: Text, body: str, *, style: str = "", indent: int | None = None) -> None:
+    """Print ``prefix`` then ``body`` wrapped to the console width, continuation lines indented
+    under the body (a hanging indent), with no trailing blanks so pasted output stays clean."""
+    pad = len(prefix.plain) if indent is None else indent
+    room = max(20, console.width - pad)
+    lines: list[str] = []
+    for para in body.split("\n"):
+        lines.extend(textwrap.wrap(para, room, break_long_words=True, break_on_hyphens=False) or [""])
+    first = prefix.copy()
+    first.append(lines[0], style=style)
+    console.print(first, overflow="fold", crop=False)
+    for ln in lines[1:]:
+        console.print(Text(" " * pad + ln, style=style), overflow="fold", crop=False)
+
+
+def _para(console: Console, text: str, indent: int, *, style: str = "") -> None:
+    _hang(console, Text(" " * indent), text, style=style)
+
+
+def _escalation_text(p: EscalationPath, console: Console) -> None:
+    f = p.finding
+    _head(console, f.severity, f.rule_id, _short(f.subject))
+
+    def step(hop: Hop) -> None:
+        _hang(console, Text("     | ", style="dim"), f"{hop.how}  [{hop.rule}]", style="dim")
+        console.print(Text("     v", style="dim"))
+
+    for i, hop in enumerate(p.hops):
+        if hop.how:
+            step(hop)
+        _hang(console, Text(f"  {i + 1:>2}. ", style="bold"), _short(hop.node), style="bold")
+    if p.self_step is not None:
+        step(p.self_step)
+    _hang(console, Text("   => ", style=STYLE[f.severity]), p.end, style=STYLE[f.severity])
+    if f.fix:
+        _para(console, f"fix: {f.fix}", 2, style="green")
+
+
+def _principal_text(b: PrincipalBlock, console: Console, verbose: bool) -> None:
+    head = Text()
+    head.append(_short(b.subject), style="bold")
+    head.append(f"  {len(b.findings)} finding(s): {counts_text(b.counts())}", style="dim")
+    console.print(head, overflow="fold")
+    if b.admin:
+        line = (f"admin: can do everything; {len(b.findings)} guardrail findings follow from that"
+                + ("" if verbose else " (--verbose lists them)"))
+        _para(console, line, 2, style=STYLE[b.worst])
+        if not verbose:
+            return
+    rw = max(len(f.rule_id) for f in b.findings)
+    for f in b.findings:
+        prefix = Text("  ")
+        prefix.append(f"{f.severity.upper():<8}", style=STYLE[f.severity])
+        prefix.append(f" {f.rule_id:<{rw}} ")
+        _hang(console, prefix, strip_subject(f))
+        pad = len(prefix.plain)
+        for n in f.notes:
+            _para(console, n, pad, style="dim")
+        if verbose and f.fix:
+            _para(console, f"fix: {f.fix}", pad, style="green")
 
 
 _CELL = {"enforced": ("ok", "green"), "not-enforced": ("MISSING", "red"), "blocks-exempt": ("blocks exempt", "yellow"),
          "not-configured": ("-", "dim"), "management": ("n/a", "dim")}
 
 
-def _scp_matrix(result: Any, console: Console) -> None:
-    accounts = sorted({r.account for r in result.scp})
-    rules = sorted({r.rule_id for r in result.scp})
-    cells = {(r.rule_id, r.account): r.status for r in result.scp}
-    configured = [rid for rid in rules if any(cells[(rid, a)] not in ("not-configured", "management") for a in accounts)]
-    skipped = [rid for rid in rules if rid not in configured]
-    table = Table(title="SCP guardrails per account (ok, MISSING, n/a = management account)", title_justify="left",
-                  show_header=True, header_style="bold", box=None, pad_edge=False)
-    table.add_column("guardrail")
-    for a in accounts:
-        table.add_column(a)
-    for rid in configured:
-        row = []
-        for a in accounts:
-            label, style = _CELL[cells[(rid, a)]]
-            row.append(Text(label, style=style))
-        table.add_row(rid, *row)
-    console.print(table)
-    if skipped:
-        console.print(Text(f"not configured (placeholders missing from the config): {', '.join(skipped)}", style="dim"))
+def _scp_matrix(m: ScpMatrix, console: Console) -> None:
+    # laid out by hand (not a rich Table) so that no line carries trailing blanks
+    rw = max([len("guardrail")] + [len(rid) for rid, _ in m.rows])
+    cw = max([len(a) for a in m.accounts] + [len(v[0]) for v in _CELL.values()])
+    head = Text("guardrail".ljust(rw), style="bold")
+    for a in m.accounts:
+        head.append("  " + a.ljust(cw), style="bold")
+    head.rstrip()
+    console.print(head, overflow="fold", crop=False)
+    for rid, statuses in m.rows:
+        line = Text(rid.ljust(rw))
+        for st in statuses:
+            label, style = _CELL[st]
+            line.append("  ")
+            line.append(label.ljust(cw), style=style)
+        line.rstrip()
+        console.print(line, overflow="fold", crop=False)
+    _para(console, SCP_LEGEND, 0, style="dim")
+    for f in m.findings:
+        _head(console, f.severity, f.rule_id, f.subject)
+        _para(console, f.message, 2)
+    if m.not_configured:
+        _para(console, f"not configured (placeholders missing from the config): {', '.join(m.not_configured)}", 0,
+              style="dim")
 
 
 def _short(arn: str) -> str:
@@ -140,8 +445,9 @@ def _subject(f: Finding) -> str:
 
 def rules_table(rules: list[Rule], console: Console) -> None:
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    keep = columns_fit(console, [("id", "kind", "severity")] + [(r.id, r.kind, r.severity) for r in rules], slack=24)
     for col in ("id", "kind", "severity", "title"):
-        table.add_column(col, overflow="fold")
+        table.add_column(col, overflow="fold", no_wrap=keep and col != "title")
     for r in rules:
         table.add_row(r.id, r.kind, Text(r.severity, style=STYLE[r.severity]), r.title)
     console.print(table)
@@ -155,7 +461,8 @@ def rules_json(rules: list[Rule]) -> str:
 
 def assumers_text(role: str, entries: list[Any], console: Console) -> None:
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-    table.add_column("principal", overflow="fold")
+    keep = columns_fit(console, [(e.principal,) for e in entries], slack=30)
+    table.add_column("principal", overflow="fold", no_wrap=keep)
     table.add_column("through", overflow="fold")
     for e in entries:
         how = {

@@ -1,4 +1,4 @@
-"""Renderers of a ``check`` report: terminal (rich), Markdown and JSON.
+"""Renderers of a ``check`` report: terminal (rich), Markdown, JSON and HTML (:mod:`permwise.report.html`).
 
 They read a :class:`~permwise.requirements.check.CheckReport` and decide nothing. The JSON form
 is ``report.to_dict()`` (format ``permwise-check/1``), printed with sorted keys.
@@ -15,6 +15,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from permwise.report.console import columns_fit
 from permwise.requirements.check import BLOCKED, PARTIAL, READY, UNRESOLVED, CheckReport, CommandResult
 
 STATUS_STYLE = {READY: "green", PARTIAL: "yellow", BLOCKED: "bold red", UNRESOLVED: "magenta"}
@@ -75,19 +76,22 @@ def render_terminal(report: CheckReport, console: Console, *, verbose: bool = Fa
         head.append(f"  config: {report.config}", style="dim")
     console.print(head)
 
+    rows = [(c.id, c.profile, c.account or "-", STATUS_MARK[c.status],
+             f"{len(c.blocked_actions)}/{len(c.required_actions)}" if c.status != UNRESOLVED else "-", _short_layer(c))
+            for c in report.commands]
+    # Identifier columns never lose characters: they do not wrap (so the table shrinks the
+    # free-text column first) and, when even that cannot make room, they fold onto a next line
+    # instead of being cut with an ellipsis.
+    keep = columns_fit(console, [("command", "profile", "account", "status", "denied")] + [r[:5] for r in rows], slack=16)
     t = Table(show_lines=False, header_style="bold", pad_edge=False, box=box.SIMPLE_HEAD)
-    t.add_column("command", no_wrap=True)
-    t.add_column("profile", no_wrap=True)
-    t.add_column("account", no_wrap=True)
-    t.add_column("status", no_wrap=True)
-    t.add_column("denied", justify="right", no_wrap=True)
-    t.add_column("deciding layer")
-    for c in report.commands:
-        t.add_row(
-            c.id, c.profile, c.account or "-", Text(STATUS_MARK[c.status], style=STATUS_STYLE[c.status]),
-            f"{len(c.blocked_actions)}/{len(c.required_actions)}" if c.status != UNRESOLVED else "-",
-            _short_layer(c),
-        )
+    t.add_column("command", no_wrap=keep, overflow="fold")
+    t.add_column("profile", no_wrap=keep, overflow="fold")
+    t.add_column("account", no_wrap=keep, overflow="fold")
+    t.add_column("status", no_wrap=keep, overflow="fold")
+    t.add_column("denied", justify="right", no_wrap=keep, overflow="fold")
+    t.add_column("deciding layer", overflow="fold")
+    for c, row in zip(report.commands, rows, strict=True):
+        t.add_row(row[0], row[1], row[2], Text(row[3], style=STATUS_STYLE[c.status]), row[4], row[5])
     console.print(t)
 
     for c in report.commands:
@@ -117,12 +121,14 @@ def render_terminal(report: CheckReport, console: Console, *, verbose: bool = Fa
     if report.excess:
         et = Table(title="excess: allowed beyond the commands' needs (Permissions management and Write first)",
                    title_justify="left", header_style="bold", pad_edge=False, box=box.SIMPLE_HEAD)
-        et.add_column("principal", no_wrap=True)
-        et.add_column("profiles", no_wrap=True)
-        et.add_column("needed", justify="right")
-        et.add_column("excess", justify="right")
+        keep = columns_fit(console, [(_short_principal(e.principal), ", ".join(e.profiles)) for e in report.excess],
+                     slack=8 * (2 + len(LEVELS)))
+        et.add_column("principal", no_wrap=keep, overflow="fold")
+        et.add_column("profiles", no_wrap=keep, overflow="fold")
+        et.add_column("needed", justify="right", overflow="fold")
+        et.add_column("excess", justify="right", overflow="fold")
         for lvl in LEVELS:
-            et.add_column(LEVEL_SHORT[lvl], justify="right")
+            et.add_column(LEVEL_SHORT[lvl], justify="right", overflow="fold")
         for e in report.excess:
             bl = e.by_level()
             et.add_row(_short_principal(e.principal), ", ".join(e.profiles), str(e.needed),

@@ -1,0 +1,136 @@
+"""HTML reports of ``check`` and ``audit``: one self-contained file each (inline CSS, no script,
+no external asset), rendered with the Jinja2 templates in ``report/templates/``.
+
+Autoescaping is on for every template: principal names, policy names, messages and fixes come
+from user data (snapshots, manifests, configs) and are never trusted as markup. The only markup
+added to user text is :func:`ticks`, which escapes first and then turns `` `x` `` into
+``<code>x</code>``. Output is deterministic (no timestamp, same order as the terminal report),
+so two runs over the same inputs give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+_TICK = re.compile(r"`([^`]+)`")
+
+
+def ticks(text: object) -> Markup:
+    """Escape ``text``, then render its `` `code` `` spans as ``<code>``."""
+    escaped = str(escape(str(text)))
+    return Markup(_TICK.sub(lambda m: f"<code>{m.group(1)}</code>", escaped))
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["ticks"] = ticks
+    env.filters["short"] = _short
+    return env
+
+
+def _short(arn: str) -> str:
+    return arn.split(":", 4)[-1] if isinstance(arn, str) and arn.startswith("arn:") else arn
+
+
+def _version() -> str:
+    from permwise import __version__
+
+    return __version__
+
+
+# ---------------------------------------------------------------------------------------------
+# audit
+
+
+def audit_html(result: Any, *, environment: str = "", verbose: bool = False) -> str:
+    """The audit as one HTML page, in the sections of the terminal report
+    (:func:`permwise.report.audit.audit_view`). Administrators' guardrail findings sit in a
+    closed ``<details>`` (open with ``verbose``)."""
+    from permwise.report.audit import CATEGORY_TITLE, SCP_LEGEND, admin_line, audit_view, counts_text, strip_subject
+
+    v = audit_view(result)
+    return _render("audit.html.j2", {
+        "title": "permwise audit",
+        "subtitle": environment,
+        "version": _version(),
+        "v": v,
+        "category_title": CATEGORY_TITLE,
+        "severities": list(v.by_severity),
+        "admin_line": admin_line(v),
+        "counts_text": counts_text,
+        "strip_subject": strip_subject,
+        "scp_legend": SCP_LEGEND,
+        "scp_label": {"enforced": "ok", "not-enforced": "MISSING", "blocks-exempt": "blocks exempt",
+                      "not-configured": "-", "management": "n/a"},
+        "verbose": verbose,
+    })
+
+
+# ---------------------------------------------------------------------------------------------
+# check
+
+_LEVELS = ("Permissions management", "Write", "Tagging", "Read", "List")
+
+
+def check_html(report: Any, *, verbose: bool = False, excess_limit: int = 20) -> str:
+    """The check report as one HTML page: summary counts, the command table with status badges,
+    each non-ready command's deciding layers and fixes (the fix statement as JSON in ``<pre>``),
+    and the excess of each principal."""
+    from permwise.report.check import _short_layer, _summary_line
+    from permwise.requirements.check import READY, UNRESOLVED
+
+    commands = []
+    for c in report.commands:
+        commands.append({
+            "c": c,
+            "anchor": "cmd-" + re.sub(r"[^A-Za-z0-9_.-]", "-", c.id),
+            "denied": f"{len(c.blocked_actions)}/{len(c.required_actions)}" if c.status != UNRESOLVED else "-",
+            "layer": _short_layer(c),
+            "ready": c.status == READY,
+            "blockers": [{
+                "b": b,
+                "explicit": b.decision == "explicitDeny",
+                "fix_json": json.dumps(b.fix.statement, indent=2) if b.fix is not None else "",
+                "show_resources": len(b.resources) > 1 or b.resources[:1] != ["*"],
+            } for b in c.blockers],
+        })
+    excess = []
+    for e in report.excess:
+        bl = e.by_level()
+        risky = [g for g in e.groups if g.access_level in ("Permissions management", "Write")]
+        shown = risky if verbose else risky[:excess_limit]
+        excess.append({
+            "e": e, "levels": [bl.get(lvl, 0) for lvl in _LEVELS], "risky": shown,
+            "hidden": len(risky) - len(shown), "hidden_actions": sum(len(g.actions) for g in risky[len(shown):]),
+            "alarm": bool(bl.get("Permissions management") or bl.get("Write")),
+        })
+    counts = report.counts()
+    return _render("check.html.j2", {
+        "title": f"permwise check: {report.tool} {report.tool_version}",
+        "subtitle": f"snapshot {report.snapshot}" + (f", config {report.config}" if report.config else ""),
+        "version": _version(),
+        "report": report,
+        "counts": counts,
+        "summary_line": _summary_line(report),
+        "commands": commands,
+        "not_ready": [x for x in commands if not x["ready"]],
+        "excess": excess,
+        "levels": _LEVELS,
+        "verbose": verbose,
+    })
+
+
+def _render(name: str, ctx: dict[str, Any]) -> str:
+    text = environment().get_template(name).render(**ctx)
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
