@@ -39,9 +39,18 @@ def atomic_write_many(
                 + (f" and {len(existing) - 1} more" if len(existing) > 1 else ""),
                 hint="pass --force to overwrite",
             )
+    for target in targets:
+        if target.is_dir():
+            raise InputError("is a directory, not a file", file=str(target),
+                             hint="give the path of a file to write")
+        if target.exists() and not target.is_file():  # a device or FIFO: never replace it
+            raise InputError("is not a regular file", file=str(target),
+                             hint="give the path of a file to write, or leave out --out to print")
     temps: list[tuple[str, Path]] = []
+    current = targets[0] if targets else Path(".")
     try:
         for target, data in zip(targets, files.values(), strict=True):
+            current = target
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
             temps.append((tmp, target))
@@ -51,12 +60,22 @@ def atomic_write_many(
             # the mode of the file being replaced).
             os.chmod(tmp, target.stat().st_mode & 0o7777 if target.exists() else _default_mode())
         for tmp, target in temps:
+            current = target
             os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         for tmp, _ in temps:
             try:
                 os.unlink(tmp)
             except FileNotFoundError:
                 pass
+        if isinstance(exc, OSError):  # unwritable, read-only, full disk: one line, exit 2
+            raise _write_error(current, exc) from None
         raise
     return targets
+
+
+def _write_error(target: Path, exc: OSError) -> InputError:
+    """A failed write as one line naming the file the user asked for (not our temporary sibling)."""
+    reason = (exc.strerror or str(exc)).lower()
+    return InputError(f"cannot write the file: {reason}", file=str(target),
+                      hint=f"check that `{target.parent}` is a writable directory")

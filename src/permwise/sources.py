@@ -81,34 +81,35 @@ def _detect_format(path: str, text: str) -> str:
 
 def read_text(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     """Read a file (or ``-`` for stdin) as UTF-8 text with one-line errors for every failure."""
+    shown, path = ("<stdin>" if path == "-" else path), path
     try:
         if path == "-":
             raw = sys.stdin.buffer.read(max_bytes + 1)
         else:
             p = Path(path)
             if p.is_dir():
-                raise InputError("is a directory, not a file", file=path)
+                raise InputError("is a directory, not a file", file=shown)
             size = p.stat().st_size
             if size > max_bytes:
                 raise InputError(
                     f"file is too large ({size:,} bytes; the limit is {max_bytes:,})",
-                    file=path,
-                    hint="policy documents are at most a few KB; check that this is the right file",
+                    file=shown,
+                    hint="check that this is the right file",
                 )
             raw = p.read_bytes()
     except FileNotFoundError:
-        raise InputError("no such file", file=path, hint="check the path") from None
+        raise InputError("no such file", file=shown, hint="check the path") from None
     except PermissionError:
-        raise InputError("permission denied", file=path) from None
+        raise InputError("permission denied", file=shown) from None
     except IsADirectoryError:
-        raise InputError("is a directory, not a file", file=path) from None
+        raise InputError("is a directory, not a file", file=shown) from None
     except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", file=path) from None
+        raise InputError(f"cannot read file: {exc.strerror or exc}", file=shown) from None
     if len(raw) > max_bytes:
-        raise InputError(f"input is too large (more than {max_bytes:,} bytes)", file=path)
+        raise InputError(f"input is too large (more than {max_bytes:,} bytes)", file=shown)
     if raw.startswith(b"\xef\xbb\xbf"):
         raise InputError(
-            "file starts with a UTF-8 byte order mark", file=path, line=1, column=1,
+            "file starts with a UTF-8 byte order mark", file=shown, line=1, column=1,
             hint="save the file as UTF-8 without BOM (AWS rejects it too)",
         )
     try:
@@ -116,7 +117,7 @@ def read_text(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise InputError("file is not valid UTF-8", file=path, line=line, column=col) from None
+        raise InputError("file is not valid UTF-8", file=shown, line=line, column=col) from None
 
 
 def parse_text(text: str, path: str = "<input>", fmt: str | None = None) -> Source:
@@ -179,9 +180,14 @@ def _compose(text: str, path: str) -> yaml.Node | None:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = (exc.problem or exc.context or "invalid YAML").rstrip(".")
+        hint = None
+        if "'\\t'" in problem or "\t" in problem:
+            hint = "YAML does not allow tabs for indentation; indent with spaces"
+        elif "end of stream" in problem or "quoted scalar" in str(exc.context or ""):
+            hint = "look for an unclosed quote or bracket above this line"
         raise InputError(
             f"invalid YAML: {problem}", file=path,
-            line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None,
+            line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None, hint=hint,
         ) from None
     except yaml.YAMLError as exc:
         raise InputError(f"invalid YAML: {exc}", file=path) from None

@@ -55,6 +55,11 @@ def register(app: typer.Typer) -> None:
         from permwise.requirements.formats import render
         from permwise.requirements.generate import generate_policies
 
+        if out is not None and out.exists() and not out.is_dir():
+            from permwise.errors import InputError
+
+            raise InputError("`--out` must be a directory, and this is a file", file=str(out),
+                             hint="give a directory (created when missing); each policy becomes one file in it")
         m = load_manifest(manifest)
         cfg = load_config(config) if config else None
         result = generate_policies(m, cfg, commands, profile, compress=not no_compress)

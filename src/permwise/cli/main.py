@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from typer._click import exceptions as _click_exc  # typer vendors click; its usage errors live here
 
 from permwise import __version__
 from permwise.errors import PermwiseError
@@ -98,15 +99,44 @@ def main(argv: list[str] | None = None) -> None:
         os.environ.get("PERMWISE_DEBUG")
     )
     try:
-        app(args=argv, prog_name="permwise")
+        # standalone_mode=False: click's usage errors come back to us, so that they too are ONE
+        # line on stderr with exit code 2 (click's own rendering is a multi-line box)
+        rv = app(args=argv, prog_name="permwise", standalone_mode=False)
     except PermwiseError as exc:
         if debug:
             raise
-        err = Console(stderr=True, highlight=False, soft_wrap=True)
-        err.print(f"permwise: error: {exc}", markup=False)
-        sys.exit(2)
-    except KeyboardInterrupt:
+        _fail(str(exc))
+    except _click_exc.NoArgsIsHelpError:
+        sys.exit(2)  # the group printed its help already
+    except _click_exc.ClickException as exc:
+        if debug:
+            raise
+        _fail(usage_error_line(exc, argv if argv is not None else sys.argv[1:]))
+    except (typer.Abort, KeyboardInterrupt):
         sys.exit(130)
+    # typer.Exit(code) comes back as a return value in non-standalone mode; exit like click would
+    sys.exit(rv if isinstance(rv, int) and not isinstance(rv, bool) else 0)
+
+
+def _fail(line: str) -> None:
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    err.print(f"permwise: error: {line}", markup=False)
+    sys.exit(2)
+
+
+def usage_error_line(exc: Exception, argv: list[str] | None = None) -> str:
+    """One line for a click usage error: lowercase start, no final period, a hint to --help."""
+    msg = " ".join(exc.format_message().split())  # type: ignore[attr-defined]
+    msg = msg.replace("Value error, ", "")
+    msg = msg.rstrip(".")
+    msg = msg[:1].lower() + msg[1:]
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        command = ctx.command_path
+    else:  # errors raised while parsing have no context: name the verb from argv
+        words = [a for a in (argv or []) if not a.startswith("-")][:1]
+        command = " ".join(["permwise", *words])
+    return f"{msg}; hint: see `{command} --help`"
 
 
 if __name__ == "__main__":

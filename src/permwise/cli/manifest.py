@@ -21,7 +21,8 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
 def register(app: typer.Typer) -> None:
     group = typer.Typer(
         name="manifest",
-        help="List, show and validate requirement manifests (a tool's commands and the permissions each needs).",
+        help="List, show and validate requirement manifests (a tool's commands and the permissions each needs).\n\n"
+        "Example: permwise manifest show runbooks",
         no_args_is_help=True,
         context_settings={"help_option_names": ["-h", "--help"]},
     )

@@ -391,6 +391,12 @@ def read_account(r: SnapshotReader, account_id: str) -> AccountIam:
                          hint=f"run `aws iam get-account-authorization-details > {rel}` with that account's credentials")
     src = r.read(rel)
     top = r.obj(rel, src.data, "")
+    known = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
+    if not any(k in top for k in known):
+        # the AWS CLI always prints these lists (empty ones too): this is some other file
+        raise src.error(f"`{rel}` is not the output of `aws iam get-account-authorization-details`: it has none of "
+                        + ", ".join(f"`{k}`" for k in known),
+                        hint=f"run `aws iam get-account-authorization-details > {rel}` with that account's credentials")
 
     for i, u in enumerate(r.lst(rel, top, "UserDetailList", "", required=False)):
         ptr = f"/UserDetailList/{i}"
