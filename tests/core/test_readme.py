@@ -27,3 +27,15 @@ def test_ci_runs_the_quick_start_test_command():
     assert "quickstart:test" in ci  # .ci/run reads the command after this marker
     after_marker = readme.split("<!-- quickstart:test -->", 1)[1].splitlines()
     assert after_marker[2] == commands[1]
+
+
+def test_readme_library_example_runs(capsys):
+    import re
+
+    readme = (ROOT / "README.md").read_text()
+    code = re.search(r"```python\n(.*?)```", readme, re.S).group(1)
+    exec(compile(code, "README.md", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    # an SCP Deny outside eu-west-1 beats the identity Allow (explicit deny wins)
+    assert printed[0] == "explicitDeny"
+    assert "RegionLock" in printed[1]
