@@ -126,3 +126,42 @@ def test_console_script_reads_stdin():
     p = subprocess.run([sys.executable, "-m", "permwise", "simulate", "--jsonl", "/nonexistent.jsonl"],
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 2 and p.stderr.count("\n") == 1 and "no such file" in p.stderr
+
+
+def test_jsonl_policy_set_cache_gives_the_uncached_answers(tmp_path):
+    # --jsonl reuses the policy set of an earlier line with the same policies (engine.cases
+    # cache); every line must still get the answer of a fresh, uncached evaluation. AWS "Policy
+    # evaluation logic": a decision depends on the request and the policies, so lines that
+    # share policies but differ in request, tags or policy key order are decided separately.
+    from permwise.engine import evaluate
+    from permwise.engine.cases import case_from_dict, result_record
+
+    deny_tag = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Action": "s3:*", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:PrincipalTag/team": "red"}}}]}
+    reordered = {"Statement": [{"Resource": "arn:aws:s3:::bucket/*", "Action": "s3:Get*", "Effect": "Allow",
+                                "Sid": "ReadBucket"}], "Version": "2012-10-17"}
+    cases = []
+    for i, (action, team, ids) in enumerate([
+        ("s3:GetObject", "blue", [ALLOW_GET, deny_tag]),
+        ("s3:GetObject", "red", [ALLOW_GET, deny_tag]),       # same policies, other tag: denied
+        ("s3:PutObject", "blue", [ALLOW_GET, deny_tag]),      # same policies, other action
+        ("s3:GetObject", "blue", [reordered, deny_tag]),      # same policies, other key order
+        ("s3:GetObject", "blue", [deny_tag]),                 # other policies
+        ("s3:GetObject", "blue", [ALLOW_GET, deny_tag]),
+    ]):
+        cases.append({"id": f"c{i}", "request": {"principal": USER, "action": action,
+                                                 "resource": "arn:aws:s3:::bucket/k"},
+                      "principal_tags": {"team": team}, "identity_policies": ids, "scps": [[FULL]]})
+    src = tmp_path / "cases.jsonl"
+    src.write_bytes(b"".join(orjson.dumps(c) + b"\n" for c in cases))
+    r = runner.invoke(app, ["simulate", "--jsonl", str(src), "--details"])
+    assert r.exit_code == 0, r.output
+    got = r.output.encode().splitlines()
+    want = []
+    for c in cases:
+        cid, ps, req = case_from_dict(json.loads(json.dumps(c)))  # uncached
+        want.append(orjson.dumps(result_record(cid, evaluate(ps, req), True)))
+    assert got == want
+    assert [json.loads(x)["decision"] for x in got] == [
+        "allowed", "explicitDeny", "implicitDeny", "allowed", "implicitDeny", "allowed"]

@@ -813,8 +813,7 @@ case("ctx-anonymous-userid", P_VARS, "aws:userid is 'anonymous' for an anonymous
 cond_case("var-deny-missing-in-condition", P_VARS, "a Deny whose condition value holds a variable that is not present cannot match (the statement is invalid)", "allowed",
           {"StringNotEquals": {"s3:prefix": "${aws:username}/"}}, {"s3:prefix": "x/"}, principal=SESS, effect="Deny")
 case("var-before-fifth-colon", P_VARS, "a variable in Resource may only be used in the resource part of the ARN (after the fifth colon), never to replace the service, region or account", "implicitDeny",
-     action="sqs:SendMessage", resource=QUEUE, identity=[pol(allow("sqs:SendMessage", "arn:aws:sqs:us-east-1:${aws:PrincipalAccount}:queue1"))],
-     xfail_reason="engine substitutes ${aws:PrincipalAccount} in the account segment and allows; AWS only substitutes after the fifth colon (docs/internal/engine-xcheck.md, D1)")
+     action="sqs:SendMessage", resource=QUEUE, identity=[pol(allow("sqs:SendMessage", "arn:aws:sqs:us-east-1:${aws:PrincipalAccount}:queue1"))])  # D1 in docs/internal/engine-xcheck.md: fixed in the engine
 case("var-two-variables", P_VARS, "several variables in one resource are all replaced", "allowed",
      resource="arn:aws:s3:::bucket/blue/alice/f.txt", principal_tags={"team": "blue"},
      identity=[pol(allow("s3:GetObject", "arn:aws:s3:::bucket/${aws:PrincipalTag/team}/${aws:username}/*"))])

@@ -25,7 +25,13 @@ class Format(str, Enum):
     json = "json"
 
 
-def _load_doc(path: str) -> dict:
+#: Policy grammar findings that mean a wrong JSON type (a number for `Statement`, an object for
+#: `Action`, a number for `Version`, a malformed `Condition` block). IAM refuses to store such a
+#: policy, so simulating it would answer a question AWS never asks: the file is bad input.
+_TYPE_ERRORS = frozenset({"P004", "P008", "P103", "P120"})
+
+
+def _load_doc(path: str, kind: str = "identity") -> dict:
     from permwise.sources import load_source
 
     src = load_source(path)
@@ -35,11 +41,20 @@ def _load_doc(path: str) -> dict:
             file=src.path,
             hint='expected `{"Version": "2012-10-17", "Statement": [...]}`',
         )
+    from permwise.policy import findings_for, parse
+    from permwise.policy.validate import locate
+
+    bad = [f for f in findings_for(parse(src, kind), lint_catalog=False) if f.code in _TYPE_ERRORS]
+    if bad:
+        first = locate(parse(src, kind), bad)[0]
+        raise InputError(first.message, file=src.path, line=first.line, column=first.column,
+                         pointer=first.pointer or None,
+                         hint=f"check it with `permwise validate {path}`")
     return src.data
 
 
 def _compile(path: str, kind: str, level: str | None = None):
-    doc = _load_doc(path)
+    doc = _load_doc(path, kind)
     try:
         return compile_policy(doc, name=path, kind=kind, level=level)
     except InputError as exc:
@@ -107,17 +122,20 @@ def _run_jsonl(path: str, output: str | None, details: bool) -> None:
     from permwise.sources import read_text
 
     text = read_text(path, max_bytes=1 << 31)
+    if not text.strip():
+        raise InputError("file is empty: no cases to evaluate", file="<stdin>" if path == "-" else path,
+                         hint="give one JSON case per line (see docs/simulate.md)")
     out: list[bytes] = []
     write = sys.stdout.buffer.write if output is None else out.append
     for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+        if not line or line.isspace():  # (isspace stops at the first non-blank character)
             continue
         cid = None
         try:
             case = orjson.loads(line)
             if isinstance(case, dict):
                 cid = case.get("id")
-            _id, ps, req = case_from_dict(case)
+            _id, ps, req = case_from_dict(case, cache=True)
             rec = result_record(cid, evaluate(ps, req), details)
         except orjson.JSONDecodeError as exc:
             rec = error_record(cid, f"line {lineno}: not valid JSON ({exc})")
@@ -165,6 +183,21 @@ def register(app: typer.Typer) -> None:
 
         Batch: permwise simulate --jsonl cases.jsonl > results.jsonl
         """
+        if jsonl is not None or json_case is not None:
+            given = [flag for flag, value in (
+                ("--principal", principal), ("--action", action), ("--resource-account", resource_account),
+                ("--context", context), ("--principal-tag", principal_tag), ("--identity-policy", identity_policy),
+                ("--boundary", boundary), ("--session-policy", session_policy), ("--scp", scp), ("--rcp", rcp),
+                ("--resource-policy", resource_policy), ("--trust-policy", trust_policy),
+                ("--management-account", management_account)) if value]
+            if resource != "*":
+                given.append("--resource")
+            if given:
+                mode = "--jsonl" if jsonl is not None else "--json"
+                raise InputError(f"`{given[0]}` cannot be used with `{mode}`: the case file holds the whole request",
+                                 hint=f"put it in the case file, or leave out `{mode}`")
+        if output is not None and jsonl is None:
+            raise InputError("`--output` writes `--jsonl` results only", hint="add `--jsonl FILE`, or redirect stdout")
         if jsonl is not None:
             if json_case is not None:
                 raise InputError("`--json` and `--jsonl` cannot be used together", hint="pick one")
@@ -210,6 +243,6 @@ def register(app: typer.Typer) -> None:
             rec = result.to_dict()
             sys.stdout.buffer.write(orjson.dumps(rec, option=orjson.OPT_INDENT_2) + b"\n")
             return
-        from rich.console import Console
+        from permwise.report.console import make_console
 
-        Console(highlight=False, soft_wrap=True).print(render_text(result, req))
+        make_console(soft_wrap=True).print(render_text(result, req))

@@ -23,6 +23,7 @@ from permwise.engine.evaluate import (
     Reason,
     Request,
     Result,
+    decide,
     evaluate,
 )
 from permwise.engine.matching import (
@@ -49,6 +50,7 @@ __all__ = [
     "arn_matches",
     "build_context",
     "compile_policy",
+    "decide",
     "evaluate",
     "evaluate_condition",
     "parse_operator",

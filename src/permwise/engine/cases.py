@@ -33,6 +33,11 @@ from permwise.engine.evaluate import PolicySet, Request, Result
 
 _CACHE: dict[bytes, CompiledPolicy] = {}
 _CACHE_MAX = 20000
+#: whole policy sets, keyed by the JSON of a case without its request part (see case_from_dict)
+_SET_CACHE: dict[bytes, PolicySet] = {}
+_SET_CACHE_MAX = 20000
+#: the case fields that describe the request, not the policies in force
+_REQUEST_FIELDS = frozenset({"id", "request", "principal_tags"})
 
 
 class CaseError(ValueError):
@@ -93,8 +98,14 @@ def _opt_str(v: Any, where: str) -> str | None:
     raise CaseError(f"`{where}` must be a string")
 
 
-def case_from_dict(case: Any) -> tuple[str | None, PolicySet, Request]:
-    """(id, PolicySet, Request) for one case; raises :class:`CaseError` for a bad case."""
+def case_from_dict(case: Any, cache: bool = False) -> tuple[str | None, PolicySet, Request]:
+    """(id, PolicySet, Request) for one case; raises :class:`CaseError` for a bad case.
+
+    ``cache=True`` (batches of JSON cases: ``simulate --jsonl``) reuses the :class:`PolicySet`
+    built for an earlier case whose policy part is the same: the key is the compact JSON of the
+    case without ``id``, ``request`` and ``principal_tags`` (one ``orjson.dumps`` per case, in
+    the case's own key order), so the policies are neither compiled nor looked up one by one
+    again. A policy set is immutable once built, so sharing it cannot change a decision."""
     if not isinstance(case, dict):
         raise CaseError("a case must be a JSON object")
     cid = case.get("id")
@@ -113,6 +124,35 @@ def case_from_dict(case: Any) -> tuple[str | None, PolicySet, Request]:
     tags = case.get("principal_tags") or req.get("principal_tags")
     if tags is not None and not isinstance(tags, dict):
         raise CaseError("`principal_tags` must be an object")
+    key = None
+    if cache:
+        try:
+            key = orjson.dumps({k: v for k, v in case.items() if k not in _REQUEST_FIELDS})
+        except TypeError:  # not JSON data (a YAML date, ...): build without the cache
+            key = None
+        ps = _SET_CACHE.get(key) if key is not None else None
+        if ps is not None:
+            return (str(cid) if cid is not None else None), ps, _request(req, resource, context, tags)
+    ps = _policy_set(case)
+    if key is not None:
+        if len(_SET_CACHE) >= _SET_CACHE_MAX:
+            _SET_CACHE.clear()
+        _SET_CACHE[key] = ps
+    return (str(cid) if cid is not None else None), ps, _request(req, resource, context, tags)
+
+
+def _request(req: dict, resource: str, context: dict, tags: dict | None) -> Request:
+    return Request(
+        principal=req["principal"],
+        action=req["action"],
+        resource=resource,
+        resource_account=_opt_str(req.get("resource_account"), "request.resource_account"),
+        context=context,
+        principal_tags=tags,
+    )
+
+
+def _policy_set(case: dict) -> PolicySet:
     ids = case.get("identity_policies") or []
     if not isinstance(ids, list):
         raise CaseError("`identity_policies` must be a list of policy documents")
@@ -138,15 +178,7 @@ def case_from_dict(case: Any) -> tuple[str | None, PolicySet, Request]:
         rcp_exempt=case.get("rcp_exempt"),
         resource_policy_required=case.get("resource_policy_required"),
     )
-    request = Request(
-        principal=req["principal"],
-        action=req["action"],
-        resource=resource,
-        resource_account=_opt_str(req.get("resource_account"), "request.resource_account"),
-        context=context,
-        principal_tags=tags,
-    )
-    return (str(cid) if cid is not None else None), ps, request
+    return ps
 
 
 def result_record(cid: Any, result: Result, details: bool = False) -> dict[str, Any]:

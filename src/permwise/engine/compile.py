@@ -52,6 +52,17 @@ class CompiledStatement:
     #: memoised explanation texts (filled by the evaluator)
     where_text: str | None = None
     reason_cache: dict = field(default_factory=dict)
+    #: applies to every request its Action matches (no Resource test, Principal or Condition
+    #: to check: ``Resource: "*"``); lets the evaluator skip the per-statement tests
+    always: bool = False
+
+    def __post_init__(self) -> None:
+        rm = self.resources
+        self.always = (
+            (rm is None or (rm.match_all and not self.not_resource))
+            and self.principal is None
+            and not self.conditions
+        )
 
     @property
     def has_conditions(self) -> bool:
@@ -197,7 +208,10 @@ def _compile_statement(
         vals = _as_list(st["NotResource" if not_resource else "Resource"])
         vals = [v for v in vals if isinstance(v, str)]
         statics = [v for v in vals if not (variables_on and has_variables(v))]
-        templates = tuple(parse_template(v) for v in vals if variables_on and has_variables(v))
+        templates = tuple(
+            parse_template(v, resource_arn=True) for v in vals if variables_on and has_variables(v)
+        )
+        errors.extend(t.error for t in templates if t.error)
         resources = compile_resources(statics, templates)
 
     # Principal / NotPrincipal

@@ -237,7 +237,8 @@ def _levels(levels, kind, default_doc, default_name, always_default):
 class Result:
     """The decision and why. ``allow_statements``: the statements that granted (identity and
     resource-based ``Allow`` statements that matched, for an ``allowed`` decision);
-    ``deny_statements``: the matching ``Deny`` statements (for ``explicitDeny``)."""
+    ``deny_statements``: the matching ``Deny`` statements (for ``explicitDeny``), the deciding one
+    first."""
 
     decision: str
     reasons: list[Reason]
@@ -246,6 +247,13 @@ class Result:
     allow_statements: list[CompiledStatement] = field(default_factory=list)
     deny_statements: list[CompiledStatement] = field(default_factory=list)
     context: dict[str, Any] = field(default_factory=dict)
+    #: for a denial, the deciding layer: the ``policy_kind`` of the first reason (``identity``,
+    #: ``boundary``, ``session``, ``resource``/``trust``, ``scp``, ``rcp``), set with or without
+    #: ``explain``; None when allowed
+    deny_layer: str | None = None
+    #: the SCP/RCP level of the deciding layer (the deny statement's policy level for an explicit
+    #: deny, the level without an Allow for an implicit deny), else None
+    deny_level: str | None = None
 
     @property
     def allowed(self) -> bool:
@@ -288,6 +296,8 @@ def _applies(
         hit = rm.matches_static(resource)
         if not hit and rm.templates:
             for t in rm.templates:
+                if t.error is not None:  # a variable before the fifth colon (kept literal)
+                    acc.errors.append(f"{s.policy.name}{s.pointer}: {t.error}")
                 rx = t.resolve_glob(ctx, True, acc.missing)
                 if rx is not None and rx.fullmatch(resource) is not None:
                     hit = True
@@ -350,9 +360,12 @@ def _scan(
             m = am.match_all or al in am.literals or (am.regex is not None and am.regex.fullmatch(al) is not None)
             if m == s.not_action:
                 continue
-            strength = _applies(s, al, resource, ctx, pi, acc, has_boundary)
-            if strength is None:
-                continue
+            if s.always:
+                strength = MATCH_EXACT
+            else:
+                strength = _applies(s, al, resource, ctx, pi, acc, has_boundary)
+                if strength is None:
+                    continue
             if s.effect == "Deny":
                 denies.append(s)
             else:
@@ -445,9 +458,21 @@ def _res_reasons(sts: list[CompiledStatement], how: str) -> list[Reason]:
 _DENY_ORDER = {"rcp": 0, "scp": 1, "resource": 2, "trust": 2, "identity": 3, "boundary": 4, "session": 5}
 
 
-def evaluate(ps: PolicySet, req: Request) -> Result:
+def decide(ps: PolicySet, req: Request) -> str:
+    """Only the decision (``allowed``, ``explicitDeny`` or ``implicitDeny``) of ``req``: the
+    decision-only path of :func:`evaluate` (``explain=False``)."""
+    return evaluate(ps, req, False).decision
+
+
+def evaluate(ps: PolicySet, req: Request, explain: bool = True) -> Result:
     """Decide ``req`` against ``ps`` as AWS would. Never raises for policy or context problems:
-    they are recorded in ``Result.errors``."""
+    they are recorded in ``Result.errors``.
+
+    ``explain=False`` is the decision-only path: the same decision, ``missing_keys``,
+    ``errors``, ``allow_statements``/``deny_statements``, ``deny_layer`` and ``deny_level``, but
+    ``reasons`` is empty (no :class:`Reason` objects or explanation strings are built). Use it
+    for bulk evaluation and call again with ``explain=True`` for the requests worth explaining.
+    """
     pi = parse_principal(req.principal)
     action = req.action
     al = action.lower()
@@ -483,7 +508,8 @@ def evaluate(ps: PolicySet, req: Request) -> Result:
             elif service_linked:
                 exempt, why = True, "SCPs do not apply to service-linked roles"
         if exempt:
-            notes.append(Reason(R_NOT_APPLICABLE, None, None, None, None, None, why, "scp"))
+            if explain:
+                notes.append(Reason(R_NOT_APPLICABLE, None, None, None, None, None, why, "scp"))
             scp_levels = []
     rcp_levels = ps._rcp_levels
     if rcp_levels:
@@ -500,7 +526,8 @@ def evaluate(ps: PolicySet, req: Request) -> Result:
             elif ":role/aws-service-role/" in resource and al.startswith("sts:assumerole"):
                 exempt, why = True, "RCPs do not restrict a service assuming its service-linked role"
         if exempt:
-            notes.append(Reason(R_NOT_APPLICABLE, None, None, None, None, None, why, "rcp"))
+            if explain:
+                notes.append(Reason(R_NOT_APPLICABLE, None, None, None, None, None, why, "rcp"))
             rcp_levels = []
 
     # --- scan every applicable policy once ------------------------------------------------
@@ -526,10 +553,11 @@ def evaluate(ps: PolicySet, req: Request) -> Result:
     if denies:
         if len(denies) > 1:
             denies.sort(key=lambda s: _DENY_ORDER.get(s.policy.kind, 9))
+        first = denies[0].policy
         reasons = [
             _cached_reason(R_EXPLICIT_DENY, s, "deny", f"explicit Deny in {_where(s)}") for s in denies
-        ]
-        return Result(EXPLICIT_DENY, reasons, missing, errors, [], denies, ctx)
+        ] if explain else []
+        return Result(EXPLICIT_DENY, reasons, missing, errors, [], denies, ctx, first.kind, first.level)
 
     reasons: list[Reason] = []
     failures: list[Reason] = []
@@ -538,7 +566,10 @@ def evaluate(ps: PolicySet, req: Request) -> Result:
     for what, levels in (("RCP", rcp_allows), ("SCP", scp_allows)):
         for name, pols, allows in levels:
             if allows:
-                reasons.append(_level_reason(allows[0][0], what, name))
+                if explain:
+                    reasons.append(_level_reason(allows[0][0], what, name))
+            elif not explain:
+                return Result(IMPLICIT_DENY, [], missing, errors, [], [], ctx, what.lower(), name)
             else:
                 failures.append(
                     Reason(R_NO_ALLOW, None, name, None, None, None,
@@ -546,7 +577,8 @@ def evaluate(ps: PolicySet, req: Request) -> Result:
                            what.lower())
                 )
     if failures:
-        return Result(IMPLICIT_DENY, failures + notes, missing, errors, [], [], ctx)
+        f0 = failures[0]
+        return Result(IMPLICIT_DENY, failures + notes, missing, errors, [], [], ctx, f0.policy_kind, f0.level)
 
     # 4/5. resource-based and identity-based ------------------------------------------------
     kind = pi.kind
@@ -554,6 +586,8 @@ def evaluate(ps: PolicySet, req: Request) -> Result:
     b_ok = (not has_boundary) or bool(b_allows)
     s_ok = (not ps.session) or bool(s_allows)
     identity_path = id_ok and b_ok and s_ok
+    # the first failing identity-side layer (its reason comes first in _identity_failures)
+    id_layer = "identity" if not id_ok else ("boundary" if not b_ok else "session")
     non_iam = kind in (SERVICE, ANONYMOUS, WEB_IDENTITY, CANONICAL) or (kind == UNKNOWN and not pi.account)
 
     if not res_allows:
@@ -565,16 +599,20 @@ def evaluate(ps: PolicySet, req: Request) -> Result:
     if not ps.resource:
         # the common case: identity-based policies decide
         if non_iam:
-            return Result(IMPLICIT_DENY, [_no_resource(ps, action, req.principal)] + notes, missing, errors, [], [], ctx)
+            fails = [_no_resource(ps, action, req.principal)] + notes if explain else []
+            return Result(IMPLICIT_DENY, fails, missing, errors, [], [], ctx, "resource")
         cross = p_account is not None and r_account is not None and p_account != r_account
         if identity_path and not cross:
-            return Result(ALLOWED, reasons + _identity_reasons(pi, id_allows, b_allows, s_allows) + notes,
-                          missing, errors, [s for s, _ in id_allows], [], ctx)
-        fails = _identity_failures(ps, action, resource, id_ok, b_ok, s_ok)
-        if cross:
-            fails.insert(0, _no_resource(ps, action, req.principal))
-            fails.append(_cross_note(p_account, r_account))
-        return Result(IMPLICIT_DENY, fails + notes, missing, errors, [], [], ctx)
+            reasons = reasons + _identity_reasons(pi, id_allows, b_allows, s_allows) + notes if explain else []
+            return Result(ALLOWED, reasons, missing, errors, [s for s, _ in id_allows], [], ctx)
+        fails = []
+        if explain:
+            fails = _identity_failures(ps, action, resource, id_ok, b_ok, s_ok)
+            if cross:
+                fails.insert(0, _no_resource(ps, action, req.principal))
+                fails.append(_cross_note(p_account, r_account))
+            fails += notes
+        return Result(IMPLICIT_DENY, fails, missing, errors, [], [], ctx, "resource" if cross else id_layer)
 
     res_required = ps.resource_policy_required
     if res_required is None:
@@ -584,59 +622,72 @@ def evaluate(ps: PolicySet, req: Request) -> Result:
     def grants(allowed: tuple[str, ...]) -> list[CompiledStatement]:
         return [s for s, st in res_allows if st in allowed]
 
-    no_res = _no_resource(ps, action, req.principal)
+    no_res = _no_resource(ps, action, req.principal) if explain else None
 
     if non_iam:
         # services, anonymous and web identities have no identity policies: the resource
         # policy alone decides
         if best is not None:
             g = grants((MATCH_EXACT, MATCH_ROLE, MATCH_ACCOUNT))
-            return Result(ALLOWED, reasons + _res_reasons(g, "to this principal") + notes, missing, errors, g, [], ctx)
-        return Result(IMPLICIT_DENY, [no_res] + notes, missing, errors, [], [], ctx)
+            reasons = reasons + _res_reasons(g, "to this principal") + notes if explain else []
+            return Result(ALLOWED, reasons, missing, errors, g, [], ctx)
+        return Result(IMPLICIT_DENY, [no_res] + notes if explain else [], missing, errors, [], [], ctx, "resource")
 
     if cross:
         # cross-account: both sides must allow
-        fails = []
-        if best is None:
-            fails.append(no_res)
-        if not identity_path:
-            fails.extend(_identity_failures(ps, action, resource, id_ok, b_ok, s_ok))
-        if fails:
-            fails.append(_cross_note(p_account, r_account))
-            return Result(IMPLICIT_DENY, fails + notes, missing, errors, [], [], ctx)
+        if best is None or not identity_path:
+            fails = []
+            if explain:
+                if best is None:
+                    fails.append(no_res)
+                if not identity_path:
+                    fails.extend(_identity_failures(ps, action, resource, id_ok, b_ok, s_ok))
+                fails.append(_cross_note(p_account, r_account))
+                fails += notes
+            return Result(IMPLICIT_DENY, fails, missing, errors, [], [], ctx,
+                          "resource" if best is None else id_layer)
         g = grants((MATCH_EXACT, MATCH_ROLE, MATCH_ACCOUNT))
         id_sts = [s for s, _ in id_allows]
-        return Result(ALLOWED, reasons + _res_reasons(g, "(cross-account)")
-                      + _identity_reasons(pi, id_allows, b_allows, s_allows) + notes,
-                      missing, errors, id_sts + g, [], ctx)
+        if explain:
+            reasons = (reasons + _res_reasons(g, "(cross-account)")
+                       + _identity_reasons(pi, id_allows, b_allows, s_allows) + notes)
+        return Result(ALLOWED, reasons, missing, errors, id_sts + g, [], ctx)
 
     # same account
     if best == MATCH_EXACT:
         g = grants((MATCH_EXACT,))
-        return Result(ALLOWED, reasons + _res_reasons(
-            g, "to the principal's own ARN (within one account this grants without an identity-based allow)"
-        ) + notes, missing, errors, g, [], ctx)
+        if explain:
+            reasons = reasons + _res_reasons(
+                g, "to the principal's own ARN (within one account this grants without an identity-based allow)"
+            ) + notes
+        return Result(ALLOWED, reasons, missing, errors, g, [], ctx)
     if best == MATCH_ROLE and b_ok and s_ok:
         g = grants((MATCH_ROLE,))
-        extra = [_allow_reason(s) for s, _ in b_allows[:1] + s_allows[:1]]
-        return Result(ALLOWED, reasons + _res_reasons(
-            g, "to the role ARN (limited by the permissions boundary and session policy)"
-        ) + extra + notes, missing, errors, g, [], ctx)
+        if explain:
+            extra = [_allow_reason(s) for s, _ in b_allows[:1] + s_allows[:1]]
+            reasons = reasons + _res_reasons(
+                g, "to the role ARN (limited by the permissions boundary and session policy)"
+            ) + extra + notes
+        return Result(ALLOWED, reasons, missing, errors, g, [], ctx)
     if res_required and best is None:
-        return Result(IMPLICIT_DENY, [no_res] + notes, missing, errors, [], [], ctx)
+        return Result(IMPLICIT_DENY, [no_res] + notes if explain else [], missing, errors, [], [], ctx, "resource")
     if identity_path:
         id_sts = [s for s, _ in id_allows]
         g = grants((MATCH_ACCOUNT,)) if res_required else []
-        return Result(ALLOWED, reasons + _res_reasons(g, "to the account (delegated to IAM policies)")
-                      + _identity_reasons(pi, id_allows, b_allows, s_allows) + notes,
-                      missing, errors, id_sts + g, [], ctx)
-    fails = _identity_failures(ps, action, resource, id_ok, b_ok, s_ok)
-    if best == MATCH_ROLE:
-        fails.append(_note("the resource-based policy names the role ARN, which is limited by the "
-                           "permissions boundary and session policy", "resource"))
-    elif best is None:
-        fails.append(no_res)
-    return Result(IMPLICIT_DENY, fails + notes, missing, errors, [], [], ctx)
+        if explain:
+            reasons = (reasons + _res_reasons(g, "to the account (delegated to IAM policies)")
+                       + _identity_reasons(pi, id_allows, b_allows, s_allows) + notes)
+        return Result(ALLOWED, reasons, missing, errors, id_sts + g, [], ctx)
+    fails = []
+    if explain:
+        fails = _identity_failures(ps, action, resource, id_ok, b_ok, s_ok)
+        if best == MATCH_ROLE:
+            fails.append(_note("the resource-based policy names the role ARN, which is limited by the "
+                               "permissions boundary and session policy", "resource"))
+        elif best is None:
+            fails.append(no_res)
+        fails += notes
+    return Result(IMPLICIT_DENY, fails, missing, errors, [], [], ctx, id_layer)
 
 
 def _no_resource(ps: PolicySet, action: str, principal: str) -> Reason:

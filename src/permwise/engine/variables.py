@@ -5,8 +5,11 @@
 * ``${*}``, ``${?}`` and ``${$}`` stand for the literal characters ``*``, ``?`` and ``$``.
 * Variables are honoured only when the policy's ``Version`` is ``2012-10-17``; in older (or
   absent) versions ``${aws:username}`` is literal text.
-* Where: the resource part of ``Resource``/``NotResource`` ARNs and the values of String and ARN
-  condition operators. A substituted value is **literal**: a ``*`` coming from the request
+* Where: the resource part of ``Resource``/``NotResource`` ARNs (after the fifth colon) and the
+  values of String and ARN condition operators. A variable *before* the fifth colon of an ARN
+  (``arn:aws:sqs:us-east-1:${aws:PrincipalAccount}:q``) cannot replace the service, region or
+  account: permwise keeps it as literal text (so the pattern matches no real ARN) and reports it
+  (``Template.error``; a statement error, and ``Result.errors`` when the statement is consulted). A substituted value is **literal**: a ``*`` coming from the request
   context is not a wildcard.
 * A variable whose key is absent (and has no default) cannot be resolved; AWS says the match then
   fails and the statement is invalid. permwise: that Resource pattern matches nothing, and a
@@ -41,6 +44,8 @@ class Template:
 
     text: str
     parts: tuple[Part, ...]
+    #: a problem found while parsing (a variable before the fifth colon of an ARN), else None
+    error: str | None = None
 
     @property
     def keys(self) -> list[str]:
@@ -118,12 +123,27 @@ def _compile_parts(vals: tuple[tuple[str, bool], ...], arn: bool) -> re.Pattern[
     return re.compile("".join(out), re.DOTALL)
 
 
-def parse_template(text: str) -> Template:
+def parse_template(text: str, resource_arn: bool = False) -> Template:
+    """Parse ``text``. With ``resource_arn`` (a ``Resource``/``NotResource`` value), a variable
+    before the fifth colon of an ``arn:`` pattern is kept as literal text and reported in
+    :attr:`Template.error` (AWS "IAM policy elements: Variables and tags": in ``Resource`` a
+    variable may only be used in the resource part of the ARN). Colons inside ``${...}`` do not
+    count."""
     parts: list[Part] = []
     pos = 0
+    arn = resource_arn and text.startswith("arn:")
+    colons = 0
+    head_vars: list[str] = []
     for m in _VAR.finditer(text):
         if m.start() > pos:
             parts.append(text[pos : m.start()])
+            if arn:
+                colons += text.count(":", pos, m.start())
+        pos = m.end()
+        if arn and colons < 5:
+            head_vars.append(m.group(0))
+            parts.append(m.group(0))  # literal text, never substituted
+            continue
         inner = m.group(1).strip()
         if inner in _SPECIAL:
             parts.append(("", _SPECIAL[inner], None))
@@ -137,10 +157,26 @@ def parse_template(text: str) -> Template:
                     d = d[1:-1]
                 dflt = d
             parts.append((key.lower(), key, dflt))
-        pos = m.end()
     if pos < len(text):
         parts.append(text[pos:])
-    return Template(text, tuple(parts))
+    error = None
+    if head_vars:
+        names = ", ".join(f"`{v}`" for v in head_vars)
+        error = (f"policy variable {names} in `{text}` is before the fifth colon of the ARN; variables are "
+                 "only substituted in the resource part, so it is kept as literal text and matches no real ARN")
+    if head_vars:
+        parts = _merge_literals(parts)
+    return Template(text, tuple(parts), error)
+
+
+def _merge_literals(parts: list[Part]) -> list[Part]:
+    out: list[Part] = []
+    for p in parts:
+        if isinstance(p, str) and out and isinstance(out[-1], str):
+            out[-1] = out[-1] + p
+        else:
+            out.append(p)
+    return out
 
 
 def literal_glob(text: str) -> str:

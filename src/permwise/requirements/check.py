@@ -242,8 +242,10 @@ def evaluate_request(
     region: str | None,
     default_account: str | None,
     base_context: dict[str, Any] | None = None,
+    explain: bool = True,
 ) -> Result:
-    """Evaluate one required request as the tool would send it."""
+    """Evaluate one required request as the tool would send it (``explain=False``: the
+    engine's decision-only path, no reasons)."""
     racct = env.resource_account(req.resource) or _arn_account(req.resource) or default_account
     ps = env.policy_set(principal, req.resource, racct)
     ctx = dict(base_context) if base_context is not None else env.request_context(principal)
@@ -252,7 +254,7 @@ def evaluate_request(
     if region:
         ctx.setdefault("aws:RequestedRegion", region)
     return evaluate(ps, Request(principal=principal, action=req.action, resource=req.resource,
-                                resource_account=racct, context=ctx))
+                                resource_account=racct, context=ctx), explain)
 
 
 def _deciding_reason(res: Result) -> Reason | None:
@@ -261,12 +263,6 @@ def _deciding_reason(res: Result) -> Reason | None:
         if r.kind == want:
             return r
     return next((r for r in res.reasons if r.kind not in ("allow", "not-applicable", "note")), None)
-
-
-def _layer(reason: Reason | None) -> str:
-    if reason is None:
-        return "unknown"
-    return reason.policy_kind or "unknown"
 
 
 def check_plans(
@@ -315,21 +311,24 @@ def _check_command(env: Environment, cp: CommandPlan, principal: str | None, pro
     for req in cp.requests:
         for region in regions_for(req.resource, cp.regions):
             total += 1
-            res = evaluate_request(env, principal, req, region, cp.account, ctx0)
+            # decision only (no reasons built); the deciding layer comes with it
+            res = evaluate_request(env, principal, req, region, cp.account, ctx0, explain=False)
             if res.decision == ALLOWED:
                 allowed += 1
                 continue
-            reason = _deciding_reason(res)
-            layer = _layer(reason)
-            rr = RequestResult(req.action, req.resource, region, res.decision, layer,
-                               reason.policy if reason else None, reason.level if reason else None,
-                               tuple(res.missing_keys))
-            denied.append(rr)
-            key = (res.decision, layer, reason.policy if reason else None, reason.level if reason else None,
-                   reason.sid if reason else None, reason.index if reason else None)
+            layer = res.deny_layer or "unknown"
+            if res.decision == EXPLICIT_DENY and res.deny_statements:
+                s = res.deny_statements[0]  # the deciding statement (the first explicit-deny reason)
+                policy, level, sid, index = s.policy.name, s.policy.level, s.sid, s.index
+            else:  # an implicit deny names a layer (and an SCP/RCP level), no statement
+                policy, level, sid, index = None, res.deny_level, None, None
+            denied.append(RequestResult(req.action, req.resource, region, res.decision, layer, policy, level,
+                                        tuple(res.missing_keys)))
+            key = (res.decision, layer, policy, level, sid, index)
             if key not in groups:
-                groups[key] = (Blocker(layer, res.decision, reason.policy if reason else None,
-                                       reason.level if reason else None, reason.sid if reason else None,
+                # the first request of a group is explained in full for the blocker's message
+                reason = _deciding_reason(evaluate_request(env, principal, req, region, cp.account, ctx0))
+                groups[key] = (Blocker(layer, res.decision, policy, level, sid,
                                        reason.pointer if reason else None, reason.message if reason else "denied"),
                                [])
             groups[key][1].append((req, res))
@@ -370,7 +369,9 @@ def allow_statements(items: Iterable[tuple[RequiredRequest, Result]], sid: str,
     for req, _ in items:
         entry = by_action.get(req.action)
         if entry is None:
-            entry = by_action[req.action] = (set(), req.conditions_key, dict(req.conditions))
+            # (``conditions_key`` serialises the conditions: skip it for the common empty case)
+            entry = by_action[req.action] = (set(), req.conditions_key if req.conditions else "{}",
+                                             dict(req.conditions))
         entry[0].add(req.resource)
     groups: dict[tuple, list[str]] = {}
     conds: dict[tuple, dict] = {}

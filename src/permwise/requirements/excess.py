@@ -144,8 +144,9 @@ def excess_for_principal(
         for res in generic_resources(a, partition, region, acct):
             racct = env.resource_account(res) or acct
             ps = env.policy_set(principal, res, racct)
+            # only the decision is needed: the engine's decision-only path builds no reasons
             r = evaluate(ps, Request(principal=principal, action=a.key, resource=res, resource_account=racct,
-                                     context=ctx))
+                                     context=ctx), explain=False)
             if r.decision == ALLOWED:
                 groups.setdefault((a.service, a.access_level), []).append(a.key)
                 break
