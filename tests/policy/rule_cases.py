@@ -184,4 +184,10 @@ EXTRA_BAD = [
      _p(_s(Sid="Read\x01"))),
     ("P002", "identity@user", "IAM quotas: user inline policies are at most 2,048 characters",
      _p(_s(Action=[f"s3:GetObject{i}" for i in range(150)]))),
+    ("P304", "identity", "IAM JSON policy elements: Action - a list typed inside one string is one unknown name",
+     _p(_s(Action="s3:GetObject, s3:PutObject"))),
+    ("P601", "identity", "IAM JSON policy elements: NotAction - `NotAction: *` leaves no action to match",
+     _p(_s(Effect="Deny", Action=None, NotAction="*", Resource="*"))),
+    ("P601", "identity", "IAM JSON policy elements: NotResource - `NotResource: *` leaves no resource to match",
+     _p(_s(Resource=None, NotResource=["*"]))),
 ]

@@ -62,3 +62,40 @@ def test_renderers_are_deterministic():
     assert to_sarif(fs, POLICY_RULES) == to_sarif(list(reversed(fs)), POLICY_RULES)
     log = json.loads(to_sarif(fs, POLICY_RULES))
     assert [r["id"] for r in log["runs"][0]["tool"]["driver"]["rules"]] == ["P003", "P301", "P601"]
+
+
+@pytest.mark.parametrize("fused", ["s3:GetObjects3:PutObject", "s3:GetObject,s3:PutObject",
+                                   "s3:GetObject, s3:PutObject", "s3:GetObject;s3:PutObject"])
+def test_fused_actions_fix_names_clean_actions(fused):
+    # IAM JSON policy elements: Action - each action is its own string; the fix must name real actions
+    fs = validate_document({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": fused, "Resource": "*"}]}, "identity")
+    got = [f for f in fs if f.code == "P304"]
+    assert len(got) == 1 and got[0].fix == "split it into `s3:GetObject`, `s3:PutObject`"
+
+
+def test_resource_fit_fix_names_a_real_command():
+    fs = validate_document({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bucket"}]}, "identity")
+    fix = next(f.fix for f in fs if f.code == "P401")
+    assert "permwise actions --explain" in fix
+
+
+@pytest.mark.parametrize("key", ["token.actions.githubusercontent.com:sub", "accounts.google.com:aud",
+                                 "oidc.eks.eu-west-1.amazonaws.com/id/ABC123:sub", "saml:aud",
+                                 "cognito-identity.amazonaws.com:amr"])
+def test_federation_claim_keys_in_trust_policies_are_not_unknown(key):
+    # IAM User Guide, "Available keys for AWS OIDC federation" and "... for SAML-based federation":
+    # a role trust policy conditions on the identity provider's claims, named by the provider
+    doc = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/example.com"},
+        "Action": ["sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML"],
+        "Condition": {"StringLike": {key: "x"}}}]}
+    assert not [f for f in validate_document(doc, "trust") if f.code in ("P501", "P502")]
+
+
+def test_unknown_service_key_is_still_reported():
+    doc = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+        "Condition": {"StringEquals": {"s3:NoSuchKey": "x"}}}]}
+    assert [f.code for f in validate_document(doc, "identity") if f.code == "P501"] == ["P501"]

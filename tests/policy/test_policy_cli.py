@@ -158,3 +158,26 @@ def test_bundled_examples_are_clean(capsys):
         t = Path(f).name.split("-", 1)[0]
         code, out, _ = run([f, "--type", t, "--fail-on", "suggestion"], capsys)
         assert code == 0, out
+
+
+def test_docs_example_outputs_are_current():
+    # docs/validate.md and docs/actions.md paste real outputs; they must be what the commands print
+    root = Path(__file__).parents[2]
+    proc = subprocess.run([sys.executable, str(root / "scripts" / "doc_examples.py"), "--check",
+                           str(root / "docs" / "validate.md"), str(root / "docs" / "actions.md")],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_detected_type_is_reported(tmp_path, capsys):
+    # the type decides which rules apply, so the output says which one was used
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    path = write(tmp_path, "t.json", trust)
+    code, out, _ = run([path], capsys)
+    assert code == 0 and out.strip().endswith("1 file checked as trust (detected): no findings")
+    code, out, _ = run([path, "--type", "trust", "--format", "json"], capsys)
+    assert json.loads(out)["types"] == {path: {"type": "trust", "detected": False}}
+    code, out, _ = run([path, "--format", "sarif"], capsys)
+    art = json.loads(out)["runs"][0]["artifacts"][0]
+    assert art["properties"] == {"policyType": "trust", "policyTypeDetected": True}

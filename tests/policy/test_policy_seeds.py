@@ -78,3 +78,49 @@ def test_wildcard_only_describe_with_instance_arn():
     got = {(f.code, f.subject) for f in _find("runbooks-cli-permission-requirements/10-operate-ec2.json")}
     assert ("P403", "ec2:DescribeInstances") in got and ("P403", "ec2:DescribeInstanceStatus") in got
     assert not any(code == "P403" and s == "ec2:StartInstances" for code, s in got)
+
+
+# ---------------------------------------------------------------- the seed findings in docs/validate.md
+
+DOC = Path(__file__).parents[2] / "docs" / "validate.md"
+START, END = "<!-- seed-findings:start -->", "<!-- seed-findings:end -->"
+
+
+def render_seed_findings() -> str:
+    """The list of every finding in the seed fixtures, as pasted in docs/validate.md."""
+    lines: list[str] = []
+    counts = {"error": 0, "warning": 0, "suggestion": 0}
+    clean = 0
+    for fixture, type_ in INDEX:
+        fs = _find(fixture, type_)
+        if not fs:
+            clean += 1
+            continue
+        lines.append(f"- `{fixture}` (`--type {type_}`)")
+        for f in fs:
+            counts[f.severity] += 1
+            fix = f" — fix: {f.fix}" if f.fix else ""
+            lines.append(f"  - {f.line}:{f.column} {f.severity} {f.code} {f.message}{fix}")
+    total = ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in counts.items())
+    lines.append("")
+    lines.append(f"{len(INDEX)} fixtures, {clean} without findings; {total}.")
+    return "\n".join(lines) + "\n"
+
+
+def _doc_section() -> str:
+    text = DOC.read_text(encoding="utf-8")
+    return text.split(START, 1)[1].split(END, 1)[0].strip("\n") + "\n"
+
+
+def test_docs_list_every_seed_finding():
+    # the issue asks the closing note to list every finding in the seeds: the list in the docs
+    # must be exactly what permwise reports today (refresh: python tests/policy/test_policy_seeds.py)
+    assert _doc_section() == render_seed_findings()
+
+
+if __name__ == "__main__":
+    text = DOC.read_text(encoding="utf-8")
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    DOC.write_text(f"{head}{START}\n{render_seed_findings()}{END}{tail}", encoding="utf-8")
+    print(f"updated {DOC}")

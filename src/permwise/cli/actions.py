@@ -69,9 +69,7 @@ def actions(
 
         permwise actions --explain s3:GetObject
 
-    Matching is case-insensitive; `*` is any run of characters and `?` one character. A pattern
-    that matches nothing (unknown service, misspelled action) is an input error: one line with a
-    "did you mean", exit code 2.
+    Matching is case-insensitive; `*` is any run of characters and `?` one character. A pattern that matches nothing (unknown service, misspelled action) is an input error: one line with a "did you mean", exit code 2.
     """
     cat = get_catalog()
     pats = [p.strip() for p in (patterns or []) if p.strip()]

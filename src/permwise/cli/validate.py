@@ -77,14 +77,17 @@ def validate_command(
 ) -> None:
     """Validate and lint IAM policy documents of every type.
 
-    Checks the IAM JSON policy grammar, the rules of each policy type (SCP, RCP, trust policy
-    and others), size limits, and every action, resource and condition key against the catalog.
+    Checks the IAM JSON policy grammar, the rules of each policy type (SCP, RCP, trust policy and others), size limits counted as AWS counts them, and every action, resource and condition key against the catalog. Without --type, a policy with Principal is read as a trust policy (only sts role actions) or a resource policy, anything else as an identity policy; the summary line says which type was used.
+
     Exit 0 when clean, 1 when a finding is at or above --fail-on, 2 when an input is unreadable.
 
-    Example:
+    Examples:
 
         permwise validate src/permwise/data/examples/identity-readonly.json
+
         permwise validate --type scp --format sarif policies/ > validate.sarif
+
+        cat trust.json | permwise validate --type trust -
     """
     from permwise import __version__
     from permwise.policy import POLICY_RULES, Finding, at_or_above, parse, validate
@@ -96,6 +99,7 @@ def validate_command(
         raise InputError("stdin (`-`) can be read only once")
     findings: list[Finding] = []
     checked: list[str] = []
+    types: dict[str, tuple[str, bool]] = {}
     unreadable = 0
     for p in paths:
         try:
@@ -105,9 +109,11 @@ def validate_command(
             print(f"permwise: error: {exc}", file=sys.stderr)
             continue
         checked.append(doc.name)
+        types[doc.name] = (doc.type, doc.type_detected)
         findings.extend(validate(doc, lint_catalog=not grammar_only))
     if checked or fmt is not Format.text:
-        out = render_findings(fmt.value, findings, rules=POLICY_RULES, files=checked, tool_version=__version__)
+        out = render_findings(fmt.value, findings, rules=POLICY_RULES, files=checked, tool_version=__version__,
+                              types=types)
         sys.stdout.write(out)
     if unreadable:
         raise typer.Exit(2)

@@ -254,6 +254,16 @@ def is_condition_key(name: str) -> bool:
     return bool(svc) and any(k.startswith(low + "/") for k in svc.condition_keys)
 
 
+def is_federation_key(name: str) -> bool:
+    """Keys of identity-provider claims used in role trust policies: ``saml:*`` (SAML federation)
+    and ``<provider>:<claim>`` where the provider is a host name, optionally with a path
+    (``token.actions.githubusercontent.com:sub``, ``accounts.google.com:aud``,
+    ``oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub``). Their names depend on the provider, so they
+    cannot be checked against the catalog; no AWS service prefix contains a dot."""
+    prefix = name.partition(":")[0].lower()
+    return bool(name.partition(":")[2]) and (prefix == "saml" or "." in prefix)
+
+
 @lru_cache(maxsize=4096)
 def suggest_key(name: str) -> str | None:
     prefix = name.partition(":")[0].lower()

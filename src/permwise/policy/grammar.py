@@ -93,9 +93,15 @@ def check_characters(doc: PolicyDocument, out: Collector) -> None:
 
 
 def policy_size(doc: PolicyDocument) -> tuple[int, int]:
-    """``(counted, minified)``: the characters AWS counts for this type, and the minified length."""
+    """``(counted, minified)``: the characters AWS counts for this type, and the minified length.
+
+    IAM does not count white space; AWS Organizations counts every character of the text it is
+    given (the console strips white space outside strings before saving, the CLI and SDKs do not),
+    so a JSON file of an SCP or RCP is measured as written. A YAML file is not what AWS receives:
+    it is measured as the minified JSON it converts to (what ``permwise generate`` also submits).
+    """
     minified = len(orjson.dumps(doc.data).decode())
-    if doc.type in ORG_TYPES and doc.source is not None:
+    if doc.type in ORG_TYPES and doc.source is not None and doc.source.fmt == "json":
         return len(doc.source.text.strip()), minified
     return minified, minified
 
@@ -120,7 +126,9 @@ def check_size(doc: PolicyDocument, out: Collector) -> None:
     if counted <= limit:
         return
     what = "characters including white space" if doc.type in ORG_TYPES else "characters without white space"
-    where = doc.type if doc.type != "identity" else f"{doc.attached_as or 'managed'} identity"
+    where = {"identity": f"{doc.attached_as or 'managed'} identity policy", "scp": "SCP", "rcp": "RCP",
+             "boundary": "permissions boundary", "session": "session policy",
+             "trust": "role trust policy"}.get(doc.type, f"{doc.type} policy")
     fix = "split the statements into several policies, or merge actions with wildcards"
     if doc.type in ORG_TYPES and minified <= limit:
         fix = f"remove the white space outside quotes ({minified:,} characters minified)"
@@ -128,7 +136,7 @@ def check_size(doc: PolicyDocument, out: Collector) -> None:
     if doc.type == "trust" and counted <= TRUST_MAX_LIMIT:
         severity = "warning"
         fix = f"ask for a higher `AssumeRolePolicySizeQuota` (up to {TRUST_MAX_LIMIT:,}) or shorten the policy"
-    out.add("P002", f"{where} policy is {counted:,} {what}; the limit is {limit:,}", "", fix=fix,
+    out.add("P002", f"{where} is {counted:,} {what}; the limit is {limit:,}", "", fix=fix,
             subject=str(counted), severity=severity)
 
 

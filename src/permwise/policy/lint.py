@@ -17,6 +17,8 @@ from permwise.policy.operators import FAMILY_KEY_TYPES, parse_operator
 from permwise.sources import join_pointer
 
 _ALL = "*"
+#: Characters that separate two fused action names (a list typed inside one string).
+_SEPARATORS = " ,;\t\r\n"
 _OPERATOR_FOR_TYPE = {"string": "StringEquals", "arn": "ArnLike", "numeric": "NumericEquals", "date": "DateGreaterThan",
                       "bool": "Bool", "ipaddress": "IpAddress", "binary": "BinaryEquals"}
 #: Policy types that grant access (P404 applies to them; SCPs, RCPs, boundaries and session
@@ -40,12 +42,17 @@ def split_fused(value: str) -> list[str] | None:
     pieces: list[str] = []
     prefix = parts[0]
     for mid in parts[1:-1]:
+        # the next prefix starts right after the previous name, or after a separator typed by
+        # mistake inside the string (`s3:GetObject,s3:PutObject`, `s3:GetObject s3:PutObject`)
         cands = [j for j in range(1, len(mid)) if cat.has_service(mid[j:])]
         if not cands:
             return None
-        good = [j for j in cands if C.expand_keys(f"{prefix}:{mid[:j]}")]
+        good = [j for j in cands if (n := mid[:j].rstrip(_SEPARATORS)) and C.expand_keys(f"{prefix}:{n}")]
         j = good[0] if good else cands[-1]
-        pieces.append(f"{prefix}:{mid[:j]}")
+        name = mid[:j].rstrip(_SEPARATORS)
+        if not name:
+            return None
+        pieces.append(f"{prefix}:{name}")
         prefix = mid[j:]
     pieces.append(f"{prefix}:{parts[-1]}")
     return pieces
@@ -193,7 +200,7 @@ def _check_resources(doc: PolicyDocument, st: Statement, resolved: list[Resolved
     for ai, arn in enumerate(arns):
         if not res_fit[ai]:
             out.add("P401", f"resource `{arn.value}` fits none of the statement's actions", arn.pointer,
-                    fix="check the ARN against the actions' resource types (`permwise actions --resources`)",
+                    fix="check the ARN against the resource types the actions work on (`permwise actions --explain ACTION`)",
                     subject=arn.value)
     any_fit = False
     for ri, r in enumerate(resolved):
@@ -232,6 +239,8 @@ def _check_condition_keys(st: Statement, resolved: list[Resolved] | None, out: C
                 continue
             kptr = join_pointer(optr, key)
             ck, is_global = C.lookup_key(key)
+            if ck is None and C.is_federation_key(key):
+                continue  # IAM User Guide, OIDC/SAML federation keys: claims named by the provider
             if ck is None:
                 sugg = C.suggest_key(key)
                 out.add("P501", f"unknown condition key `{key}`" + (f"; did you mean `{sugg}`?" if sugg else ""),
@@ -297,6 +306,15 @@ def check(doc: PolicyDocument) -> list[Finding]:
             _check_condition_keys(st, resolved, out)
         else:
             _check_condition_keys(st, None, out)
+        for key, items in (("NotAction", st.actions), ("NotResource", st.resources)):
+            star = next((i for i in items if i.value == "*"), None)
+            if star is not None and key in (st.action_key, st.resource_key):
+                # IAM JSON policy elements: NotAction/NotResource match everything *except* the
+                # listed values, so `*` leaves nothing to match
+                out.add("P601", f"statement can never match: `\"{key}\": \"*\"` excludes every "
+                                f"{'action' if key == 'NotAction' else 'resource'}", star.pointer,
+                        fix=f"remove the statement, or list only what `{key}` should exclude")
+                can_match = True  # reported
         if not can_match and len(st.actions) > 1:  # with one action its own finding says it all
             why = ("none of its actions exists" if not resolved
                    else "none of its actions fits any of its resources")

@@ -56,15 +56,42 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def summary_line(findings: Sequence[FindingLike], files: int) -> str:
+#: ``{file: (policy type, detected?)}``: how each file was read (shown so a wrong guess is visible).
+Types = Mapping[str, tuple[str, bool]]
+
+
+def types_note(types: Types | None) -> str:
+    """``as trust (detected)``, ``as identity 2, trust 1 (identity 2 detected)``; empty without types."""
+    if not types:
+        return ""
+    count: dict[str, int] = {}
+    detected: dict[str, int] = {}
+    for t, det in types.values():
+        count[t] = count.get(t, 0) + 1
+        detected[t] = detected.get(t, 0) + bool(det)
+    if len(types) == 1:
+        ((t, det),) = types.values()
+        return f" as {t}" + (" (detected)" if det else "")
+    shown = ", ".join(f"{t} {n}" for t, n in sorted(count.items()))
+    n_det = sum(detected.values())
+    if n_det == 0:
+        return f" as {shown}"
+    if n_det == len(types):
+        return f" as {shown} (detected)"
+    return f" as {shown} ({n_det} detected)"
+
+
+def summary_line(findings: Sequence[FindingLike], files: int, types: Types | None = None) -> str:
     s = summary(findings)
+    head = f"{_plural(files, 'file')} checked{types_note(types)}"
     if not findings:
-        return f"{_plural(files, 'file')} checked: no findings"
+        return f"{head}: no findings"
     parts = [_plural(s[k], k) for k in _ORDER if s[k]]
-    return f"{_plural(files, 'file')} checked: " + ", ".join(parts)
+    return f"{head}: " + ", ".join(parts)
 
 
-def render_text(findings: Iterable[FindingLike], *, files: int | None = None, show_summary: bool = True) -> str:
+def render_text(findings: Iterable[FindingLike], *, files: int | None = None, show_summary: bool = True,
+                types: Types | None = None) -> str:
     fs = _sorted(findings)
     lines: list[str] = []
     for f in fs:
@@ -74,7 +101,7 @@ def render_text(findings: Iterable[FindingLike], *, files: int | None = None, sh
             lines.append(f"    fix: {f.fix}")
     if show_summary:
         n_files = files if files is not None else len({f.file for f in fs})
-        lines.append(summary_line(fs, n_files))
+        lines.append(summary_line(fs, n_files, types))
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -94,14 +121,23 @@ def render_json(findings: Iterable[FindingLike], *, files: Sequence[str] | None 
 
 
 def render_findings(fmt: str, findings: Iterable[FindingLike], *, rules: Iterable[Any] = (),
-                    files: Sequence[str] | None = None, tool_version: str | None = None) -> str:
-    """Dispatch on ``fmt`` (``text``, ``json``, ``sarif``)."""
+                    files: Sequence[str] | None = None, tool_version: str | None = None,
+                    types: Types | None = None) -> str:
+    """Dispatch on ``fmt`` (``text``, ``json``, ``sarif``).
+
+    ``types`` (``{file: (policy type, detected)}``) is shown in the text summary, as ``types`` in
+    JSON (``{file: {"type", "detected"}}``) and as artifact properties in SARIF.
+    """
     if fmt == "text":
-        return render_text(findings, files=len(files) if files is not None else None)
+        return render_text(findings, files=len(files) if files is not None else None, types=types)
     if fmt == "json":
-        return render_json(findings, files=files)
+        extra = None
+        if types:
+            extra = {"types": {f: {"type": t, "detected": d} for f, (t, d) in sorted(types.items())}}
+        return render_json(findings, files=files, extra=extra)
     if fmt == "sarif":
         from permwise.report.sarif import to_sarif
 
-        return to_sarif(findings, rules, tool_version=tool_version, artifacts=files)
+        props = {f: {"policyType": t, "policyTypeDetected": d} for f, (t, d) in types.items()} if types else None
+        return to_sarif(findings, rules, tool_version=tool_version, artifacts=files, artifact_properties=props)
     raise ValueError(f"unknown format {fmt!r}")

@@ -9,7 +9,7 @@ Only rules that occur in the results are listed, sorted by id; output is determi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
@@ -69,7 +69,8 @@ def _result(f: Any, index: dict[str, int]) -> dict[str, Any]:
 
 
 def sarif_log(findings: Iterable[Any], rules: Iterable[Any], *, tool_name: str = "permwise",
-              tool_version: str | None = None, artifacts: Sequence[str] | None = None) -> dict[str, Any]:
+              tool_version: str | None = None, artifacts: Sequence[str] | None = None,
+              artifact_properties: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
     fs = sorted(findings, key=lambda f: (f.file or "", f.line or 0, f.column or 0, f.pointer or "", f.code, f.message))
     used = {f.code for f in fs}
     rule_list = sorted((r for r in rules if r.id in used), key=lambda r: r.id)
@@ -83,12 +84,19 @@ def sarif_log(findings: Iterable[Any], rules: Iterable[Any], *, tool_name: str =
         "results": [_result(f, index) for f in fs],
     }
     if artifacts:
-        run["artifacts"] = [{"location": {"uri": artifact_uri(a)}} for a in sorted(set(artifacts))]
+        run["artifacts"] = []
+        for a in sorted(set(artifacts)):
+            art: dict[str, Any] = {"location": {"uri": artifact_uri(a)}}
+            if artifact_properties and a in artifact_properties:
+                art["properties"] = dict(artifact_properties[a])
+            run["artifacts"].append(art)
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
 def to_sarif(findings: Iterable[Any], rules: Iterable[Any], *, tool_name: str = "permwise",
-             tool_version: str | None = None, artifacts: Sequence[str] | None = None) -> str:
+             tool_version: str | None = None, artifacts: Sequence[str] | None = None,
+             artifact_properties: Mapping[str, Mapping[str, Any]] | None = None) -> str:
     """The SARIF log as indented JSON text."""
-    log = sarif_log(findings, rules, tool_name=tool_name, tool_version=tool_version, artifacts=artifacts)
+    log = sarif_log(findings, rules, tool_name=tool_name, tool_version=tool_version, artifacts=artifacts,
+                    artifact_properties=artifact_properties)
     return orjson.dumps(log, option=orjson.OPT_INDENT_2).decode() + "\n"
