@@ -4,7 +4,7 @@ Counts the distinct actions each side allows (patterns expanded against the pinn
 how many of the generated ones are granted on ``Resource: "*"``. Run it to print the Markdown
 table kept in docs/generate.md::
 
-    python tests/requirements/seed_compare.py [/work/shared/seeds/runbooks-cli-permission-requirements.txt]
+    python tests/requirements/seed_compare.py [SEED.txt]
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SEED = Path("/work/shared/seeds/runbooks-cli-permission-requirements.txt")
+#: The seed document, as copied into the repository with the manifest-data tests.
+SEED = ROOT / "tests/manifests_data/seeds/runbooks-cli-permission-requirements.txt"
 
 #: Seed section number -> manifest command group.
 SECTIONS = {1: "inventory", 2: "finops", 3: "security", 4: "security", 5: "cert", 6: "cfat", 7: "operate"}

@@ -59,3 +59,26 @@ def test_docs_content_comes_from_the_data():
     # counts per service: the 2 EC2 describe actions of inventory.collect are List-level
     ec2_row = next(line for line in out.splitlines() if line.startswith("| `ec2` |"))
     assert ec2_row.split("|")[2].strip() == "2"
+
+
+def test_docs_counts_per_category_and_trust_policy_come_from_the_data():
+    """`permwise docs`: counts per category (command group) and, for a manifest with a trust
+    policy, its principals and conditions. The wiv seed counts one entry per (permission,
+    resource) row, 135 rows in its tables; the entries column counts the same way."""
+    m = load_manifest("wiv")
+    code, out, _ = run_cli("docs", "wiv")
+    assert code == 0
+    section = out[out.index("## Counts per category"):out.index("## Actions by service")]
+    rows = {line.split("|")[1].strip(): [c.strip() for c in line.split("|")[2:-1]]
+            for line in section.splitlines() if line.startswith("| `") or line.startswith("| **total")}
+    for group in {c.group for c in m.commands}:
+        cmds = [c for c in m.commands if c.group == group]
+        assert rows[f"`{group}`"][0] == str(len(cmds))
+        assert rows[f"`{group}`"][2] == str(sum(len(p.actions) * max(1, len(p.resources or [])) for c in cmds
+                                                for p in c.permissions))
+    assert rows["**total**"][2] == "**135**"
+    trust = out[out.index("## Trust policy"):out.index("## Commands")]
+    assert "`arn:aws:iam::613007325984:root`" in trust and "sts:ExternalId" in trust
+    assert "`events.amazonaws.com`" in trust and "`apidestinations.events.amazonaws.com`" in trust
+    code, out, _ = run_cli("docs", "runbooks")
+    assert "## Trust policy" not in out and "## Counts per category" in out

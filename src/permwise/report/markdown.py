@@ -1,13 +1,15 @@
 """Markdown rendering of a requirement manifest (``permwise docs``).
 
 The page is generated from the manifest and the pinned catalog only, so it cannot drift from the
-data: a permission matrix (command, profile, access, managed alternative, SCP risk), counts per
-service and access level, one table per command with each permission's justification, the
-variables and the corrections made to the source.
+data: a permission matrix (command, profile, access, managed alternative, SCP risk, entries and
+actions), counts per category (command group), service and access level, the trust policy when
+the manifest has one, one table per command with each permission's justification, the variables
+and the corrections made to the source.
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 
 from permwise.catalog import ACCESS_LEVEL_ORDER, get_catalog
@@ -33,6 +35,13 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 def command_actions(cmd: Command) -> list[str]:
     cat = get_catalog()
     return sorted({a.key for p in cmd.permissions for pat in p.actions for a in cat.expand(pat)}, key=str.lower)
+
+
+def entries(cmd: Command) -> int:
+    """Permission entries as written: one per action (or pattern) and resource template of each
+    permission, the way source documents count their rows (``s3:*`` on a bucket and on its objects
+    is two entries)."""
+    return sum(len(p.actions) * max(1, len(p.resources or [])) for p in cmd.permissions)
 
 
 def anchor(cmd: Command) -> str:
@@ -70,8 +79,30 @@ def render_manifest_docs(m: Manifest, name: str | None = None) -> str:
     for c in cmds:
         rows.append([f"[{code(c.id)}](#{anchor(c)})", code(c.profile), c.access,
                      ", ".join(code(p) for p in c.managed_policies) or "-",
-                     f"**{c.scp_risk.level}**: {cell(c.scp_risk.reason)}", str(len(command_actions(c)))])
-    lines += _table(["Command", "Profile", "Access", "Managed policy alternative", "SCP risk", "Actions"], rows)
+                     f"**{c.scp_risk.level}**: {cell(c.scp_risk.reason)}", str(entries(c)), str(len(command_actions(c)))])
+    lines += _table(["Command", "Profile", "Access", "Managed policy alternative", "SCP risk", "Entries", "Actions"], rows)
+    lines += ["", "Entries: action (or pattern) and resource pairs as written in the manifest, the way the "
+              "source's tables count permissions. Actions: distinct actions once wildcards are expanded "
+              "against the pinned catalog.", ""]
+
+    # counts per category (command group)
+    lines += ["## Counts per category", ""]
+    rows = []
+    by_group: dict[str, list[Command]] = defaultdict(list)
+    for c in cmds:
+        by_group[c.group].append(c)
+    writes = {"Write", "Tagging", "Permissions management"}
+    for g in sorted(by_group):
+        gc = by_group[g]
+        acts = sorted({a for c in gc for a in command_actions(c)}, key=str.lower)
+        nw = sum(1 for a in acts if (x := cat.action(a)) is not None and x.access_level in writes)
+        rows.append([code(g), str(len(gc)), str(sum(1 for c in gc if c.access == "write")),
+                     str(sum(entries(c) for c in gc)), str(len(acts)), str(nw)])
+    rows.append(["**total**", f"**{len(cmds)}**", f"**{sum(1 for c in cmds if c.access == 'write')}**",
+                 f"**{sum(entries(c) for c in cmds)}**", f"**{len(all_actions)}**",
+                 f"**{sum(1 for a in all_actions if (x := cat.action(a)) is not None and x.access_level in writes)}**"])
+    lines += _table(["Category", "Commands", "Write commands", "Entries", "Distinct actions",
+                     "Write, Tagging or Permissions management actions"], rows)
     lines.append("")
 
     # counts
@@ -106,6 +137,26 @@ def render_manifest_docs(m: Manifest, name: str | None = None) -> str:
                           code(m.variables[v].default) if m.variables[v].default else "-"] for v in sorted(m.variables)])
         lines.append("")
 
+    # trust policy (extension)
+    if m.trust_policy is not None:
+        lines += ["## Trust policy", "", "Who may assume the tool's role (`{variables}` are filled from the "
+                  "deployment config by `permwise generate`):", ""]
+        rows = []
+        for st in _statements(m.trust_policy):
+            principal = st.get("Principal", "-")
+            if isinstance(principal, dict):
+                who = "<br>".join(f"{k}: {code(v)}" for k, vs in principal.items()
+                                  for v in (vs if isinstance(vs, list) else [vs]))
+            else:
+                who = code(str(principal))
+            acts = st.get("Action", "-")
+            cond = "<br>".join(code(f"{op} {k}: {v}") for op, blk in (st.get("Condition") or {}).items()
+                               for k, v in blk.items()) or "none"
+            rows.append([code(str(st.get("Sid", "-"))), st.get("Effect", "-"), who,
+                         ", ".join(code(a) for a in (acts if isinstance(acts, list) else [acts])), cond])
+        lines += _table(["Sid", "Effect", "Principal", "Action", "Condition"], rows)
+        lines += ["", "```json", json.dumps(m.trust_policy, indent=2), "```", ""]
+
     # commands
     lines += ["## Commands", ""]
     for c in cmds:
@@ -134,6 +185,11 @@ def render_manifest_docs(m: Manifest, name: str | None = None) -> str:
     if m.notes:
         lines += ["## Notes", ""] + [f"- {cell(n)}" for n in m.notes] + [""]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _statements(doc: dict) -> list[dict]:
+    st = doc.get("Statement", [])
+    return [s for s in (st if isinstance(st, list) else [st]) if isinstance(s, dict)]
 
 
 def _join(v: str | list[str]) -> str:

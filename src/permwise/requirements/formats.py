@@ -44,11 +44,11 @@ def dumps_json(data: Any) -> str:
 
 def render(result: GenerationResult, fmt: str, manifest_name: str, tool_version: str) -> Rendered:
     if fmt == "json":
-        return _render_json(result)
+        return _with_trust(_render_json(result), result)
     if fmt == "cloudformation":
-        return _render_cfn(result, tool_version)
+        return _with_trust(_render_cfn(result, tool_version), result)
     if fmt == "terraform":
-        return _render_tf(result, tool_version)
+        return _with_trust(_render_tf(result, tool_version), result)
     if fmt == "scp-exception":
         return render_scp_exception(result, manifest_name)
     raise InputError(f"unknown format `{fmt}`", hint=f"use one of {', '.join(FORMATS)}")
@@ -59,11 +59,22 @@ def render(result: GenerationResult, fmt: str, manifest_name: str, tool_version:
 
 def _render_json(result: GenerationResult) -> Rendered:
     files = {f"{p.name}.json": dumps_json(p.document) for p in result.policies}
-    if len(result.policies) == 1:
-        stdout = dumps_json(result.policies[0].document)
+    docs = result.policies + ([result.trust_policy] if result.trust_policy else [])
+    if len(docs) == 1:
+        stdout = dumps_json(docs[0].document)
     else:
-        stdout = dumps_json({p.name: p.document for p in result.policies})
+        stdout = dumps_json({p.name: p.document for p in docs})
     return Rendered(files, stdout, [])
+
+
+def _with_trust(rendered: Rendered, result: GenerationResult) -> Rendered:
+    """The role's trust policy (manifests with ``trust_policy``) goes beside the identity policies
+    as ``<tool>-trust-policy.json`` in every format: it is the document to give the role."""
+    tp = result.trust_policy
+    if tp is not None:
+        rendered.files[f"{tp.name}.json"] = dumps_json(tp.document)
+        rendered.notes.append(f"trust policy of the role: {tp.name}.json")
+    return rendered
 
 
 # --------------------------------------------------------------------------------------------- CloudFormation

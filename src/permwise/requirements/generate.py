@@ -108,6 +108,8 @@ class GenerationResult:
     policies: list[GeneratedPolicy] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     plans: list[CommandPlan] = field(default_factory=list)
+    #: The role's trust policy (manifest ``trust_policy`` extension) with its variables filled.
+    trust_policy: GeneratedPolicy | None = None
 
     def by_profile(self) -> dict[str, list[GeneratedPolicy]]:
         out: dict[str, list[GeneratedPolicy]] = defaultdict(list)
@@ -232,26 +234,46 @@ def _doc(statements: list[dict[str, Any]]) -> dict[str, Any]:
     return {"Version": VERSION, "Statement": statements}
 
 
-def _split_statement(stmt: dict[str, Any], limit: int) -> list[dict[str, Any]]:
-    """Split one statement whose Action list alone exceeds ``limit`` into several."""
-    actions = stmt["Action"] if isinstance(stmt["Action"], list) else [stmt["Action"]]
-    parts: list[dict[str, Any]] = []
+def _chunks(items: list[str], fits) -> list[list[str]]:
+    """Greedy consecutive chunks of ``items`` for which ``fits(chunk)`` holds (a single item that
+    does not fit alone still makes its own chunk; the caller reports it)."""
+    out: list[list[str]] = []
     current: list[str] = []
-    for a in actions:
-        trial = dict(stmt, Action=current + [a])
-        if current and policy_size(_doc([trial])) > limit:
-            parts.append(dict(stmt, Action=current))
-            current = [a]
-        else:
-            current.append(a)
-    parts.append(dict(stmt, Action=current))
+    for item in items:
+        if current and not fits(current + [item]):
+            out.append(current)
+            current = []
+        current.append(item)
+    if current:
+        out.append(current)
+    return out
+
+
+def _split_statement(stmt: dict[str, Any], limit: int) -> list[dict[str, Any]]:
+    """Split one statement too big for one policy into several with the same effect and
+    conditions: first the Resource list into chunks that fit with the longest action, then, per
+    chunk, the Action list. The union of the parts allows exactly what the statement allowed."""
+    actions = stmt["Action"] if isinstance(stmt["Action"], list) else [stmt["Action"]]
+    resources = stmt["Resource"] if isinstance(stmt["Resource"], list) else [stmt["Resource"]]
+
+    def make(acts: list[str], res: list[str]) -> dict[str, Any]:
+        return dict(stmt, Action=acts[0] if len(acts) == 1 else acts, Resource=res[0] if len(res) == 1 else res)
+
+    def size(acts: list[str], res: list[str]) -> int:
+        return policy_size(_doc([make(acts, res)]))
+
+    room = limit - len("Part9999")  # the Sid of each part grows by `PartN`
+    longest = [max(actions, key=len)]
+    parts = [make(acts, res)
+             for res in _chunks(resources, lambda r: size(longest, r) <= room)
+             for acts in _chunks(actions, lambda a, res=res: size(a, res) <= room)]
     if len(parts) > 1:
-        for i, p in enumerate(parts, 1):
-            p["Sid"] = f"{stmt['Sid']}Part{i}"
-    for p in parts:
-        if policy_size(_doc([p])) > limit:
-            raise InputError(f"statement `{stmt['Sid']}` does not fit in one policy ({policy_size(_doc([p]))} characters)",
-                             hint="too many resources for one permission; split it in the manifest")
+        for i, part in enumerate(parts, 1):
+            part["Sid"] = f"{stmt['Sid']}Part{i}"
+    for part in parts:
+        if policy_size(_doc([part])) > limit:
+            raise InputError(f"statement `{stmt['Sid']}` does not fit in one policy ({policy_size(_doc([part]))} characters)",
+                             hint="an action with a resource too long for a managed policy; shorten the resource template")
     return parts
 
 
@@ -319,7 +341,61 @@ def generate_policies(m: Manifest, cfg: DeploymentConfig | None = None, commands
             result.warnings.append(
                 f"profile `{profile}` needs {len(docs)} managed policies; a role can have {MANAGED_POLICIES_PER_ROLE} "
                 f"attached by default (hint: request a quota increase to 20, or generate fewer commands per role)")
+    if plans:
+        result.trust_policy = trust_policy(m, cfg, plans)
     return result
+
+
+def _fill_doc(value: Any, values: dict[str, str]) -> Any:
+    from permwise.requirements.templates import VARIABLE
+
+    if isinstance(value, dict):
+        return {k: _fill_doc(v, values) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill_doc(v, values) for v in value]
+    if isinstance(value, str):
+        return VARIABLE.sub(lambda mo: values[mo.group(1)], value)
+    return value
+
+
+def trust_policy(m: Manifest, cfg: DeploymentConfig | None, plans: list[CommandPlan]) -> GeneratedPolicy | None:
+    """The manifest's trust policy with its ``{variables}`` filled like resource templates: the
+    config's value, else the variable's default, else (without a config) its example. It is
+    validated as a trust policy before anything is written."""
+    if m.trust_policy is None:
+        return None
+    from permwise.requirements.config import config_source
+    from permwise.requirements.manifest import _trust_policy_variables
+    from permwise.sources import parse_text
+
+    used = _trust_policy_variables(m.trust_policy, "", parse_text("{}", "-", "json"), [], set())
+    accounts = sorted({cp.account for cp in plans if cp.account})
+    profiles = sorted({cp.profile for cp in plans})
+    values: dict[str, str] = {"partition": cfg.partition if cfg else "aws",
+                              "account": accounts[0] if len(accounts) == 1 else "*", "region": "*"}
+    src = config_source(cfg)
+    for name in sorted(used - set(values)):
+        var = m.variables.get(name)
+        if cfg is not None and name in cfg.variables:
+            values[name] = cfg.variables[name]
+        elif var is not None and var.default is not None:
+            values[name] = var.default
+        elif cfg is None and var is not None and var.example is not None:
+            values[name] = var.example
+        else:
+            pos = src.locate("/variables") if src else None
+            raise InputError(f"the config gives no value for variable `{{{name}}}` (used by the trust policy)",
+                             file=src.path if src else None, line=pos[0] if pos else None,
+                             column=pos[1] if pos else None, pointer="/variables",
+                             hint=f"add `variables: {{{name}: ...}}`")
+    doc = _fill_doc(m.trust_policy, values)
+    name = f"{m.tool.name}-trust-policy"
+    validate_generated(doc, "trust", name)
+    pc = cfg.profiles.get(profiles[0]) if cfg and len(profiles) == 1 else None
+    return GeneratedPolicy(name=name, tool=m.tool.name, profile=profiles[0] if len(profiles) == 1 else "",
+                           account=pc.account if pc else None, principal=pc.principal if pc else None,
+                           description=f"{m.tool.name} {m.tool.version}: trust policy of the tool's role. Generated by permwise.",
+                           document=doc, commands=[], kind="trust")
 
 
 def _describe(text: str) -> str:
