@@ -5,8 +5,8 @@
 
 Generates the snapshot with ``bench/gen_snapshot.py`` (the check engineer's generator), then
 prints the time to parse it (``load_snapshot``, every policy compiled) against the time of the
-whole audit (IAM guardrails, escalation, trust, SCP guardrails per account), with the number of
-engine evaluations. Figures are recorded in docs/audit.md.
+whole audit (IAM guardrails, escalation, trust, SCP guardrails per account, with the bundled demo
+audit config so that every SCP-* placeholder has a value), with the number of engine evaluations. Figures are recorded in docs/audit.md.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ sys.path.insert(0, str(HERE.parent / "src"))
 
 from gen_snapshot import generate_snapshot  # noqa: E402
 
-from permwise.audit import run_audit  # noqa: E402
+from permwise.audit import load_config, run_audit  # noqa: E402
 from permwise.environment import load_snapshot  # noqa: E402
 
 
@@ -41,7 +41,9 @@ def main(argv: list[str] | None = None) -> int:
         env = load_snapshot(out)
         t_load = time.perf_counter() - t
         t = time.perf_counter()
-        result = run_audit(env)
+        # every SCP-* placeholder filled (the demo's audit config), so all 26 SCP guardrails run
+        cfg = load_config(str(HERE.parent / "src" / "permwise" / "data" / "guardrails" / "demo-audit-config.yaml"))
+        result = run_audit(env, cfg)
         t_audit = time.perf_counter() - t
         print(f"snapshot: {len(env.principals())} principals, {len(env.accounts)} accounts "
               f"(big account {info.big_account}: {args.roles} roles), generated in {t_gen:.2f}s")

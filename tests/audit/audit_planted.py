@@ -66,6 +66,13 @@ def plant(b: SnapshotBuilder) -> None:
         "ssm:StartSession", condition={"StringEquals": {"ssm:resourceTag/team": "dev"}})})
     b.role(DEV, "SsmMfaOnly", trust=same("Nobody"), inline={"p": allow(
         "ssm:StartSession", condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}})})
+    b.role(DEV, "SecTeamTrail", trust=same("Nobody"), tags={"team": "security"},
+           inline={"p": allow("cloudtrail:StopLogging")})
+    b.role(DEV, "SsmSendUnscoped", trust=same("Nobody"), inline={"p": allow("ssm:SendCommand")})
+    b.role(DEV, "SsmSendScoped", trust=same("Nobody"), inline={"p": doc(
+        {"Effect": "Allow", "Action": "ssm:SendCommand", "Resource": f"arn:aws:ec2:*:{DEV}:instance/*",
+         "Condition": {"StringEquals": {"ssm:resourceTag/team": "dev"}}},
+        {"Effect": "Allow", "Action": "ssm:SendCommand", "Resource": "arn:aws:ssm:*::document/AWS-RunShellScript"})})
     b.role(DEV, "SecretsBoth", trust=same("Nobody"), inline={"p": allow(
         ["secretsmanager:CreateSecret", "secretsmanager:GetSecretValue"])})
     b.role(DEV, "SecretsCreateOnly", trust=same("Nobody"), inline={"p": allow("secretsmanager:CreateSecret")})
@@ -123,7 +130,8 @@ def plant(b: SnapshotBuilder) -> None:
 
 
 CONFIG = AuditConfig.model_validate({
-    "authorized": {"IAM-CLOUDTRAIL-*": [{"arn": "arn:aws:iam::*:role/BreakGlass"}]},
+    "authorized": {"IAM-CLOUDTRAIL-*": [{"arn": "arn:aws:iam::*:role/BreakGlass"},
+                                        {"tag": {"key": "team", "value": "security"}}]},
     "placeholders": {"INFRASTRUCTURE_AUTOMATION_ROLE": "OrgAdmin", "ALLOWED_ROLE_NAME": "OrgAdmin"},
     "external_accounts": {VENDOR: "planted vendor"},
 })

@@ -37,3 +37,14 @@ def test_trust_alone_is_not_enough_without_a_named_principal(planted_env):
     # Reader is trusted by nobody that exists: no entry may claim it can be assumed
     who = _who(planted_env, "Reader")
     assert all(v.via == "external" for v in who.values())
+
+
+def test_entries_the_engine_cannot_decide_show_their_conditions(planted_env):
+    """AWS IAM User Guide, "IAM JSON policy elements: Condition": for a federated, service or
+    outside-account entry, the trust statement's conditions are all that limits who gets in."""
+    gh = f"arn:aws:iam::{DEV}:oidc-provider/token.actions.githubusercontent.com"
+    notes = _who(planted_env, "GithubWild")[(gh, "federated")].notes
+    assert "if StringLike token.actions.githubusercontent.com:sub = repo:acme/*" in notes
+    assert "no condition" in _who(planted_env, "VendorNoExt")[("999999999999", "external")].notes
+    ext = _who(planted_env, "VendorWithExt")[("999999999999", "external")].notes
+    assert "if StringEquals sts:ExternalId = k3y-2024" in ext

@@ -70,3 +70,40 @@ def test_who_can_assume_cli(planted_dir):
 def test_who_can_assume_unknown_role(planted_dir):
     r = runner.invoke(app, ["who-can-assume", "NoSuchRole", "--env", str(planted_dir)])
     assert r.exit_code != 0
+
+
+def test_audit_sarif_validates_against_the_sarif_2_1_0_schema(planted_dir):
+    """OASIS SARIF 2.1.0: the log must validate against the published JSON Schema; a result's
+    `level` is one of none/note/warning/error (the audit severity travels in `properties`)."""
+    from pathlib import Path
+
+    import jsonschema
+
+    schema = json.loads((Path(__file__).parents[1] / "policy" / "sarif-schema-2.1.0.json").read_text())
+    r = runner.invoke(app, ["audit", "--env", str(planted_dir), "--format", "sarif"])
+    log = json.loads(r.stdout)
+    jsonschema.validate(log, schema)
+    run = log["runs"][0]
+    sev = {res["properties"]["severity"] for res in run["results"]}
+    assert {"critical", "high", "medium"} <= sev
+    for rule in run["tool"]["driver"]["rules"]:
+        assert rule["properties"]["security-severity"] and rule["properties"]["severity"] in (
+            "critical", "high", "medium", "low", "info")
+
+
+def test_audit_output_is_byte_identical_across_runs(planted_dir):
+    outs = [runner.invoke(app, ["audit", "--env", str(planted_dir), "--format", fmt]).stdout
+            for fmt in ("json", "sarif", "json", "sarif")]
+    assert outs[0] == outs[2] and outs[1] == outs[3]
+
+
+def test_advisory_guardrails_are_listed_in_the_audit_not_dropped(planted_dir):
+    from permwise.audit.registry import all_rules
+
+    advisory = sorted(r.id for r in all_rules() if r.kind == "advisory")
+    assert len(advisory) >= 10
+    data = json.loads(runner.invoke(app, ["audit", "--env", str(planted_dir), "--format", "json"]).stdout)
+    assert [x["rule"] for x in data["not_checked"]] == advisory
+    text = runner.invoke(app, ["audit", "--env", str(planted_dir)], env={"COLUMNS": "400"}).stdout
+    assert f"not checked: {len(advisory)} advisory guardrail(s)" in text
+    assert all(i in text for i in advisory)

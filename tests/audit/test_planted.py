@@ -17,6 +17,7 @@ PLANTED = [
     ("IAM-CLOUDTRAIL-1", arn(DEV, "NotActionRole")),      # NotAction caught
     ("IAM-CLOUDTRAIL-1", arn(DEV, "MfaConditioned")),     # request-time condition: satisfiable
     ("IAM-EC2-1", arn(DEV, "Ec2Unscoped")),
+    ("IAM-SSM-1", arn(DEV, "SsmSendUnscoped")),             # ssm:SendCommand on "*"
     ("IAM-SSM-2", arn(DEV, "SsmNoCond")),
     ("IAM-SSM-2", arn(DEV, "SsmMfaOnly")),
     ("IAM-SECRETSMANAGER-3", arn(DEV, "SecretsBoth")),
@@ -40,6 +41,8 @@ CLEAN = [
     ("IAM-CLOUDTRAIL-1", arn(DEV, "BreakGlass")),           # authorized in the config
     ("IAM-CLOUDTRAIL-1", arn(DEV, "Reader")),
     ("IAM-EC2-1", arn(DEV, "Ec2Tagged")),                   # resource-tag condition scopes it
+    ("IAM-CLOUDTRAIL-1", arn(DEV, "SecTeamTrail")),         # authorized by its tag in the config
+    ("IAM-SSM-1", arn(DEV, "SsmSendScoped")),               # tagged instances, one document
     ("IAM-SSM-2", arn(DEV, "SsmTagCond")),
     ("IAM-SECRETSMANAGER-3", arn(DEV, "SecretsCreateOnly")),
     ("TRUST-EXTERNAL-ID", arn(DEV, "VendorWithExt")),

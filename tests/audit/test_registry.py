@@ -68,3 +68,22 @@ def test_trust_guardrails_point_at_their_rule():
     for gid in ("IAM-STS-1", "IAM-STS-2", "IAM-STS-3"):
         r = get_rule(gid)
         assert r.kind == "trust-policy" and get_rule(r.data["checked_by"]) is not None
+
+
+@pytest.mark.skipif(not REFERENCE.exists(), reason="reference data not available")
+def test_every_difference_from_the_source_is_a_recorded_correction():
+    """Every source action that did not survive verbatim, and every action we added, is named in
+    the guardrail's `corrections` (the catalog decides what is an action: IAM Service
+    Authorization Reference, "Actions defined by ...")."""
+    src = {g["Identifier"]: g for g in json.loads(REFERENCE.read_text())}
+    for g in guardrail_data():
+        raw = src[g["id"]].get("IAM Actions") or []
+        raw = [raw] if isinstance(raw, str) else raw
+        ours = list(g["actions"]) + [a for d in g.get("duties", []) for a in d]
+        notes = " ".join(f"{c['was']} -> {c['now']}" for c in g.get("corrections", []))
+        for a in raw:
+            if a not in ours or raw.count(a) > 1:
+                assert a.strip() in notes, (g["id"], a)
+        for a in ours:
+            if a not in raw:
+                assert a in notes, (g["id"], a)

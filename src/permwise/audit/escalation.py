@@ -17,7 +17,13 @@ group's policies give admin power), other users (``credentials``), roles that ar
 and roles that trust a compute service (``passrole``: ``iam:PassRole`` on *that* role with
 ``iam:PassedToService`` set, plus every action of one alternative, e.g. ``lambda:CreateFunction``
 + ``lambda:InvokeFunction``). A ``PassRole`` limited to one role reaches only that role, and only
-if its trust policy trusts the service.
+if its trust policy trusts the service. EC2 also needs the role in an instance profile (it has
+one in ``InstanceProfileList``, or the caller may create one and add the role to it).
+
+``trust`` and ``passrole`` edges lead to roles worth reaching: admin-capable ones, and roles that
+can move on (assume another role, or hold an action of a credentials, trust, PassRole or
+modify-role edge), so "pass a role to Lambda, that role creates keys for an admin user" is one
+path.
 
 A principal with a permissions boundary does not gain admin power by attaching policies to
 itself (the boundary still caps it) unless it can also remove or replace its own boundary.
@@ -49,7 +55,8 @@ MAX_DEPTH = 4
 
 def escalation_actions() -> set[str]:
     acts = {"iam:attachrolepolicy", "iam:passrole", "sts:assumerole", "iam:deleterolepermissionsboundary",
-            "iam:putrolepermissionsboundary", "iam:deleteuserpermissionsboundary", "iam:putuserpermissionsboundary"}
+            "iam:putrolepermissionsboundary", "iam:deleteuserpermissionsboundary", "iam:putuserpermissionsboundary",
+            "iam:createinstanceprofile", "iam:addroletoinstanceprofile"}
     for p in escalation_data():
         acts.update(a.lower() for a in p.get("actions", []))
         for alt in p.get("alternatives", []):
@@ -71,6 +78,10 @@ class EscalationAnalyzer:
         self._edges: dict[str, list[Step]] = {}
         self._service_roles: dict[str, list[Any]] | None = None
         self._group_admin: dict[str, bool] = {}
+        #: actions of the edges a role can take onward (credentials, trust, passrole, modify-role)
+        self._edge_actions = frozenset(
+            a.lower() for prim in self.primitives if prim["kind"] in ("credentials", "trust", "passrole", "modify-role")
+            for a in list(prim.get("actions", [])) + (["iam:PassRole"] if prim["kind"] == "passrole" else []))
 
     # ---------------------------------------------------------------- admin power
     def _role_sentinel(self, account: str) -> str:
@@ -163,6 +174,26 @@ class EscalationAnalyzer:
     def admin_capable(self, p: Any) -> bool:
         return self.is_admin(p) or self.self_escalation(p) is not None
 
+    def worth_reaching(self, r: Any) -> bool:
+        """Is role ``r`` a useful next hop: admin-capable, able to assume a role, or holding an
+        action of an escalation edge (credentials of others, trust rewrites, PassRole, ...)?
+        A cheap filter (candidate actions, cached); the search decides the rest."""
+        return (self.admin_capable(r) or bool(self.graph.forward(r.arn))
+                or bool(self.prober.candidate_actions(r) & self._edge_actions))
+
+    def _instance_profile(self, p: Any, role: Any) -> str | None:
+        """How ``p`` gets ``role`` onto an instance: an instance profile that already holds it
+        (``InstanceProfileList`` of the role in authorization-details), or ``p`` may create one
+        and add the role to it. None when neither."""
+        profiles = sorted(str(ip.get("InstanceProfileName", "")) for ip in role.raw.get("InstanceProfileList") or []
+                          if isinstance(ip, dict))
+        if profiles:
+            return f"instance profile `{profiles[0]}`"
+        ip_arn = f"arn:{self.env.partition}:iam::{p.account}:instance-profile/permwise-audit-probe"
+        if self._can(p, "iam:CreateInstanceProfile", ip_arn) and self._can(p, "iam:AddRoleToInstanceProfile", ip_arn):
+            return "a new instance profile: `iam:CreateInstanceProfile` + `iam:AddRoleToInstanceProfile`"
+        return None
+
     # ---------------------------------------------------------------- edges
     def _roles_trusting(self, service: str) -> list[Any]:
         if self._service_roles is None:
@@ -198,7 +229,7 @@ class EscalationAnalyzer:
                     continue
                 for r in self.env.roles():
                     if r.arn != p.arn and r.account == p.account and not r.service_linked \
-                            and self.admin_capable(r) and self._can(p, a, r.arn):
+                            and self.worth_reaching(r) and self._can(p, a, r.arn):
                         out.append(Step(p.arn, r.arn, prim["id"], f"`{a}` on role `{r.name}`"))
             elif kind == "passrole":
                 if "iam:passrole" not in cand:
@@ -209,13 +240,17 @@ class EscalationAnalyzer:
                     continue
                 svc = prim["service"]
                 for r in self._roles_trusting(svc):
-                    if r.arn == p.arn or r.account != p.account:
+                    if r.arn == p.arn or r.account != p.account or not self.worth_reaching(r):
                         continue
-                    if not (self.admin_capable(r) or self.graph.forward(r.arn)):
+                    if not self._can(p, "iam:PassRole", r.arn, {"iam:PassedToService": svc}):
                         continue
-                    if self._can(p, "iam:PassRole", r.arn, {"iam:PassedToService": svc}):
-                        out.append(Step(p.arn, r.arn, prim["id"],
-                                        f"`iam:PassRole` on `{r.name}` to {svc} with {' + '.join(f'`{x}`' for x in alt_ok)}"))
+                    how = " + ".join(f"`{x}`" for x in alt_ok)
+                    if prim.get("requires_instance_profile"):
+                        profile = self._instance_profile(p, r)
+                        if profile is None:
+                            continue
+                        how += f" ({profile})"
+                    out.append(Step(p.arn, r.arn, prim["id"], f"`iam:PassRole` on `{r.name}` to {svc} with {how}"))
         # modify-role: attach/put on a role it can assume
         for prim in self.primitives:
             if prim["kind"] != "modify-role":

@@ -28,6 +28,22 @@ from permwise.audit.trust import trust_entries
 ASSUME = "sts:AssumeRole"
 
 
+def condition_notes(conditions: dict[str, Any]) -> tuple[str, ...]:
+    """The trust statement's conditions, one note each (``if StringLike
+    token.actions.githubusercontent.com:sub = repo:acme/*``), or ``no condition``: for entries
+    the engine cannot decide offline (services, federation, outside accounts) the conditions are
+    what stands between the role and the caller."""
+    out: list[str] = []
+    for op in sorted(conditions or {}):
+        block = conditions[op]
+        if not isinstance(block, dict):
+            continue
+        for key in sorted(block):
+            vals = block[key] if isinstance(block[key], list) else [block[key]]
+            out.append(f"if {op} {key} = {', '.join(str(v) for v in vals)}")
+    return tuple(out) or ("no condition",)
+
+
 @dataclass(frozen=True, slots=True)
 class Assumer:
     principal: str  # ARN, service name, provider ARN, account id or "*"
@@ -77,10 +93,11 @@ class AssumeGraph:
                                            or e.allows("sts:AssumeRoleWithSAML")):
                 continue
             if e.type == "Service":
-                out.setdefault((e.value, "service"), Assumer(e.value, "service", e.index))
+                out.setdefault((e.value, "service"), Assumer(e.value, "service", e.index, condition_notes(e.conditions)))
                 continue
             if e.type == "Federated":
-                out.setdefault((e.value, "federated"), Assumer(e.value, "federated", e.index))
+                out.setdefault((e.value, "federated"), Assumer(e.value, "federated", e.index,
+                                                               condition_notes(e.conditions)))
                 continue
             if e.type == "*" or (e.type == "AWS" and e.value == "*"):
                 out.setdefault(("*", "public"), Assumer("*", "public", e.index))
@@ -89,8 +106,8 @@ class AssumeGraph:
             elif e.type == "AWS" and e.is_account_root:
                 acct = e.account or ""
                 if acct not in self.env.accounts or not self.env.accounts[acct].has_iam:
-                    out.setdefault((acct, "external"), Assumer(acct, "external", e.index,
-                                                               ("any principal of that account its administrators allow",)))
+                    out.setdefault((acct, "external"), Assumer(acct, "external", e.index, (
+                        "any principal of that account its administrators allow",) + condition_notes(e.conditions)))
                     continue
                 cands = self._assumers_of_account(acct)
                 via = "account"
@@ -99,7 +116,8 @@ class AssumeGraph:
                 if p is None:
                     acct = e.account or ""
                     note = "not in the snapshot" if acct in self.env.accounts else "outside the snapshot"
-                    out.setdefault((e.value, "external"), Assumer(e.value, "external", e.index, (note,)))
+                    out.setdefault((e.value, "external"), Assumer(e.value, "external", e.index,
+                                                                  (note,) + condition_notes(e.conditions)))
                     continue
                 cands = [p]
                 via = "principal"

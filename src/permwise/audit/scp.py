@@ -13,6 +13,7 @@ engine with an identity policy that allows everything (so only the SCP chain dec
   names it (``placeholders``), that role calls the same. Expected: allowed.
 
 Status per account: ``enforced``, ``not-enforced`` (a finding with the guardrail's id),
+``partial`` (some of the guardrail's actions are denied, others not: a finding too),
 ``blocks-exempt`` (finding ``AUDIT-SCP-OVERBROAD``), ``not-configured`` (a resource or
 condition placeholder has no value in the config: nothing to test), ``management`` (SCPs never
 apply to the management account).
@@ -44,6 +45,7 @@ class ScpResult:
     account: str
     status: str
     allowed: list[str] = field(default_factory=list)  # actions the non-exempt probe could run
+    denied: list[str] = field(default_factory=list)  # actions denied to it (status partial)
     exempt: str | None = None
     note: str = ""
 
@@ -51,6 +53,8 @@ class ScpResult:
         d: dict[str, Any] = {"rule": self.rule_id, "account": self.account, "status": self.status}
         if self.allowed:
             d["allowed"] = self.allowed
+        if self.denied:
+            d["denied"] = self.denied
         if self.exempt:
             d["exempt_principal"] = self.exempt
         if self.note:
@@ -70,7 +74,10 @@ def _fill(text: str, values: dict[str, str]) -> tuple[str, list[str]]:
     return _PLACEHOLDER.sub(sub, text), missing
 
 
-def _exempt_pattern(conds: list[dict]) -> str | None:
+def _exempt_patterns(conds: list[dict]) -> list[str]:
+    """The role ARN patterns a guardrail exempts (``ArnNotLike aws:PrincipalARN``), in order;
+    SCP-S3-5 and SCP-SNS-1 exempt two roles, each is tested."""
+    out: list[str] = []
     for block in conds:
         for op, kv in block.items():
             if op.lower() != "arnnotlike":
@@ -78,9 +85,8 @@ def _exempt_pattern(conds: list[dict]) -> str | None:
             for k, v in kv.items():
                 if k.lower() == "aws:principalarn":
                     vals = v if isinstance(v, list) else [v]
-                    roles = [x for x in vals if ":role/" in x]
-                    return roles[0] if roles else None
-    return None
+                    out.extend(x for x in vals if ":role/" in x and "*" not in x.rsplit("/", 1)[-1].replace("[", ""))
+    return out
 
 
 class ScpChecker:
@@ -113,7 +119,7 @@ class ScpChecker:
         scp = rule.data.get("scp", {})
         values = dict(self.config.placeholders)
         conds: list[dict] = scp.get("condition") or []
-        exempt_pat = _exempt_pattern(conds)
+        exempt_pats = _exempt_patterns(conds)
         # resources
         resources: list[str] = []
         for r in scp.get("resources") or ["*"]:
@@ -153,17 +159,19 @@ class ScpChecker:
                        management_account_id=self.env.management_account_id)
         allowed = sorted({a for a in actions or [] for res in resources if self._allowed(ps, probe, a, res, ctx)})
         if allowed:
-            return ScpResult(rule.id, acct, "not-enforced", allowed=allowed)
+            denied = sorted(set(actions or []) - set(allowed))
+            return ScpResult(rule.id, acct, "partial" if denied else "not-enforced", allowed=allowed, denied=denied)
         exempt = None
-        if exempt_pat:
-            filled, missing = _fill(exempt_pat, values)
+        for pat in exempt_pats:
+            filled, missing = _fill(pat, values)
             if missing:
-                return ScpResult(rule.id, acct, "enforced",
+                return ScpResult(rule.id, acct, "enforced", exempt=exempt,
                                  note=f"exempt role not tested: no value for {', '.join(missing)} in the audit config")
-            exempt = concretize(filled, acct, self.region, self.env.partition)
-            blocked = sorted({a for a in actions or [] for res in resources if not self._allowed(ps, exempt, a, res, ctx)})
+            role = concretize(filled, acct, self.region, self.env.partition)
+            exempt = exempt or role
+            blocked = sorted({a for a in actions or [] for res in resources if not self._allowed(ps, role, a, res, ctx)})
             if blocked:
-                return ScpResult(rule.id, acct, "blocks-exempt", allowed=blocked, exempt=exempt)
+                return ScpResult(rule.id, acct, "blocks-exempt", allowed=blocked, exempt=role)
         return ScpResult(rule.id, acct, "enforced", exempt=exempt)
 
     def _allowed(self, ps: PolicySet, principal: str, action: str, resource: str, ctx: dict[str, Any]) -> bool:
@@ -175,11 +183,13 @@ class ScpChecker:
 
     def _finding(self, rule: Rule, res: ScpResult) -> Finding | None:
         label = self.env.account_label(res.account)
-        if res.status == "not-enforced":
+        if res.status in ("not-enforced", "partial"):
+            partly = (f" (they deny only {', '.join(f'`{a}`' for a in res.denied)})"
+                      if res.status == "partial" else "")
             return Finding(
                 rule_id=rule.id, severity=self.config.severity.get(rule.id, rule.severity), subject=res.account,
                 account=res.account,
-                message=f"account {label}: the SCPs do not enforce \"{rule.title}\"; a non-exempt role can "
+                message=f"account {label}: the SCPs do not enforce \"{rule.title}\"{partly}; a non-exempt role can "
                         f"still run {', '.join(f'`{a}`' for a in res.allowed)}",
                 file="organization/targets", fix=f"attach an SCP implementing {rule.id} to the root or an OU above the account",
                 actions=res.allowed,

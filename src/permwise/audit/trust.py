@@ -8,9 +8,9 @@
     ``NotPrincipal``) and no *restricting* condition: a positive string/ARN operator (not
     ``...IfExists``, not negated) on ``aws:PrincipalOrgID``, ``aws:PrincipalOrgPaths``,
     ``aws:PrincipalAccount``, ``aws:PrincipalArn``, ``aws:SourceAccount``, ``aws:SourceArn``,
-    ``aws:SourceOrgID``, ``aws:SourceOrgPaths`` or ``aws:userid`` with at least one value that
-    is not just wildcards. ``sts:ExternalId`` alone does not restrict: it is a shared string,
-    not an identity.
+    ``aws:SourceOrgID``, ``aws:SourceOrgPaths`` or ``aws:userid`` whose every value pins one
+    owner (:func:`value_restricts`: ``arn:aws:iam::*:role/X`` or ``o-*`` do not).
+    ``sts:ExternalId`` alone does not restrict: it is a shared string, not an identity.
   - ``TRUST-EXTERNAL-ID`` (high): an AWS principal of an account outside the organization
     (``internal_accounts``) allowed ``sts:AssumeRole`` without a positive ``sts:ExternalId``
     condition. Applies to approved vendors too: that is exactly the vendor pattern.
@@ -21,7 +21,8 @@
     ``aws:SourceOrgPaths``.
   - ``TRUST-OIDC-UNPINNED`` (high): web-identity federation whose ``<provider>:aud`` is not
     pinned, or whose ``<provider>:sub`` is missing or only wildcards (GitHub Actions: ``*``,
-    ``repo:org/*`` or ``repo:*``; any provider: no subject condition at all).
+    ``repo:org/*`` or ``repo:*``; EKS: not one ``system:serviceaccount:<ns>:<name>``; GitLab:
+    not one ``project_path:<group>/<project>``; any provider: no subject condition at all).
 """
 
 from __future__ import annotations
@@ -135,8 +136,43 @@ def _condition_values(conditions: dict[str, Any], key: str, *, positive_only: bo
     return found
 
 
+def _wild(text: str) -> bool:
+    return "*" in text or "?" in text or "${" in text
+
+
+def value_restricts(key: str, value: str) -> bool:
+    """Does a positive condition ``key = value`` pin the caller to one owner? A wildcard in the
+    part that names the owner leaves the door open to everybody: ``aws:PrincipalArn`` =
+    ``arn:aws:iam::*:role/Deployer`` is any account's role named Deployer, ``aws:PrincipalOrgID``
+    = ``o-*`` any organization, ``aws:PrincipalAccount`` = ``1111*`` many accounts."""
+    k = key.lower()
+    v = str(value)
+    if k in ("aws:principalaccount", "aws:sourceaccount"):
+        return bool(_ACCOUNT.match(v))
+    if k in ("aws:principalorgid", "aws:sourceorgid"):
+        return bool(v) and not _wild(v)
+    if k in ("aws:principalorgpaths", "aws:sourceorgpaths"):
+        org = v.split("/", 1)[0]
+        return org.startswith("o-") and not _wild(org)
+    if k in ("aws:principalarn", "aws:sourcearn"):
+        parts = v.split(":", 5)
+        if len(parts) < 6:
+            return False
+        acct, res = parts[4], parts[5]
+        if acct:
+            return bool(_ACCOUNT.match(acct))
+        # account-less ARNs (S3 buckets): the globally unique name must be given
+        name = res.split("/", 1)[0]
+        return bool(name) and not _wild(name)
+    if k == "aws:userid":
+        owner = v.split(":", 1)[0]
+        return bool(owner) and not _wild(owner)
+    return bool(v.strip("*?"))
+
+
 def _restricting(conditions: dict[str, Any], keys: frozenset[str]) -> list[str]:
-    """Restricting keys present with a positive operator and a value that is not only wildcards."""
+    """Restricting keys present with a positive operator (not ``...IfExists``) whose every value
+    pins one owner (:func:`value_restricts`)."""
     out = []
     for op, block in conditions.items():
         if not isinstance(block, dict):
@@ -146,7 +182,8 @@ def _restricting(conditions: dict[str, Any], keys: frozenset[str]) -> list[str]:
         if base.endswith("ifexists") or base not in POSITIVE_BASES:
             continue
         for k, v in block.items():
-            if k.lower() in keys and any(str(x).strip("*?") for x in _list(v)):
+            vals = [str(x) for x in _list(v)]
+            if k.lower() in keys and vals and all(value_restricts(k, x) for x in vals):
                 out.append(k)
     return sorted(set(out))
 
@@ -161,6 +198,25 @@ def _oidc_host(value: str) -> str | None:
     if value in ("cognito-identity.amazonaws.com", "accounts.google.com", "graph.facebook.com", "www.amazon.com"):
         return value
     return None
+
+
+def _eks_sub_pinned(values: list[str]) -> bool:
+    """Every allowed subject names one Kubernetes service account
+    (``system:serviceaccount:<namespace>:<name>``, no wildcard in either)."""
+    for v in values:
+        m = re.match(r"^system:serviceaccount:([^:]+):([^:]+)$", v)
+        if not m or _wild(m.group(1)) or _wild(m.group(2)):
+            return False
+    return bool(values)
+
+
+def _gitlab_sub_pinned(values: list[str]) -> bool:
+    """Every allowed subject names one project (``project_path:<group>/<project>:...``)."""
+    for v in values:
+        m = re.match(r"^project_path:([^:]+)(:.*)?$", v)
+        if not m or _wild(m.group(1)) or "/" not in m.group(1):
+            return False
+    return bool(values)
 
 
 def _github_sub_pinned(values: list[str]) -> bool:
@@ -191,8 +247,8 @@ def analyze_trust(
             if not _restricting(cond, RESTRICTING_KEYS):
                 issues.append(TrustIssue(
                     "TRUST-PUBLIC",
-                    "any AWS principal can assume this role: the trust allows `*` with no condition on "
-                    "the caller's organization, account or ARN",
+                    "any AWS principal can assume this role: the trust allows `*` and no condition pins "
+                    "the caller's organization, account or ARN to one owner",
                     e.index, "*",
                     fix="replace `*` with the account or role ARNs that need access, or add "
                         "`StringEquals: {aws:PrincipalOrgID: o-...}`",
@@ -249,6 +305,18 @@ def analyze_trust(
                 elif not _github_sub_pinned(sub):
                     problems.append(
                         f"the subject `{host}:sub` allows {', '.join(f'`{v}`' for v in sub)}, not one repository")
+            elif host.startswith("oidc.eks.") and ".amazonaws.com/id/" in host:
+                if not sub:
+                    problems.append(f"the subject `{host}:sub` is not pinned (any service account of the cluster)")
+                elif not _eks_sub_pinned(sub):
+                    problems.append(f"the subject `{host}:sub` allows {', '.join(f'`{v}`' for v in sub)}, "
+                                    f"not one service account (`system:serviceaccount:<namespace>:<name>`)")
+            elif host in ("gitlab.com",) or host.startswith("gitlab."):
+                if not sub:
+                    problems.append(f"the subject `{host}:sub` is not pinned (any GitLab project can assume it)")
+                elif not _gitlab_sub_pinned(sub):
+                    problems.append(f"the subject `{host}:sub` allows {', '.join(f'`{v}`' for v in sub)}, "
+                                    f"not one project (`project_path:<group>/<project>:...`)")
             elif host != "cognito-identity.amazonaws.com":
                 if not sub or not any(v.strip("*?") for v in sub):
                     problems.append(f"the subject `{host}:sub` is not pinned")

@@ -34,6 +34,9 @@ def to_json(result: Any, *, env_path: str = "") -> str:
         "summary": result.counts() | {"suppressed": sum(1 for f in result.findings if f.suppressed_by is not None)},
         "findings": [f.to_dict() for f in result.findings],
         "scp_coverage": [r.to_dict() for r in sorted(result.scp, key=lambda r: (r.rule_id, r.account))],
+        "not_checked": [{"rule": r.id, "kind": r.kind, "title": r.title}
+                        for r in sorted(result.rules, key=lambda r: r.id)
+                        if r.family == "guardrail" and r.kind == "advisory"],
     }
     return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n"
 
@@ -61,10 +64,17 @@ class _SarifFinding:
     column: int | None = None
 
 
+#: GitHub code scanning reads ``properties.security-severity`` (a CVSS-like score as a string) of
+#: each rule to show critical/high/medium/low
+SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "0.0"}
+
+
 def to_sarif(result: Any, *, env_root: str = "", tool_version: str | None = None) -> str:
-    """SARIF through :mod:`permwise.report.sarif` (severity mapped to error/warning/note);
-    suppressed findings are left out."""
-    from permwise.report.sarif import to_sarif as generic
+    """SARIF 2.1.0 through :mod:`permwise.report.sarif` (level: critical/high -> error, medium ->
+    warning, low/info -> note); the audit's own severity is kept as ``properties.severity`` of
+    rules and results, with ``security-severity`` and ``tags`` on rules for code-scanning UIs.
+    Suppressed findings are left out."""
+    from permwise.report.sarif import sarif_log
 
     level = {"critical": "error", "high": "error", "medium": "warning", "low": "suggestion", "info": "suggestion"}
     rules = [
@@ -78,7 +88,20 @@ def to_sarif(result: Any, *, env_root: str = "", tool_version: str | None = None
                       (prefix + f.file) if f.file else prefix + "snapshot.json", f.pointer, f.fix)
         for f in result.findings if f.suppressed_by is None
     ]
-    return generic(findings, rules, tool_version=tool_version)
+    log = sarif_log(findings, rules, tool_version=tool_version)
+    by_id = {r.id: r for r in result.rules}
+    for run in log.get("runs", []):
+        for rd in run.get("tool", {}).get("driver", {}).get("rules", []):
+            r = by_id.get(rd.get("id"))
+            if r is not None:
+                rd.setdefault("properties", {}).update({
+                    "severity": r.severity, "security-severity": SECURITY_SEVERITY[r.severity],
+                    "tags": ["security", r.family]})
+        for res in run.get("results", []):
+            # every message starts with "[severity] " (see above); the generic renderer re-sorts
+            text = res.get("message", {}).get("text", "")
+            res.setdefault("properties", {})["severity"] = text[1:text.index("]")] if text.startswith("[") else ""
+    return orjson.dumps(log, option=orjson.OPT_INDENT_2).decode() + "\n"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -157,6 +180,8 @@ class AuditView:
     suppressed: tuple[Finding, ...]
     expired: tuple[Finding, ...]
     admins: tuple[str, ...]
+    #: guardrails that are listed, not checked: advisory ones (no actions to decide)
+    advisory: tuple[str, ...] = ()
 
     @property
     def admin_guardrail_findings(self) -> int:
@@ -188,7 +213,18 @@ def audit_view(result: Any) -> AuditView:
         suppressed=tuple(f for f in result.findings if f.suppressed_by is not None),
         expired=tuple(f for f in active if category(f.rule_id) == "suppressions"),
         admins=tuple(sorted(admins)),
+        advisory=tuple(advisory_ids(result.rules)),
     )
+
+
+def advisory_ids(rules: list[Rule]) -> list[str]:
+    """Ids of the advisory guardrails (design or resource-policy guidance, nothing a principal
+    can be asked): the report lists them so none is silently dropped."""
+    return sorted(r.id for r in rules if r.family == "guardrail" and r.kind == "advisory")
+
+
+ADVISORY_TEXT = ("not checked: {n} advisory guardrail(s), guidance on resource-policy content or design, "
+                 "not on what a principal can do (`permwise rules --family guardrail` shows them): {ids}")
 
 
 def _escalation_path(f: Finding) -> EscalationPath:
@@ -222,7 +258,8 @@ def _scp_view(result: Any, findings: list[Finding]) -> ScpMatrix | None:
     return ScpMatrix(tuple(accounts), rows, tuple(r for r in rules if r not in configured), extra)
 
 
-SCP_LEGEND = ("ok: enforced; MISSING: a non-exempt role can still act; blocks exempt: the exempt role is "
+SCP_LEGEND = ("ok: enforced; MISSING: a non-exempt role can still act; PARTIAL: some of the guardrail's actions "
+              "are denied, others not; blocks exempt: the exempt role is "
               "denied too; n/a: the management account (SCPs never apply to it)")
 
 
@@ -282,6 +319,10 @@ def render_text(result: Any, console: Console, *, verbose: bool = False) -> None
         _section(console, f"Guardrails: {n} finding(s) on {len(v.principals)} principal(s)")
         for b in v.principals:
             _principal_text(b, console, verbose)
+    if v.advisory:
+        if not v.principals:
+            _section(console, "Guardrails: no finding")
+        _para(console, ADVISORY_TEXT.format(n=len(v.advisory), ids=", ".join(v.advisory)), 0, style="dim")
     if v.scp is not None:
         _section(console, "SCP guardrails per member account")
         _scp_matrix(v.scp, console)
@@ -405,7 +446,7 @@ def _principal_text(b: PrincipalBlock, console: Console, verbose: bool) -> None:
             _para(console, f"fix: {f.fix}", pad, style="green")
 
 
-_CELL = {"enforced": ("ok", "green"), "not-enforced": ("MISSING", "red"), "blocks-exempt": ("blocks exempt", "yellow"),
+_CELL = {"enforced": ("ok", "green"), "not-enforced": ("MISSING", "red"), "partial": ("PARTIAL", "red"), "blocks-exempt": ("blocks exempt", "yellow"),
          "not-configured": ("-", "dim"), "management": ("n/a", "dim")}
 
 

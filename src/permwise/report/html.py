@@ -71,7 +71,7 @@ def audit_html(result: Any, *, environment: str = "", verbose: bool = False) -> 
         "counts_text": counts_text,
         "strip_subject": strip_subject,
         "scp_legend": SCP_LEGEND,
-        "scp_label": {"enforced": "ok", "not-enforced": "MISSING", "blocks-exempt": "blocks exempt",
+        "scp_label": {"enforced": "ok", "not-enforced": "MISSING", "partial": "PARTIAL", "blocks-exempt": "blocks exempt",
                       "not-configured": "-", "management": "n/a"},
         "verbose": verbose,
     })
