@@ -14,6 +14,13 @@ Resource rules (documented in docs/manifests.md):
 * when no template fits and the permission has no templates or lists ``*``, the ARNs are derived
   from the catalog ARN pattern of every resource type of the action, with the partition, region
   and account filled in and ``*`` for resource names;
+* except when the action has exactly one resource type and the catalog marks it optional: such
+  a call may name no resource at all (``ce:GetCostAndUsage`` without a billing view,
+  ``cloudformation:DescribeStacks`` without a stack name, ``rds:DescribeDBInstances`` listing
+  every instance), and AWS then authorizes it against ``*``, so a derived ARN would deny the
+  tool's ordinary call; such an action is required on ``*`` unless a template names its resource.
+  (Several optional types are alternatives, one of which the call names, as with
+  ``s3:GetObject`` on an object or an access-point object, so those stay scoped.)
 * a wildcard kept as intended (``wildcard_intended``) with templates is required as written: an
   expanded action that fits none of the templates (or is wildcard-only) is required on the
   templates anyway, since the written statement is what the tool asks for;
@@ -201,6 +208,8 @@ def _resources_for(action: Action, filled: list[tuple[str, list[str]]], derive: 
             if rt is not None:
                 out.append((rt.name, arn))
     if not out and derive:
+        if len(action.resources) == 1 and not action.resources[0].required:
+            return [(None, "*")]
         out = [(rt.name, arn) for rt, arn in derived_arns(action, values)]
     return out
 
