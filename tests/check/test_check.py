@@ -135,3 +135,106 @@ def test_excess_counts_broad_grants_only(tmp_path, mini):
     # needed actions are not excess; a grant scoped to named buckets is not counted
     assert "ec2:DescribeInstances" not in acts and "guardduty:ListDetectors" not in acts
     assert "s3:PutObject" not in acts
+
+
+# ------------------------------------------------------------------------------ more layers
+# - R6 (IAM User Guide, "Policy evaluation logic"; AWS Organizations User Guide, "Resource control
+#   policies"): RCPs restrict access to resources in member accounts; an explicit Deny in an RCP wins.
+# - R7 (IAM User Guide, "Cross-account policy evaluation logic"): for a resource in another account,
+#   both the caller's identity policy and the resource-based policy must allow.
+# - R8 (IAM User Guide, "Policy evaluation logic"): an explicit Deny in a resource-based policy or in
+#   an identity policy overrides every Allow.
+
+OTHER = "333333333333"
+S3_ALL = allow(["s3:GetObject", "ec2:DescribeInstances", "guardduty:List*", "ce:GetCost*"])
+
+
+def org_with_bucket(tmp_path, *, bucket_account, bucket_policy, rcp=None, member_policy=S3_ALL):
+    b = SnapshotBuilder(MGMT, regions=["ap-southeast-2"], rcp_enabled=rcp is not None)
+    ou = b.ou("ou-a1b2-w0rk1oad", "Workloads")
+    b.account(MGMT, "mgmt")
+    b.account(MEMBER, "member", ou)
+    b.account(OTHER, "shared", ou)
+    if rcp is not None:
+        b.rcp("p-rcp00000", "OrgOnlyReports", rcp, [ou])
+    b.resource_policy(bucket_account, "arn:aws:s3:::shared-reports", bucket_policy, service="s3", region="ap-southeast-2")
+    member = b.role(MEMBER, "Tool", trust=trust_account(MGMT), inline={"p": member_policy})
+    mgmt = b.role(MGMT, "Tool", trust=trust_account(MGMT), inline={"p": allow("guardduty:*")})
+    return load_snapshot(b.write(tmp_path / "snap")), member, mgmt
+
+
+def test_rcp_explicit_deny_on_the_resource_account(tmp_path, mini):
+    rcp = doc({"Sid": "OnlyOtherOrg", "Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "*",
+               "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-someoneelse"}}})
+    env, member, mgmt = org_with_bucket(tmp_path, bucket_account=MEMBER, bucket_policy=doc(), rcp=rcp)
+    s3 = by_id(run(tmp_path, mini, env, member, mgmt, excess=False))["s3.read"]
+    # R6: the caller's org id is o-a1b2c3d4e5, so the RCP on the bucket account's OU denies
+    assert s3.status == "blocked"
+    b = s3.blockers[0]
+    assert (b.layer, b.decision, b.policy, b.sid) == ("rcp", "explicitDeny", "OrgOnlyReports", "OnlyOtherOrg")
+    assert "Workloads" in b.level
+    assert b.fix.kind == "rcp-exception" and b.fix.audience == "security team"
+    assert member in b.fix.statement["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
+
+
+def test_cross_account_bucket_needs_the_resource_policy(tmp_path, mini):
+    env, member, mgmt = org_with_bucket(tmp_path, bucket_account=OTHER, bucket_policy=doc(
+        {"Sid": "SomeoneElse", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER}:root"},
+         "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-reports/*"}))
+    s3 = by_id(run(tmp_path, mini, env, member, mgmt, excess=False))["s3.read"]
+    # R7: the bucket is in 333333333333 and its policy does not name the member's role
+    assert s3.status == "blocked"
+    b = s3.blockers[0]
+    assert (b.layer, b.decision) == ("resource", "implicitDeny")
+    assert b.fix.kind == "resource-allow"
+    assert b.fix.statement["Principal"] == {"AWS": member} and b.fix.statement["Action"] == "s3:GetObject"
+
+
+def test_same_account_bucket_policy_deny(tmp_path, mini):
+    env, member, mgmt = org_with_bucket(tmp_path, bucket_account=MEMBER, bucket_policy=doc(
+        {"Sid": "NoReads", "Effect": "Deny", "Principal": "*", "Action": ["s3:GetObject", "s3:PutObject"],
+         "Resource": "arn:aws:s3:::shared-reports/*"}))
+    s3 = by_id(run(tmp_path, mini, env, member, mgmt, excess=False))["s3.read"]
+    # R8: the bucket policy's explicit Deny wins over the role's Allow
+    b = s3.blockers[0]
+    assert s3.status == "blocked" and (b.layer, b.decision, b.sid) == ("resource", "explicitDeny", "NoReads")
+    assert b.fix.kind == "resource-deny-change"
+    assert b.fix.statement["Action"] == "s3:PutObject"  # the deny without the needed action
+
+
+def test_identity_explicit_deny(tmp_path, mini):
+    policy = doc({"Effect": "Allow", "Action": "*", "Resource": "*"},
+                 {"Sid": "NoCostData", "Effect": "Deny", "Action": "ce:*", "Resource": "*"})
+    env, member, mgmt = org(tmp_path, member_policy=policy, deny_gd_on_ou=False)
+    ce = by_id(run(tmp_path, mini, env, member, mgmt, excess=False))["ce.report"]
+    # R8: an explicit Deny in the principal's own policy; it denies through a wildcard, so the fix
+    # is an exemption rather than removing actions
+    b = ce.blockers[0]
+    assert ce.status == "blocked" and (b.layer, b.decision, b.sid) == ("identity", "explicitDeny", "NoCostData")
+    assert b.fix.kind == "identity-deny-change"
+
+
+def test_progress_counts_every_evaluation(tmp_path, mini):
+    from permwise.requirements import plan
+    from permwise.requirements.check import total_work
+
+    env, member, mgmt = org(tmp_path, member_policy=ALL)
+    m, c = mini(member, mgmt)
+    manifest, config = load_manifest(str(m)), load_config(str(c))
+    seen: list[int] = []
+    check(manifest, config, env, excess=False, progress=seen.append)
+    assert seen and sum(seen) == total_work(plan(manifest, config))
+
+
+def test_account_in_no_ou_is_noted_on_its_commands(tmp_path, mini):
+    # the account's OU path is unknown: reported on every command its principals run, not guessed away
+    b = SnapshotBuilder(MGMT, regions=["ap-southeast-2"])
+    b.account(MGMT, "mgmt")
+    b.account(MEMBER, "member")
+    member = b.role(MEMBER, "Tool", trust=trust_account(MGMT), inline={"p": ALL})
+    mgmt = b.role(MGMT, "Tool", trust=trust_account(MGMT), inline={"p": allow("guardduty:*")})
+    b.accounts[1].pop("ParentId")
+    env = load_snapshot(b.write(tmp_path / "snap"))
+    cmds = by_id(run(tmp_path, mini, env, member, mgmt, excess=False))
+    assert any("no `ParentId`" in n for n in cmds["ec2.describe"].notes)
+    assert not any("ParentId" in n for n in cmds["gd.deploy"].notes)

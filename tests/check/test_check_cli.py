@@ -41,8 +41,17 @@ def test_demo_tells_the_story(demo_json):
     scp = [b for b in vb["blockers"] if b["layer"] == "scp"]
     assert scp and scp[0]["policy"] == "DenyGuardDuty" and "Workloads" in scp[0]["level"]
     assert scp[0]["fix"]["kind"] == "scp-exception"
-    # the management account is never restricted by SCPs
-    assert cmds["security.deploy-guardduty"]["status"] == "ready"
+    # the management account is never restricted by SCPs (AWS Organizations User Guide, "Service
+    # control policies": SCPs don't affect users or roles in the management account); the output
+    # says which SCP it is spared: DenyGuardDuty on the Workloads OU denies guardduty:* elsewhere
+    dg = cmds["security.deploy-guardduty"]
+    assert dg["status"] == "ready" and dg["account"] == "111111111111"
+    assert len(dg["notes"]) == 1
+    note = dg["notes"][0]
+    assert note.startswith("SCPs never apply to the management account 111111111111")
+    assert "`DenyGuardDuty` (attached to ou-a1b2-w0rk1oad (Workloads))" in note and "guardduty:CreateDetector" in note
+    # member-account commands get no such note, nor do management commands no SCP would deny
+    assert not cmds["inventory.list-org-accounts"]["notes"] and not cmds["validation.benchmark-costs"]["notes"]
     # the billing role lacks ce:GetCostForecast
     assert cmds["finops.dashboard"]["blocked_actions"] == ["ce:GetCostForecast"]
     # most commands are ready
@@ -146,3 +155,14 @@ def test_problems_are_warnings(tmp_path, capsys):
     inv = next(c for c in report["commands"] if c["id"] == "inventory.collect")
     assert inv["status"] == "blocked" and any("policy set incomplete" in n for n in inv["notes"])
     assert report["problems"][0]["code"] == "absent-policy"
+
+
+def test_ready_command_notes_are_shown(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "160")
+    code, out, _ = run(["check", "--no-excess", "--commands", "security"], capsys)
+    assert code == 0
+    flat = " ".join(out.split())  # the table wraps its free-text column on narrow terminals
+    assert "notes on ready commands" in flat and "no SCPs (management)" in flat
+    assert "security.deploy-guardduty: SCPs never apply to the management account" in flat
+    code, out, _ = run(["check", "--no-excess", "--commands", "security", "--format", "markdown"], capsys)
+    assert "- `security.deploy-guardduty`: SCPs never apply to the management account" in out

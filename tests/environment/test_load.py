@@ -50,7 +50,7 @@ def test_management_account_gets_no_scps(builder: SnapshotBuilder, tmp_path):
     builder.scp("p-denyall0", "DenyAll", doc({"Effect": "Deny", "Action": "*", "Resource": "*"}), [builder.root_id])
     arn = builder.role("111111111111", "Admin", trust=trust_account("111111111111"), inline={"a": allow("*")})
     env = load_snapshot(builder.write(tmp_path / "s"))
-    assert env.policy_set(arn).scps == []
+    assert env.policy_set(arn).scps == [] and env.scp_exempt(arn)
     assert decide(env, arn, "ec2:RunInstances").decision == "allowed"
 
 
@@ -77,8 +77,10 @@ def test_service_linked_role_is_exempt_from_scps(builder, tmp_path):
     arn = builder.role("222222222222", "AWSServiceRoleForX", trust=trust_service("x.amazonaws.com"),
                        inline={"a": allow("ec2:Describe*")}, path="/aws-service-role/x.amazonaws.com/")
     env = load_snapshot(builder.write(tmp_path / "s"))
-    assert env.principal(arn).service_linked
+    assert env.principal(arn).service_linked and env.scp_exempt(arn)
     assert env.policy_set(arn).scps == []
+    # what the exemption spares it: DenyAll at the root would deny
+    assert [op.name for op, _ in env.scps_denying(arn, "ec2:DescribeInstances")] == ["DenyAll"]
     assert decide(env, arn, "ec2:DescribeInstances").decision == "allowed"
 
 
@@ -240,3 +242,29 @@ def test_unsupported_format(builder, tmp_path):
     with pytest.raises(InputError) as e:
         load_snapshot(root)
     assert e.value.pointer == "/format"
+
+
+def test_disabled_policy_type_is_a_problem_only_when_attached(tmp_path):
+    # AWS Organizations User Guide, "Disabling a policy type": disabling a type detaches all its
+    # policies, so an attached RCP while RCPs are disabled is inconsistent; a listed, unattached
+    # RCPFullAWSAccess (list-policies shows AWS managed policies anyway) is not
+    for attached, expected in ((True, ["policy-type-disabled"]), (False, [])):
+        b = SnapshotBuilder("111111111111", rcp_enabled=False)
+        b.account("111111111111", "mgmt")
+        b.rcp("p-rcp00000", "SomeRcp", doc({"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}),
+              [b.root_id] if attached else [])
+        env = load_snapshot(b.write(tmp_path / f"s{attached}"))
+        assert [p.code for p in env.problems if p.code == "policy-type-disabled"] == expected
+        assert not env.rcp_enabled
+
+
+def test_account_problems_reach_its_principals(builder, tmp_path):
+    # an account in no OU: its SCP chain is uncertain; every principal in it says so
+    builder.account("111111111111", "mgmt")
+    builder.account("222222222222", "prod")
+    arn = builder.role("222222222222", "R", trust=trust_account("111111111111"), inline={"a": allow("s3:*")})
+    other = builder.role("111111111111", "M", trust=trust_account("111111111111"), inline={"a": allow("s3:*")})
+    builder.accounts[1].pop("ParentId")
+    env = load_snapshot(builder.write(tmp_path / "s"))
+    assert [p.code for p in env.principal_problems(arn)] == ["account-no-parent"]
+    assert env.principal_problems(other) == []

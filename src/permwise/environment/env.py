@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from permwise.engine import CompiledPolicy, PolicySet, compile_policy
+from permwise.engine import EXPLICIT_DENY, CompiledPolicy, PolicySet, Request, compile_policy, evaluate
 from permwise.environment.model import (
     RCP_TYPE,
     SCP_TYPE,
@@ -42,6 +42,7 @@ from permwise.environment.model import (
 from permwise.errors import InputError
 
 _EMPTY_DOC: dict = {"Version": "2012-10-17", "Statement": []}
+_ALLOW_ALL: dict = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,9 +112,20 @@ class Environment:
     def users(self) -> list[Principal]:
         return [p for p in self.principals() if p.kind == "user"]
 
+    #: problems of an account or organization node that leave the SCP/RCP chain of the
+    #: principals below it uncertain
+    CHAIN_PROBLEMS = frozenset({"account-no-parent", "account-not-in-organization", "node-without-policy"})
+
     def principal_problems(self, arn: str) -> list[Problem]:
-        """Problems that make this principal's policy set incomplete (absent policies, groups)."""
-        return list(self._principal_problems.get(arn, []))
+        """Problems that make this principal's policy set incomplete: absent policies, boundary or
+        groups, and problems of its account or of an organization node above it (an account in
+        no OU, a node without any SCP), which leave its SCP chain uncertain."""
+        out = list(self._principal_problems.get(arn, []))
+        p = self._principals.get(arn)
+        if p is not None:
+            nodes = set(self.org_path(p.account)) | {p.account}
+            out += [x for x in self.problems if x.code in self.CHAIN_PROBLEMS and x.subject in nodes]
+        return out
 
     def account_label(self, account_id: str | None) -> str:
         if not account_id:
@@ -366,6 +378,47 @@ class Environment:
             self._sets.clear()
         self._sets[key] = ps
         return ps
+
+    def scp_exempt(self, principal_arn: str) -> bool:
+        """True when SCPs never restrict this principal: it is in the management account, or it
+        is a service-linked role (AWS Organizations User Guide, "Service control policies")."""
+        p = self._principals.get(principal_arn)
+        if p is None:
+            return False
+        return (self.management_account_id is not None and p.account == self.management_account_id) or p.service_linked
+
+    def scps_denying(
+        self,
+        principal_arn: str,
+        action: str,
+        resource: str = "*",
+        context: dict[str, Any] | None = None,
+        resource_account: str | None = None,
+    ) -> list[tuple[OrgPolicy, str | None]]:
+        """The SCPs of the organization whose explicit deny matches this request *if SCPs applied
+        to the principal*, wherever each SCP is attached: ``[(policy, statement sid)]`` sorted by
+        name. For a principal that SCPs never restrict (:meth:`scp_exempt`) this is what the
+        exemption spares it; ``check`` says so on the management account's commands.
+        Only SCPs attached somewhere, while SCPs are enabled, are considered."""
+        if not self.scp_enabled:
+            return []
+        allow_all = self.compile(("allow-all", "identity"), _ALLOW_ALL, "(any identity allow)", "identity",
+                                 Origin(""))
+        full = self.compile(("allow-all", "scp"), _ALLOW_ALL, "FullAWSAccess", "scp", Origin(""))
+        ctx = dict(context) if context is not None else self.request_context(principal_arn)
+        req = Request(principal=principal_arn, action=action, resource=resource,
+                      resource_account=resource_account, context=ctx)
+        out: list[tuple[OrgPolicy, str | None]] = []
+        for op in sorted(self.org_policies.values(), key=lambda o: (o.name, o.id)):
+            if op.type != SCP_TYPE or not op.targets:
+                continue
+            cp = self.compile(("org", op.id, None), op.document, op.name, "scp", op.origin)
+            ps = PolicySet(identity=[allow_all], scps=[[full, cp]], scp_exempt=False)
+            r = evaluate(ps, req, explain=False)
+            if r.decision == EXPLICIT_DENY:
+                sid = next((s.sid for s in r.deny_statements if s.policy is cp), None)
+                out.append((op, sid))
+        return out
 
     # ------------------------------------------------------------------ building (loader)
     def _add_principal(self, p: Principal) -> None:

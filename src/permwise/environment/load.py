@@ -307,9 +307,12 @@ def read_organization(r: SnapshotReader) -> OrgData:
         org.rcp_enabled = any(p.type == RCP_TYPE for p in org.policies.values())
     else:
         for ptype, on in ((SCP_TYPE, org.scp_enabled), (RCP_TYPE, org.rcp_enabled)):
-            if not on and any(p.type == ptype for p in org.policies.values()):
+            # `list-policies` lists AWS managed policies (RCPFullAWSAccess) even while their type
+            # is disabled; AWS detaches every policy of a type when it is disabled, so only an
+            # attached one is inconsistent
+            if not on and any(p.type == ptype and p.targets for p in org.policies.values()):
                 r.problem("policy-type-disabled", "organization/roots.json", "/Roots/0/PolicyTypes",
-                          f"`{ptype}` is not enabled on the root, so policies of that type are not in force")
+                          f"`{ptype}` is not enabled on the root, so its attached policies are not in force")
 
     # AWS requires at least one SCP on every node while SCPs are enabled (FullAWSAccess by
     # default); a node without one means the snapshot missed its attachments. Report it; the

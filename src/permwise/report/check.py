@@ -41,9 +41,18 @@ def _account(c: CommandResult) -> str:
     return f"{c.account} ({c.account_name})" if c.account_name else c.account
 
 
+#: the start of ``check``'s note on a command whose principal SCPs never restrict
+SCP_EXEMPT_NOTE = "SCPs never apply to"
+
+
 def _short_layer(c: CommandResult) -> str:
     if not c.blockers:
-        return c.notes[0] if c.status == UNRESOLVED and c.notes else ""
+        if c.status == UNRESOLVED and c.notes:
+            return c.notes[0]
+        exempt = next((n for n in c.notes if n.startswith(SCP_EXEMPT_NOTE)), None)
+        if exempt is not None:
+            return "no SCPs (" + ("management" if "management account" in exempt else "service-linked") + ")"
+        return "see note" if c.notes else ""
     titles = []
     for b in c.blockers:
         if b.layer in ("scp", "rcp") and b.decision == "explicitDeny":
@@ -94,8 +103,18 @@ def render_terminal(report: CheckReport, console: Console, *, verbose: bool = Fa
         t.add_row(row[0], row[1], row[2], Text(row[3], style=STATUS_STYLE[c.status]), row[4], row[5])
     console.print(t)
 
+    ready_notes = [(c, n) for c in report.commands if c.status == READY for n in c.notes]
+    if ready_notes:
+        console.print(Text("notes on ready commands", style="bold"))
+        for c, n in ready_notes:
+            line = Text("  ")
+            line.append(c.id, style="bold")
+            line.append(f": {n}", style="yellow")
+            console.print(line)
+        console.print()
+
     for c in report.commands:
-        if c.status == READY and not (verbose and c.notes):
+        if c.status == READY:
             continue
         title = Text()
         title.append(f"{c.id}", style="bold")
@@ -190,6 +209,11 @@ def render_markdown(report: CheckReport, *, excess_limit: int = 20) -> str:
         denied = f"{len(c.blocked_actions)}/{len(c.required_actions)}" if c.status != UNRESOLVED else "-"
         out.append(f"| `{c.id}` | {c.profile} | {_cell(_account(c))} | {c.status} | {denied} | {_cell(_short_layer(c))} |")
     out.append("")
+    ready_notes = [(c, n) for c in report.commands if c.status == READY for n in c.notes]
+    if ready_notes:
+        out += ["Notes on ready commands:", ""]
+        out += [f"- `{c.id}`: {n}" for c, n in ready_notes]
+        out.append("")
     for c in report.commands:
         if c.status == READY:
             continue
