@@ -35,51 +35,6 @@ def demo_paths() -> tuple[Path, Path]:
     return base / "snapshot", base / "config.yaml"
 
 
-def note_scp_exemptions(env, plans, results) -> None:
-    """Add a note to each command whose principal SCPs never restrict (the management account,
-    a service-linked role) naming the organization's SCPs that would deny some of its actions
-    if they applied there: why such a command is ready where a member account's would not be.
-
-    (A library-level step; it lives here until ``requirements/check.py`` takes it over.)"""
-    from permwise.report.check import SCP_EXEMPT_NOTE  # one spelling, shared with the renderers
-    from permwise.requirements.check import regions_for
-
-    by_id = {cp.command.id: cp for cp in plans}
-    cache: dict[tuple, list] = {}
-    for res in results:
-        cp = by_id.get(res.id)
-        if cp is None or not res.principal or env.principal(res.principal) is None or not env.scp_exempt(res.principal):
-            continue
-        p = env.principal(res.principal)
-        base = env.request_context(res.principal)
-        denied: dict[str, tuple[object, set[str]]] = {}
-        for req in cp.requests:
-            for region in regions_for(req.resource, cp.regions):
-                ctx = dict(base)
-                if req.conditions:
-                    ctx.update(req.context())
-                if region:
-                    ctx.setdefault("aws:RequestedRegion", region)
-                key = (res.principal, req.action, req.resource, region, req.conditions_key if req.conditions else "")
-                hits = cache.get(key)
-                if hits is None:
-                    hits = cache[key] = env.scps_denying(res.principal, req.action, req.resource, ctx)
-                for op, _sid in hits:
-                    denied.setdefault(op.id, (op, set()))[1].add(req.action)
-        if not denied:
-            continue
-        who = (f"the management account {env.account_label(p.account)}" if not p.service_linked
-               else "service-linked roles")
-        parts = []
-        for op, acts in sorted(denied.values(), key=lambda v: v[0].name):
-            where = ", ".join(env.node_label(t) for t in op.targets)
-            shown = sorted(acts, key=str.lower)
-            more = f" and {len(shown) - 6} more" if len(shown) > 6 else ""
-            parts.append(f"`{op.name}` (attached to {where}), which denies {', '.join(shown[:6])}{more} in the "
-                         "member accounts under it, does not apply here")
-        res.notes.append(f"{SCP_EXEMPT_NOTE} {who}: " + "; ".join(parts))
-
-
 def register(app: typer.Typer) -> None:
     @app.command("check")
     def check(
@@ -177,8 +132,6 @@ def register(app: typer.Typer) -> None:
         else:
             report = run_check(m, cfg, environment, commands=commands, profiles=profile, excess=not no_excess,
                                snapshot_label=snapshot_label, config_label=config_label)
-
-        note_scp_exemptions(environment, plan(m, cfg, commands=commands, profiles=profile), report.commands)
 
         if fmt is Format.json:
             text = render_json(report)

@@ -16,7 +16,15 @@ from rich.table import Table
 from rich.text import Text
 
 from permwise.report.console import columns_fit
-from permwise.requirements.check import BLOCKED, PARTIAL, READY, UNRESOLVED, CheckReport, CommandResult
+from permwise.requirements.check import (
+    BLOCKED,
+    PARTIAL,
+    READY,
+    SCP_EXEMPT_NOTE,
+    UNRESOLVED,
+    CheckReport,
+    CommandResult,
+)
 
 STATUS_STYLE = {READY: "green", PARTIAL: "yellow", BLOCKED: "bold red", UNRESOLVED: "magenta"}
 STATUS_MARK = {READY: "ready", PARTIAL: "partial", BLOCKED: "blocked", UNRESOLVED: "unresolved"}
@@ -40,9 +48,6 @@ def _account(c: CommandResult) -> str:
         return "-"
     return f"{c.account} ({c.account_name})" if c.account_name else c.account
 
-
-#: the start of ``check``'s note on a command whose principal SCPs never restrict
-SCP_EXEMPT_NOTE = "SCPs never apply to"
 
 
 def _short_layer(c: CommandResult) -> str:

@@ -496,6 +496,52 @@ def make_fix(env: Environment, principal: str, blocker: Blocker, items: list[tup
 # ---------------------------------------------------------------------------------------------
 
 
+#: How a note about the SCP exemption starts (renderers look for it to label the table cell).
+SCP_EXEMPT_NOTE = "SCPs never apply to"
+
+
+def note_scp_exemptions(env, plans, results) -> None:
+    """Add a note to each command whose principal SCPs never restrict (the management account,
+    a service-linked role) naming the organization's SCPs that would deny some of its actions
+    if they applied there: why such a command is ready where a member account's would not be.
+"""
+
+    by_id = {cp.command.id: cp for cp in plans}
+    cache: dict[tuple, list] = {}
+    for res in results:
+        cp = by_id.get(res.id)
+        if cp is None or not res.principal or env.principal(res.principal) is None or not env.scp_exempt(res.principal):
+            continue
+        p = env.principal(res.principal)
+        base = env.request_context(res.principal)
+        denied: dict[str, tuple[object, set[str]]] = {}
+        for req in cp.requests:
+            for region in regions_for(req.resource, cp.regions):
+                ctx = dict(base)
+                if req.conditions:
+                    ctx.update(req.context())
+                if region:
+                    ctx.setdefault("aws:RequestedRegion", region)
+                key = (res.principal, req.action, req.resource, region, req.conditions_key if req.conditions else "")
+                hits = cache.get(key)
+                if hits is None:
+                    hits = cache[key] = env.scps_denying(res.principal, req.action, req.resource, ctx)
+                for op, _sid in hits:
+                    denied.setdefault(op.id, (op, set()))[1].add(req.action)
+        if not denied:
+            continue
+        who = (f"the management account {env.account_label(p.account)}" if not p.service_linked
+               else "service-linked roles")
+        parts = []
+        for op, acts in sorted(denied.values(), key=lambda v: v[0].name):
+            where = ", ".join(env.node_label(t) for t in op.targets)
+            shown = sorted(acts, key=str.lower)
+            more = f" and {len(shown) - 6} more" if len(shown) > 6 else ""
+            parts.append(f"`{op.name}` (attached to {where}), which denies {', '.join(shown[:6])}{more} in the "
+                         "member accounts under it, does not apply here")
+        res.notes.append(f"{SCP_EXEMPT_NOTE} {who}: " + "; ".join(parts))
+
+
 def check(
     manifest: Manifest,
     config: DeploymentConfig,
@@ -520,6 +566,7 @@ def check(
                 hint=f'add `principal: "arn:aws:iam::{cp.account}:role/NAME"` to profile `{cp.profile}`',
             )
     results = check_plans(env, plans, progress=progress)
+    note_scp_exemptions(env, plans, results)
     report = CheckReport(manifest.tool.name, manifest.tool.version, snapshot_label or str(env.root),
                          config_label or (src.path if src else None), results, problems=list(env.problems))
     if excess:
