@@ -165,3 +165,74 @@ def test_jsonl_policy_set_cache_gives_the_uncached_answers(tmp_path):
     assert got == want
     assert [json.loads(x)["decision"] for x in got] == [
         "allowed", "explicitDeny", "implicitDeny", "allowed", "implicitDeny", "allowed"]
+
+
+def test_jsonl_error_lines_keep_the_result_shape_and_the_id(files):
+    # DESIGN.md --jsonl interface: one {"id", "decision", "reasons"} per input line, same order,
+    # a bad line gets an error result and the batch goes on; the id is echoed as written (a
+    # number stays a number), null when the line is not JSON at all
+    lines = [
+        '{"id": "broken-1", "request": {"principal": ',   # truncated JSON
+        '{"id": 42, "request": {"principal": "x"}}',      # numeric id, no action
+        '{"request": {"action": "s3:GetObject"}, "id": "no-principal"}',
+        _case("ok", "s3:GetObject"),
+    ]
+    (files / "bad.jsonl").write_text("\n".join(lines) + "\n")
+    r = runner.invoke(app, ["simulate", "--jsonl", str(files / "bad.jsonl")])
+    assert r.exit_code == 0, r.output
+    out = [orjson.loads(x) for x in r.output.splitlines()]
+    assert [o["id"] for o in out] == [None, 42, "no-principal", "ok"]
+    assert [o["decision"] for o in out] == ["error", "error", "error", "allowed"]
+    for o in out[:3]:
+        assert {"id", "decision", "reasons", "error"} <= set(o)
+        assert o["reasons"] == [{"kind": "error", "message": o["error"]}]
+    assert "request.principal" in out[2]["error"]
+
+
+def test_jsonl_lenient_shapes(files):
+    # the DESIGN.md case format written loosely, as an outside tester might: nulls for the
+    # optional parts, a null SCP level (AWS's default FullAWSAccess), one document instead of a
+    # list, a policy as a JSON string, a numeric resource_account
+    doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+    cases = [
+        {"id": "nulls", "request": {"principal": USER, "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k",
+                                    "resource_account": None, "context": None},
+         "identity_policies": [doc], "permission_boundary": None, "session_policy": None,
+         "scps": None, "rcps": None, "resource_policy": None},
+        {"id": "empties", "request": {"principal": USER, "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k",
+                                      "context": {}},
+         "identity_policies": [doc], "scps": [], "rcps": [], "resource_policy": {}},
+        {"id": "null-level", "request": {"principal": USER, "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k"},
+         "identity_policies": doc, "scps": [None, [doc]], "rcps": [[]]},
+        {"id": "string-doc", "request": {"principal": USER, "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k"},
+         "identity_policies": [json.dumps(doc)]},
+        {"id": "numeric-account", "request": {"principal": USER, "action": "s3:GetObject",
+                                              "resource": "arn:aws:s3:::b/k", "resource_account": 444455556666},
+         "identity_policies": [doc]},
+    ]
+    (files / "loose.jsonl").write_text("".join(json.dumps(c) + "\n" for c in cases))
+    r = runner.invoke(app, ["simulate", "--jsonl", str(files / "loose.jsonl")])
+    assert r.exit_code == 0, r.output
+    out = [orjson.loads(x) for x in r.output.splitlines()]
+    # the last one is cross-account (B owns the bucket, no bucket policy): "Cross-account
+    # policy evaluation logic" needs an allow on both sides
+    assert [o["decision"] for o in out] == ["allowed", "allowed", "allowed", "allowed", "implicitDeny"]
+
+
+def test_jsonl_bom_crlf_and_line_separators(files):
+    # a bad line spoils only its own result (issue: "a bad line gets an error result for that
+    # line and the batch goes on"); a byte order mark before the first line, CRLF line ends and a
+    # JSON string holding U+2028 (legal unescaped in JSON, a line break to str.splitlines) do not
+    # break the batch into wrong lines
+    allow = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*",
+                                                     "Condition": {"StringLike": {"k": "a*b"}}}]}
+    good = json.dumps({"id": "sep", "request": {"principal": USER, "action": "s3:GetObject",
+                                                "context": {"k": "a\u2028b"}}, "identity_policies": [allow]},
+                      ensure_ascii=False).encode()
+    data = (b"\xef\xbb\xbf" + _case("first", "s3:GetObject").encode() + b"\r\n"
+            + b'{"id": "bad", "request": {"principal": "x"}}\r\n' + good + b"\n")
+    (files / "bytes.jsonl").write_bytes(data)
+    r = runner.invoke(app, ["simulate", "--jsonl", str(files / "bytes.jsonl")])
+    assert r.exit_code == 0, r.output
+    out = [orjson.loads(x) for x in r.output.splitlines()]
+    assert [(o["id"], o["decision"]) for o in out] == [("first", "allowed"), ("bad", "error"), ("sep", "allowed")]

@@ -118,17 +118,49 @@ def render_text(result: Result, request: Request) -> str:
     return "\n".join(lines)
 
 
-def _run_jsonl(path: str, output: str | None, details: bool) -> None:
-    from permwise.sources import read_text
+def _read_bytes(path: str) -> bytes:
+    """The raw bytes of ``path`` (``-``: stdin), with one-line errors for an unreadable file."""
+    shown = "<stdin>" if path == "-" else path
+    try:
+        if path == "-":
+            return sys.stdin.buffer.read()
+        from pathlib import Path
 
-    text = read_text(path, max_bytes=1 << 31)
-    if not text.strip():
-        raise InputError("file is empty: no cases to evaluate", file="<stdin>" if path == "-" else path,
+        p = Path(path)
+        if p.is_dir():
+            raise InputError("is a directory, not a file", file=shown, hint="give a .jsonl file, or `-` for stdin")
+        return p.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such file", file=shown, hint="check the path") from None
+    except PermissionError:
+        raise InputError("permission denied", file=shown, hint="check the file's permissions") from None
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}", file=shown, hint="check the path") from None
+
+
+def _run_jsonl(path: str, output: str | None, details: bool) -> None:
+    """One result per non-blank line, in order. Lines are split on ``\\n`` only (a JSON string
+    may hold U+2028 and friends), a UTF-8 byte order mark at the start of the batch is ignored,
+    and any failure inside one case becomes that line's error result: the batch always goes on.
+    A file that is not UTF-8 text at all is bad input (one line, exit 2)."""
+    raw = _read_bytes(path)
+    shown = "<stdin>" if path == "-" else path
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError("file is not valid UTF-8", file=shown, line=line, column=col,
+                         hint="save the batch as UTF-8 text, one JSON case per line") from None
+    if not raw.strip():
+        raise InputError("file is empty: no cases to evaluate", file=shown,
                          hint="give one JSON case per line (see docs/simulate.md)")
     out: list[bytes] = []
     write = sys.stdout.buffer.write if output is None else out.append
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line or line.isspace():  # (isspace stops at the first non-blank character)
+    for lineno, line in enumerate(raw.split(b"\n"), start=1):
+        if not line or line.isspace():  # blank (\r included)
             continue
         cid = None
         try:
@@ -138,9 +170,11 @@ def _run_jsonl(path: str, output: str | None, details: bool) -> None:
             _id, ps, req = case_from_dict(case, cache=True)
             rec = result_record(cid, evaluate(ps, req), details)
         except orjson.JSONDecodeError as exc:
-            rec = error_record(cid, f"line {lineno}: not valid JSON ({exc})")
+            rec = error_record(None, f"line {lineno}: not valid JSON ({exc})")
         except CaseError as exc:
             rec = error_record(cid, f"line {lineno}: {exc}")
+        except Exception as exc:  # noqa: BLE001 - never stop a batch on one case
+            rec = error_record(cid, f"line {lineno}: cannot evaluate this case ({type(exc).__name__}: {exc})")
         write(orjson.dumps(rec) + b"\n")
     if output is not None:
         from permwise.fsutil import atomic_write

@@ -20,6 +20,12 @@ A case::
 
 A policy ``doc`` may also be ``{"name": "...", "document": {...}}`` to name it in explanations,
 and an SCP/RCP level may be ``{"name": "ou-workloads", "policies": [...]}``.
+
+Read leniently, as an outside tester writes cases: missing, ``null`` and empty mean the same for
+every optional part; a ``null`` level is a level with no policy of its own (AWS's default full
+access); one document is accepted where a list is expected; a document may be a JSON string;
+``null`` entries of a policy list are skipped; a ``null``/empty ``resource`` is ``*``; an
+account id principal may be a JSON number.
 """
 
 from __future__ import annotations
@@ -48,6 +54,12 @@ def _compiled(doc: Any, name: str, kind: str, level: str | None, where: str) -> 
     if isinstance(doc, dict) and "document" in doc and "Statement" not in doc:
         name = str(doc.get("name") or name)
         doc = doc["document"]
+    if isinstance(doc, str) and doc.lstrip().startswith("{"):
+        # a document as a JSON string, as AWS APIs return them (SCP `Content`, bucket policies)
+        try:
+            doc = orjson.loads(doc)
+        except orjson.JSONDecodeError as exc:
+            raise CaseError(f"`{where}` is a string but not a JSON policy document ({exc})") from None
     if not isinstance(doc, dict):
         raise CaseError(f"`{where}` must be a policy document (an object), got `{type(doc).__name__}`")
     key = orjson.dumps([doc, name, kind, level], option=orjson.OPT_SORT_KEYS)
@@ -64,8 +76,10 @@ def _compiled(doc: Any, name: str, kind: str, level: str | None, where: str) -> 
 
 
 def _levels(value: Any, kind: str, field: str) -> list[list[CompiledPolicy]]:
-    if value is None:
+    if value is None or value == [] or value == {} or value == "":
         return []
+    if isinstance(value, (dict, str)):  # one document (or one named level) given alone
+        value = [value]
     if not isinstance(value, list):
         raise CaseError(f"`{field}` must be a list of levels (each a list of policies), root first")
     out = []
@@ -74,10 +88,12 @@ def _levels(value: Any, kind: str, field: str) -> list[list[CompiledPolicy]]:
         default = "root" if i == 0 else ("account" if i == n - 1 else f"ou {i}")
         name = default
         pols = level
-        if isinstance(level, dict) and "policies" in level:
+        if level is None:  # a null level: no SCP/RCP of its own (AWS's default full access)
+            pols = []
+        elif isinstance(level, dict) and "policies" in level:
             name = str(level.get("name") or default)
-            pols = level["policies"]
-        elif isinstance(level, dict):  # a single document given instead of a list
+            pols = level["policies"] if level["policies"] is not None else []
+        elif isinstance(level, (dict, str)):  # a single document given instead of a list
             pols = [level]
         if not isinstance(pols, list):
             raise CaseError(f"`{field}[{i}]` must be a list of policies")
@@ -85,6 +101,7 @@ def _levels(value: Any, kind: str, field: str) -> list[list[CompiledPolicy]]:
             [
                 _compiled(doc, f"{kind}[{i}][{j}]", kind, name, f"{field}[{i}][{j}]")
                 for j, doc in enumerate(pols)
+                if doc is not None
             ]
         )
     return out
@@ -112,10 +129,14 @@ def case_from_dict(case: Any, cache: bool = False) -> tuple[str | None, PolicySe
     req = case.get("request")
     if not isinstance(req, dict):
         raise CaseError("missing `request` object")
+    if isinstance(req.get("principal"), int) and not isinstance(req.get("principal"), bool):
+        req = {**req, "principal": f"{req['principal']:012d}"}  # an account id written as a number
     for k in ("principal", "action"):
         if not isinstance(req.get(k), str) or not req.get(k):
             raise CaseError(f"`request.{k}` must be a non-empty string")
-    resource = req.get("resource", "*")
+    resource = req.get("resource")
+    if resource is None or resource == "":  # omitted, null or empty: any resource (`*`)
+        resource = "*"
     if not isinstance(resource, str):
         raise CaseError("`request.resource` must be a string")
     context = req.get("context") or {}
@@ -154,11 +175,14 @@ def _request(req: dict, resource: str, context: dict, tags: dict | None) -> Requ
 
 def _policy_set(case: dict) -> PolicySet:
     ids = case.get("identity_policies") or []
+    if isinstance(ids, (dict, str)):  # one document given without the list
+        ids = [ids]
     if not isinstance(ids, list):
         raise CaseError("`identity_policies` must be a list of policy documents")
     identity = [
         _compiled(d, f"identity[{i}]", "identity", None, f"identity_policies[{i}]")
         for i, d in enumerate(ids)
+        if d is not None
     ]
     boundary = case.get("permission_boundary", case.get("permissions_boundary"))
     session = case.get("session_policy")
@@ -201,4 +225,6 @@ def result_record(cid: Any, result: Result, details: bool = False) -> dict[str, 
 
 
 def error_record(cid: Any, message: str) -> dict[str, Any]:
-    return {"id": cid, "decision": "error", "error": message}
+    """The ``--jsonl`` record for a line that cannot be evaluated: the same keys as a result
+    (``id``, ``decision``, ``reasons``) with ``decision: "error"``, plus ``error``."""
+    return {"id": cid, "decision": "error", "reasons": [{"kind": "error", "message": message}], "error": message}

@@ -15,8 +15,9 @@ account", "Cross-account policy evaluation logic"):
    (IAM user ARN, role session ARN, federated-user ARN, service, ``*``) grants on its own; one
    that names the *role ARN* of a role session grants only if the permissions boundary and the
    session policy (when present) allow too; one that names the account delegates to identity
-   policies and grants nothing alone. Role trust policies (``kind="trust"``) and KMS key
-   policies must always allow.
+   policies and grants nothing alone. Role trust policies (``kind="trust"``, or any
+   resource-based policy given for an ``sts:`` action on an IAM role ARN) and KMS key policies
+   must always allow.
 5. **Identity-based policies** must allow, and then **permissions boundary** and **session
    policy** (when present) must allow too.
 
@@ -149,7 +150,8 @@ class PolicySet:
     ``management_account_id``: SCPs never apply to principals of, and RCPs never to resources
     of, the management account. ``scp_exempt`` / ``rcp_exempt``: force the exemption on or off
     (``None``: decide from the request). ``resource_policy_required``: force "the resource
-    policy must allow" (``None``: true for trust policies and for KMS key policies).
+    policy must allow" (``None``: true for trust policies, for the policy of an IAM role
+    requested by an ``sts:`` action, which is its trust policy, and for KMS key policies).
     """
 
     __slots__ = (
@@ -411,7 +413,10 @@ def _level_reason(s: CompiledStatement, what: str, name: str) -> Reason:
     key = f"{what}:{name}"
     r = s.reason_cache.get(key)
     if r is None:
-        r = _cached_reason(R_ALLOW, s, key, f"{what} level {name} allows via {_where(s)}")
+        p = s.policy
+        # the level's name, also for AWS's default full-access policy (which has no level)
+        r = s.reason_cache[key] = Reason(R_ALLOW, p.name, name, s.sid, s.index, s.effect,
+                                         f"{what} level {name} allows via {_where(s)}", p.kind, s.pointer)
     return r
 
 
@@ -599,30 +604,35 @@ def evaluate(ps: PolicySet, req: Request, explain: bool = True) -> Result:
     if not ps.resource:
         # the common case: identity-based policies decide
         if non_iam:
-            fails = [_no_resource(ps, action, req.principal)] + notes if explain else []
+            fails = [_no_resource(ps, action, req.principal, resource)] + notes if explain else []
             return Result(IMPLICIT_DENY, fails, missing, errors, [], [], ctx, "resource")
         cross = p_account is not None and r_account is not None and p_account != r_account
         if identity_path and not cross:
-            reasons = reasons + _identity_reasons(pi, id_allows, b_allows, s_allows) + notes if explain else []
+            if explain:
+                reasons = reasons + _identity_reasons(pi, id_allows, b_allows, s_allows) + notes
+                if prefix == "kms" or _on_role(prefix, resource):
+                    what = "key policy" if prefix == "kms" else "role trust policy"
+                    reasons.append(_note(f"no {what} was given: AWS also requires the {what} to allow "
+                                         "(pass it as the resource-based policy to check it)", "resource"))
             return Result(ALLOWED, reasons, missing, errors, [s for s, _ in id_allows], [], ctx)
         fails = []
         if explain:
             fails = _identity_failures(ps, action, resource, id_ok, b_ok, s_ok)
             if cross:
-                fails.insert(0, _no_resource(ps, action, req.principal))
+                fails.insert(0, _no_resource(ps, action, req.principal, resource))
                 fails.append(_cross_note(p_account, r_account))
             fails += notes
         return Result(IMPLICIT_DENY, fails, missing, errors, [], [], ctx, "resource" if cross else id_layer)
 
     res_required = ps.resource_policy_required
     if res_required is None:
-        res_required = any(p.kind == "trust" for p in ps.resource) or prefix == "kms"
+        res_required = any(p.kind == "trust" for p in ps.resource) or prefix == "kms" or _on_role(prefix, resource)
     cross = p_account is not None and r_account is not None and p_account != r_account and not non_iam
 
     def grants(allowed: tuple[str, ...]) -> list[CompiledStatement]:
         return [s for s, st in res_allows if st in allowed]
 
-    no_res = _no_resource(ps, action, req.principal) if explain else None
+    no_res = _no_resource(ps, action, req.principal, resource) if explain else None
 
     if non_iam:
         # services, anonymous and web identities have no identity policies: the resource
@@ -690,8 +700,17 @@ def evaluate(ps: PolicySet, req: Request, explain: bool = True) -> Result:
     return Result(IMPLICIT_DENY, fails, missing, errors, [], [], ctx, id_layer)
 
 
-def _no_resource(ps: PolicySet, action: str, principal: str) -> Reason:
-    title = "role trust policy" if any(p.kind == "trust" for p in ps.resource) else "resource-based policy"
+def _on_role(prefix: str, resource: str) -> bool:
+    """An STS action (``sts:AssumeRole*``, ``sts:TagSession``, ...) on an IAM role: the role's
+    resource-based policy is its trust policy, which must allow (AWS "IAM roles": a role trust
+    policy is a required resource-based policy; "Policy evaluation logic": a role can be assumed
+    only if its trust policy allows, even within one account)."""
+    return prefix == "sts" and ":role/" in resource and resource.startswith("arn:") and ":iam::" in resource
+
+
+def _no_resource(ps: PolicySet, action: str, principal: str, resource: str = "") -> Reason:
+    trust = any(p.kind == "trust" for p in ps.resource) or _on_role(action.partition(":")[0].lower(), resource)
+    title = "role trust policy" if trust else "resource-based policy"
     names = f" ({_policy_names(ps.resource)})" if ps.resource else " (none given)"
     return Reason(R_NO_ALLOW, None, None, None, None, None,
                   f"no {title} allows `{action}` for `{principal}`{names}", "resource")
