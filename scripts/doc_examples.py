@@ -64,6 +64,13 @@ def refresh(path: Path) -> tuple[str, list[str]]:
 
 
 def main(argv: list[str]) -> int:
+    if any(a in ("-h", "--help") for a in argv):
+        print(__doc__)
+        return 0
+    unknown = [a for a in argv if a.startswith("-") and a != "--check"]
+    if unknown:
+        print(f"doc_examples: unknown option {unknown[0]}; see --help", file=sys.stderr)
+        return 2
     check = "--check" in argv
     files = [Path(a) for a in argv if not a.startswith("--")] or [ROOT / "README.md"]
     failed = False

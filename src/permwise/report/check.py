@@ -93,17 +93,20 @@ def render_terminal(report: CheckReport, console: Console, *, verbose: bool = Fa
     rows = [(c.id, c.profile, c.account or "-", STATUS_MARK[c.status],
              f"{len(c.blocked_actions)}/{len(c.required_actions)}" if c.status != UNRESOLVED else "-", _short_layer(c))
             for c in report.commands]
-    # Identifier columns never lose characters: they do not wrap (so the table shrinks the
-    # free-text column first) and, when even that cannot make room, they fold onto a next line
-    # instead of being cut with an ellipsis.
-    keep = columns_fit(console, [("command", "profile", "account", "status", "denied")] + [r[:5] for r in rows], slack=16)
-    t = Table(show_lines=False, header_style="bold", pad_edge=False, box=box.SIMPLE_HEAD)
-    t.add_column("command", no_wrap=keep, overflow="fold")
-    t.add_column("profile", no_wrap=keep, overflow="fold")
-    t.add_column("account", no_wrap=keep, overflow="fold")
-    t.add_column("status", no_wrap=keep, overflow="fold")
-    t.add_column("denied", justify="right", no_wrap=keep, overflow="fold")
-    t.add_column("deciding layer", overflow="fold")
+    # Numbers, account ids and statuses are never split (a cut "0/357" would read "0/35"); the
+    # free-text "deciding layer" column wraps between words, and only when even that cannot make
+    # the table fit does the command id fold onto a second line.
+    widths = [max(len(r[i]) for r in [("command", "profile", "account", "status", "denied"), *rows])
+              for i in range(5)]
+    longest_word = max((len(w) for r in rows for w in str(r[5]).split()), default=8)
+    keep = sum(widths) + 6 + longest_word + 2 <= console.width
+    t = Table(show_lines=False, header_style="bold", pad_edge=False, box=box.SIMPLE_HEAD, collapse_padding=True)
+    t.add_column("command", no_wrap=keep, overflow="fold", min_width=12)
+    t.add_column("profile", no_wrap=True)
+    t.add_column("account", no_wrap=True)
+    t.add_column("status", no_wrap=True)
+    t.add_column("denied", justify="right", no_wrap=True)
+    t.add_column("deciding layer", overflow="fold", min_width=longest_word)
     for c, row in zip(report.commands, rows, strict=True):
         t.add_row(row[0], row[1], row[2], Text(row[3], style=STATUS_STYLE[c.status]), row[4], row[5])
     console.print(t)
