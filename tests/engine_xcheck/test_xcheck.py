@@ -64,7 +64,7 @@ def _params():
         yield pytest.param(c, id=c["id"], marks=marks)
 
 
-@pytest.mark.parametrize("case", _params())
+@pytest.mark.parametrize("case", list(_params()))
 def test_decision_matches_aws_documentation(case, results):
     got = results[case["id"]]
     assert got["decision"] != "error", f"{case['id']}: engine could not read the case: {got.get('error')}"
