@@ -50,11 +50,16 @@ OPERATION_TO_ACTION = {
     ("s3", "HeadBucket"): "s3:ListBucket",
     ("s3", "GetPublicAccessBlock"): "s3:GetBucketPublicAccessBlock",
     ("s3", "PutPublicAccessBlock"): "s3:PutBucketPublicAccessBlock",
+    # S3 Control (signed as `s3`, told apart by its /v20180820/ path): account-level settings
+    ("s3control", "GetPublicAccessBlock"): "s3:GetAccountPublicAccessBlock",
+    ("s3control", "PutPublicAccessBlock"): "s3:PutAccountPublicAccessBlock",
+    ("s3control", "DeletePublicAccessBlock"): "s3:PutAccountPublicAccessBlock",
 }
 
 _PROTOCOL_OF_SIGNING_NAME = {
     "iam": "query", "sts": "query", "sns": "query", "organizations": "json", "kms": "json", "sqs": "json",
     "secretsmanager": "json", "ecr": "json", "lambda": "rest-json", "s3": "rest-xml",
+    "s3control": "rest-xml",
 }
 
 
@@ -85,8 +90,11 @@ class Fault:
     access_key: str | None = None
     role_arn: str | None = None  # for sts:AssumeRole
     params: dict[str, Any] = field(default_factory=dict)  # request parameters that must match
+    times: int | None = None  # answer only this many matching requests (then pass them to moto)
 
     def matches(self, rec: Recorded) -> bool:
+        if self.times is not None and self.times <= 0:
+            return False
         if any(rec.params.get(k) != v for k, v in self.params.items()):
             return False
         if self.account and rec.account != self.account:
@@ -161,6 +169,8 @@ def identify(environ: dict[str, Any], body: bytes) -> tuple[str, str, str, dict[
         params = {k: v[0] for k, v in {**query, **form}.items()}
         return service, action, access_key, params
     path = unquote(environ.get("PATH_INFO", "/"))
+    if service == "s3" and path.startswith("/v20180820/"):
+        service = "s3control"  # S3 Control signs as `s3`; its paths carry the API version
     return service, rest_operation(service, environ["REQUEST_METHOD"], path, query), access_key, params
 
 
@@ -193,6 +203,9 @@ class RecordingApp:
         self.log: list[Recorded] = []
         self.faults: list[Fault] = []
         self.key_accounts: dict[str, str] = {}
+        #: requests being served right now, and the most seen at once (bounded concurrency)
+        self.in_flight = 0
+        self.max_in_flight = 0
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -208,12 +221,25 @@ class RecordingApp:
         with self.lock:
             self.log.append(rec)
             fault = next((f for f in self.faults if f.matches(rec)), None)
+            if fault and fault.times is not None:
+                fault.times -= 1
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            return self._serve(rec, fault, environ, start_response)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+    def _serve(self, rec: Recorded, fault: Fault | None, environ: dict[str, Any], start_response: Any) -> Any:
+        service = rec.service
         if fault:
             headers, payload = error_response(_PROTOCOL_OF_SIGNING_NAME.get(service, "query"), fault.code, fault.message)
             start_response(f"{fault.status} Error", [*headers.items(), ("Content-Length", str(len(payload)))])
             return [payload]
         if rec.action != "sts:AssumeRole":
-            return self.app(environ, start_response)
+            # the body is produced inside the in-flight window
+            return [b"".join(self.app(environ, start_response))]
         # learn the account of the credentials moto hands out
         captured: dict[str, Any] = {}
 
@@ -236,6 +262,10 @@ class RecordingApp:
     def clear(self) -> None:
         with self.lock:
             self.log.clear()
+
+    def reset_in_flight(self) -> None:
+        with self.lock:
+            self.max_in_flight = self.in_flight
 
 
 class Emulator:
@@ -261,7 +291,7 @@ class Emulator:
         return _FaultContext(self.app, fault)
 
     def client(self, service: str, **creds: Any) -> Any:
-        return boto3.client(service, endpoint_url=self.url, region_name=REGION, **(creds or CREDS))
+        return _client(self.url, service, creds or None)
 
 
 class _FaultContext:
@@ -293,6 +323,16 @@ class Org:
     role_arns: dict[str, str]  # label -> role ARN
 
 
+def _client(url: str, service: str, creds: dict[str, str] | None = None) -> Any:
+    """A boto3 client of the fixtures (they write; permwise's own clients are guarded)."""
+    client = boto3.client(service, endpoint_url=url, region_name=REGION, **(creds or CREDS))
+    if service == "s3control":
+        from permwise.aws.session import keep_endpoint_host
+
+        keep_endpoint_host(client, url)
+    return client
+
+
 def _doc(*statements: dict[str, Any]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
@@ -316,7 +356,7 @@ def build_organization(url: str) -> Org:
     """
 
     def c(service: str, creds: dict[str, str] | None = None) -> Any:
-        return boto3.client(service, endpoint_url=url, region_name=REGION, **(creds or CREDS))
+        return _client(url, service, creds)
 
     org = c("organizations")
     created = org.create_organization(FeatureSet="ALL")["Organization"]
@@ -410,6 +450,10 @@ def build_organization(url: str) -> Org:
         "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True,
     })
     s3.create_bucket(Bucket="prod-no-policy-bucket")
+    # account-level Block Public Access (S3 Control) in prod; the other accounts have none
+    c("s3control", creds).put_public_access_block(AccountId=pid, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": False,
+    })
     kms = c("kms", creds)
     kms.create_key(Description="prod data key", Policy=_doc({
         "Sid": "Root", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{pid}:root"}, "Action": "kms:*", "Resource": "*",
@@ -460,13 +504,28 @@ if __name__ == "__main__":  # pragma: no cover - manual runs for the docs
     ap = argparse.ArgumentParser(description="start moto (recording) on 127.0.0.1 and build the test organization")
     ap.add_argument("--port", type=int, default=5055)
     ap.add_argument("--populate-only", metavar="URL", help="only build the organization in a running server")
+    ap.add_argument("--write-config", metavar="PATH", help="write an AWS config file with one profile per account (as the tests use)")
     args = ap.parse_args()
     if args.populate_only:
-        print(json.dumps(build_organization(args.populate_only).__dict__, indent=2))
+        org_ = build_organization(args.populate_only)
+        url = args.populate_only
     else:
         emu = Emulator(args.port).start()
+        # the tests' bad-credentials profile `bad` gets InvalidClientTokenId over HTTP
+        emu.app.faults.append(Fault("InvalidClientTokenId", "The security token included in the request is invalid.",
+                                    access_key=BAD_ACCESS_KEY))
         org_ = build_organization(emu.url)
-        print(emu.url)
-        print(json.dumps(org_.__dict__, indent=2), flush=True)
+        url = emu.url
+    if args.write_config:
+        import sys
+        from pathlib import Path
+
+        sys.path.insert(0, str(Path(__file__).parent))
+        from aws_support import _profiles
+
+        Path(args.write_config).write_text(_profiles(org_, url))
+    print(url)
+    print(json.dumps(org_.__dict__, indent=2), flush=True)
+    if not args.populate_only:
         while True:
             time.sleep(3600)

@@ -160,6 +160,7 @@ def test_failures_are_recorded_and_retried(aws_env, tmp_path):
     }
     scp = next(e for e in errors if e["Account"] == prod)
     assert "explicit deny in a service control policy" in scp["Message"]
+    assert {e.account: e.kind for e in res.errors} == {prod: "scp-deny", billing: "access-denied", security: "access-denied"}
     assert next(e for e in errors if e["Account"] == security)["Region"] == "us-east-1"
     assert not (tmp_path / "accounts" / prod / "authorization-details.json").exists()
     # the S3 and regional units of prod did succeed
@@ -259,3 +260,215 @@ def test_cli_collect_unreachable_endpoint(aws_env, tmp_path, capsys, monkeypatch
 def test_bad_arguments_are_input_errors(aws_env, tmp_path, capsys):
     r = run_cli(["collect", "--out", str(tmp_path), "--accounts", "12345", "--no-progress"], capsys)
     assert r.code == 2 and "account id `12345` is not 12 digits" in r.err
+
+
+# --- account-level S3 Block Public Access (S3 Control) -------------------------------------------
+
+
+def test_account_level_block_public_access(snapshot, world):
+    """Amazon S3 User Guide, "Blocking public access to your Amazon S3 storage": Block Public
+    Access is set per bucket and per account, and S3 applies the most restrictive combination;
+    `s3control get-public-access-block --account-id` reads the account's settings, and an
+    account with none answers NoSuchPublicAccessBlockConfiguration (stored as null)."""
+    out = snapshot[0].out
+    prod = world.org.accounts["prod"]
+    got = _read(out / "accounts" / prod / "account.json")["S3PublicAccessBlock"]
+    assert got == {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+                   "RestrictPublicBuckets": False}
+    ops = _read(out / "accounts" / world.org.accounts["ops"] / "account.json")
+    assert "S3PublicAccessBlock" in ops and ops["S3PublicAccessBlock"] is None
+    asked = {r.account for r in snapshot[1] if r.action == "s3:GetAccountPublicAccessBlock"}
+    assert asked == {world.org.management, *world.org.accounts.values()}
+
+
+def test_account_level_block_public_access_denied_is_a_gap(aws_env, tmp_path):
+    prod = aws_env.org.accounts["prod"]
+    with aws_env.emu.fault(Fault("AccessDenied", "Access Denied", account=prod, action="s3:GetAccountPublicAccessBlock")):
+        res = collect(tmp_path, profile="mgmt", accounts=[prod], endpoint_url=aws_env.url)
+    assert [(e.account, e.service, e.operation, e.code) for e in res.errors] == [(prod, "s3control", "GetPublicAccessBlock", "AccessDenied")]
+    assert "account-level S3 Block Public Access" in res.errors[0].message
+    # absent (unknown), not null (none configured)
+    assert "S3PublicAccessBlock" not in _read(tmp_path / "accounts" / prod / "account.json")
+    # the bucket policies of the same unit were still collected
+    assert any(rp["Service"] == "s3" for rp in _read(tmp_path / "accounts" / prod / "resource-policies.json")["ResourcePolicies"])
+
+
+# --- the snapshot is what check and audit read ---------------------------------------------------
+
+
+def test_collected_snapshot_validates_against_the_published_schema(snapshot):
+    """docs/schemas/snapshot.schema.json describes a snapshot as {relative path: file content}."""
+    import jsonschema
+
+    root = Path(__file__).resolve().parents[2]
+    schema = json.loads((root / "docs" / "schemas" / "snapshot.schema.json").read_text("utf-8"))
+    out = snapshot[0].out
+    instance = {
+        p.relative_to(out).as_posix(): _read(p)
+        for p in sorted(out.rglob("*.json"))
+        if not p.name.startswith(".")
+    }
+    assert "accounts/" + snapshot[0].accounts[0].account_id + "/account.json" in instance
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(instance), key=lambda e: list(e.path))
+    assert [f"{list(e.path)}: {e.message}" for e in errors] == []
+
+
+# --- retries, concurrency, progress, role name -----------------------------------------------------
+
+
+def test_throttling_is_retried(aws_env, tmp_path):
+    """botocore retries (Boto3 guide, "Retries"): Throttling is a retryable error; the adaptive
+    mode retries it with backoff and client-side rate limiting, so two throttled answers leave
+    no gap."""
+    acct = aws_env.org.accounts["security"]
+    fault = Fault("Throttling", "Rate exceeded", status=400, account=acct,
+                  action="iam:GetAccountAuthorizationDetails", times=2)
+    mark = len(aws_env.emu.app.log)
+    with aws_env.emu.fault(fault):
+        res = collect(tmp_path, profile="mgmt", accounts=[acct], endpoint_url=aws_env.url)
+    assert res.errors == [] and fault.times == 0
+    sent = [r for r in aws_env.emu.app.log[mark:] if r.account == acct and r.action == "iam:GetAccountAuthorizationDetails"]
+    assert len(sent) == 3
+    assert (tmp_path / "accounts" / acct / "authorization-details.json").is_file()
+
+
+def test_throttling_beyond_the_retries_is_a_gap(aws_env, tmp_path, monkeypatch):
+    import permwise.aws.session as session_mod
+    from botocore.config import Config
+
+    monkeypatch.setattr(session_mod, "COLLECT_CONFIG", session_mod.COLLECT_CONFIG.merge(Config(retries={"mode": "adaptive", "max_attempts": 2})))
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module("permwise.aws.collect"), "COLLECT_CONFIG", session_mod.COLLECT_CONFIG)
+    acct = aws_env.org.accounts["security"]
+    with aws_env.emu.fault(Fault("Throttling", "Rate exceeded", status=400, account=acct, action="sqs:ListQueues")):
+        res = collect(tmp_path, profile="mgmt", accounts=[acct], endpoint_url=aws_env.url)
+    assert [(e.service, e.operation, e.code, e.region) for e in res.errors] == [("sqs", "ListQueues", "Throttling", "us-east-1")]
+
+
+@pytest.mark.parametrize("concurrency", [1, 3])
+def test_concurrency_is_bounded(aws_env, tmp_path, concurrency):
+    """--concurrency bounds the calls in flight across accounts and regions."""
+    app = aws_env.emu.app
+    accounts = [aws_env.org.accounts[n] for n in ("ops", "prod", "security")]
+    app.reset_in_flight()
+    res = collect(tmp_path, profile="mgmt", accounts=accounts, regions=["us-east-1", "eu-west-1"],
+                  endpoint_url=aws_env.url, concurrency=concurrency)
+    assert res.errors == []
+    assert app.max_in_flight <= concurrency
+    if concurrency > 1:
+        assert app.max_in_flight > 1  # it does run in parallel
+
+
+def test_progress_counts_every_unit(aws_env, tmp_path):
+    from aws_support import RecordingProgress
+
+    accounts = [aws_env.org.accounts["ops"], aws_env.org.accounts["security"]]
+    regions = ["us-east-1", "eu-west-1"]
+    first = RecordingProgress()
+    collect(tmp_path, profile="mgmt", accounts=accounts, regions=regions, endpoint_url=aws_env.url, progress=first)
+    units = len(accounts) * (2 + len(regions))  # iam, s3 and one per region
+    assert first.totals == [units] and len(first.advances) == units
+    again = RecordingProgress()
+    collect(tmp_path, profile="mgmt", accounts=accounts, regions=regions, endpoint_url=aws_env.url, progress=again)
+    assert again.totals == [units] and all("already collected" in a for a in again.advances)
+
+
+def test_role_name_is_configurable(aws_env, tmp_path):
+    acct = aws_env.org.accounts["ops"]
+    mark = len(aws_env.emu.app.log)
+    collect(tmp_path, profile="mgmt", accounts=[acct], endpoint_url=aws_env.url, role_name="Operations")
+    assumed = [r.params.get("RoleArn") for r in aws_env.emu.app.log[mark:] if r.action == "sts:AssumeRole"]
+    assert assumed == [f"arn:aws:iam::{acct}:role/Operations"]
+
+
+def test_cli_role_name_and_regions(aws_env, tmp_path, capsys):
+    acct = aws_env.org.accounts["ops"]
+    mark = len(aws_env.emu.app.log)
+    r = run_cli(["collect", "--out", str(tmp_path / "s"), "--profile", "mgmt", "--accounts", acct, "--role-name", "Operations",
+                 "--regions", "eu-west-1,us-east-1", "--concurrency", "2", "--no-progress", "--format", "json"], capsys)
+    assert r.code == 0, r.err
+    assert json.loads(r.out)["regions"] == ["eu-west-1", "us-east-1"]
+    log = aws_env.emu.app.log[mark:]
+    assert {r.params.get("RoleArn") for r in log if r.action == "sts:AssumeRole"} == {f"arn:aws:iam::{acct}:role/Operations"}
+
+
+def test_bad_region_is_an_input_error(aws_env, tmp_path, capsys):
+    r = run_cli(["collect", "--out", str(tmp_path / "s"), "--profile", "mgmt", "--regions", "us-east-1,useast2", "--no-progress"], capsys)
+    assert r.code == 2 and "`useast2` is not an AWS region name" in r.err and len(r.err.strip().splitlines()) == 1
+
+
+# --- refresh and stale data ----------------------------------------------------------------------
+
+
+def test_deleted_scp_leaves_the_snapshot_on_refresh(aws_env, tmp_path):
+    """Service control policies: a deleted SCP no longer applies; a snapshot that kept its file
+    would still deny offline, so re-collecting the organization removes it."""
+    org = aws_env.emu.client("organizations")
+    billing = aws_env.org.accounts["billing"]
+    pid = org.create_policy(
+        Name="Temporary", Description="deleted below", Type="SERVICE_CONTROL_POLICY",
+        Content=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "ec2:DeleteVpc", "Resource": "*"}]}),
+    )["Policy"]["PolicySummary"]["Id"]
+    try:
+        org.attach_policy(PolicyId=pid, TargetId=billing)
+        collect(tmp_path, profile="mgmt", accounts=[billing], endpoint_url=aws_env.url)
+        assert (tmp_path / "organization" / "policies" / f"{pid}.json").is_file()
+        assert (tmp_path / "organization" / "targets" / f"{pid}.json").is_file()
+    finally:
+        org.detach_policy(PolicyId=pid, TargetId=billing)
+        org.delete_policy(PolicyId=pid)
+    res = collect(tmp_path, profile="mgmt", accounts=[billing], endpoint_url=aws_env.url, refresh=True)
+    assert res.organization == "collected"
+    assert not (tmp_path / "organization" / "policies" / f"{pid}.json").exists()
+    assert not (tmp_path / "organization" / "targets" / f"{pid}.json").exists()
+    for kept in aws_env.org.scps.values():
+        assert (tmp_path / "organization" / "policies" / f"{kept}.json").is_file()
+
+
+def test_refresh_of_some_accounts_keeps_the_gaps_of_the_others(aws_env, tmp_path):
+    """--refresh collects this run's accounts again; the failure of an account it does not touch
+    stays in errors.json (it is still missing from the snapshot)."""
+    billing, security = aws_env.org.accounts["billing"], aws_env.org.accounts["security"]
+    deny = Fault("AccessDenied", "not authorized to perform: sts:AssumeRole",
+                 role_arn=f"arn:aws:iam::{billing}:role/OrganizationAccountAccessRole")
+    with aws_env.emu.fault(deny):
+        collect(tmp_path, profile="mgmt", accounts=[billing, security], endpoint_url=aws_env.url)
+    res = collect(tmp_path, profile="mgmt", accounts=[security], endpoint_url=aws_env.url, refresh=True)
+    assert [a.status for a in res.accounts] == ["collected"]
+    assert [(e.account, e.operation) for e in res.errors] == [(billing, "AssumeRole")]
+    assert [e["Account"] for e in _read(tmp_path / "errors.json")["Errors"]] == [billing]
+
+
+def test_tree_failure_still_collects_the_listed_accounts(aws_env, tmp_path):
+    ops = aws_env.org.accounts["ops"]
+    with aws_env.emu.fault(Fault("AccessDeniedException", "denied by test", action="organizations:ListRoots")):
+        res = collect(tmp_path, profile="mgmt", accounts=[ops], endpoint_url=aws_env.url)
+    assert res.organization == "unavailable"
+    assert [(e.operation, e.code) for e in res.errors] == [("ListRoots", "AccessDeniedException")]
+    assert [a.name for a in res.accounts] == ["ops"]  # the name came from list-accounts
+    assert not (tmp_path / "organization" / "organization.json").exists()  # no half tree
+
+
+def test_aws_profile_of_the_workload_does_not_leak_into_assumed_sessions(aws_env, tmp_path, monkeypatch):
+    """Four-profile contract: AWS_PROFILE names the workload profile. collect --profile reads
+    the organization with the management profile; the sessions of assumed roles must not pick
+    up AWS_PROFILE (here a profile that does not exist)."""
+    monkeypatch.setenv("AWS_PROFILE", "nosuch")
+    res = collect(tmp_path, profile="mgmt", accounts=[aws_env.org.accounts["ops"]], endpoint_url=aws_env.url)
+    assert res.errors == [] and [a.status for a in res.accounts] == ["collected"]
+
+
+def test_region_not_enabled_is_named(aws_env, tmp_path, capsys):
+    """AWS Account Management guide, "Enable or disable AWS Regions": an opt-in region that is
+    not enabled for the account rejects its credentials ("The security token included in the
+    request is invalid"); collect records it as that region's gap, not as bad credentials."""
+    acct = aws_env.org.accounts["security"]
+    fault = Fault("UnrecognizedClientException", "The security token included in the request is invalid.", status=400,
+                  account=acct, action="kms:ListKeys")
+    with aws_env.emu.fault(fault):
+        r = run_cli(["collect", "--out", str(tmp_path / "s"), "--profile", "mgmt", "--accounts", acct,
+                     "--regions", "af-south-1", "--no-progress"], capsys)
+    assert r.code == 1
+    assert "gap [region-not-enabled]: account " + acct + " region af-south-1 kms:ListKeys" in r.out
+    assert "is region af-south-1 enabled for this account?" in r.out

@@ -202,3 +202,49 @@ def test_cli_permwise_manifest(aws_env, capsys):
     r = run_cli(["preflight", "permwise", "--profile-management", "mgmt"], capsys)
     assert r.code == 0, r.out + r.err
     assert "collect.organization" in r.out
+
+
+def test_workload_profile_on_the_management_account_is_a_warning(aws_env, capsys):
+    """Four-profile contract: the management account is the hub with no workload resources, and
+    SCPs never restrict it (AWS Organizations User Guide, SCPs); a workload profile there works
+    but is routed wrong."""
+    report = preflight({"management": "mgmt", "workload": "mgmt-again"}, endpoint_url=aws_env.url)
+    wl = _by_name(report)["workload"]
+    assert wl.verdict == "MEMBER_PROFILE_ON_MANAGEMENT_ACCOUNT" and wl.status == "warn"
+    assert "AWS_PROFILE" in wl.fix and report.exit_code == 0
+    r = run_cli(["preflight", "--profile-management", "mgmt", "--profile-workload", "mgmt-again"], capsys)
+    assert r.code == 0 and "preflight passed with 1 warning(s)" in r.out
+
+
+def test_organizations_command_in_a_denied_member_account(aws_env, tmp_path):
+    """AWS Organizations API reference: a member account that is not a delegated administrator
+    gets AccessDeniedException from ListAccounts; the route is ORGANIZATIONS_NOT_SERVED."""
+    from emulator import Fault
+
+    manifest = tmp_path / "tool.yaml"
+    manifest.write_text(
+        """manifest: 1
+tool: {name: tool, version: "1"}
+profiles:
+  management: {description: management account, env_var: AWS_MANAGEMENT_PROFILE, account_kind: management}
+  operations: {description: operations account, env_var: AWS_OPERATIONS_PROFILE, account_kind: member}
+commands:
+  - id: org.policies
+    name: org policies
+    group: org
+    profile: operations
+    access: read
+    scp_risk: {level: low, reason: read only}
+    permissions:
+      - {actions: [organizations:ListPolicies], resources: ["*"], justification: list the SCPs}
+"""
+    )
+    ops = aws_env.org.accounts["ops"]
+    deny = Fault("AccessDeniedException", "You don't have permissions to access this resource.", status=400,
+                 account=ops, action="organizations:ListAccounts")
+    with aws_env.emu.fault(deny):
+        report = preflight({"management": "mgmt", "operations": "ops"}, manifest=str(manifest), endpoint_url=aws_env.url)
+    route = report.routes[0]
+    assert (route.command, route.verdict, route.status, route.needs) == ("org.policies", "ORGANIZATIONS_NOT_SERVED", "fail", "organizations")
+    assert "AccessDeniedException" in route.message and aws_env.org.management in route.fix
+    assert report.exit_code == 1

@@ -15,11 +15,14 @@ from permwise.aws.calls import NON_READ_ALLOWED, READ_OPERATIONS, WriteRefused, 
 from permwise.requirements import load_manifest
 
 
-def _manifest_actions() -> set[str]:
+def _manifest_actions(profile: str | None = None) -> set[str]:
+    """The actions the ``permwise`` manifest grants (to one profile, or to any)."""
     cat = catalog.get_catalog()
     m = load_manifest("permwise")
     out: set[str] = set()
     for cmd in m.commands:
+        if profile and cmd.profile != profile:
+            continue
         for perm in cmd.permissions:
             for pattern in perm.actions:
                 expanded = cat.expand(pattern)
@@ -49,7 +52,9 @@ def observed(world, snapshot, tmp_path_factory):
         preflight({"management": "mgmt", "operations": "ops", "billing": "billing", "workload": "prod"},
                   manifest="runbooks", endpoint_url=world.url)
         preflight({"management": "ops"}, endpoint_url=world.url)
-    pre = [r for r in world.emu.app.log[mark:] if r.by_permwise]
+    # all requests of the window, including the credential providers' own sts:AssumeRole for the
+    # role_arn profiles (those are the user's profile configuration, and granted too)
+    pre = list(world.emu.app.log[mark:])
     return collect_requests + pre
 
 
@@ -68,12 +73,36 @@ def test_no_request_writes(observed):
     assert writes == []
 
 
+def test_collect_sends_nothing_but_its_own_guarded_calls(snapshot):
+    """Every request during collect came through permwise's clients (User-Agent permwise/...),
+    so the read-only guard saw each one."""
+    _, requests = snapshot
+    assert requests and all(r.by_permwise for r in requests), sorted({(r.service, r.operation) for r in requests if not r.by_permwise})
+
+
+def test_each_profile_needs_only_its_own_policy(snapshot, world):
+    """Least privilege per profile: collect reads the management account with the management
+    profile's own credentials and every member through the assumed role, so each request must be
+    granted by the policy of the profile that sent it (`permwise generate permwise` prints one
+    policy per profile)."""
+    _, requests = snapshot
+    mgmt, member = _manifest_actions("management"), _manifest_actions("member")
+    from_mgmt = {r.action for r in requests if r.account == world.org.management}
+    from_members = {r.action for r in requests if r.account != world.org.management}
+    assert from_mgmt and from_members
+    assert sorted(a for a in from_mgmt if a.lower() not in mgmt) == []
+    assert sorted(a for a in from_members if a.lower() not in member) == []
+    # the management account's own IAM and resource policies were read with its credentials
+    assert "iam:GetAccountAuthorizationDetails" in from_mgmt and "s3:GetAccountPublicAccessBlock" in from_mgmt
+
+
 def test_the_collection_covered_every_service(observed):
     seen = {r.action for r in observed}
     # the collect run reached each kind of resource policy and the Organizations tree
     for action in ("iam:GetAccountAuthorizationDetails", "organizations:ListTargetsForPolicy", "s3:GetBucketPolicy",
                    "kms:GetKeyPolicy", "sqs:GetQueueAttributes", "sns:GetTopicAttributes", "lambda:GetPolicy",
                    "secretsmanager:GetResourcePolicy", "ecr:GetRepositoryPolicy", "sts:AssumeRole",
+                   "s3:GetAccountPublicAccessBlock", "s3:GetBucketPublicAccessBlock",
                    "organizations:ListDelegatedAdministrators"):
         assert action in seen, action
 
@@ -100,8 +129,20 @@ def test_guard_refuses_a_write_before_it_is_sent(world):
 
 
 def test_generate_permwise_prints_a_read_only_policy(capsys):
-    r = run_cli(["generate", "permwise"], capsys)
-    if r.code != 0 and "No such command" in (r.out + r.err):
-        pytest.skip("`permwise generate` is not registered yet")
+    """`permwise generate permwise` prints, per profile, policies whose actions together are
+    exactly the operations the read-only guard lets through, and none of them writes (except
+    sts:AssumeRole)."""
+    import json
+
+    r = run_cli(["generate", "permwise", "--format", "json"], capsys)
     assert r.code == 0, r.err
-    assert "iam:GetAccountAuthorizationDetails" in r.out and "organizations:ListAccounts" in r.out
+    policies = json.loads(r.out)
+    assert set(policies) == {"permwise-checked", "permwise-management", "permwise-member"}
+    actions: set[str] = set()
+    for doc in policies.values():
+        for st in doc["Statement"]:
+            assert st["Effect"] == "Allow"
+            acts = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+            actions.update(a.lower() for a in acts)
+    assert actions == {a.lower() for a in READ_OPERATIONS.values()}
+    assert sorted(a for a in actions if _is_write(a) and a not in {x.lower() for x in NON_READ_ALLOWED}) == []

@@ -113,5 +113,5 @@ def test_cli_check_permwise_manifest_on_the_collected_snapshot(snapshot, world, 
     r = run_cli(["check", "permwise", "--config", str(cfg), "--env", str(snapshot[0].out), "--no-excess", "--format", "json"], capsys)
     assert r.code in (0, 1), r.err
     status = {c["id"]: c["status"] for c in json.loads(r.out)["commands"]}
-    assert status == {"collect.account": "ready", "collect.organization": "ready",
+    assert status == {"collect.account": "ready", "collect.caller-account": "ready", "collect.organization": "ready",
                       "preflight.identity": "blocked", "preflight.organization": "ready"}

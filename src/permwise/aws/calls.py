@@ -41,6 +41,9 @@ READ_OPERATIONS: dict[tuple[str, str], str] = {
     ("s3", "GetBucketLocation"): "s3:GetBucketLocation",
     ("s3", "GetBucketPolicy"): "s3:GetBucketPolicy",
     ("s3", "GetPublicAccessBlock"): "s3:GetBucketPublicAccessBlock",
+    # the account-level Block Public Access settings (S3 Control API) are authorized by
+    # s3:GetAccountPublicAccessBlock
+    ("s3control", "GetPublicAccessBlock"): "s3:GetAccountPublicAccessBlock",
     # resource policies in each region
     ("kms", "ListKeys"): "kms:ListKeys",
     ("kms", "GetKeyPolicy"): "kms:GetKeyPolicy",

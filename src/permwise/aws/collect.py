@@ -6,12 +6,14 @@ output kept unchanged where one exists. Work is cut into *units* so that a re-ru
 - ``organization``: describe-organization, roots, OUs (recursive), accounts with their parent,
   SCPs and RCPs with their targets, from the calling (management or delegated admin) profile;
 - per account ``ACCOUNT/iam``: get-account-authorization-details (all pages merged) and the alias;
-- per account ``ACCOUNT/s3``: bucket policies with the bucket's Block Public Access settings;
+- per account ``ACCOUNT/s3``: bucket policies with the bucket's Block Public Access settings, and
+  the account-level Block Public Access settings (S3 Control);
 - per account ``ACCOUNT/region/REGION``: KMS, SQS, SNS, Lambda, Secrets Manager and ECR policies.
 
 Member accounts are read through a role assumed from the calling profile (``--role-name``,
 default ``OrganizationAccountAccessRole``); the caller's own account uses the caller's
-credentials. A unit that finished without errors is recorded in ``.permwise-collect.json`` in the
+credentials. Units run in a bounded thread pool (``concurrency`` workers across accounts and
+regions). A unit that finished without errors is recorded in ``.permwise-collect.json`` in the
 snapshot and skipped by the next run unless ``refresh``; a unit with errors is retried. Every
 failure is an entry of ``errors.json``: nothing is left out silently.
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -29,7 +32,16 @@ from typing import Any
 
 import orjson
 
-from permwise.aws.session import COLLECT_CONFIG, PREFLIGHT_CONFIG, Clients, classify, describe_failure, error_code, open_session
+from permwise.aws.session import (
+    COLLECT_CONFIG,
+    PREFLIGHT_CONFIG,
+    Clients,
+    classify,
+    describe_failure,
+    error_code,
+    kind_of,
+    open_session,
+)
 from permwise.errors import AwsError, InputError
 from permwise.fsutil import atomic_write
 
@@ -39,6 +51,8 @@ DEFAULT_ROLE_NAME = "OrganizationAccountAccessRole"
 AUTH_FILTER = ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"]
 POLICY_TYPES = ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY")
 REGIONAL_SERVICES = ("ecr", "kms", "lambda", "secretsmanager", "sns", "sqs")
+#: AWS region names: ``us-east-1``, ``ap-southeast-2``, ``us-gov-west-1``, ``cn-north-1``...
+REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 
 #: Error codes that mean "this resource has no policy", not a failure.
 _NO_POLICY = {
@@ -47,6 +61,9 @@ _NO_POLICY = {
     "ResourceNotFoundException",
     "RepositoryPolicyNotFoundException",
 }
+#: account.json key of the account-level S3 Block Public Access settings (``null``: the account
+#: has none configured; absent: not collected, see errors.json).
+ACCOUNT_BPA_KEY = "S3PublicAccessBlock"
 
 
 # --- serialization ------------------------------------------------------------------------------
@@ -112,6 +129,19 @@ class CollectError:
     def from_json(cls, d: dict[str, Any]) -> CollectError:
         return cls(d.get("Account"), d.get("Region"), d["Service"], d["Operation"], d["Code"], d["Message"])
 
+    @property
+    def kind(self) -> str:
+        """scp-deny, rcp-deny, access-denied, not-enabled, region-not-enabled, credentials,
+        throttled, unreachable, silent-zero or other (shown in summaries; errors.json keeps
+        AWS's code and message)."""
+        if self.code == "CROSS_ACCOUNT_SILENT_ZERO":
+            return "silent-zero"
+        kind = kind_of(self.code, self.message)
+        if kind == "credentials" and self.region:
+            # the same credentials worked elsewhere: an opt-in region that is not enabled
+            return "region-not-enabled"
+        return kind
+
     def sort_key(self) -> tuple[str, ...]:
         return (self.account or "", self.region or "", self.service, self.operation, self.code, self.message)
 
@@ -136,7 +166,7 @@ class CollectResult:
     caller_account: str
     caller_arn: str
     management_account: str | None
-    organization: str  # "collected" | "skipped" | "unavailable"
+    organization: str  # "collected" | "partial" | "skipped" | "unavailable"
     regions: list[str]
     accounts: list[AccountResult] = field(default_factory=list)
     errors: list[CollectError] = field(default_factory=list)
@@ -159,9 +189,12 @@ class _State:
     def __init__(self, out: Path, refresh: bool) -> None:
         self.path = out / STATE_FILE
         self.lock = threading.RLock()
+        #: with refresh every unit of this run is collected again; the units of accounts or
+        #: regions this run does not touch keep their state (and their errors stay reported)
+        self.refresh = refresh
         self.done: dict[str, str] = {}
         self.errors: dict[str, list[CollectError]] = {}
-        if self.path.exists() and not refresh:
+        if self.path.exists():
             try:
                 data = json.loads(self.path.read_text("utf-8"))
                 self.done = dict(data.get("done", {}))
@@ -170,6 +203,9 @@ class _State:
                     for unit, errs in data.get("errors", {}).items()
                 }
             except (ValueError, KeyError, TypeError, AttributeError):
+                if refresh:  # starting over anyway
+                    self.done, self.errors = {}, {}
+                    return
                 raise InputError(
                     f"`{self.path}` is not a permwise collect state file",
                     hint="delete it or run with --refresh",
@@ -177,7 +213,7 @@ class _State:
 
     def is_done(self, unit: str) -> bool:
         with self.lock:
-            return unit in self.done
+            return not self.refresh and unit in self.done
 
     def finish(self, unit: str, errors: list[CollectError]) -> None:
         with self.lock:
@@ -212,6 +248,8 @@ class _Unit:
 
     def fail(self, exc: BaseException, service: str, operation: str, region: str | None, what: str = "") -> None:
         info = classify(exc)
+        if info.kind == "credentials" and region:
+            what = (what + "; " if what else "") + f"is region {region} enabled for this account?"
         message = info.message + (f" ({what})" if what else "")
         self.errors.append(CollectError(self.account, region, service, operation, info.code, message))
 
@@ -246,6 +284,11 @@ class Collector:
             raise InputError(f"concurrency `{concurrency}` is out of range", hint="use 1 to 64")
         self.profile = profile
         self.regions_arg = sorted(set(regions)) if regions else None
+        for region in self.regions_arg or []:
+            if not REGION_RE.match(region):
+                raise InputError(
+                    f"`{region}` is not an AWS region name", hint="pass --regions us-east-1,eu-west-1"
+                )
         self.role_name = role_name
         self.accounts_arg = sorted(set(accounts)) if accounts else None
         for acct in self.accounts_arg or []:
@@ -257,6 +300,7 @@ class Collector:
         self.progress = progress or Progress()
         self.clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
         self._files_lock = threading.Lock()
+        self._partition = "aws"
 
     # -- entry point -----------------------------------------------------------------------------
 
@@ -271,6 +315,7 @@ class Collector:
             raise AwsError(describe_failure(exc, profile=self.profile, endpoint_url=self.endpoint_url)) from None
         caller_account, caller_arn = ident["Account"], ident["Arn"]
         partition = caller_arn.split(":")[1] if caller_arn.count(":") >= 5 else "aws"
+        self._partition = partition
         regions = self.regions_arg or [base.default_region]
         self.out.mkdir(parents=True, exist_ok=True)
         state = _State(self.out, self.refresh)
@@ -283,19 +328,7 @@ class Collector:
         else:
             targets = {caller_account: ""}
 
-        units_per_account = 2 + len(regions)
-        self.progress.total(len(targets) * units_per_account)
-        results: dict[str, AccountResult] = {}
-        with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="permwise-collect") as pool:
-            futures = {
-                pool.submit(
-                    self._account, base, state, acct, name, acct == caller_account, partition, regions
-                ): acct
-                for acct, name in sorted(targets.items())
-            }
-            for fut in as_completed(futures):
-                res = fut.result()
-                results[res.account_id] = res
+        results = self._accounts(base, state, targets, caller_account, partition, regions)
 
         errors = state.all_errors()
         previous_regions = self._previous_regions()
@@ -371,12 +404,13 @@ class Collector:
                 )
                 state.finish("organization", unit.errors)
                 return "unavailable", management, {}
+            for acct in listed:
+                if _active(acct):
+                    accounts[acct["Id"]] = acct.get("Name", "")
             out_accounts = []
             for acct in listed:
                 parents = org.list_parents(ChildId=acct["Id"]).get("Parents", [])
-                out_accounts.append({**acct, "ParentId": parents[0]["Id"] if parents else None})
-                if _active(acct):
-                    accounts[acct["Id"]] = acct.get("Name", "")
+                out_accounts.append({**acct, **({"ParentId": parents[0]["Id"]} if parents else {})})
             files[org_dir / "accounts.json"] = dumps({"Accounts": sorted(out_accounts, key=lambda a: a["Id"])})
             roots = _paginate(org, "list_roots")
             roots["Roots"] = sorted(roots.get("Roots", []), key=lambda r: r["Id"])
@@ -392,15 +426,21 @@ class Collector:
                     queue.append(ou["Id"])
             files[org_dir / "ous.json"] = dumps({"OrganizationalUnits": sorted(ous, key=lambda o: o["Id"])})
         except Exception as exc:
+            # the tree is incomplete: nothing of it is written (an earlier run's complete files
+            # stay), but the accounts that were listed are still collected
             unit.fail(exc, "organizations", _failed_operation(exc), None)
             state.finish("organization", unit.errors)
-            return "unavailable", management, {}
+            return "unavailable", management, accounts
+        listed_types: set[str] = set()
+        listed_ids: set[str] = set()
         for ptype in POLICY_TYPES:
             try:
                 summaries = _paginate(org, "list_policies", Filter=ptype).get("Policies", [])
             except Exception as exc:
                 unit.fail(exc, "organizations", "ListPolicies", None, f"policy type {ptype}")
                 continue
+            listed_types.add(ptype)
+            listed_ids.update(summary["Id"] for summary in summaries)
             for summary in summaries:
                 pid = summary["Id"]
                 try:
@@ -412,65 +452,122 @@ class Collector:
                     unit.fail(exc, "organizations", _failed_operation(exc), None, f"policy `{pid}`")
         for path, data in sorted(files.items()):
             atomic_write(path, data)
+        self._prune_policies(org_dir, listed_ids, listed_types)
         state.finish("organization", unit.errors)
-        return "collected", management, accounts
+        return ("partial" if unit.errors else "collected"), management, accounts
+
+    @staticmethod
+    def _prune_policies(org_dir: Path, listed_ids: set[str], listed_types: set[str]) -> None:
+        """Remove the policy and target files of an earlier run whose policy is gone.
+
+        A deleted SCP left on disk would still deny in every offline decision. Only policies of
+        a type that was listed in this run are pruned; a policy whose describe call failed this
+        time keeps its earlier file (the failure is an errors.json entry).
+        """
+        for path in sorted((org_dir / "policies").glob("*.json")):
+            if path.stem in listed_ids:
+                continue
+            try:
+                ptype = json.loads(path.read_text("utf-8"))["Policy"]["PolicySummary"]["Type"]
+            except (OSError, ValueError, KeyError, TypeError):
+                ptype = None
+            if ptype in listed_types:
+                path.unlink()
+                (org_dir / "targets" / path.name).unlink(missing_ok=True)
 
     # -- accounts --------------------------------------------------------------------------------
 
-    def _account(
+    def _accounts(
         self,
         base: Clients,
         state: _State,
-        account: str,
-        name: str,
-        is_caller: bool,
+        targets: dict[str, str],
+        caller_account: str,
         partition: str,
         regions: list[str],
-    ) -> AccountResult:
-        res = AccountResult(account_id=account, name=name)
-        units = [f"{account}/iam", f"{account}/s3"] + [f"{account}/region/{r}" for r in regions]
-        todo = [u for u in units if not state.is_done(u)]
-        res.units_skipped = len(units) - len(todo)
-        for u in units:
-            if u not in todo:
-                self.progress.advance(f"{account} {u.split('/', 1)[1]} (already collected)")
-        if not todo:
-            res.status = "skipped"
+    ) -> dict[str, AccountResult]:
+        """Collect every unit of every target account in one bounded pool.
+
+        First the credentials of each account that has work (the caller's own, or the collection
+        role assumed), then every (account, unit) pair as its own task, so ``concurrency`` bounds
+        the calls in flight across accounts *and* regions.
+        """
+        results = {acct: AccountResult(account_id=acct, name=name) for acct, name in sorted(targets.items())}
+        plan: dict[str, list[str]] = {}
+        for acct in results:
+            units = [f"{acct}/iam", f"{acct}/s3"] + [f"{acct}/region/{r}" for r in regions]
+            todo = [u for u in units if not state.is_done(u)]
+            results[acct].units_skipped = len(units) - len(todo)
+            plan[acct] = todo
+        self.progress.total(sum(len(plan[a]) + results[a].units_skipped for a in results))
+        for acct, res in results.items():
+            for _ in range(res.units_skipped):
+                self.progress.advance(f"{acct} (already collected)")
+        failed_units: dict[str, int] = {a: 0 for a in results}
+        with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="permwise-collect") as pool:
+            access = {
+                pool.submit(self._access, base, state, acct, acct == caller_account, partition): acct
+                for acct in results
+                if plan[acct]
+            }
+            clients: dict[str, Clients] = {}
+            for fut in as_completed(access):
+                acct = access[fut]
+                got = fut.result()
+                if got is None:
+                    results[acct].status = "failed"
+                    for u in plan[acct]:
+                        self.progress.advance(f"{acct} {u.split('/', 1)[1]} (no access)")
+                else:
+                    clients[acct] = got
+            work = {
+                pool.submit(self._unit, clients[acct], state, acct, results[acct].name, u): (acct, u)
+                for acct in sorted(clients)
+                for u in plan[acct]
+            }
+            for fut in as_completed(work):
+                acct, u = work[fut]
+                failed_units[acct] += not fut.result()
+                results[acct].units_done += 1
+                self.progress.advance(f"{acct} {u.split('/', 1)[1]}")
+        for acct, res in results.items():
+            if not plan[acct]:
+                res.status = "skipped"
+            elif res.status != "failed":
+                res.status = "partial" if failed_units[acct] else "collected"
             self._count(res)
-            return res
+        return results
+
+    def _access(self, base: Clients, state: _State, account: str, is_caller: bool, partition: str) -> Clients | None:
+        """The clients that read ``account``; None (and an error entry) when it cannot be entered."""
         if is_caller:
-            clients = base
-        else:
-            role_arn = f"arn:{partition}:iam::{account}:role/{self.role_name}"
-            try:
-                clients = base.assume(role_arn)
-            except Exception as exc:
-                unit = _Unit(account)
-                unit.fail(exc, "sts", "AssumeRole", None, f"role `{role_arn}`")
-                state.finish(f"{account}/assume", unit.errors)
-                for u in todo:
-                    self.progress.advance(f"{account} {u.split('/', 1)[1]} (no access)")
-                res.status = "failed"
-                self._count(res)
-                return res
-            state.finish(f"{account}/assume", [])
-        failed = 0
-        for u in todo:
+            return base
+        role_arn = f"arn:{partition}:iam::{account}:role/{self.role_name}"
+        try:
+            clients = base.assume(role_arn)
+        except Exception as exc:
             unit = _Unit(account)
-            kind = u.split("/", 1)[1]
+            unit.fail(exc, "sts", "AssumeRole", None, f"role `{role_arn}`")
+            state.finish(f"{account}/assume", unit.errors)
+            return None
+        state.finish(f"{account}/assume", [])
+        return clients
+
+    def _unit(self, clients: Clients, state: _State, account: str, name: str, unit_id: str) -> bool:
+        """Run one unit; record its errors; True when it had none."""
+        unit = _Unit(account)
+        kind = unit_id.split("/", 1)[1]
+        try:
             if kind == "iam":
                 self._iam(clients, unit, account, name)
             elif kind == "s3":
                 self._s3(clients, unit, account)
             else:
                 self._regional(clients, unit, account, kind.split("/", 1)[1])
-            state.finish(u, unit.errors)
-            failed += bool(unit.errors)
-            res.units_done += 1
-            self.progress.advance(f"{account} {kind}")
-        res.status = "partial" if failed else "collected"
-        self._count(res)
-        return res
+        except Exception as exc:  # a bug or an unexpected answer: still a recorded gap, never a crash
+            unit.fail(exc, kind.split("/", 1)[0], _failed_operation(exc), None, f"unit `{unit_id}`")
+        state.finish(unit_id, unit.errors)
+        return not unit.errors
 
     def _count(self, res: AccountResult) -> None:
         acct_dir = self.out / "accounts" / res.account_id
@@ -501,15 +598,39 @@ class Collector:
         ):
             details[key] = sorted(details.get(key, []), key=lambda d, f=sort_field: d.get(f, ""))
         atomic_write(acct_dir / "authorization-details.json", dumps(details))
-        info: dict[str, Any] = {"AccountId": account, "Name": name, "Alias": None}
+        info: dict[str, Any] = {"AccountId": account}
+        if name:
+            info["Name"] = name
+        alias: str | None = None
         try:
             aliases = iam.list_account_aliases().get("AccountAliases", [])
-            info["Alias"] = aliases[0] if aliases else None
+            alias = aliases[0] if aliases else None
         except Exception as exc:
             unit.fail(exc, "iam", "ListAccountAliases", None)
-        atomic_write(acct_dir / "account.json", dumps(info))
+        if alias:
+            info["Alias"] = alias
+        # the published schema types Name and Alias as strings: an absent alias is left out
+        self._update_account_json(account, info, drop=() if alias else ("Alias",))
+
+    def _update_account_json(self, account: str, updates: dict[str, Any], drop: Iterable[str] = ()) -> None:
+        """Merge into accounts/ID/account.json (the iam and s3 units each own some of its keys)."""
+        path = self.out / "accounts" / account / "account.json"
+        with self._files_lock:
+            data: dict[str, Any] = {}
+            if path.exists():
+                try:
+                    loaded = json.loads(path.read_text("utf-8"))
+                    data = loaded if isinstance(loaded, dict) else {}
+                except ValueError:
+                    data = {}
+            data.setdefault("AccountId", account)
+            data.update(updates)
+            for key in drop:
+                data.pop(key, None)
+            atomic_write(path, dumps(data))
 
     def _s3(self, clients: Clients, unit: _Unit, account: str) -> None:
+        self._account_public_access_block(clients, unit, account)
         s3 = clients.client("s3")
         found: list[dict[str, Any]] = []
         try:
@@ -519,7 +640,7 @@ class Collector:
             buckets = []
         for b in buckets:
             bucket = b["Name"]
-            arn = f"arn:aws:s3:::{bucket}"
+            arn = f"arn:{self._partition}:s3:::{bucket}"
             try:
                 policy = s3.get_bucket_policy(Bucket=bucket)["Policy"]
             except Exception as exc:
@@ -548,6 +669,25 @@ class Collector:
                 }
             )
         self._merge_resource_policies(account, found, lambda rp: rp.get("Service") == "s3")
+
+    def _account_public_access_block(self, clients: Clients, unit: _Unit, account: str) -> None:
+        """`aws s3control get-public-access-block --account-id ID` into account.json.
+
+        The account-level settings override a bucket's own (Amazon S3 User Guide, "Blocking public
+        access to your Amazon S3 storage": S3 applies the most restrictive combination of the
+        bucket and account settings). ``null`` means the account has none configured; when the
+        call fails the key is left out and the failure is an errors.json entry.
+        """
+        try:
+            resp = clients.client("s3control").get_public_access_block(AccountId=account)
+        except Exception as exc:
+            if error_code(exc) == "NoSuchPublicAccessBlockConfiguration":
+                self._update_account_json(account, {ACCOUNT_BPA_KEY: None})
+            else:
+                unit.fail(exc, "s3control", "GetPublicAccessBlock", None, "account-level S3 Block Public Access")
+                self._update_account_json(account, {}, drop=(ACCOUNT_BPA_KEY,))
+            return
+        self._update_account_json(account, {ACCOUNT_BPA_KEY: resp.get("PublicAccessBlockConfiguration")})
 
     def _regional(self, clients: Clients, unit: _Unit, account: str, region: str) -> None:
         found: list[dict[str, Any]] = []

@@ -364,6 +364,18 @@ def preflight(
                 + ", ".join(o.env_var or o.name for o in others) + "); confirm with your AWS admin",
             )
 
+    # a member profile of the contract (operations, workload) must not land in the management
+    # account: "Management/Root account (hub - no workload resources)"; SCPs do not restrict it
+    if mgmt:
+        for c in checks:
+            if c.name in clients and c.account == mgmt and c.account_kind == "member" and c.env_var:
+                c.set(
+                    "MEMBER_PROFILE_ON_MANAGEMENT_ACCOUNT", WARN,
+                    f"{c.aws_profile} is in the management account {mgmt}, which holds no workload resources "
+                    "and is not restricted by SCPs",
+                    f"point {c.env_var} at a profile in a member account",
+                )
+
     for c in checks:
         if c.status == OK and c.verdict == "OK":
             c.message = f"{c.aws_profile} -> account {c.account}" + (

@@ -9,13 +9,16 @@ throttling) and the endpoint override that tests use to point permwise at an emu
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import threading
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import boto3
 import botocore.exceptions
+import botocore.session
 from botocore.config import Config
 
 from permwise import __version__
@@ -80,21 +83,32 @@ class ErrorInfo:
     kind: str  # "scp-deny" | "access-denied" | "not-enabled" | "credentials" | "unreachable" | "other"
 
 
+def kind_of(code: str, message: str) -> str:
+    """What kind of gap an AWS error code and message describe."""
+    if "explicit deny in a service control policy" in message:
+        return "scp-deny"
+    if "explicit deny in a resource control policy" in message:
+        return "rcp-deny"
+    if code in NOT_IN_USE:
+        return "not-enabled"
+    if code in _DENIED or "not authorized" in message.lower():
+        return "access-denied"
+    if code in _BAD_CREDENTIALS:
+        return "credentials"
+    if code in ("Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded"):
+        return "throttled"
+    if code in ("EndpointConnectionError", "ConnectTimeoutError"):
+        return "unreachable"
+    return "other"
+
+
 def classify(exc: BaseException) -> ErrorInfo:
     """Name an AWS failure: the error code AWS returned and what kind of gap it is."""
     if isinstance(exc, botocore.exceptions.ClientError):
         err = exc.response.get("Error", {})
         code = str(err.get("Code") or "Unknown")
         message = str(err.get("Message") or exc)
-        if "with an explicit deny in a service control policy" in message:
-            return ErrorInfo(code, message, "scp-deny")
-        if code in NOT_IN_USE:
-            return ErrorInfo(code, message, "not-enabled")
-        if code in _DENIED or "not authorized" in message.lower():
-            return ErrorInfo(code, message, "access-denied")
-        if code in _BAD_CREDENTIALS:
-            return ErrorInfo(code, message, "credentials")
-        return ErrorInfo(code, message, "other")
+        return ErrorInfo(code, message, kind_of(code, message))
     if isinstance(exc, botocore.exceptions.NoCredentialsError | botocore.exceptions.PartialCredentialsError):
         return ErrorInfo("NoCredentials", str(exc), "credentials")
     if isinstance(exc, botocore.exceptions.ProfileNotFound):
@@ -147,7 +161,10 @@ class Clients:
                 kwargs: dict[str, Any] = {"region_name": key[1], "config": self.config}
                 if self.endpoint_url:
                     kwargs["endpoint_url"] = self.endpoint_url
-                self._cache[key] = guard_client(self.session.client(service, **kwargs))
+                client = guard_client(self.session.client(service, **kwargs))
+                if service == "s3control" and self.endpoint_url:
+                    keep_endpoint_host(client, self.endpoint_url)
+                self._cache[key] = client
             return self._cache[key]
 
     def assume(self, role_arn: str, session_name: str = "permwise-collect") -> Clients:
@@ -155,7 +172,8 @@ class Clients:
         creds = self.client("sts").assume_role(RoleArn=role_arn, RoleSessionName=session_name)[
             "Credentials"
         ]
-        session = boto3.Session(
+        session = _sibling_session(
+            self.session,
             aws_access_key_id=creds["AccessKeyId"],
             aws_secret_access_key=creds["SecretAccessKey"],
             aws_session_token=creds["SessionToken"],
@@ -164,6 +182,73 @@ class Clients:
         return Clients(
             session, endpoint_url=self.endpoint_url, config=self.config, default_region=self.default_region
         )
+
+
+_LOADER_LOCK = threading.Lock()
+_SHARED_LOADER: Any = None
+
+
+def _share_loader(session: boto3.Session) -> None:
+    """Let every session of this process use one data loader (models parsed once)."""
+    global _SHARED_LOADER
+    with _LOADER_LOCK:
+        if _SHARED_LOADER is None:
+            _SHARED_LOADER = session._session.get_component("data_loader")
+        else:
+            session._session.register_component("data_loader", _SHARED_LOADER)
+
+
+def _sibling_session(parent: boto3.Session, **kwargs: Any) -> boto3.Session:
+    """A new boto3 session with its own credentials that shares ``parent``'s data loader.
+
+    A fresh session parses every service model and endpoint rule set again (about 0.2 s of CPU
+    per service); sharing the loader's cache makes an assumed account cost only its API calls,
+    which matters with hundreds of accounts.
+    """
+    loader = parent._session.get_component("data_loader")
+    with _LOADER_LOCK:
+        # the parent's profile, not AWS_PROFILE from the environment (in the four-profile
+        # contract that is the workload profile, which may not even exist here)
+        core = botocore.session.Session(profile=parent.profile_name if parent.profile_name != "default" else None)
+        core.register_component("data_loader", loader)
+        session = boto3.Session(botocore_session=core, **kwargs)
+        # boto3 appends its own data path to the loader of every session it wraps: keep one
+        seen: set[str] = set()
+        loader.search_paths[:] = [p for p in loader.search_paths if not (p in seen or seen.add(p))]
+    return session
+
+
+def _literal_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def keep_endpoint_host(client: Any, endpoint_url: str) -> Any:
+    """Send S3 Control requests to ``endpoint_url`` itself when it names a literal host.
+
+    The S3 Control API puts the account id in the host name (``ACCOUNT.s3-control.REGION...``);
+    botocore prepends it to a custom endpoint too. ``123456789012.127.0.0.1`` can never resolve,
+    so for an IP address or ``localhost`` (an emulator) the prefix is dropped before signing and
+    the account travels in the ``x-amz-account-id`` header alone, which is how emulators such as
+    moto serve S3 Control. Any other custom endpoint (an S3 Control PrivateLink name, which has
+    wildcard DNS) keeps botocore's behaviour.
+    """
+    target = urlsplit(endpoint_url)
+    if not target.hostname or not _literal_host(target.hostname):
+        return client
+
+    def _rewrite(request: Any, **_: Any) -> None:
+        parts = urlsplit(request.url)
+        if parts.netloc != target.netloc:
+            request.url = urlunsplit(parts._replace(scheme=target.scheme, netloc=target.netloc))
+
+    client.meta.events.register("before-sign.s3-control", _rewrite, unique_id="permwise-s3control-endpoint")
+    return client
 
 
 def make_session(
@@ -176,6 +261,7 @@ def make_session(
     nothing ever reaches a real AWS endpoint while permwise is pointed at an emulator.
     """
     session = boto3.Session(profile_name=profile or None, region_name=region)
+    _share_loader(session)
     store = session._session.get_component("config_store")
     if endpoint_url:
         store.set_config_variable("endpoint_url", endpoint_url)

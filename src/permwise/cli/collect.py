@@ -22,17 +22,43 @@ def _split(value: str | None) -> list[str] | None:
 
 
 class _Bar:
-    """Adapter from collect's progress events to a rich progress bar on stderr."""
+    """Adapter from collect's progress events to a rich progress bar on stderr.
 
-    def __init__(self, progress: Progress) -> None:
-        self.p = progress
-        self.task = progress.add_task("collecting", total=None)
+    The bar starts with the first event, so a run that stops before collecting anything (bad
+    credentials, unreachable endpoint) prints nothing but its one error line.
+    """
+
+    def __init__(self, console: Console) -> None:
+        self.p = Progress(
+            SpinnerColumn(),
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
+        self.task = self.p.add_task("collecting", total=None)
+        self.started = False
 
     def total(self, units: int) -> None:
+        if not self.started:
+            self.p.start()
+            self.started = True
         self.p.update(self.task, total=units)
 
     def advance(self, description: str) -> None:
         self.p.update(self.task, advance=1, description=description)
+
+    def stop(self) -> None:
+        if self.started:
+            self.p.stop()
+
+
+def _stdout_console() -> Console:
+    """The report console: wide when piped (CI logs, files) so table cells are never cut."""
+    probe = Console()
+    return Console(highlight=False, soft_wrap=True, width=None if probe.is_terminal else 200)
 
 
 def register(app: typer.Typer) -> None:
@@ -51,8 +77,8 @@ def register(app: typer.Typer) -> None:
         accounts: Annotated[
             str | None, typer.Option("--accounts", help="Comma-separated account ids to collect (default: every active account).")
         ] = None,
-        concurrency: Annotated[int, typer.Option("--concurrency", help="Accounts collected in parallel (1-64).")] = 4,
-        refresh: Annotated[bool, typer.Option("--refresh", help="Collect everything again, ignoring earlier progress.")] = False,
+        concurrency: Annotated[int, typer.Option("--concurrency", help="Units of work (an account's IAM, S3, or one region) collected in parallel, across accounts and regions (1-64).")] = 4,
+        refresh: Annotated[bool, typer.Option("--refresh", help="Collect this run's organization, accounts and regions again, even where an earlier run finished.")] = False,
         endpoint_url: Annotated[
             str | None,
             typer.Option("--endpoint-url", envvar="PERMWISE_AWS_ENDPOINT_URL", help="Send every AWS call to this endpoint (an emulator)."),
@@ -62,10 +88,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Collect IAM, the Organizations tree, SCPs, RCPs and resource policies into a snapshot.
 
-        Read-only: permwise only calls Get/List/Describe APIs, sts:GetCallerIdentity and
-        sts:AssumeRole (see `permwise generate permwise`). A re-run resumes; every failed
-        account, region or call is listed in the summary and in errors.json. Exit 1 when the
-        snapshot has gaps (errors), 0 when complete.
+        Read-only: permwise only calls Get/List/Describe APIs, sts:GetCallerIdentity and sts:AssumeRole (see `permwise generate permwise`). Member accounts are read through --role-name assumed from --profile (the management account or a delegated administrator). A re-run resumes; every failed account, region or call is listed in the summary and in errors.json.
+
+        Exit 0 when the snapshot is complete, 1 when it has gaps (errors.json), 2 for bad usage, a missing profile, bad credentials or an unreachable endpoint.
 
         Example:
 
@@ -88,20 +113,15 @@ def register(app: typer.Typer) -> None:
         if no_progress:
             result = collect(out, **kwargs)
         else:
-            with Progress(
-                SpinnerColumn(),
-                TextColumn("[progress.description]{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=err,
-                transient=True,
-            ) as progress:
-                result = collect(out, progress=_Bar(progress), **kwargs)
+            bar = _Bar(err)
+            try:
+                result = collect(out, progress=bar, **kwargs)
+            finally:
+                bar.stop()
         if output_format == "json":
             typer.echo(json.dumps(summary_json(result), indent=2, sort_keys=True))
         else:
-            render_summary(result, Console(highlight=False, soft_wrap=True))
+            render_summary(result, _stdout_console())
         if result.errors:
             raise typer.Exit(1)
 
@@ -124,7 +144,7 @@ def summary_json(result) -> dict:  # type: ignore[no-untyped-def]
             }
             for a in result.accounts
         ],
-        "errors": [e.as_json() for e in result.errors],
+        "errors": [{**e.as_json(), "Kind": e.kind} for e in result.errors],
     }
 
 
@@ -145,10 +165,18 @@ def render_summary(result, console: Console) -> None:  # type: ignore[no-untyped
     if not result.errors:
         console.print("no gaps: every account, region and call succeeded")
         return
-    console.print(f"{len(result.errors)} gap(s), also in {result.out / 'errors.json'} (re-run to retry them):")
+    kinds: dict[str, int] = {}
+    for e in result.errors:
+        kinds[e.kind] = kinds.get(e.kind, 0) + 1
+    console.print(
+        f"{len(result.errors)} gap(s) ("
+        + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+        + f"), also in {result.out / 'errors.json'} (re-run to retry them):",
+        markup=False,
+    )
     for e in result.errors:
         console.print(
-            f"  gap: account {e.account or '-'} region {e.region or '-'} {e.service}:{e.operation} "
+            f"  gap [{e.kind}]: account {e.account or '-'} region {e.region or '-'} {e.service}:{e.operation} "
             f"{e.code}: {e.message}",
             markup=False,
         )

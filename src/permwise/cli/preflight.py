@@ -14,6 +14,12 @@ from permwise.errors import InputError
 _STYLE = {"ok": "green", "skip": "dim", "warn": "yellow", "fail": "red", "error": "bold red"}
 
 
+def _stdout_console() -> Console:
+    """The report console: wide when piped (CI logs, files) so table cells are never cut."""
+    probe = Console()
+    return Console(highlight=False, soft_wrap=True, width=None if probe.is_terminal else 200)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("preflight")
     def preflight_cmd(
@@ -41,12 +47,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Verify that each profile reaches the account it should, before a session.
 
-        Calls sts:GetCallerIdentity per profile and organizations:DescribeOrganization; the
-        management profile must be the organization's management account, and management,
-        operations and billing must be different accounts. With a MANIFEST, every command is
-        routed command -> profile -> account and flagged when that account cannot serve it.
-        Exit 0 all good, 1 a verdict failed, 2 bad usage or a profile that cannot be checked
-        (missing profile, bad credentials, unreachable endpoint).
+        Profiles come from AWS_MANAGEMENT_PROFILE, AWS_OPERATIONS_PROFILE, AWS_BILLING_PROFILE and AWS_PROFILE (or the --profile-* options) and the AWS config files. Calls sts:GetCallerIdentity per profile and organizations:DescribeOrganization; the management profile must be the organization's management account, and management, operations and billing must be different accounts. With a MANIFEST, every command is routed command -> profile -> account and flagged when that account cannot serve it (Organizations APIs outside the management account and delegated administrators, CROSS_ACCOUNT_SILENT_ZERO; Cost Explorer from a member account).
+
+        Exit 0 all good (warnings allowed), 1 a verdict failed, 2 bad usage or a profile that cannot be checked (missing profile, bad credentials, unreachable endpoint).
 
         Example:
 
@@ -66,7 +69,7 @@ def register(app: typer.Typer) -> None:
         if output_format == "json":
             typer.echo(json.dumps(report.as_json(), indent=2, sort_keys=True))
         else:
-            render(report, Console(highlight=False, soft_wrap=True))
+            render(report, _stdout_console())
         err = Console(stderr=True, highlight=False, soft_wrap=True)
         for p in report.errors():
             err.print(
@@ -116,4 +119,8 @@ def render(report, console: Console) -> None:  # type: ignore[no-untyped-def]
     failed = sum(1 for p in report.profiles if p.status in ("fail", "error")) + sum(
         1 for r in report.routes if r.status in ("fail", "error")
     )
-    console.print("preflight passed" if not failed else f"preflight failed: {failed} verdict(s) need a fix")
+    warned = sum(1 for p in report.profiles if p.status == "warn") + sum(1 for r in report.routes if r.status == "warn")
+    if failed:
+        console.print(f"preflight failed: {failed} verdict(s) need a fix" + (f", {warned} warning(s)" if warned else ""))
+    else:
+        console.print("preflight passed" + (f" with {warned} warning(s)" if warned else ""))
