@@ -164,36 +164,13 @@ class _ManifestView:
 
 
 def _load_manifest(name_or_path: str) -> _ManifestView:
-    try:
-        from permwise.requirements import load_manifest
-    except ImportError:  # pragma: no cover - only while the requirements layer is missing
-        return _load_manifest_yaml(name_or_path)
+    from permwise.requirements import load_manifest  # imported on use: most preflight runs name no manifest
+
     m = load_manifest(name_or_path)
     return _ManifestView(
         name=m.tool.name,
         profiles={n: (p.env_var, p.account_kind) for n, p in m.profiles.items()},
         commands=[(c.id, c.profile, [a for perm in c.permissions for a in perm.actions]) for c in m.commands],
-    )
-
-
-def _load_manifest_yaml(name_or_path: str) -> _ManifestView:  # pragma: no cover - fallback
-    from importlib import resources
-
-    from permwise.sources import load_source
-
-    path = name_or_path
-    if not os.path.exists(path):
-        bundled = resources.files("permwise") / "data" / "manifests" / f"{name_or_path}.yaml"
-        if not bundled.is_file():
-            raise InputError(f"no manifest `{name_or_path}`", hint="pass a bundled name or a YAML file")
-        path = str(bundled)
-    data = load_source(path).data
-    return _ManifestView(
-        name=data["tool"]["name"],
-        profiles={n: (p.get("env_var"), p.get("account_kind")) for n, p in data["profiles"].items()},
-        commands=[
-            (c["id"], c["profile"], [a for perm in c["permissions"] for a in perm["actions"]]) for c in data["commands"]
-        ],
     )
 
 

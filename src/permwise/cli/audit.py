@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from permwise.cli.options import DemoEnvOpt
+
 
 class Format(str, Enum):
     terminal = "terminal"
@@ -37,7 +39,7 @@ def demo_paths() -> tuple[Path, Path]:
 def register(app: typer.Typer) -> None:
     @app.command("audit")
     def audit(
-        env: Annotated[Path | None, typer.Option("--env", "-e", help="Environment snapshot directory. Omit for the bundled demo.")] = None,
+        env: DemoEnvOpt = None,
         config: Annotated[Path | None, typer.Option("--config", "-c", help="Audit config: authorized principals, SCP placeholders, approved accounts.")] = None,
         suppressions: Annotated[Path | None, typer.Option("--suppressions", "-s", help="Suppressions file (rule, subject, reason, expires).")] = None,
         fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.terminal,

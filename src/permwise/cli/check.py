@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from permwise.cli.options import CommandsOpt, ProfilesOpt
 
 
 class Format(str, Enum):
@@ -49,13 +53,8 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option("--config", "-c", help="Deployment config (YAML) mapping each profile to an account and principal."),
         ] = None,
-        commands: Annotated[
-            list[str] | None,
-            typer.Option("--commands", help="Only these commands: ids, groups or globs (repeat or comma-separate)."),
-        ] = None,
-        profile: Annotated[
-            list[str] | None, typer.Option("--profile", help="Only these profiles (repeat or comma-separate).")
-        ] = None,
+        commands: CommandsOpt = None,
+        profile: ProfilesOpt = None,
         fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.terminal,
         fail_on: Annotated[
             FailOn,
@@ -112,26 +111,20 @@ def register(app: typer.Typer) -> None:
             err.print(f"permwise: warning: {snap}/{p.one_line()}", markup=False)
 
         progress_cb = None
-        progress_ctx = None
-        if sys.stderr.isatty() and fmt is not None:
+        progress_ctx: contextlib.AbstractContextManager = contextlib.nullcontext()
+        if sys.stderr.isatty():
             work = total_work(plan(m, cfg, commands=commands, profiles=profile))
             if work > PROGRESS_THRESHOLD:
                 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-                progress_ctx = Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                                        console=err, transient=True)
-                task = progress_ctx.add_task("check", total=work)
+                bar = Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                               console=err, transient=True)
+                progress_cb = functools.partial(bar.advance, bar.add_task("check", total=work))
+                progress_ctx = bar
 
-                def progress_cb(n: int) -> None:
-                    progress_ctx.advance(task, n)
-
-        if progress_ctx is not None:
-            with progress_ctx:
-                report = run_check(m, cfg, environment, commands=commands, profiles=profile, excess=not no_excess,
-                                   progress=progress_cb, snapshot_label=snapshot_label, config_label=config_label)
-        else:
+        with progress_ctx:
             report = run_check(m, cfg, environment, commands=commands, profiles=profile, excess=not no_excess,
-                               snapshot_label=snapshot_label, config_label=config_label)
+                               progress=progress_cb, snapshot_label=snapshot_label, config_label=config_label)
 
         if fmt is Format.json:
             text = render_json(report)

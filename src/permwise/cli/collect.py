@@ -7,11 +7,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from permwise.cli.options import EndpointUrlOpt
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from permwise.errors import InputError
+from permwise.report.console import summary_console
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -55,12 +58,6 @@ class _Bar:
             self.p.stop()
 
 
-def _stdout_console() -> Console:
-    """The report console: wide when piped (CI logs, files) so table cells are never cut."""
-    probe = Console()
-    return Console(highlight=False, soft_wrap=True, width=None if probe.is_terminal else 200)
-
-
 def register(app: typer.Typer) -> None:
     @app.command("collect")
     def collect_cmd(
@@ -79,10 +76,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         concurrency: Annotated[int, typer.Option("--concurrency", help="Units of work (an account's IAM, S3, or one region) collected in parallel, across accounts and regions (1-64).")] = 4,
         refresh: Annotated[bool, typer.Option("--refresh", help="Collect this run's organization, accounts and regions again, even where an earlier run finished.")] = False,
-        endpoint_url: Annotated[
-            str | None,
-            typer.Option("--endpoint-url", envvar="PERMWISE_AWS_ENDPOINT_URL", help="Send every AWS call to this endpoint (an emulator)."),
-        ] = None,
+        endpoint_url: EndpointUrlOpt = None,
         output_format: Annotated[str, typer.Option("--format", help="Summary format: text or json.")] = "text",
         no_progress: Annotated[bool, typer.Option("--no-progress", help="Do not draw the progress bar.")] = False,
     ) -> None:
@@ -121,7 +115,7 @@ def register(app: typer.Typer) -> None:
         if output_format == "json":
             typer.echo(json.dumps(summary_json(result), indent=2, sort_keys=True))
         else:
-            render_summary(result, _stdout_console())
+            render_summary(result, summary_console())
         if result.errors:
             raise typer.Exit(1)
 

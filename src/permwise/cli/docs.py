@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from permwise.cli.options import ManifestArg
+
 
 class DocFormat(str, Enum):
     markdown = "markdown"
@@ -16,7 +18,7 @@ class DocFormat(str, Enum):
 def register(app: typer.Typer) -> None:
     @app.command("docs")
     def docs(
-        manifest: Annotated[str, typer.Argument(help="Bundled manifest name or file path.")],
+        manifest: ManifestArg,
         fmt: Annotated[DocFormat, typer.Option("--format", "-f", help="Output format.")] = DocFormat.markdown,
         out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: stdout).")] = None,
         force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from permwise.cli.options import CommandsOpt, ProfilesOpt
+
 
 class Format(str, Enum):
     json = "json"
@@ -24,13 +26,8 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option("--config", "-c", help="Deployment config (YAML): variables, regions, account per profile."),
         ] = None,
-        commands: Annotated[
-            list[str] | None,
-            typer.Option("--commands", help="Only these commands: ids, groups or globs (repeat or comma-separate)."),
-        ] = None,
-        profile: Annotated[
-            list[str] | None, typer.Option("--profile", help="Only these profiles (repeat or comma-separate).")
-        ] = None,
+        commands: CommandsOpt = None,
+        profile: ProfilesOpt = None,
         fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.json,
         out: Annotated[
             Path | None, typer.Option("--out", "-o", help="Directory to write the files to (default: print to stdout).")

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from permwise.cli.options import ManifestArg
+
 from permwise.catalog import get_catalog
 
 
@@ -50,7 +52,7 @@ def register(app: typer.Typer) -> None:
 
     @group.command("show")
     def show(
-        manifest: Annotated[str, typer.Argument(help="Bundled manifest name or file path.")],
+        manifest: ManifestArg,
         expand: Annotated[bool, typer.Option("--expand", help="List every action a pattern expands to.")] = False,
     ) -> None:
         """Print a manifest's commands with their profile, access, SCP risk and actions.

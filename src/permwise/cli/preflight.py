@@ -6,18 +6,15 @@ import json
 from typing import Annotated
 
 import typer
+
+from permwise.cli.options import EndpointUrlOpt
 from rich.console import Console
 from rich.table import Table
 
 from permwise.errors import InputError
+from permwise.report.console import summary_console
 
 _STYLE = {"ok": "green", "skip": "dim", "warn": "yellow", "fail": "red", "error": "bold red"}
-
-
-def _stdout_console() -> Console:
-    """The report console: wide when piped (CI logs, files) so table cells are never cut."""
-    probe = Console()
-    return Console(highlight=False, soft_wrap=True, width=None if probe.is_terminal else 200)
 
 
 def register(app: typer.Typer) -> None:
@@ -39,10 +36,7 @@ def register(app: typer.Typer) -> None:
         profile_workload: Annotated[
             str | None, typer.Option("--profile-workload", help="Profile of a workload account [env: AWS_PROFILE].")
         ] = None,
-        endpoint_url: Annotated[
-            str | None,
-            typer.Option("--endpoint-url", envvar="PERMWISE_AWS_ENDPOINT_URL", help="Send every AWS call to this endpoint (an emulator)."),
-        ] = None,
+        endpoint_url: EndpointUrlOpt = None,
         output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
     ) -> None:
         """Verify that each profile reaches the account it should, before a session.
@@ -69,7 +63,7 @@ def register(app: typer.Typer) -> None:
         if output_format == "json":
             typer.echo(json.dumps(report.as_json(), indent=2, sort_keys=True))
         else:
-            render(report, _stdout_console())
+            render(report, summary_console())
         err = Console(stderr=True, highlight=False, soft_wrap=True)
         for p in report.errors():
             err.print(

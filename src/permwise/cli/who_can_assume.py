@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
-from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from permwise.cli.options import DemoEnvOpt
 
 
 class Format(str, Enum):
@@ -19,7 +20,7 @@ def register(app: typer.Typer) -> None:
     @app.command("who-can-assume")
     def who_can_assume(
         role: Annotated[str, typer.Argument(help="Role ARN, or a role name when it is unique in the snapshot.")],
-        env: Annotated[Path | None, typer.Option("--env", "-e", help="Environment snapshot directory. Omit for the bundled demo.")] = None,
+        env: DemoEnvOpt = None,
         fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
         depth: Annotated[int, typer.Option("--depth", min=1, max=8, help="Longest sts:AssumeRole chain to follow.")] = 4,
     ) -> None:

@@ -251,7 +251,7 @@ class SnapshotBuilder:
             out["organization/organization.json"] = dump({"Organization": {
                 "Id": self.org_id, "Arn": f"arn:{self.partition}:organizations::{self.management}:organization/{self.org_id}",
                 "FeatureSet": "ALL", "MasterAccountArn": f"arn:{self.partition}:organizations::{self.management}:account/{self.org_id}/{self.management}",
-                "MasterAccountId": self.management, "MasterAccountEmail": f"aws+management@example.com",
+                "MasterAccountId": self.management, "MasterAccountEmail": "aws+management@example.com",
                 "AvailablePolicyTypes": avail,
             }})
             out["organization/roots.json"] = dump({"Roots": [{

@@ -38,6 +38,7 @@ from permwise.environment.model import (
     Principal,
     Problem,
     ResourcePolicy,
+    arn_account,
 )
 from permwise.errors import InputError
 
@@ -54,11 +55,6 @@ class PolicyRef:
     document: dict
     origin: Origin
     via: str | None = None  # group name, for user policies inherited from a group
-
-
-def _arn_account(arn: str) -> str:
-    parts = arn.split(":", 5)
-    return parts[4] if len(parts) == 6 else ""
 
 
 class Environment:
@@ -161,7 +157,7 @@ class Environment:
         (with path), organization id and paths, and its tags as ``aws:PrincipalTag/<key>``."""
         p = self._principals.get(principal_arn)
         ctx: dict[str, Any] = {"aws:PrincipalArn": principal_arn}
-        account = p.account if p else _arn_account(principal_arn)
+        account = p.account if p else arn_account(principal_arn)
         acc = self.accounts.get(account)
         if acc is not None and acc.in_organization and self.organization_id:
             ctx["aws:PrincipalOrgID"] = self.organization_id
@@ -324,7 +320,7 @@ class Environment:
         snapshot holds the resource's policy (S3 bucket ARNs carry no account)."""
         if not resource_arn or resource_arn == "*":
             return None
-        acct = _arn_account(resource_arn)
+        acct = arn_account(resource_arn)
         if acct and acct not in ("*", "aws") and acct.isdigit():
             return acct
         rp = self.find_resource_policy(resource_arn)

@@ -33,6 +33,7 @@ from permwise.environment.model import (
     Principal,
     Problem,
     ResourcePolicy,
+    arn_account,
 )
 from permwise.errors import InputError
 from permwise.sources import Source, load_source
@@ -43,11 +44,6 @@ MAX_SNAPSHOT_FILE = 1 << 30
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 
 _HINT_JQ = "see docs/snapshots.md for the AWS CLI and jq commands that build this file"
-
-
-def _arn_account(arn: str) -> str:
-    parts = arn.split(":", 5)
-    return parts[4] if len(parts) == 6 else ""
 
 
 class SnapshotReader:
@@ -407,7 +403,7 @@ def read_account(r: SnapshotReader, account_id: str) -> AccountIam:
         arn = r.string(rel, u, "Arn", ptr)
         pb = u.get("PermissionsBoundary") or {}
         data.users.append(Principal(
-            arn=arn, account=_arn_account(arn), kind="user", name=u.get("UserName") or arn.rsplit("/", 1)[-1],
+            arn=arn, account=arn_account(arn), kind="user", name=u.get("UserName") or arn.rsplit("/", 1)[-1],
             path=u.get("Path") or "/", id=u.get("UserId") or "", tags=_tags(u.get("Tags")), trust_policy=None,
             boundary_arn=pb.get("PermissionsBoundaryArn") if isinstance(pb, dict) else None,
             inline_policies=_inline(r, rel, r.lst(rel, u, "UserPolicyList", ptr, required=False), ptr + "/UserPolicyList"),
@@ -422,7 +418,7 @@ def read_account(r: SnapshotReader, account_id: str) -> AccountIam:
         arn = r.string(rel, g, "Arn", ptr)
         name = g.get("GroupName") or arn.rsplit("/", 1)[-1]
         data.groups[name] = Group(
-            arn=arn, name=name, account=_arn_account(arn),
+            arn=arn, name=name, account=arn_account(arn),
             inline_policies=_inline(r, rel, r.lst(rel, g, "GroupPolicyList", ptr, required=False), ptr + "/GroupPolicyList"),
             managed_policy_arns=_attached(r, rel, r.lst(rel, g, "AttachedManagedPolicies", ptr, required=False), ptr + "/AttachedManagedPolicies"),
             origin=Origin(rel, ptr),
@@ -437,7 +433,7 @@ def read_account(r: SnapshotReader, account_id: str) -> AccountIam:
         pb = ro.get("PermissionsBoundary") or {}
         last = ro.get("RoleLastUsed") or {}
         data.roles.append(Principal(
-            arn=arn, account=_arn_account(arn), kind="role", name=ro.get("RoleName") or arn.rsplit("/", 1)[-1],
+            arn=arn, account=arn_account(arn), kind="role", name=ro.get("RoleName") or arn.rsplit("/", 1)[-1],
             path=ro.get("Path") or "/", id=ro.get("RoleId") or "", tags=_tags(ro.get("Tags")), trust_policy=trust_doc,
             boundary_arn=pb.get("PermissionsBoundaryArn") if isinstance(pb, dict) else None,
             inline_policies=_inline(r, rel, r.lst(rel, ro, "RolePolicyList", ptr, required=False), ptr + "/RolePolicyList"),

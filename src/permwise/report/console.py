@@ -46,6 +46,18 @@ def make_console(stderr: bool = False, *, soft_wrap: bool = False, record: bool 
     return Console(stderr=stderr, file=file, width=w, highlight=False, soft_wrap=soft_wrap, record=record)
 
 
+#: width of the ``collect`` and ``preflight`` summaries when the output is not a terminal
+SUMMARY_PIPE_WIDTH = 200
+
+
+def summary_console() -> Console:
+    """The stdout console of the ``collect`` and ``preflight`` summaries: the terminal's own width
+    on a TTY, else :data:`SUMMARY_PIPE_WIDTH` columns so table cells are never cut in CI logs and
+    files (unlike :func:`make_console`, ``$COLUMNS`` is not consulted)."""
+    probe = Console()
+    return Console(highlight=False, soft_wrap=True, width=None if probe.is_terminal else SUMMARY_PIPE_WIDTH)
+
+
 def columns_fit(console: Console, rows: list[tuple[str, ...]], *, slack: int) -> bool:
     """Whether identifier columns can keep every value on one line: the widest value of each
     column, with cell padding, plus ``slack`` cells for the rest of the table, fits the console.

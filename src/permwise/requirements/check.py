@@ -369,9 +369,7 @@ def allow_statements(items: Iterable[tuple[RequiredRequest, Result]], sid: str,
     for req, _ in items:
         entry = by_action.get(req.action)
         if entry is None:
-            # (``conditions_key`` serialises the conditions: skip it for the common empty case)
-            entry = by_action[req.action] = (set(), req.conditions_key if req.conditions else "{}",
-                                             dict(req.conditions))
+            entry = by_action[req.action] = (set(), req.conditions_key, dict(req.conditions))
         entry[0].add(req.resource)
     groups: dict[tuple, list[str]] = {}
     conds: dict[tuple, dict] = {}
@@ -522,7 +520,7 @@ def note_scp_exemptions(env, plans, results) -> None:
                     ctx.update(req.context())
                 if region:
                     ctx.setdefault("aws:RequestedRegion", region)
-                key = (res.principal, req.action, req.resource, region, req.conditions_key if req.conditions else "")
+                key = (res.principal, req.action, req.resource, region, req.conditions_key)
                 hits = cache.get(key)
                 if hits is None:
                     hits = cache[key] = env.scps_denying(res.principal, req.action, req.resource, ctx)

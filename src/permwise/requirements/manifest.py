@@ -15,7 +15,6 @@ one-line :class:`~permwise.errors.InputError`.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path

@@ -30,6 +30,7 @@ Resource rules (documented in docs/manifests.md):
 from __future__ import annotations
 
 import fnmatch
+import functools
 import ipaddress
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -57,8 +58,11 @@ class RequiredRequest:
     #: The permission marks its wildcards as intended -- extension.
     wildcard_intended: bool = False
 
-    @property
+    @functools.cached_property
     def conditions_key(self) -> str:
+        """The conditions as canonical JSON (a grouping key); computed once, ``{}`` without any."""
+        if not self.conditions:
+            return "{}"
         return json.dumps(self.conditions, sort_keys=True, separators=(",", ":"))
 
     def context(self) -> dict[str, Any]:
