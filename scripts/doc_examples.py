@@ -1,4 +1,4 @@
-"""Keep the example outputs pasted in the README true.
+"""Keep the example outputs pasted in the README and docs/ true.
 
 A block in a Markdown file of the form
 
@@ -8,12 +8,31 @@ A block in a Markdown file of the form
     ...output...
     ```
 
-is re-run (through the installed console script, at 100 columns, from the repository root) and
-its output replaced. ``--check`` changes nothing and exits 1 when a block is stale, which is what
-the test suite does, so an example can never drift from what the command prints.
+is re-run (at 100 columns, from the repository root) and its output replaced. ``--check``
+changes nothing and exits 1 when a block is stale, which is what the test suite does, so an
+example can never drift from what the command prints.
 
-    python scripts/doc_examples.py            # refresh README.md
-    python scripts/doc_examples.py --check    # fail on drift
+The command in the marker may be:
+
+- a plain command: ``permwise ...`` runs the installed package with this Python;
+- followed by ``| head -N`` or ``| tail -N``: only the first or last N lines are shown, with
+  ``...`` marking what was cut;
+- prefixed with environment settings: ``COLUMNS=120 permwise rules`` (shown as written);
+- any shell line (pipes, redirections, ``&&``, loops): it runs under ``bash -c`` with
+  ``permwise`` bound to this Python's package;
+- an output that holds fenced blocks itself (Markdown) goes in a four-backtick ````console
+  fence;
+- run in another directory: ``<!-- run in docs/examples: permwise validate bad.yaml -->``
+  runs there (the directory is relative to the repository root and not shown).
+
+A non-zero exit status is shown as ``$ echo $?`` and the code. The blocks of a file run one
+after the other in document order (a block may read what an earlier one wrote; the same
+command is run once); commands that write files write under ``out/`` (gitignored) with
+``--force``, so a refresh or a check can be repeated.
+
+    python scripts/doc_examples.py                    # refresh README.md
+    python scripts/doc_examples.py docs/*.md          # refresh these files
+    python scripts/doc_examples.py --check [FILE...]  # fail on drift
 """
 
 from __future__ import annotations
@@ -27,23 +46,35 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BLOCK = re.compile(
-    r"(?P<head><!-- run: (?P<cmd>.+?)(?: \| (?P<filter>head -\d+))? -->\n```console\n)(?P<body>.*?)(?P<tail>^```$)",
+    r"(?P<head><!-- run(?: in (?P<cwd>[^:\s]+))?: (?P<cmd>.+?)(?: \| (?P<filter>(?:head|tail) -\d+))? -->\n"
+    r"(?P<fence>````?)console\n)(?P<body>.*?)(?P<tail>^(?P=fence)$)",
     re.S | re.M,
 )
+SHELL = re.compile(r"[|&;<>$`]|^\s*(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*(?:for|cd|cat|echo|find)\b")
+ENV_PREFIX = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
 
-def run(cmd: str, limit: str | None) -> str:
+def run(cmd: str, limit: str | None, cwd: str | None = None) -> str:
     env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb", "PERMWISE_DEBUG": ""}
-    argv = shlex.split(cmd)
-    if argv[0] == "permwise":
-        argv = [sys.executable, "-m", "permwise", *argv[1:]]
-    proc = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    where = ROOT / cwd if cwd else ROOT
+    if SHELL.search(cmd):
+        py = shlex.quote(sys.executable)
+        script = f'permwise() {{ {py} -m permwise "$@"; }}\n{cmd}'
+        argv = ["bash", "-c", script]
+    else:
+        argv = shlex.split(cmd)
+        while argv and ENV_PREFIX.match(argv[0]):
+            key, _, value = argv.pop(0).partition("=")
+            env[key] = value
+        if argv[0] == "permwise":
+            argv = [sys.executable, "-m", "permwise", *argv[1:]]
+    proc = subprocess.run(argv, cwd=where, env=env, capture_output=True, text=True, timeout=300)
     out = proc.stdout + proc.stderr
     lines = [line.rstrip() for line in out.rstrip("\n").splitlines()]
     if limit:
-        n = int(limit.split()[1].lstrip("-"))
+        kind, n = limit.split()[0], int(limit.split()[1].lstrip("-"))
         if len(lines) > n:
-            lines = [*lines[:n], "..."]
+            lines = [*lines[:n], "..."] if kind == "head" else ["...", *lines[-n:]]
     shown = f"$ {cmd}\n" + "\n".join(lines) + "\n"
     if proc.returncode:
         shown += f"$ echo $?\n{proc.returncode}\n"
@@ -52,10 +83,16 @@ def run(cmd: str, limit: str | None) -> str:
 
 def refresh(path: Path) -> tuple[str, list[str]]:
     text = path.read_text()
+    matches = list(BLOCK.finditer(text))
+    outputs: dict[tuple[str, str | None, str | None], str] = {}
+    for m in matches:  # in document order: a block may rely on what an earlier one wrote
+        key = (m.group("cmd"), m.group("filter"), m.group("cwd"))
+        if key not in outputs:
+            outputs[key] = run(*key)
     stale: list[str] = []
 
     def sub(m: re.Match[str]) -> str:
-        body = run(m.group("cmd"), m.group("filter"))
+        body = outputs[(m.group("cmd"), m.group("filter"), m.group("cwd"))]
         if body != m.group("body"):
             stale.append(m.group("cmd"))
         return m.group("head") + body + m.group("tail")
@@ -78,7 +115,7 @@ def main(argv: list[str]) -> int:
         new, stale = refresh(path)
         if check:
             for cmd in stale:
-                print(f"{path.name}: stale example output for `{cmd}`; run python scripts/doc_examples.py")
+                print(f"{path.name}: stale example output for `{cmd}`; run python scripts/doc_examples.py {path}")
                 failed = True
         elif stale:
             path.write_text(new)

