@@ -472,3 +472,15 @@ def test_region_not_enabled_is_named(aws_env, tmp_path, capsys):
     assert r.code == 1
     assert "gap [region-not-enabled]: account " + acct + " region af-south-1 kms:ListKeys" in r.out
     assert "is region af-south-1 enabled for this account?" in r.out
+
+
+def test_management_profile_variable_is_the_default(aws_env, tmp_path, capsys, monkeypatch):
+    """Four-profile contract: Organizations APIs run under $AWS_MANAGEMENT_PROFILE, while
+    $AWS_PROFILE names a workload account, so collect defaults to the management profile."""
+    monkeypatch.setenv("AWS_MANAGEMENT_PROFILE", "mgmt")
+    monkeypatch.setenv("AWS_PROFILE", "prod")
+    acct = aws_env.org.accounts["security"]
+    r = run_cli(["collect", "--out", str(tmp_path / "s"), "--accounts", acct, "--format", "json", "--no-progress"], capsys)
+    assert r.code == 0, r.err
+    data = json.loads(r.out)
+    assert data["management_account"] == aws_env.org.management and data["errors"] == []

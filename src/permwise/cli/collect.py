@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -63,7 +64,12 @@ def register(app: typer.Typer) -> None:
     def collect_cmd(
         out: Annotated[Path, typer.Option("--out", "-o", help="Snapshot directory to write (created if missing).")],
         profile: Annotated[
-            str | None, typer.Option("--profile", help="AWS profile of the management or delegated administrator account.")
+            str | None,
+            typer.Option(
+                "--profile",
+                help="AWS profile of the management or delegated administrator account "
+                "(default: $AWS_MANAGEMENT_PROFILE, then the default credential chain).",
+            ),
         ] = None,
         regions: Annotated[
             str | None, typer.Option("--regions", help="Comma-separated regions for regional resource policies (default: the profile's region).")
@@ -95,6 +101,9 @@ def register(app: typer.Typer) -> None:
         if output_format not in ("text", "json"):
             raise InputError(f"unknown format `{output_format}`", hint="use --format text or --format json")
         err = Console(stderr=True, highlight=False)
+        # the four-profile contract routes Organizations APIs to the management profile, so that is
+        # the default; AWS_PROFILE names the workload profile there and would read no organization
+        profile = profile or os.environ.get("AWS_MANAGEMENT_PROFILE") or None
         kwargs = dict(
             profile=profile,
             regions=_split(regions),
