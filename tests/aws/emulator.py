@@ -34,7 +34,7 @@ from werkzeug.serving import make_server
 
 DEFAULT_ACCOUNT = "123456789012"
 CREDS = {"aws_access_key_id": "AKIAIOSFODNN7EXAMPLE", "aws_secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
-BAD_ACCESS_KEY = "AKIABADBADBADBADBAD0"
+BAD_ACCESS_KEY = "AKIABADBADBADBADBAD0"  # fake key: the emulator answers it with InvalidClientTokenId
 REGION = "us-east-1"
 
 _SCOPE = re.compile(r"Credential=([^/]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
