@@ -268,3 +268,13 @@ def test_account_problems_reach_its_principals(builder, tmp_path):
     env = load_snapshot(builder.write(tmp_path / "s"))
     assert [p.code for p in env.principal_problems(arn)] == ["account-no-parent"]
     assert env.principal_problems(other) == []
+
+
+def test_a_directory_that_is_no_snapshot_is_an_input_error(tmp_path):
+    # a wrong --env must not read as an empty organization with nothing to report
+    from permwise.environment import load_snapshot
+    from permwise.errors import InputError
+
+    (tmp_path / "policy.json").write_text("{}")
+    with pytest.raises(InputError, match="not a snapshot directory"):
+        load_snapshot(tmp_path)

@@ -76,6 +76,10 @@ def load_snapshot(path: str | Path, *, compile_all: bool = True) -> Environment:
     if not root.is_dir():
         raise InputError("a snapshot is a directory, not a file", file=str(path),
                          hint="pass the directory that holds `snapshot.json` and `accounts/`")
+    if not any((root / part).exists() for part in ("snapshot.json", "accounts", "organization")):
+        raise InputError("not a snapshot directory: it has no `snapshot.json`, `accounts/` or `organization/`",
+                         file=str(path),
+                         hint="pass the directory `permwise collect --out` wrote (layout in docs/snapshots.md)")
     r = SnapshotReader(root)
     meta = read_meta(r)
     env = Environment(root, meta)
