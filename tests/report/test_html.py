@@ -195,3 +195,16 @@ def test_check_cli_html(tmp_path):
     assert r.exit_code == 0, r.output
     root = parse(out.read_text())
     assert root.find("section", id="details")
+
+
+def test_check_html_notes_on_ready_commands(demo_check):
+    # Organizations, "SCP evaluation": SCPs never apply to the management account; the page says
+    # why a management-account command is ready while the same reads are denied in member accounts
+    root = parse(check_html(demo_check))
+    noted = [c for c in demo_check.commands if c.status == "ready" and c.notes]
+    assert noted, "the demo has a ready command with a note (security.deploy-guardduty)"
+    items = root.find("section", id="notes").find_all("div", "command")
+    assert [i.find("h3").text() for i in items] == [c.id for c in noted]
+    deploy = next(i for i in items if i.find("h3").text() == "security.deploy-guardduty")
+    assert "DenyGuardDuty" in deploy.text() and "management account" in deploy.text()
+    assert root.find("section", id="commands").find("a", href="#" + deploy.attrs["id"]) is not None
