@@ -251,6 +251,18 @@ def register(app: typer.Typer) -> None:
                     "`--principal` and `--action` are required",
                     hint="or pass a case file with `--json FILE` / a batch with `--jsonl FILE`",
                 )
+            from permwise.engine import parse_principal
+
+            if parse_principal(principal).kind == "unknown":
+                raise InputError(
+                    f"`--principal {principal}` is not a principal AWS could send",
+                    hint="give an ARN (arn:aws:iam::111122223333:role/NAME, ...:user/NAME, "
+                    "arn:aws:sts::111122223333:assumed-role/NAME/SESSION), an account id, a service "
+                    "such as lambda.amazonaws.com, or `anonymous`",
+                )
+            if action.count(":") != 1 or not all(action.split(":")):
+                raise InputError(f"`--action {action}` is not an action",
+                                 hint="write it as `service:ActionName`, e.g. `s3:GetObject`")
             trust = _compile(trust_policy, "trust") if trust_policy else None
             res = _compile(resource_policy, "resource") if resource_policy else None
             if trust and res:
