@@ -67,7 +67,7 @@ def test_bad_input_raises_input_error(files):
     (files / "bad.json").write_text("[1, 2]")
     r = runner.invoke(app, ["simulate", "-p", USER, "-a", "s3:GetObject", "-i", str(files / "bad.json")])
     assert isinstance(r.exception, InputError) and "bad.json" in str(r.exception)
-    r = runner.invoke(app, ["simulate", "-p", USER, "-a", "x", "-c", "novalue"])
+    r = runner.invoke(app, ["simulate", "-p", USER, "-a", "s3:GetObject", "-c", "novalue"])
     assert isinstance(r.exception, InputError) and "KEY=VALUE" in str(r.exception)
 
 
