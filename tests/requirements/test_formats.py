@@ -92,3 +92,38 @@ def test_scp_exception_needs_principal(tmp_path, cli):
     cfg.write_text(MINI_CONFIG.read_text().replace(', principal: "arn:aws:iam::111111111111:role/MiniManagement"', ""))
     code, _, err = cli("generate", str(MINI), "--config", str(cfg), "--format", "scp-exception")
     assert code == 2 and "principal of profile `management`" in err
+
+
+def test_scp_exception_allow_list_opens_the_commands_to_the_tool_only():
+    """Organizations, "SCP evaluation": with an allow-list strategy every level from the root to
+    the account must allow an action. Adding the generated Allow to each level lets the tool's
+    role run its risky commands, and only that role (the `ArnLike aws:PrincipalArn` condition)."""
+    from permwise.engine import PolicySet, Request, compile_policy, evaluate
+
+    m, result = _result("mini")
+    rendered = render(result, "scp-exception", m.tool.name, m.tool.version, scp_strategy="allow-list")
+    [doc] = [json.loads(t) for n, t in rendered.files.items() if n.endswith(".json")]
+    assert all(s["Effect"] == "Allow" and "ArnLike" in s["Condition"] for s in doc["Statement"])
+    assert "allow-list" in rendered.files["minitool-scp-exception.md"]
+    baseline = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:GetCallerIdentity", "Resource": "*"}]}
+    admin = compile_policy({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+    levels = [[compile_policy(baseline, kind="scp", name="AllowList"), compile_policy(doc, kind="scp", name="ToolException")]
+              for _ in ("root", "ou", "account")]
+    without = [[compile_policy(baseline, kind="scp", name="AllowList")] for _ in ("root", "ou", "account")]
+    risky = [cp for cp in result.plans if cp.command.scp_risk.level in ("medium", "high")]
+    assert risky
+    for cp in risky:
+        for r in cp.requests:
+            other = cp.principal.rsplit("/", 1)[0] + "/SomeoneElse"
+            for principal, scps, want in ((cp.principal, levels, "allowed"), (other, levels, "implicitDeny"),
+                                          (cp.principal, without, "implicitDeny")):
+                res = evaluate(PolicySet(identity=[admin], scps=scps),
+                               Request(principal=principal, action=r.action, resource=r.resource,
+                                       context=r.context() if r.conditions else {}))
+                assert res.decision == want, (principal, r.action, r.resource, res.reasons)
+
+
+def test_unknown_scp_strategy_is_bad_input(cli):
+    code, _, err = cli("generate", str(MINI), "--config", str(MINI_CONFIG), "--format", "scp-exception",
+                       "--scp-strategy", "both")
+    assert code == 2 and "--scp-strategy" in err

@@ -18,6 +18,11 @@ class Format(str, Enum):
     scp_exception = "scp-exception"
 
 
+class ScpStrategy(str, Enum):
+    deny_list = "deny-list"
+    allow_list = "allow-list"
+
+
 def register(app: typer.Typer) -> None:
     @app.command("generate")
     def generate(
@@ -36,6 +41,12 @@ def register(app: typer.Typer) -> None:
         no_compress: Annotated[
             bool, typer.Option("--no-compress", help="List every action; never compress to a wildcard.")
         ] = False,
+        scp_strategy: Annotated[
+            ScpStrategy,
+            typer.Option("--scp-strategy", help="With --format scp-exception: how your SCPs are written. "
+                         "deny-list (FullAWSAccess + Deny statements) gets a Deny-with-exception statement; "
+                         "allow-list (only listed actions allowed) gets an Allow limited to the tool's role."),
+        ] = ScpStrategy.deny_list,
     ) -> None:
         """Generate the least-privilege policies each profile needs for the manifest's commands:
         only the required actions, scoped to resources wherever AWS supports it, split to the
@@ -60,7 +71,7 @@ def register(app: typer.Typer) -> None:
         m = load_manifest(manifest)
         cfg = load_config(config) if config else None
         result = generate_policies(m, cfg, commands, profile, compress=not no_compress)
-        rendered = render(result, fmt.value, m.tool.name, m.tool.version)
+        rendered = render(result, fmt.value, m.tool.name, m.tool.version, scp_strategy=scp_strategy.value)
         for w in result.warnings:
             typer.echo(f"permwise: warning: {w}", err=True)
         if out is None:

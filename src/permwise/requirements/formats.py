@@ -42,7 +42,8 @@ def dumps_json(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def render(result: GenerationResult, fmt: str, manifest_name: str, tool_version: str) -> Rendered:
+def render(result: GenerationResult, fmt: str, manifest_name: str, tool_version: str,
+           scp_strategy: str = "deny-list") -> Rendered:
     if fmt == "json":
         return _with_trust(_render_json(result), result)
     if fmt == "cloudformation":
@@ -50,7 +51,7 @@ def render(result: GenerationResult, fmt: str, manifest_name: str, tool_version:
     if fmt == "terraform":
         return _with_trust(_render_tf(result, tool_version), result)
     if fmt == "scp-exception":
-        return render_scp_exception(result, manifest_name)
+        return render_scp_exception(result, manifest_name, scp_strategy)
     raise InputError(f"unknown format `{fmt}`", hint=f"use one of {', '.join(FORMATS)}")
 
 
@@ -182,6 +183,22 @@ def _render_tf(result: GenerationResult, tool_version: str) -> Rendered:
 # --------------------------------------------------------------------------------------------- SCP exception
 
 
+#: the two ways organizations write SCPs (AWS Organizations, "SCP evaluation": a deny list keeps
+#: FullAWSAccess and adds Deny statements; an allow list replaces FullAWSAccess with Allow
+#: statements, and every level from the root to the account must allow the action)
+SCP_STRATEGIES = ("deny-list", "allow-list")
+
+SCP_EXPLANATION_ALLOW = """\
+How to use this SCP exception (allow-list strategy)
+
+Your SCPs allow only what they list (FullAWSAccess replaced by Allow statements), so an action
+runs only when an SCP at EVERY level from the root down to the account allows it. The
+statement(s) below allow the actions a command needs to the tool's role only (`ArnLike` on
+`aws:PrincipalArn`; SCP Allow statements accept conditions since September 2025): add them to
+the allow-list SCP at every level: the root, each OU on the path, and the account itself. An SCP never grants: the role still
+needs the identity policies from `permwise generate`.
+"""
+
 SCP_EXPLANATION = """\
 How to use this SCP exception
 
@@ -193,9 +210,13 @@ the role still needs the identity policies from `permwise generate`.
 """
 
 
-def scp_exception(result: GenerationResult, manifest_name: str) -> tuple[list[dict[str, Any]], str]:
-    """SCP documents (Deny-with-exception) for the commands with medium or high SCP risk, and
-    a Markdown explanation."""
+def scp_exception(result: GenerationResult, manifest_name: str,
+                  strategy: str = "deny-list") -> tuple[list[dict[str, Any]], str]:
+    """SCP documents for the commands with medium or high SCP risk, and a Markdown explanation:
+    with the ``deny-list`` strategy a Deny-with-exception statement per command, with
+    ``allow-list`` an Allow statement limited to the tool's role."""
+    if strategy not in SCP_STRATEGIES:
+        raise InputError(f"unknown SCP strategy `{strategy}`", hint=f"use one of {', '.join(SCP_STRATEGIES)}")
     statements = []
     rows = []
     for cp in result.plans:
@@ -212,20 +233,30 @@ def scp_exception(result: GenerationResult, manifest_name: str) -> tuple[list[di
             svc, name = r.action.split(":", 1)
             by_service.setdefault(svc, set()).add(name)
         actions = [a for svc in sorted(by_service) for a in compress_actions(svc, by_service[svc])]
-        statements.append({
-            "Sid": f"{pascal(cmd.id)}Exception",
-            "Effect": "Deny",
-            "Action": actions,
-            "Resource": "*",
-            "Condition": {"ArnNotLike": {"aws:PrincipalArn": [cp.principal]}},
-        })
+        if strategy == "allow-list":
+            statements.append({
+                "Sid": f"Allow{pascal(cmd.id)}",
+                "Effect": "Allow",
+                "Action": actions,
+                "Resource": "*",
+                "Condition": {"ArnLike": {"aws:PrincipalArn": [cp.principal]}},
+            })
+        else:
+            statements.append({
+                "Sid": f"{pascal(cmd.id)}Exception",
+                "Effect": "Deny",
+                "Action": actions,
+                "Resource": "*",
+                "Condition": {"ArnNotLike": {"aws:PrincipalArn": [cp.principal]}},
+            })
         rows.append((cmd.id, cmd.scp_risk.level, cmd.scp_risk.reason, cp.profile, cp.principal, len(actions)))
     if not statements:
         return [], "No selected command has a medium or high SCP risk: no exception is needed.\n"
     docs = pack(statements, limit=SCP_MAX_CHARS)
     for i, doc in enumerate(docs, 1):
         validate_generated(doc, "scp", f"{manifest_name}-scp-exception-{i}")
-    lines = [f"# SCP exception for {manifest_name}", "", SCP_EXPLANATION,
+    explanation = SCP_EXPLANATION_ALLOW if strategy == "allow-list" else SCP_EXPLANATION
+    lines = [f"# SCP exception for {manifest_name} ({strategy})", "", explanation,
              "| Command | SCP risk | Why | Profile | Excepted principal | Action entries |",
              "|---|---|---|---|---|---|"]
     for r in rows:
@@ -235,8 +266,8 @@ def scp_exception(result: GenerationResult, manifest_name: str) -> tuple[list[di
     return docs, "\n".join(lines) + "\n"
 
 
-def render_scp_exception(result: GenerationResult, manifest_name: str) -> Rendered:
-    docs, explanation = scp_exception(result, manifest_name)
+def render_scp_exception(result: GenerationResult, manifest_name: str, strategy: str = "deny-list") -> Rendered:
+    docs, explanation = scp_exception(result, manifest_name, strategy)
     files: dict[str, str] = {f"{manifest_name}-scp-exception.md": explanation}
     for i, doc in enumerate(docs, 1):
         files[f"{manifest_name}-scp-exception{'' if len(docs) == 1 else f'-{i}'}.json"] = dumps_json(doc)
