@@ -1,6 +1,6 @@
-"""Write ``cases.jsonl``: a second independent round of engine conformance cases from AWS's docs.
+"""Write ``cases_round2.jsonl``: a second independent round of engine conformance cases from AWS's docs.
 
-Run ``python tests/engine_xcheck2/make_cases.py`` to regenerate the data. Every case carries
+Run ``python tests/engine_xcheck/make_cases_round2.py`` to regenerate the data. Every case carries
 ``rule`` (AWS documentation page title: the rule in our own words) and ``expected`` (the decision
 AWS documents). ``ambiguous`` marks a case the documentation does not settle (recorded, not
 asserted); ``xfail_reason`` a documented disagreement left unfixed.
@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-OUT = Path(__file__).with_name("cases.jsonl")
+OUT = Path(__file__).with_name("cases_round2.jsonl")
 
 A = "111122223333"       # caller's (member) account
 B = "444455556666"       # another account of the same organization
