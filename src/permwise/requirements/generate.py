@@ -30,7 +30,7 @@ from typing import Any
 from permwise.catalog import get_catalog
 from permwise.errors import InputError, PermwiseError
 from permwise.requirements.model import DeploymentConfig, Manifest
-from permwise.requirements.plan import CommandPlan, RequiredRequest, plan
+from permwise.requirements.plan import CommandPlan, RequiredRequest, plan, variable_value
 
 #: IAM quotas ("IAM and AWS STS quotas"): a customer managed policy is at most 6,144 characters,
 #: white space not counted; a role has at most 10 managed policies attached by default.
@@ -375,13 +375,9 @@ def trust_policy(m: Manifest, cfg: DeploymentConfig | None, plans: list[CommandP
                               "account": accounts[0] if len(accounts) == 1 else "*", "region": "*"}
     src = config_source(cfg)
     for name in sorted(used - set(values)):
-        var = m.variables.get(name)
-        if cfg is not None and name in cfg.variables:
-            values[name] = cfg.variables[name]
-        elif var is not None and var.default is not None:
-            values[name] = var.default
-        elif cfg is None and var is not None and var.example is not None:
-            values[name] = var.example
+        value = variable_value(m, cfg, name)
+        if value is not None:
+            values[name] = value
         else:
             pos = src.locate("/variables") if src else None
             raise InputError(f"the config gives no value for variable `{{{name}}}` (used by the trust policy)",

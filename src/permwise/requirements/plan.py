@@ -130,6 +130,19 @@ def _needed_variables(cmd: Command) -> set[str]:
     return names - set(BUILTIN_VARIABLES)
 
 
+def variable_value(m: Manifest, cfg: DeploymentConfig | None, name: str) -> str | None:
+    """The value of manifest variable ``name``: the config's, else the manifest's default; without
+    a config, its example. ``None`` when none applies (the caller says what is missing)."""
+    var = m.variables.get(name)
+    if cfg is not None and name in cfg.variables:
+        return cfg.variables[name]
+    if var is not None and var.default is not None:
+        return var.default
+    if cfg is None and var is not None and var.example is not None:
+        return var.example
+    return None
+
+
 def resolve_values(m: Manifest, cfg: DeploymentConfig | None, cmd: Command) -> dict[str, str | list[str]]:
     """Values of every variable ``cmd`` uses: the config's, else the manifest's default; without a
     config the example; ``{account}``/``{region}`` become ``*`` when unknown."""
@@ -152,13 +165,9 @@ def resolve_values(m: Manifest, cfg: DeploymentConfig | None, cmd: Command) -> d
         "region": list(cfg.regions) if cfg and cfg.regions else "*",
     }
     for name in sorted(_needed_variables(cmd)):
-        var = m.variables.get(name)
-        if cfg is not None and name in cfg.variables:
-            values[name] = cfg.variables[name]
-        elif var is not None and var.default is not None:
-            values[name] = var.default
-        elif cfg is None and var is not None and var.example is not None:
-            values[name] = var.example
+        value = variable_value(m, cfg, name)
+        if value is not None:
+            values[name] = value
         elif cfg is not None:
             pos = src.locate("/variables") if src else None
             raise InputError(
