@@ -24,6 +24,7 @@ VERBS = (
     "check",
     "generate",
     "audit",
+    "access",
     "preflight",
     "validate",
     "simulate",
