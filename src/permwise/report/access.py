@@ -211,3 +211,35 @@ def to_html(result: Any, *, environment: str = "") -> str:
         "rules": [r for r in RULES if any(f.rule_id == r.id for f in result.findings)],
         "rules_by_id": RULES_BY_ID,
     })
+
+
+# --- the `audit --access` section ----------------------------------------------------------------
+
+
+def merge_json(audit_text: str, result: Any, *, env_path: str = "") -> str:
+    """The audit JSON with an ``access`` member holding the access report."""
+    data = orjson.loads(audit_text)
+    data["access"] = orjson.loads(to_json(result, env_path=env_path))
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n"
+
+
+def merge_sarif(audit_text: str, result: Any, *, env_root: str = "", tool_version: str | None = None) -> str:
+    """The audit SARIF log with the access findings as a second run."""
+    data = orjson.loads(audit_text)
+    data["runs"].extend(orjson.loads(to_sarif(result, env_root=env_root, tool_version=tool_version))["runs"])
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n"
+
+
+def access_section_html(result: Any) -> str:
+    """The access findings as one ``<section>`` for the audit page."""
+    from permwise.report.html import environment as jinja
+
+    tpl = jinja().from_string(
+        '<section id="access">\n<h2>External access<span class="count">{{ summary }}</span></h2>\n<table>\n'
+        "<thead><tr><th>severity</th><th>finding</th><th>resource</th><th>principal</th><th>actions</th>"
+        "<th>status</th></tr></thead>\n<tbody>\n{% for f in findings %}"
+        '<tr><td><span class="badge {{ f.severity }}">{{ f.severity }}</span></td><td class="id">{{ f.rule_id }}</td>'
+        '<td class="id">{{ f.resource }}</td><td class="id">{{ f.principal_label }}</td><td>{{ levels_text(f)|ticks }}</td>'
+        "<td>{% if f.suppressed_by is not none %}SUPPRESSED{% else %}{{ f.status }}{% endif %}</td></tr>\n"
+        "{% endfor %}</tbody>\n</table>\n</section>\n")
+    return tpl.render(summary=counts_line(result), findings=by_resource_order(result.findings), levels_text=_levels_text)
