@@ -33,7 +33,11 @@ def counts_line(result: Any) -> str:
         extra.append(f"{supp} suppressed")
     return (f"{total} external access finding(s)" + (f": {parts}" if parts else "")
             + (f" ({'; '.join(extra)})" if extra else "")
-            + f" on {result.resources} resource and trust policies; zone of trust: {result.zone.describe()}")
+            + f" on {result.resources} resource and trust policies")
+
+
+def zone_line(result: Any) -> str:
+    return f"zone of trust: {result.zone.describe()}"
 
 
 def to_json(result: Any, *, env_path: str = "") -> str:
@@ -116,9 +120,10 @@ def _levels_text(f: AccessFinding) -> str:
 
 
 def render_text(result: Any, console: Console, *, verbose: bool = False) -> None:
-    console.print(counts_line(result), markup=False, highlight=False)
+    console.print(counts_line(result), markup=False, highlight=False, soft_wrap=True)
+    console.print(zone_line(result), markup=False, highlight=False, soft_wrap=True)
     for n in result.notes:
-        console.print(Text(f"note: {n}", style="dim"))
+        console.print(Text(f"note: {n}", style="dim"), soft_wrap=True)
     current = None
     for f in by_resource_order(result.findings):
         if f.suppressed_by is not None and not verbose:
@@ -161,7 +166,7 @@ def to_markdown(result: Any, *, env_path: str = "") -> str:
     lines = ["# External access", ""]
     if env_path:
         lines += [f"Snapshot: `{env_path}`", ""]
-    lines += [counts_line(result), ""]
+    lines += [counts_line(result), "", zone_line(result), ""]
     lines += [f"- {n}" for n in result.notes] + [""]
     lines += ["| severity | finding | resource | type | principal | actions | condition | public | status |",
               "|---|---|---|---|---|---|---|---|---|"]
@@ -202,7 +207,7 @@ def to_html(result: Any, *, environment: str = "") -> str:
         "subtitle": environment,
         "version": _version(),
         "result": result,
-        "summary": counts_line(result),
+        "summary": counts_line(result) + "; " + zone_line(result),
         "counts": result.counts(),
         "severities": SEVERITIES,
         "by_resource": sorted(by_resource.items()),
