@@ -144,3 +144,13 @@ def build_extended(dest: Path) -> Path:
         {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OUTSIDER}:root"}, "Action": "sts:AssumeRole",
          "Condition": {"StringEquals": {"sts:ExternalId": "acme-7f3a"}}}))
     return dest
+
+
+if __name__ == "__main__":  # regenerate the docs' example: python tests/access/access_support.py docs/examples/access-org
+    import sys
+
+    target = Path(sys.argv[1])
+    if target.exists():
+        shutil.rmtree(target)
+    build_extended(target)
+    print(target)

@@ -150,3 +150,26 @@ def test_output_is_deterministic(extended_env):
 
 def test_region_of_planted_resources_is_kept(org_result):
     assert any(REGION in f.resource for f in org_result.findings)
+
+
+def test_docs_example_snapshot_is_the_fixture(extended_dir):
+    """docs/examples/access-org is what access_support.build_extended writes (regenerate with
+    `python tests/access/access_support.py docs/examples/access-org`)."""
+    import json
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "examples" / "access-org"
+    mine = {str(p.relative_to(extended_dir)): json.loads(p.read_text()) for p in extended_dir.rglob("*.json")}
+    theirs = {str(p.relative_to(docs)): json.loads(p.read_text()) for p in docs.rglob("*.json")}
+    assert mine == theirs
+
+
+def test_extended_snapshot_matches_the_published_schema(extended_dir):
+    import json
+    from pathlib import Path
+
+    import jsonschema
+
+    schema = json.loads((Path(__file__).resolve().parents[2] / "docs" / "schemas" / "snapshot.schema.json").read_text())
+    doc = {str(p.relative_to(extended_dir)): json.loads(p.read_text()) for p in sorted(extended_dir.rglob("*.json"))}
+    jsonschema.validate(doc, schema)

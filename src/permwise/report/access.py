@@ -132,30 +132,30 @@ def render_text(result: Any, console: Console, *, verbose: bool = False) -> None
             current = f.resource
             console.print()
             console.print(Text(f"{f.resource}  ", style="bold") + Text(f"{f.resource_type}, account {f.resource_account}",
-                                                                     style="dim"))
+                                                                     style="dim"), soft_wrap=True)
         head = Text("  ")
         head.append(f"{f.severity.upper():8}", style=STYLE[f.severity])
         head.append(f" {f.rule_id:26} ", style="bold")
         head.append(f.principal_label)
         if f.status != "ACTIVE" or f.suppressed_by is not None:
             head.append(f"  [{'SUPPRESSED' if f.suppressed_by is not None else f.status}]", style="dim")
-        console.print(head)
-        console.print(Text("    " + f.message), highlight=False)
-        console.print(Text("    " + _levels_text(f)), highlight=False)
+        console.print(head, soft_wrap=True)
+        console.print(Text("    " + f.message), highlight=False, soft_wrap=True)
+        console.print(Text("    " + _levels_text(f)), highlight=False, soft_wrap=True)
         if f.condition:
             cond = ", ".join(f"{k} = {' | '.join(v)}" for k, v in f.condition.items())
-            console.print(Text(f"    condition: {cond}", style="dim"), highlight=False)
+            console.print(Text(f"    condition: {cond}", style="dim"), highlight=False, soft_wrap=True)
         if f.suppressed_by is not None:
-            console.print(Text(f"    suppressed: {f.suppressed_by}", style="dim"), highlight=False)
+            console.print(Text(f"    suppressed: {f.suppressed_by}", style="dim"), highlight=False, soft_wrap=True)
         if verbose:
             for n in f.notes:
-                console.print(Text(f"    note: {n}", style="dim"), highlight=False)
-            console.print(Text(f"    at {f.file}#{f.pointer}", style="dim"), highlight=False)
+                console.print(Text(f"    note: {n}", style="dim"), highlight=False, soft_wrap=True)
+            console.print(Text(f"    at {f.file}#{f.pointer}", style="dim"), highlight=False, soft_wrap=True)
         if f.fix and f.status == "ACTIVE" and f.suppressed_by is None:
-            console.print(Text(f"    fix: {f.fix}", style="dim"), highlight=False)
+            console.print(Text(f"    fix: {f.fix}", style="dim"), highlight=False, soft_wrap=True)
     for e in result.expired:
         console.print()
-        console.print(Text(f"{e.severity.upper():8} {e.rule_id} {e.message}", style=STYLE[e.severity]), highlight=False)
+        console.print(Text(f"{e.severity.upper():8} {e.rule_id} {e.message}", style=STYLE[e.severity]), highlight=False, soft_wrap=True)
 
 
 def _cell(text: object) -> str:
