@@ -491,9 +491,13 @@ class AccessAnalyzer:
     def decide(self, t: Target, c: Candidate, action: str, resource: str, rcps: list,
                with_rcps: bool = True) -> tuple[bool, dict[str, Any], list[CompiledStatement], list[str]]:
         """(allowed, synthesised context, granting statements, missing keys left)."""
-        ps = PolicySet(identity=[self._allow_all], resource=t.policies, rcps=rcps if with_rcps else None,
-                       management_account_id=self.env.management_account_id, scp_exempt=True,
-                       resource_policy_required=True if t.trust else None)
+        key = (id(t), with_rcps)
+        ps = self._sets.get(key)
+        if ps is None:
+            ps = self._sets[key] = PolicySet(
+                identity=[self._allow_all], resource=t.policies, rcps=rcps if with_rcps else None,
+                management_account_id=self.env.management_account_id, scp_exempt=True,
+                resource_policy_required=True if t.trust else None)
         base = self._context(c)
         synth: dict[str, Any] = {}
         unknown_org = c.kind in ("account", "arn", "canonical") and not self.org_of(c.account)
@@ -526,6 +530,7 @@ class AccessAnalyzer:
         return False, synth, [], []
 
     def analyze_target(self, t: Target) -> list[AccessFinding]:
+        self._sets: dict[tuple, PolicySet] = {}  # this target's policy sets, with and without RCPs
         findings: list[AccessFinding] = []
         cands = [c for c in _candidates(t, self.env) if not self.in_zone(c, t)]
         if not cands:
