@@ -240,7 +240,7 @@ def _candidates(t: Target, env: Any) -> list[Candidate]:
         for s in pol.statements:
             if s.effect != "Allow":
                 continue
-            principal = s.raw.get("Principal", s.raw.get("NotPrincipal"))
+            principal = s.raw.get("Principal")  # NotPrincipal: everyone but those listed => `*`
             star = principal == "*" or "NotPrincipal" in s.raw
             services: list[str] = []
             if isinstance(principal, dict):
@@ -343,7 +343,7 @@ class AccessAnalyzer:
         if c.kind in ("account", "arn"):
             return self.account_in_zone(c.account, t)
         if c.kind == "org":
-            return c.org in self.zone.organizations or (self.zone.kind == "account" and False)
+            return c.org in self.zone.organizations
         if c.kind == "service":
             if t.trust and c.principal.lower() not in self.trust_services:
                 return True  # a service role: the service acts only for the role's own account
@@ -467,8 +467,15 @@ class AccessAnalyzer:
                 ctx["aws:SourceOrgID"] = c.org
         elif org:
             ctx["aws:PrincipalOrgID"] = org
+            paths = self.env.principal_org_paths(c.account) if c.account else None
+            if paths:
+                ctx["aws:PrincipalOrgPaths"] = [paths]
         if c.kind == "arn" and c.principal.startswith("arn:"):
-            ctx["aws:PrincipalArn"] = c.principal
+            p = self.env.principal(c.principal)
+            if p is not None:  # a principal of the snapshot (account zone): what the snapshot knows of it
+                ctx.update(self.env.request_context(p.arn))
+            else:
+                ctx["aws:PrincipalArn"] = c.principal
         return ctx
 
     def _synth(self, t: Target, key: str) -> Any:
