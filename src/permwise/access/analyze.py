@@ -749,4 +749,11 @@ def analyze_access(env: Any, zone: Zone | str | None = None, suppressions: Any =
     notes = [_SCP_NOTE + " for every cross-account finding"]
     if not env.rcp_enabled:
         notes.append("RCPs are not enabled in the snapshot: no RCP limits external access")
+    no_grants = sorted(t.arn for t in ts if t.service == "kms" and "Grants" not in t.extra)
+    if no_grants:
+        notes.append(f"{len(no_grants)} KMS key(s) without collected grants (`Extra.Grants`): access through "
+                     "their grants is unknown")
+    if env.errors:
+        notes.append(f"{len(env.errors)} collection error(s) in errors.json: the policies they concern are missing "
+                     "from the snapshot, so their external access is unknown")
     return AccessResult(zone, findings, len(ts), analyzer.evaluations, notes, expired)

@@ -74,12 +74,10 @@ def register(app: typer.Typer) -> None:
             cfg_path = config or demo_cfg
         environment = load_snapshot(snap)
         cfg = load_config(str(cfg_path) if cfg_path else None)
-        if access:
-            from permwise.cli.access import suppression_ids
+        from permwise.cli.access import suppression_ids
 
-            sup = load_suppressions(str(suppressions) if suppressions else None, suppression_ids())
-        else:
-            sup = load_suppressions(str(suppressions) if suppressions else None)
+        # one suppressions file serves `audit`, `audit --access` and `access`
+        sup = load_suppressions(str(suppressions) if suppressions else None, suppression_ids())
         err = make_console(stderr=True, soft_wrap=True)
         for p in environment.problems:
             err.print(f"permwise: warning: {snap}/{p.one_line()}", markup=False)
