@@ -103,3 +103,16 @@ def test_kms_grant_with_encryption_context_is_a_condition(tmp_path):
                                   "Operations": ["Decrypt"], "Constraints": {"EncryptionContextEquals": {"app": "x"}}}]})
     [f] = analyze_access(env).findings
     assert (f.source, f.actions, f.condition) == ("KMS_GRANT", ["kms:Decrypt"], {"kms:EncryptionContext:app": ["x"]})
+
+
+def test_public_grant_fixed_to_an_outside_source_account(tmp_path):
+    """Amazon S3 "The meaning of public": `*` fixed by aws:SourceAccount is not public, but the
+    account it names is outside the zone: services acting for it can send."""
+    env = _env(tmp_path, QUEUE, [{"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": QUEUE,
+                                  "Condition": {"StringEquals": {"aws:SourceAccount": OUT}}}])
+    [f] = analyze_access(env).findings
+    assert (f.rule_id, f.principal_label, f.is_public) == ("ACCESS-CROSS-ACCOUNT", f"AWS services for account {OUT}", False)
+    assert f.condition == {"aws:SourceAccount": [OUT]}
+    own = _env(tmp_path / "own", QUEUE, [{"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage",
+                                          "Resource": QUEUE, "Condition": {"StringEquals": {"aws:SourceAccount": OWN}}}])
+    assert analyze_access(own).findings == []

@@ -47,6 +47,8 @@ from permwise.errors import InputError
 #: account id used for "any principal of an account outside the zone" (no real account has it)
 ANY_ACCOUNT = "000000000000"
 ANY_PRINCIPAL = f"arn:aws:iam::{ANY_ACCOUNT}:role/permwise-any-external-principal"
+#: a service principal standing for "any AWS service" (matched only by `*`)
+ANY_SERVICE = "permwise-any-service.amazonaws.com"
 
 #: keys that describe who calls (or for whom a service acts): their values come from the
 #: candidate, never synthesised
@@ -276,6 +278,14 @@ def _candidates(t: Target, env: Any) -> list[Candidate]:
                         elif c.key == "aws:principalarn" and _acct_of_arn(v):
                             arn = _instance(v)
                             add(Candidate("arn", arn, v, (("AWS", v),), account=_acct_of_arn(v)))
+                        elif c.key in ("aws:sourceaccount", "aws:sourceowner", "aws:sourcearn"):
+                            # `*` fixed to what a service acts for: services acting for that account
+                            acct = v if c.key != "aws:sourcearn" else (_acct_of_arn(v) or
+                                                                         env.resource_account(_instance(v)))
+                            if acct and len(acct) == 12 and acct.isdigit():
+                                add(Candidate("service", ANY_SERVICE, f"AWS services for account {acct}",
+                                              (("AWS", "*"),), source_account=acct,
+                                              source_arn=_instance(v) if c.key == "aws:sourcearn" else None))
                         elif c.key in ("aws:principalorgid", "aws:principalorgpaths") and v.startswith("o-"):
                             org = v.split("/", 1)[0]
                             if "*" not in org and "?" not in org:
