@@ -199,8 +199,9 @@ def to_html(result: Any, *, environment: str = "") -> str:
 
     by_resource: dict[str, list[AccessFinding]] = {}
     by_principal: dict[str, list[AccessFinding]] = {}
-    for f in result.findings:
+    for f in by_resource_order(result.findings):
         by_resource.setdefault(f.resource, []).append(f)
+    for f in result.findings:
         by_principal.setdefault(f.principal_label, []).append(f)
     return _render("access.html.j2", {
         "title": "permwise access",
@@ -210,7 +211,7 @@ def to_html(result: Any, *, environment: str = "") -> str:
         "summary": counts_line(result) + "; " + zone_line(result),
         "counts": result.counts(),
         "severities": SEVERITIES,
-        "by_resource": sorted(by_resource.items()),
+        "by_resource": list(by_resource.items()),  # worst resource first, as in the terminal
         "by_principal": sorted(by_principal.items()),
         "levels_text": _levels_text,
         "rules": [r for r in RULES if any(f.rule_id == r.id for f in result.findings)],
