@@ -455,7 +455,7 @@ class AccessAnalyzer:
                         continue
                     vals = [str(v) for v in _as_list(c.raw_values)]
                     if c.key == "aws:sourceip":
-                        if all("/" in v and int(v.rsplit("/", 1)[1] or 0) >= 8 for v in vals):
+                        if all(_prefix_len(v) >= 8 for v in vals):
                             fixed = True
                     elif not any("*" in v or "?" in v for v in vals):
                         fixed = True
@@ -685,6 +685,16 @@ class AccessAnalyzer:
             is_public=(c.kind == "public" and not limiting), status="BLOCKED" if blocked else "ACTIVE",
             source=source, blocked_by=blocked, file=file, pointer=pointer, message=message, fix=fix, notes=notes,
         )
+
+
+def _prefix_len(cidr: str) -> int:
+    """The prefix length of a CIDR (a bare address is /32); 0 when unreadable."""
+    if "/" not in cidr:
+        return 32
+    try:
+        return int(cidr.rsplit("/", 1)[1])
+    except ValueError:
+        return 0
 
 
 def _first(synth: dict[str, Any], keys: frozenset[str]) -> str:
