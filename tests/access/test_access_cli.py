@@ -121,3 +121,18 @@ def test_audit_access_section(extended_dir, tmp_path):
     h = run("audit", "--env", str(extended_dir), "--access", "-f", "html", "-o", str(tmp_path / "a.html"))
     assert h.returncode == 0 and 'id="access"' in (tmp_path / "a.html").read_text()
     assert run("audit", "--env", str(extended_dir), "--access", "--fail-on", "critical").returncode == 1
+
+
+def test_one_suppressions_file_serves_audit_and_access(extended_dir, tmp_path):
+    sup = tmp_path / "sup.yaml"
+    sup.write_text("suppressions:\n  - rule: ACCESS-PUBLIC\n    subject: '*'\n    reason: r\n    expires: 2999-01-01\n")
+    assert run("audit", "--env", str(extended_dir), "-s", str(sup), "-f", "json", "-o", str(tmp_path / "a.json")).returncode == 0
+    r = run("audit", "--env", str(extended_dir), "-s", str(sup), "--access", "-f", "json")
+    public = [f for f in json.loads(r.stdout)["access"]["findings"] if f["rule"] == "ACCESS-PUBLIC"]
+    assert public and all(f["status"] == "SUPPRESSED" for f in public)
+
+
+def test_html_is_byte_identical_across_runs(extended_dir, tmp_path):
+    for name in ("a", "b"):
+        assert run("access", "--env", str(extended_dir), "-f", "html", "-o", str(tmp_path / f"{name}.html")).returncode == 0
+    assert (tmp_path / "a.html").read_bytes() == (tmp_path / "b.html").read_bytes()
