@@ -47,6 +47,12 @@ def register(app: typer.Typer) -> None:
                          "deny-list (FullAWSAccess + Deny statements) gets a Deny-with-exception statement; "
                          "allow-list (only listed actions allowed) gets an Allow limited to the tool's role."),
         ] = ScpStrategy.deny_list,
+        attach: Annotated[
+            bool,
+            typer.Option("--attach", help="With --format cloudformation or terraform: also attach each profile's "
+                         "policies to its principal from --config (an IAM role or user), or reference them from "
+                         "its IAM Identity Center permission set (`permission_set` in the config)."),
+        ] = False,
     ) -> None:
         """Generate the least-privilege policies each profile needs for the manifest's commands:
         only the required actions, scoped to resources wherever AWS supports it, split to the
@@ -71,7 +77,9 @@ def register(app: typer.Typer) -> None:
         m = load_manifest(manifest)
         cfg = load_config(config) if config else None
         result = generate_policies(m, cfg, commands, profile, compress=not no_compress)
-        rendered = render(result, fmt.value, m.tool.name, m.tool.version, scp_strategy=scp_strategy.value)
+        permission_sets = {n: pc.permission_set for n, pc in cfg.profiles.items() if pc.permission_set} if cfg else {}
+        rendered = render(result, fmt.value, m.tool.name, m.tool.version, scp_strategy=scp_strategy.value,
+                          attach=attach, permission_sets=permission_sets)
         for w in result.warnings:
             typer.echo(f"permwise: warning: {w}", err=True)
         if out is None:

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from permwise.errors import InputError
+from permwise.requirements.attach import AttachTarget, attach_target
 from permwise.requirements.generate import (
     SCP_MAX_CHARS,
     GeneratedPolicy,
@@ -25,6 +26,7 @@ from permwise.requirements.generate import (
     pascal,
     validate_generated,
 )
+from permwise.requirements.model import PermissionSetConfig
 
 FORMATS = ("json", "cloudformation", "terraform", "scp-exception")
 
@@ -43,16 +45,27 @@ def dumps_json(data: Any) -> str:
 
 
 def render(result: GenerationResult, fmt: str, manifest_name: str, tool_version: str,
-           scp_strategy: str = "deny-list") -> Rendered:
+           scp_strategy: str = "deny-list", attach: bool = False,
+           permission_sets: dict[str, PermissionSetConfig] | None = None) -> Rendered:
+    """The files of one format. ``attach`` (CloudFormation and Terraform) also attaches each
+    profile's policies to its principal or permission set (see :mod:`permwise.requirements.attach`)."""
+    targets = _attach_targets(result, permission_sets or {}) if attach else {}
+    if attach and fmt not in ("cloudformation", "terraform"):
+        raise InputError(f"`--attach` works with `--format cloudformation` or `terraform`, not `{fmt}`",
+                         hint="JSON is the bare policy documents; attach them with your own tooling")
     if fmt == "json":
         return _with_trust(_render_json(result), result)
     if fmt == "cloudformation":
-        return _with_trust(_render_cfn(result, tool_version), result)
+        return _with_trust(_render_cfn(result, tool_version, targets), result)
     if fmt == "terraform":
-        return _with_trust(_render_tf(result, tool_version), result)
+        return _with_trust(_render_tf(result, tool_version, targets), result)
     if fmt == "scp-exception":
         return render_scp_exception(result, manifest_name, scp_strategy)
     raise InputError(f"unknown format `{fmt}`", hint=f"use one of {', '.join(FORMATS)}")
+
+
+def _attach_targets(result: GenerationResult, permission_sets: dict[str, PermissionSetConfig]) -> dict[str, AttachTarget]:
+    return {profile: attach_target(ps[0], permission_sets.get(profile)) for profile, ps in result.by_profile().items()}
 
 
 # --------------------------------------------------------------------------------------------- json
@@ -85,16 +98,17 @@ def _logical_id(policy: GeneratedPolicy) -> str:
     return pascal(policy.name) + "Policy"
 
 
-def cloudformation_template(policies: list[GeneratedPolicy], tool_version: str) -> dict[str, Any]:
+def cloudformation_template(policies: list[GeneratedPolicy], tool_version: str,
+                            target: AttachTarget | None = None) -> dict[str, Any]:
     first = policies[0]
     resources: dict[str, Any] = {}
     outputs: dict[str, Any] = {}
     for p in policies:
         lid = _logical_id(p)
-        resources[lid] = {
-            "Type": "AWS::IAM::ManagedPolicy",
-            "Properties": {"ManagedPolicyName": p.name, "Description": p.description, "PolicyDocument": p.document},
-        }
+        props: dict[str, Any] = {"ManagedPolicyName": p.name, "Description": p.description, "PolicyDocument": p.document}
+        if target is not None and target.kind in ("role", "user"):
+            props["Roles" if target.kind == "role" else "Users"] = [target.name]
+        resources[lid] = {"Type": "AWS::IAM::ManagedPolicy", "Properties": props}
         outputs[f"{lid}Arn"] = {"Description": f"ARN of {p.name}", "Value": {"Ref": lid}}
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
@@ -107,11 +121,54 @@ def cloudformation_template(policies: list[GeneratedPolicy], tool_version: str) 
     }
 
 
-def _render_cfn(result: GenerationResult, tool_version: str) -> Rendered:
+class _NoAliasDumper(yaml.SafeDumper):
+    """PyYAML writes an object met twice (two statements sharing one Condition) as an anchor and
+    an alias (`&id001` / `*id001`); CloudFormation rejects aliases (cfn-lint W1101), so every
+    occurrence is written out in full."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def dump_yaml(data: Any) -> str:
+    return yaml.dump(data, Dumper=_NoAliasDumper, sort_keys=False, width=120, allow_unicode=True)
+
+
+def permission_set_template(policies: list[GeneratedPolicy], target: AttachTarget) -> dict[str, Any]:
+    """The permission set with the profile's policies as customer managed policy references.
+    CloudFormation has no resource that adds a reference to a permission set it does not manage,
+    so this is the permission set's definition: deploy it in the Identity Center account, or copy
+    its ``CustomerManagedPolicyReferences`` into the template that already defines it."""
+    ps = target.permission_set
+    assert ps is not None
+    first = policies[0]
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": f"IAM Identity Center permission set {ps.name} with the {first.tool} policies of the "
+                       f"{first.profile} profile (generated by permwise; deploy in the Identity Center account)",
+        "Resources": {
+            pascal(ps.name) + "PermissionSet": {
+                "Type": "AWS::SSO::PermissionSet",
+                "Properties": {
+                    "InstanceArn": ps.instance_arn,
+                    "Name": ps.name,
+                    "CustomerManagedPolicyReferences": [{"Name": p.name, "Path": "/"} for p in policies],
+                },
+            }
+        },
+    }
+
+
+def _render_cfn(result: GenerationResult, tool_version: str, targets: dict[str, AttachTarget] | None = None) -> Rendered:
     files = {}
+    targets = targets or {}
     for profile, policies in result.by_profile().items():
-        tpl = cloudformation_template(policies, tool_version)
-        files[f"{policies[0].tool}-{profile}.cfn.yaml"] = yaml.safe_dump(tpl, sort_keys=False, width=120, allow_unicode=True)
+        target = targets.get(profile)
+        tpl = cloudformation_template(policies, tool_version, target)
+        files[f"{policies[0].tool}-{profile}.cfn.yaml"] = dump_yaml(tpl)
+        if target is not None and target.kind == "permission_set":
+            files[f"{policies[0].tool}-{profile}.permission-set.cfn.yaml"] = dump_yaml(
+                permission_set_template(policies, target))
     return Rendered(files, "---\n".join(files[k] for k in sorted(files)), [])
 
 
@@ -141,16 +198,45 @@ def hcl_value(value: Any, indent: int = 0) -> str:
     if isinstance(value, dict):
         if not value:
             return "{}"
-        items = "\n".join(f'{pad}  "{hcl_string(str(k))}" = {hcl_value(v, indent + 1)}' for k, v in value.items())
-        return f"{{\n{items}\n{pad}}}"
+        return "{\n" + "\n".join(hcl_attributes(
+            [(f'"{hcl_string(str(k))}"', hcl_value(v, indent + 1)) for k, v in value.items()], indent + 1)) + f"\n{pad}}}"
     raise TypeError(f"cannot write {type(value).__name__} as HCL")
+
+
+def hcl_attributes(pairs: list[tuple[str, str]], indent: int) -> list[str]:
+    """Attribute lines in `terraform fmt`'s canonical layout: two spaces per level, and the `=` of
+    consecutive one-line attributes aligned (one space after the longest name). A value spanning
+    lines ends the aligned group: its first line opens brackets, which terraform fmt never aligns."""
+    pad = "  " * indent
+    lines: list[str] = []
+    group: list[tuple[str, str]] = []
+
+    def flush() -> None:
+        width = max((len(k) for k, _ in group), default=0)
+        lines.extend(f"{pad}{k.ljust(width)} = {v}" for k, v in group)
+        group.clear()
+
+    for key, text in pairs:
+        if "\n" in text:
+            flush()
+            lines.append(f"{pad}{key} = {text}")
+        else:
+            group.append((key, text))
+    flush()
+    return lines
 
 
 def _tf_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", name)
 
 
-def terraform_file(policies: list[GeneratedPolicy], tool_version: str) -> str:
+def _tf_block(header: str, pairs: list[tuple[str, str]], nested: list[str] | None = None) -> list[str]:
+    return [f"{header} {{", *hcl_attributes(pairs, 1), *(nested or []), "}", ""]
+
+
+def terraform_file(policies: list[GeneratedPolicy], tool_version: str, target: AttachTarget | None = None) -> str:
+    """One profile's policies as ``aws_iam_policy`` resources in `terraform fmt`'s canonical
+    layout, with ``--attach`` their attachments to the profile's role or user."""
     first = policies[0]
     lines = [
         f"# Least-privilege IAM policies of {first.tool} {tool_version} for the {first.profile} profile"
@@ -160,23 +246,49 @@ def terraform_file(policies: list[GeneratedPolicy], tool_version: str) -> str:
     ]
     for p in policies:
         n = _tf_name(p.name)
-        lines += [
-            f'resource "aws_iam_policy" "{n}" {{',
-            f"  name        = {hcl_value(p.name)}",
-            f"  description = {hcl_value(p.description)}",
-            f"  policy = jsonencode({hcl_value(p.document, 1)})",
-            "}",
-            "",
-            f'output "{n}_arn" {{',
-            f"  value = aws_iam_policy.{n}.arn",
-            "}",
-            "",
-        ]
-    return "\n".join(lines)
+        lines += _tf_block(f'resource "aws_iam_policy" "{n}"', [
+            ("name", hcl_value(p.name)),
+            ("description", hcl_value(p.description)),
+            ("policy", f"jsonencode({hcl_value(p.document, 1)})"),
+        ])
+        if target is not None and target.kind in ("role", "user"):
+            lines += _tf_block(f'resource "aws_iam_{target.kind}_policy_attachment" "{n}"', [
+                (target.kind, hcl_value(target.name)),
+                ("policy_arn", f"aws_iam_policy.{n}.arn"),
+            ])
+        lines += _tf_block(f'output "{n}_arn"', [("value", f"aws_iam_policy.{n}.arn")])
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _render_tf(result: GenerationResult, tool_version: str) -> Rendered:
-    files = {f"{ps[0].tool}-{profile}.tf": terraform_file(ps, tool_version) for profile, ps in result.by_profile().items()}
+def terraform_permission_set_file(policies: list[GeneratedPolicy], target: AttachTarget) -> str:
+    """The profile's policies referenced by name from its IAM Identity Center permission set, for
+    the Identity Center account (the policies themselves live in the profile's account)."""
+    ps = target.permission_set
+    assert ps is not None
+    first = policies[0]
+    lines = [
+        f"# {first.tool}: attach the {first.profile} profile's policies to the IAM Identity Center permission set {ps.name}.",
+        "# Apply with the provider of the Identity Center account; each policy must exist (see the",
+        f"# profile's own .tf file) in every account the permission set is provisioned to.",
+        "",
+    ]
+    for p in policies:
+        lines += _tf_block(f'resource "aws_ssoadmin_customer_managed_policy_attachment" "{_tf_name(p.name)}"', [
+            ("instance_arn", hcl_value(ps.instance_arn)),
+            ("permission_set_arn", hcl_value(ps.arn)),
+        ], ["", *("  " + line for line in _tf_block("customer_managed_policy_reference", [
+            ("name", hcl_value(p.name)), ("path", hcl_value("/"))])[:-1])])
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _render_tf(result: GenerationResult, tool_version: str, targets: dict[str, AttachTarget] | None = None) -> Rendered:
+    targets = targets or {}
+    files = {}
+    for profile, ps in result.by_profile().items():
+        target = targets.get(profile)
+        files[f"{ps[0].tool}-{profile}.tf"] = terraform_file(ps, tool_version, target)
+        if target is not None and target.kind == "permission_set":
+            files[f"{ps[0].tool}-{profile}.permission-set.tf"] = terraform_permission_set_file(ps, target)
     return Rendered(files, "\n".join(files[k] for k in sorted(files)), [])
 
 
