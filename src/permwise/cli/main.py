@@ -78,7 +78,7 @@ def _root(
     ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
 ) -> None:
-    _state["debug"] = debug
+    _state["debug"] = _state["debug"] or debug
     if ctx.invoked_subcommand is None:
         typer.echo(ctx.get_help())
 
@@ -95,9 +95,14 @@ for _name in VERBS:
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; bad input becomes one line on stderr and exit code 2."""
-    debug = _state["debug"] or "--debug" in (argv if argv is not None else sys.argv) or bool(
-        os.environ.get("PERMWISE_DEBUG")
-    )
+    args = list(argv if argv is not None else sys.argv[1:])
+    # --debug is global: accepted before or after the verb (`permwise audit --env x --debug`), so
+    # it is taken out here, before click parses the verb's own options; after `--` it is an argument
+    cut = args.index("--") if "--" in args else len(args)
+    debug_flag = "--debug" in args[:cut]
+    argv = [a for a in args[:cut] if a != "--debug"] + args[cut:]
+    debug = debug_flag or bool(os.environ.get("PERMWISE_DEBUG"))
+    _state["debug"] = debug
     try:
         # standalone_mode=False: click's usage errors come back to us, so that they too are ONE
         # line on stderr with exit code 2 (click's own rendering is a multi-line box)
@@ -111,7 +116,7 @@ def main(argv: list[str] | None = None) -> None:
     except _click_exc.ClickException as exc:
         if debug:
             raise
-        _fail(usage_error_line(exc, argv if argv is not None else sys.argv[1:]))
+        _fail(usage_error_line(exc, argv))
     except (typer.Abort, KeyboardInterrupt):
         sys.exit(130)
     # typer.Exit(code) comes back as a return value in non-standalone mode; exit like click would
