@@ -30,6 +30,7 @@ from permwise.audit.guardrails import expand_actions
 from permwise.audit.model import Finding, Rule
 from permwise.audit.probe import _arn_region, concretize, conditions_witness
 from permwise.engine import ALLOWED, PolicySet, Request, compile_policy, evaluate
+from permwise.wording import noun
 
 _ALLOW_ALL = compile_policy({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
                             name="permwise:allow-all", kind="identity")
@@ -127,7 +128,7 @@ class ScpChecker:
             filled, missing = _fill(r2, values)
             if missing:
                 return ScpResult(rule.id, acct, "not-configured",
-                                 note=f"no value for placeholder(s) {', '.join(missing)} in the audit config")
+                                 note=f"no value for {noun(len(missing), 'placeholder')} {', '.join(missing)} in the audit config")
             resources.append(concretize(filled, acct, self.region, self.env.partition))
         # context from the guardrail's non-principal conditions
         ctx: dict[str, Any] = {}
@@ -146,7 +147,7 @@ class ScpChecker:
                         fx, missing = _fill(str(x), values)
                         if missing:
                             return ScpResult(rule.id, acct, "not-configured",
-                                             note=f"no value for placeholder(s) {', '.join(missing)} in the audit config")
+                                             note=f"no value for {noun(len(missing), 'placeholder')} {', '.join(missing)} in the audit config")
                         out.append(fx)
                     filled_block[op][k] = out
             ctx.update(conditions_witness(filled_block, set()))

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from permwise.cli.options import CommandsOpt, ProfilesOpt
+from permwise.wording import plural
 
 
 class Format(str, Enum):
@@ -90,5 +91,5 @@ def register(app: typer.Typer) -> None:
             return
         written = atomic_write_many({out / name: text for name, text in sorted(rendered.files.items())}, force=force)
         for p in result.policies if fmt is not Format.scp_exception else []:
-            typer.echo(f"{p.name}: {len(p.document['Statement'])} statements, {p.size:,} of 6,144 characters", err=True)
-        typer.echo(f"wrote {len(written)} file(s) to {out}", err=True)
+            typer.echo(f"{p.name}: {plural(len(p.document['Statement']), 'statement')}, {p.size:,} of 6,144 characters", err=True)
+        typer.echo(f"wrote {plural(len(written), 'file')} to {out}", err=True)

@@ -93,6 +93,38 @@ for _name in VERBS:
     _module.register(app)
 
 
+def reflow_help(text: str) -> str:
+    """Join the hard-wrapped lines of each prose paragraph of a docstring into one line, so that
+    rich wraps help text to the terminal (in rich markup mode typer keeps every newline, and a
+    docstring wrapped at 100 columns prints broken mid-sentence inside rich's panels). Indented
+    blocks (examples, command lines) keep their lines."""
+    import inspect
+
+    paragraphs = []
+    for para in inspect.cleandoc(text).split("\n\n"):
+        lines = para.splitlines()
+        if lines and not any(line.startswith((" ", "\b")) for line in lines):
+            para = " ".join(line.strip() for line in lines)
+        paragraphs.append(para)
+    return "\n\n".join(paragraphs)
+
+
+def _reflow_all(group: typer.Typer) -> None:
+    for info in group.registered_commands:
+        if info.help:
+            info.help = reflow_help(info.help)
+        elif info.callback is not None and info.callback.__doc__:
+            info.callback.__doc__ = reflow_help(info.callback.__doc__)
+    for sub in group.registered_groups:
+        if sub.typer_instance is not None:
+            if sub.typer_instance.info.help:
+                sub.typer_instance.info.help = reflow_help(sub.typer_instance.info.help)
+            _reflow_all(sub.typer_instance)
+
+
+_reflow_all(app)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; bad input becomes one line on stderr and exit code 2."""
     args = list(argv if argv is not None else sys.argv[1:])

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from permwise.errors import InputError
 from permwise.report.console import summary_console
+from permwise.wording import noun, plural
 
 _STYLE = {"ok": "green", "skip": "dim", "warn": "yellow", "fail": "red", "error": "bold red"}
 
@@ -115,6 +116,6 @@ def render(report, console: Console) -> None:  # type: ignore[no-untyped-def]
     )
     warned = sum(1 for p in report.profiles if p.status == "warn") + sum(1 for r in report.routes if r.status == "warn")
     if failed:
-        console.print(f"preflight failed: {failed} verdict(s) need a fix" + (f", {warned} warning(s)" if warned else ""))
+        console.print(f"preflight failed: {plural(failed, 'verdict')} {noun(failed, 'needs', 'need')} a fix" + (f", {plural(warned, 'warning')}" if warned else ""))
     else:
-        console.print("preflight passed" + (f" with {warned} warning(s)" if warned else ""))
+        console.print("preflight passed" + (f" with {plural(warned, 'warning')}" if warned else ""))

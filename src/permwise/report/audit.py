@@ -22,6 +22,7 @@ from rich.text import Text
 
 from permwise.audit.model import SEVERITIES, SEVERITY_RANK, Finding, Rule
 from permwise.report.console import columns_fit
+from permwise.wording import noun, plural
 
 STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
 SARIF_LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
@@ -223,7 +224,7 @@ def advisory_ids(rules: list[Rule]) -> list[str]:
     return sorted(r.id for r in rules if r.family == "guardrail" and r.kind == "advisory")
 
 
-ADVISORY_TEXT = ("not checked: {n} advisory guardrail(s), guidance on resource-policy content or design, "
+ADVISORY_TEXT = ("not checked: {n} advisory {guardrails}, guidance on resource-policy content or design, "
                  "not on what a principal can do (`permwise rules --family guardrail` shows them): {ids}")
 
 
@@ -268,7 +269,7 @@ def admin_line(v: AuditView) -> str:
     if not v.admins:
         return ""
     folded = [b for b in v.principals if b.admin]
-    text = f"{len(v.admins)} principal(s) have administrator power (can do everything)"
+    text = f"{plural(len(v.admins), 'principal')} {noun(len(v.admins), 'has')} administrator power (can do everything)"
     if folded:
         who = ", ".join(f"`{_short(b.subject)}`: {len(b.findings)}" for b in folded)
         text += (f"; {v.admin_guardrail_findings} guardrail findings follow from that alone ({who}) "
@@ -302,11 +303,11 @@ def render_text(result: Any, console: Console, *, verbose: bool = False) -> None
     v = audit_view(result)
     _headline(v, console)
     if v.escalation:
-        _section(console, f"Privilege escalation: {len(v.escalation)} path(s) to administrator power")
+        _section(console, f"Privilege escalation: {plural(len(v.escalation), 'path')} to administrator power")
         for p in v.escalation:
             _escalation_text(p, console)
     if v.trust:
-        _section(console, f"Trust policies: {len(v.trust)} finding(s)")
+        _section(console, f"Trust policies: {plural(len(v.trust), 'finding')}")
         for f in v.trust:
             _head(console, f.severity, f.rule_id, _short(f.subject))
             _para(console, strip_subject(f), 2)
@@ -316,13 +317,13 @@ def render_text(result: Any, console: Console, *, verbose: bool = False) -> None
                 _para(console, f"fix: {f.fix}", 2, style="green")
     if v.principals:
         n = sum(len(b.findings) for b in v.principals)
-        _section(console, f"Guardrails: {n} finding(s) on {len(v.principals)} principal(s)")
+        _section(console, f"Guardrails: {plural(n, 'finding')} on {plural(len(v.principals), 'principal')}")
         for b in v.principals:
             _principal_text(b, console, verbose)
     if v.advisory:
         if not v.principals:
             _section(console, "Guardrails: no finding")
-        _para(console, ADVISORY_TEXT.format(n=len(v.advisory), ids=", ".join(v.advisory)), 0, style="dim")
+        _para(console, ADVISORY_TEXT.format(n=len(v.advisory), guardrails=noun(len(v.advisory), "guardrail"), ids=", ".join(v.advisory)), 0, style="dim")
     if v.scp is not None:
         _section(console, "SCP guardrails per member account")
         _scp_matrix(v.scp, console)
@@ -335,7 +336,7 @@ def render_text(result: Any, console: Console, *, verbose: bool = False) -> None
             _head(console, f.severity, f.rule_id, f.subject)
             _para(console, f.message, 2)
     console.print()
-    console.print(Text(f"{v.total} finding(s)" + (": " + counts_text(v.by_severity) if v.total else ""),
+    console.print(Text(f"{plural(v.total, 'finding')}" + (": " + counts_text(v.by_severity) if v.total else ""),
                        style=STYLE[_worst(v.by_severity)] if v.total else "green"))
 
 
@@ -345,7 +346,7 @@ def _worst(counts: dict[str, int]) -> str:
 
 def _headline(v: AuditView, console: Console) -> None:
     line = Text()
-    line.append(f"{v.total} finding(s)", style="bold")
+    line.append(f"{plural(v.total, 'finding')}", style="bold")
     if v.total:
         line.append(": ")
         parts = [(f"{n} {s}", STYLE[s]) for s, n in v.by_severity.items() if n]
@@ -425,7 +426,7 @@ def _escalation_text(p: EscalationPath, console: Console) -> None:
 def _principal_text(b: PrincipalBlock, console: Console, verbose: bool) -> None:
     head = Text()
     head.append(_short(b.subject), style="bold")
-    head.append(f"  {len(b.findings)} finding(s): {counts_text(b.counts())}", style="dim")
+    head.append(f"  {plural(len(b.findings), 'finding')}: {counts_text(b.counts())}", style="dim")
     console.print(head, overflow="fold")
     if b.admin:
         line = (f"admin: can do everything; {len(b.findings)} guardrail findings follow from that"
@@ -493,7 +494,7 @@ def rules_table(rules: list[Rule], console: Console) -> None:
         table.add_row(r.id, r.kind, Text(r.severity, style=STYLE[r.severity]), r.title)
     console.print(table)
     kinds = Counter(r.kind for r in rules)
-    console.print(f"{len(rules)} rules: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
+    console.print(f"{plural(len(rules), 'rule')}: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
 
 
 def rules_json(rules: list[Rule]) -> str:
@@ -521,4 +522,4 @@ def assumers_text(role: str, entries: list[Any], console: Console) -> None:
         table.add_row(_short(e.principal) if e.principal.startswith("arn:") else e.principal, f"{e.via}: {how}")
     console.print(f"who can assume {role}:")
     console.print(table)
-    console.print(f"{len(entries)} principal(s)")
+    console.print(plural(len(entries), "principal"))

@@ -27,6 +27,7 @@ from permwise.requirements.generate import (
     validate_generated,
 )
 from permwise.requirements.model import PermissionSetConfig
+from permwise.wording import plural
 
 FORMATS = ("json", "cloudformation", "terraform", "scp-exception")
 
@@ -374,7 +375,7 @@ def scp_exception(result: GenerationResult, manifest_name: str,
     for r in rows:
         lines.append(f"| `{r[0]}` | {r[1]} | {r[2]} | {r[3]} | `{r[4]}` | {r[5]} |")
     lines.append("")
-    lines.append(f"{len(docs)} SCP document(s), each at most {SCP_MAX_CHARS:,} characters (the SCP size quota).")
+    lines.append(f"{plural(len(docs), 'SCP document')}, each at most {SCP_MAX_CHARS:,} characters (the SCP size quota).")
     return docs, "\n".join(lines) + "\n"
 
 
