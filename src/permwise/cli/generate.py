@@ -48,6 +48,11 @@ def register(app: typer.Typer) -> None:
                          "deny-list (FullAWSAccess + Deny statements) gets a Deny-with-exception statement; "
                          "allow-list (only listed actions allowed) gets an Allow limited to the tool's role."),
         ] = ScpStrategy.deny_list,
+        env: Annotated[
+            Path | None,
+            typer.Option("--env", "-e", help="With --format scp-exception: an environment snapshot; the output is then a "
+                         "patch of the SCPs that actually block the commands there (the statement and the change)."),
+        ] = None,
         attach: Annotated[
             bool,
             typer.Option("--attach", help="With --format cloudformation or terraform: also attach each profile's "
@@ -79,8 +84,12 @@ def register(app: typer.Typer) -> None:
         cfg = load_config(config) if config else None
         result = generate_policies(m, cfg, commands, profile, compress=not no_compress)
         permission_sets = {n: pc.permission_set for n, pc in cfg.profiles.items() if pc.permission_set} if cfg else {}
-        rendered = render(result, fmt.value, m.tool.name, m.tool.version, scp_strategy=scp_strategy.value,
-                          attach=attach, permission_sets=permission_sets)
+        if env is not None:
+            rendered = _scp_patch(m, cfg, env, fmt, commands, profile)
+        else:
+            management = frozenset(n for n, p in m.profiles.items() if p.account_kind == "management")
+            rendered = render(result, fmt.value, m.tool.name, m.tool.version, scp_strategy=scp_strategy.value,
+                              attach=attach, permission_sets=permission_sets, management_profiles=management)
         for w in result.warnings:
             typer.echo(f"permwise: warning: {w}", err=True)
         if out is None:
@@ -93,3 +102,23 @@ def register(app: typer.Typer) -> None:
         for p in result.policies if fmt is not Format.scp_exception else []:
             typer.echo(f"{p.name}: {plural(len(p.document['Statement']), 'statement')}, {p.size:,} of 6,144 characters", err=True)
         typer.echo(f"wrote {plural(len(written), 'file')} to {out}", err=True)
+
+
+def _scp_patch(m, cfg, env: Path, fmt: Format, commands, profile):
+    """``--format scp-exception --env``: run ``check`` and patch the SCP statements that block."""
+    from permwise.environment import load_snapshot
+    from permwise.errors import InputError
+    from permwise.requirements.check import check
+    from permwise.requirements.formats import render_scp_patch
+    from permwise.requirements.scp_patch import scp_patches
+
+    if fmt is not Format.scp_exception:
+        raise InputError("`--env` works with `--format scp-exception` only",
+                         hint="to see what blocks each command, run `permwise check MANIFEST --env DIR --config FILE`")
+    if cfg is None:
+        raise InputError("`--env` needs `--config` (which principal each profile resolves to)",
+                         hint="pass --config FILE with `profiles.NAME.principal`")
+    snapshot = load_snapshot(str(env))
+    report = check(m, cfg, snapshot, commands=commands, profiles=profile, excess=False)
+    return render_scp_patch(m.tool.name, scp_patches(report, snapshot))
+

@@ -47,7 +47,8 @@ def dumps_json(data: Any) -> str:
 
 def render(result: GenerationResult, fmt: str, manifest_name: str, tool_version: str,
            scp_strategy: str = "deny-list", attach: bool = False,
-           permission_sets: dict[str, PermissionSetConfig] | None = None) -> Rendered:
+           permission_sets: dict[str, PermissionSetConfig] | None = None,
+           management_profiles: frozenset[str] = frozenset()) -> Rendered:
     """The files of one format. ``attach`` (CloudFormation and Terraform) also attaches each
     profile's policies to its principal or permission set (see :mod:`permwise.requirements.attach`)."""
     targets = _attach_targets(result, permission_sets or {}) if attach else {}
@@ -61,7 +62,7 @@ def render(result: GenerationResult, fmt: str, manifest_name: str, tool_version:
     if fmt == "terraform":
         return _with_trust(_render_tf(result, tool_version, targets), result)
     if fmt == "scp-exception":
-        return render_scp_exception(result, manifest_name, scp_strategy)
+        return render_scp_exception(result, manifest_name, scp_strategy, management_profiles)
     raise InputError(f"unknown format `{fmt}`", hint=f"use one of {', '.join(FORMATS)}")
 
 
@@ -301,40 +302,47 @@ def _render_tf(result: GenerationResult, tool_version: str, targets: dict[str, A
 #: statements, and every level from the root to the account must allow the action)
 SCP_STRATEGIES = ("deny-list", "allow-list")
 
-SCP_EXPLANATION_ALLOW = """\
-How to use this SCP exception (allow-list strategy)
+TEMPLATE_NOTE = (
+    "TEMPLATE TO MERGE, NOT A POLICY TO ATTACH. {how} Attaching a standalone SCP that denies these "
+    "actions to everyone but the tool would block them for every other principal of the organization. "
+    "With a snapshot, `permwise generate MANIFEST --config FILE --format scp-exception --env SNAPSHOT` "
+    "names the SCP statements that actually block and writes the patched SCPs."
+)
+HOW = {
+    "deny-list": "For each entry, find the Deny statement of your SCPs that blocks `Actions` and merge `Condition` "
+                 "into it (append the ARNs to an existing `ArnNotLike` `aws:PrincipalArn` list).",
+    "allow-list": "Your SCPs allow only what they list: add each entry's `Statement` to the allow-list SCP at "
+                  "every level from the root down to the account (SCP Allow statements accept conditions).",
+}
 
-Your SCPs allow only what they list (FullAWSAccess replaced by Allow statements), so an action
-runs only when an SCP at EVERY level from the root down to the account allows it. The
-statement(s) below allow the actions a command needs to the tool's role only (`ArnLike` on
-`aws:PrincipalArn`; SCP Allow statements accept conditions since September 2025): add them to
-the allow-list SCP at every level: the root, each OU on the path, and the account itself. An SCP never grants: the role still
-needs the identity policies from `permwise generate`.
-"""
+SCP_EXPLANATION = """How to use this SCP exception template ({strategy})
 
-SCP_EXPLANATION = """\
-How to use this SCP exception
+This is a template to merge into your existing SCPs, not an SCP to attach: `{json}` has no
+`Version`/`Statement` at its top level, so it cannot be attached by mistake. {how}
 
-The statement(s) below follow the Deny-with-exception pattern: each denies the actions a command
-needs to every principal EXCEPT the tool's role (`ArnNotLike` on `aws:PrincipalArn`). To let the
-tool run without opening the actions to anyone else, add this Condition to the Deny statement of
-your SCP that blocks these actions (or replace that Deny with this statement). An SCP never grants:
-the role still needs the identity policies from `permwise generate`.
+Profiles in the management account are left out: SCPs never apply to the management account.
+An SCP never grants: the roles still need the identity policies from `permwise generate`. With a
+snapshot of the organization, add `--env SNAPSHOT` to get a patch of the SCPs that actually block.
 """
 
 
 def scp_exception(result: GenerationResult, manifest_name: str,
-                  strategy: str = "deny-list") -> tuple[list[dict[str, Any]], str]:
-    """SCP documents for the commands with medium or high SCP risk, and a Markdown explanation:
-    with the ``deny-list`` strategy a Deny-with-exception statement per command, with
-    ``allow-list`` an Allow statement limited to the tool's role."""
+                  strategy: str = "deny-list", management_profiles: frozenset[str] = frozenset()) -> tuple[dict[str, Any], str]:
+    """The merge template for the commands with medium or high SCP risk, and a Markdown
+    explanation. With ``deny-list`` each entry holds the ``ArnNotLike aws:PrincipalArn`` condition
+    to merge into the blocking Deny; with ``allow-list`` an Allow statement limited to the tool's
+    role. Profiles in ``management_profiles`` are skipped (SCPs never apply there)."""
     if strategy not in SCP_STRATEGIES:
         raise InputError(f"unknown SCP strategy `{strategy}`", hint=f"use one of {', '.join(SCP_STRATEGIES)}")
-    statements = []
+    entries = []
     rows = []
+    skipped = []
     for cp in result.plans:
         cmd = cp.command
         if cmd.scp_risk.level not in ("medium", "high"):
+            continue
+        if cp.profile in management_profiles:
+            skipped.append(cmd.id)
             continue
         if not cp.principal:
             raise InputError(
@@ -346,43 +354,59 @@ def scp_exception(result: GenerationResult, manifest_name: str,
             svc, name = r.action.split(":", 1)
             by_service.setdefault(svc, set()).add(name)
         actions = [a for svc in sorted(by_service) for a in compress_actions(svc, by_service[svc])]
+        entry: dict[str, Any] = {"Command": cmd.id, "ScpRisk": cmd.scp_risk.level, "Profile": cp.profile,
+                                 "Principal": cp.principal, "Actions": actions}
         if strategy == "allow-list":
-            statements.append({
-                "Sid": f"Allow{pascal(cmd.id)}",
-                "Effect": "Allow",
-                "Action": actions,
-                "Resource": "*",
-                "Condition": {"ArnLike": {"aws:PrincipalArn": [cp.principal]}},
-            })
+            st = {"Sid": f"Allow{pascal(cmd.id)}", "Effect": "Allow", "Action": actions, "Resource": "*",
+                  "Condition": {"ArnLike": {"aws:PrincipalArn": [cp.principal]}}}
+            entry["Statement"] = st
         else:
-            statements.append({
-                "Sid": f"{pascal(cmd.id)}Exception",
-                "Effect": "Deny",
-                "Action": actions,
-                "Resource": "*",
-                "Condition": {"ArnNotLike": {"aws:PrincipalArn": [cp.principal]}},
-            })
+            st = {"Sid": f"{pascal(cmd.id)}Check", "Effect": "Deny", "Action": actions, "Resource": "*",
+                  "Condition": {"ArnNotLike": {"aws:PrincipalArn": [cp.principal]}}}
+            entry["Condition"] = st["Condition"]
+        # the statement must be valid SCP grammar, and fit an SCP on its own
+        for i, doc in enumerate(pack([st], limit=SCP_MAX_CHARS), 1):
+            validate_generated(doc, "scp", f"{manifest_name}-scp-exception-{cmd.id}-{i}")
+        entries.append(entry)
         rows.append((cmd.id, cmd.scp_risk.level, cmd.scp_risk.reason, cp.profile, cp.principal, len(actions)))
-    if not statements:
-        return [], "No selected command has a medium or high SCP risk: no exception is needed.\n"
-    docs = pack(statements, limit=SCP_MAX_CHARS)
-    for i, doc in enumerate(docs, 1):
-        validate_generated(doc, "scp", f"{manifest_name}-scp-exception-{i}")
-    explanation = SCP_EXPLANATION_ALLOW if strategy == "allow-list" else SCP_EXPLANATION
-    lines = [f"# SCP exception for {manifest_name} ({strategy})", "", explanation,
-             "| Command | SCP risk | Why | Profile | Excepted principal | Action entries |",
-             "|---|---|---|---|---|---|"]
+    template = {"Template": TEMPLATE_NOTE.format(how=HOW[strategy]), "Strategy": strategy, "Merge": entries}
+    if skipped:
+        template["SkippedManagementAccountCommands"] = skipped
+    fname = f"{manifest_name}-scp-exception.template.json"
+    lines = [f"# SCP exception template for {manifest_name} ({strategy})", "",
+             SCP_EXPLANATION.format(strategy=strategy, json=fname, how=HOW[strategy])]
+    if not entries:
+        lines.append("No selected member-account command has a medium or high SCP risk: no exception is needed.")
+        return template, "\n".join(lines) + "\n"
+    lines += ["| Command | SCP risk | Why | Profile | Excepted principal | Action entries |", "|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| `{r[0]}` | {r[1]} | {r[2]} | {r[3]} | `{r[4]}` | {r[5]} |")
-    lines.append("")
-    lines.append(f"{plural(len(docs), 'SCP document')}, each at most {SCP_MAX_CHARS:,} characters (the SCP size quota).")
-    return docs, "\n".join(lines) + "\n"
+    if skipped:
+        lines += ["", "Left out (management account, where SCPs never apply): "
+                  + ", ".join(f"`{c}`" for c in skipped) + "."]
+    return template, "\n".join(lines) + "\n"
 
 
-def render_scp_exception(result: GenerationResult, manifest_name: str, strategy: str = "deny-list") -> Rendered:
-    docs, explanation = scp_exception(result, manifest_name, strategy)
-    files: dict[str, str] = {f"{manifest_name}-scp-exception.md": explanation}
-    for i, doc in enumerate(docs, 1):
-        files[f"{manifest_name}-scp-exception{'' if len(docs) == 1 else f'-{i}'}.json"] = dumps_json(doc)
-    stdout = dumps_json(docs[0] if len(docs) == 1 else docs) if docs else ""
+def render_scp_exception(result: GenerationResult, manifest_name: str, strategy: str = "deny-list",
+                         management_profiles: frozenset[str] = frozenset()) -> Rendered:
+    template, explanation = scp_exception(result, manifest_name, strategy, management_profiles)
+    files: dict[str, str] = {f"{manifest_name}-scp-exception.md": explanation,
+                             f"{manifest_name}-scp-exception.template.json": dumps_json(template)}
+    return Rendered(files, dumps_json(template), [explanation])
+
+
+def render_scp_patch(manifest_name: str, patches: list) -> Rendered:
+    """The patched SCPs (``--env``): one changed document per blocking SCP and an explanation."""
+    from permwise.requirements.scp_patch import patch_markdown
+
+    files: dict[str, str] = {}
+    file_of: dict[str, str] = {}
+    for p in patches:
+        name = f"scp-{re.sub(r'[^A-Za-z0-9_.-]', '_', p.policy)}.patched.json"
+        file_of[p.policy_id] = name
+        if p.document is not None:
+            files[name] = dumps_json(p.document)
+    explanation = patch_markdown(manifest_name, patches, file_of)
+    files[f"{manifest_name}-scp-patch.md"] = explanation
+    stdout = dumps_json({"Patches": [p.to_dict() for p in patches]})
     return Rendered(files, stdout, [explanation])
