@@ -93,7 +93,7 @@ def register(app: typer.Typer) -> None:
         elif fmt is Format.sarif:
             from permwise import __version__
 
-            text = to_sarif(result, env_root=str(env) if env is not None else "demo/snapshot", tool_version=__version__)
+            text = to_sarif(result, env_root=str(snap), tool_version=__version__)  # real files, so viewers place findings
         elif fmt is Format.html:
             from permwise.report.html import audit_html
 

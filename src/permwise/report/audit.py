@@ -70,6 +70,75 @@ class _SarifFinding:
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "0.0"}
 
 
+class _Locator:
+    """Line and column of a finding's JSON pointer in its snapshot file, so that SARIF viewers
+    place it. A pointer into a policy stored as a JSON string (``/Policy/Content/Statement/0`` of
+    an SCP, ``describe-policy`` output) lands on the string's line, at the statement's column
+    inside it."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.sources: dict[str, Any] = {}
+
+    def __call__(self, file: str, pointer: str) -> tuple[int | None, int | None]:
+        import os
+
+        from permwise.errors import InputError
+        from permwise.sources import load_source
+
+        path = os.path.join(self.root, file) if self.root else file
+        if path not in self.sources:
+            try:
+                self.sources[path] = load_source(path) if os.path.isfile(path) else None
+            except (InputError, OSError, ValueError):
+                self.sources[path] = None
+        src = self.sources[path]
+        if src is None:
+            return None, None
+        pos = src.locate(pointer or "")
+        if pos is None:
+            return 1, 1
+        line, col = pos
+        inner = _embedded_statement(src, pointer or "")
+        if inner is not None:
+            text_line = src.text.splitlines()[line - 1] if line - 1 < len(src.text.splitlines()) else ""
+            at = text_line.find(inner, col - 1)
+            if at >= 0:
+                col = at + 1
+        return line, col
+
+
+def _embedded_statement(src: Any, pointer: str) -> str | None:
+    """For ``.../Content/Statement/N`` where ``Content`` is a JSON string: the escaped text of the
+    statement's first key as it appears in the file (``\\"Sid\\":\\"X\\"``), to find its column."""
+    import json
+
+    head, sep, tail = pointer.partition("/Statement/")
+    if not sep:
+        return None
+    node: Any = src.data
+    for tok in [t for t in head.split("/") if t]:
+        node = node.get(tok) if isinstance(node, dict) else None
+    if not isinstance(node, str):
+        return None
+    try:
+        doc = json.loads(node)
+    except ValueError:
+        return None
+    sts = doc.get("Statement") if isinstance(doc, dict) else None
+    sts = sts if isinstance(sts, list) else [sts]
+    idx = tail.split("/", 1)[0]
+    if not idx.isdigit() or int(idx) >= len(sts) or not isinstance(sts[int(idx)], dict):
+        return None
+    st = sts[int(idx)]
+    key = next(iter(st), None)
+    if key is None:
+        return None
+    piece = json.dumps({key: st[key]}, separators=(",", ":"))[1:-1]
+    compact = json.dumps(piece)[1:-1]  # as it appears inside the outer JSON string
+    return compact if compact in src.text else json.dumps(json.dumps({key: st[key]})[1:-1])[1:-1]
+
+
 def to_sarif(result: Any, *, env_root: str = "", tool_version: str | None = None) -> str:
     """SARIF 2.1.0 through :mod:`permwise.report.sarif` (level: critical/high -> error, medium ->
     warning, low/info -> note); the audit's own severity is kept as ``properties.severity`` of
@@ -84,9 +153,11 @@ def to_sarif(result: Any, *, env_root: str = "", tool_version: str | None = None
         for r in result.rules
     ]
     prefix = env_root.rstrip("/") + "/" if env_root else ""
+    where = _Locator(env_root)
     findings = [
         _SarifFinding(f.rule_id, level[f.severity], f"[{f.severity}] {f.message}",
-                      (prefix + f.file) if f.file else prefix + "snapshot.json", f.pointer, f.fix)
+                      (prefix + f.file) if f.file else prefix + "snapshot.json", f.pointer, f.fix,
+                      *where(f.file or "snapshot.json", f.pointer))
         for f in result.findings if f.suppressed_by is None
     ]
     log = sarif_log(findings, rules, tool_version=tool_version)
