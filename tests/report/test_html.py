@@ -90,7 +90,7 @@ def test_audit_html_scp_matrix(demo_audit):
     status = {(r.rule_id, r.account): r.status for r in demo_audit.scp}
     for tr in table.find("tbody").find_all("tr"):
         cells = tr.find_all("td")
-        rid = cells[0].text()
+        rid = cells[0].find("a").text()
         for acct, td in zip(accounts, cells[1:], strict=True):
             assert status[(rid, acct)] in td.find("span", "badge").classes
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import textwrap
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -233,11 +233,25 @@ class PrincipalBlock:
 
 
 @dataclass(frozen=True)
+class ScpGuardrail:
+    """What a row of the SCP grid means and how to fix it (for the rows with a gap)."""
+
+    rule_id: str
+    title: str
+    why: str
+    gaps: tuple[tuple[str, str], ...]  # (account, status) of the accounts not enforcing it
+    fix: str
+    statement: str  # the guardrail as an SCP statement (compact JSON), placeholders kept
+
+
+@dataclass(frozen=True)
 class ScpMatrix:
     accounts: tuple[str, ...]
     rows: tuple[tuple[str, tuple[str, ...]], ...]  # (rule id, status per account)
     not_configured: tuple[str, ...]
     findings: tuple[Finding, ...]  # AUDIT-SCP-OVERBROAD and other SCP findings not shown as a cell
+    titles: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    details: tuple[ScpGuardrail, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -327,7 +341,48 @@ def _scp_view(result: Any, findings: list[Finding]) -> ScpMatrix | None:
     rows = tuple((rid, tuple(cells.get((rid, a), "not-configured") for a in accounts)) for rid in configured)
     shown = {rid for rid in configured}
     extra = tuple(f for f in findings if f.rule_id not in shown)
-    return ScpMatrix(tuple(accounts), rows, tuple(r for r in rules if r not in configured), extra)
+    by_id = {r.id: r for r in result.rules}
+    titles = {rid: by_id[rid].title for rid in rules if rid in by_id}
+    details = []
+    for rid, statuses in rows:
+        gaps = tuple((a, st) for a, st in zip(accounts, statuses) if st in ("not-enforced", "partial", "blocks-exempt"))
+        if gaps and rid in by_id:
+            details.append(_scp_guardrail(by_id[rid], gaps))
+    return ScpMatrix(tuple(accounts), rows, tuple(r for r in rules if r not in configured), extra, titles, tuple(details))
+
+
+def guardrail_statement(rule: Any) -> dict[str, Any]:
+    """The SCP statement a guardrail stands for: Deny its actions on its resources under its
+    conditions (placeholders such as ``[INFRASTRUCTURE_AUTOMATION_ROLE]`` left for the user)."""
+    import re as _re
+
+    scp = rule.data.get("scp", {}) if rule.data else {}
+    st: dict[str, Any] = {"Sid": _re.sub(r"[^A-Za-z0-9]", "", rule.id.title()), "Effect": "Deny",
+                          "Action": list(rule.actions) if len(rule.actions) != 1 else rule.actions[0],
+                          "Resource": (scp.get("resources") or ["*"]) if len(scp.get("resources") or ["*"]) > 1
+                          else (scp.get("resources") or ["*"])[0]}
+    cond: dict[str, Any] = {}
+    for block in scp.get("condition") or []:
+        for op, kv in block.items():
+            cond.setdefault(op, {}).update(kv)
+    if cond:
+        st["Condition"] = cond
+    return st
+
+
+def _scp_guardrail(rule: Any, gaps: tuple[tuple[str, str], ...]) -> ScpGuardrail:
+    import json as _json
+
+    statuses = {st for _, st in gaps}
+    if statuses == {"blocks-exempt"}:
+        fix = ("add the exempt role to the `ArnNotLike` `aws:PrincipalARN` condition of the SCP statement that "
+               "denies it (see the AUDIT-SCP-OVERBROAD finding)")
+    else:
+        fix = ("attach an SCP with this statement to the root, or to an OU above "
+               + noun(len(gaps), "that account", "those accounts")
+               + (" (fill the placeholders in brackets)" if "[" in _json.dumps(guardrail_statement(rule)) else ""))
+    stmt = _json.dumps(guardrail_statement(rule), separators=(", ", ": "))
+    return ScpGuardrail(rule.id, rule.title, rule.rationale, gaps, fix, stmt)
 
 
 SCP_LEGEND = ("ok: enforced; MISSING: a non-exempt role can still act; PARTIAL: some of the guardrail's actions "
@@ -540,6 +595,13 @@ def _scp_matrix(m: ScpMatrix, console: Console) -> None:
         line.rstrip()
         console.print(line, overflow="fold", crop=False)
     _para(console, SCP_LEGEND, 0, style="dim")
+    for d in m.details:
+        labels = sorted({_CELL[st][0] for _, st in d.gaps})
+        _para(console, f"{d.rule_id}  {d.title}  ({'/'.join(labels)} in {plural(len(d.gaps), 'account')}: "
+                       f"{', '.join(a for a, _ in d.gaps)})", 0, style="bold")
+        if d.why:
+            _para(console, d.why, 2)
+        _para(console, f"fix: {d.fix}: {d.statement}", 2, style="green")
     for f in m.findings:
         _head(console, f.severity, f.rule_id, f.subject)
         _para(console, f.message, 2)
