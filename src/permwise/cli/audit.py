@@ -97,7 +97,7 @@ def register(app: typer.Typer) -> None:
         elif fmt is Format.html:
             from permwise.report.html import audit_html
 
-            text = audit_html(result, environment=label, verbose=verbose)
+            text = audit_html(result, environment=label, verbose=verbose, snapshot_created=environment.meta.get("created"))
         else:
             import io
 

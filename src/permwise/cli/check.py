@@ -137,7 +137,7 @@ def register(app: typer.Typer) -> None:
         elif fmt is Format.html:
             from permwise.report.html import check_html
 
-            text = check_html(report, verbose=verbose)
+            text = check_html(report, verbose=verbose, snapshot_created=environment.meta.get("created"))
         else:
             if out is None:
                 console = make_console()
