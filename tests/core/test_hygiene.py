@@ -68,3 +68,12 @@ def test_checkout_leftovers_sees_new_paths_but_not_caches(tmp_path):
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "report.html").write_text("")  # ignored by git, still a leftover
     assert checkout_leftovers(tmp_path) - before == {"out"}
+
+
+def test_ci_installs_chromium_for_the_browser_tests():
+    ci = (ROOT / ".ci" / "run").read_text()
+    install = ci.index("apt-get install")
+    assert "chromium" in ci[install:install + 120]
+    assert "/usr/bin/chromium" in ci  # only when missing
+    assert ci.index("apt-get install") < ci.index('bash -c "$test_cmd"')  # before the test command
+    assert "|| echo" in ci  # a failed install is tolerated: the tests skip with a reason
