@@ -63,3 +63,10 @@ def test_guardrail_statement_is_a_valid_scp():
 def test_view_carries_details_only_for_gaps(demo_audit):
     v = audit_view(demo_audit)
     assert {d.rule_id for d in v.scp.details} == set(_gaps(demo_audit))
+
+
+def test_placeholder_hint_only_when_the_statement_has_placeholders(demo_audit):
+    v = audit_view(demo_audit)
+    by_id = {d.rule_id: d for d in v.scp.details}
+    assert "placeholders" not in by_id["SCP-S3-3"].fix
+    assert "placeholders" in by_id["SCP-ACCOUNT-1"].fix  # [INFRASTRUCTURE_AUTOMATION_ROLE]

@@ -9,6 +9,7 @@ guardrail matrix, suppressions. JSON and SARIF stay flat lists of the same findi
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
@@ -380,7 +381,8 @@ def _scp_guardrail(rule: Any, gaps: tuple[tuple[str, str], ...]) -> ScpGuardrail
     else:
         fix = ("attach an SCP with this statement to the root, or to an OU above "
                + noun(len(gaps), "that account", "those accounts")
-               + (" (fill the placeholders in brackets)" if "[" in _json.dumps(guardrail_statement(rule)) else ""))
+               + (" (fill the placeholders in brackets)"
+                  if re.search(r"\[[A-Z_]+\]", _json.dumps(guardrail_statement(rule))) else ""))
     stmt = _json.dumps(guardrail_statement(rule), separators=(", ", ": "))
     return ScpGuardrail(rule.id, rule.title, rule.rationale, gaps, fix, stmt)
 
