@@ -3,44 +3,19 @@ found it.
 
 A test that needs the ``permwise`` console script takes it from beside ``sys.executable`` (the
 venv the suite runs in), never from ``PATH``: the README's Quick start never activates the venv,
-so a bare ``permwise`` is either missing (FileNotFoundError) or, worse, some other installation.
-(``script_support.console_script``). Tests write only under tmp paths; the session hooks below fail the run when it leaves a new file
-or directory in the checkout (``out/`` from a docs example, a report written to the cwd, ...).
+so a bare ``permwise`` is either missing (FileNotFoundError) or, worse, some other installation
+(``script_support.console_script``). Tests write only under tmp paths; the session hooks below
+fail the run when it leaves a new file or directory in the checkout (``out/`` from a docs
+example, a report written to the cwd, ...).
 """
 
 from __future__ import annotations
 
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-
-#: what interpreters and test tools may leave behind (caches, the venv, build metadata)
-_ALLOWED = {".venv", ".pytest_cache", ".hypothesis", "__pycache__", "build", "dist"}
-
-
-def checkout_leftovers(root: Path = ROOT) -> set[str]:
-    """Untracked and ignored paths of the checkout that are not tool caches (empty outside git)."""
-    try:
-        out = subprocess.run(
-            ["git", "status", "--porcelain", "--ignored", "--untracked-files=normal"],
-            cwd=root, capture_output=True, text=True, timeout=60, check=True,
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return set()
-    paths = set()
-    for line in out.splitlines():
-        if line[:2] not in ("??", "!!"):
-            continue
-        path = line[3:].strip().strip('"').rstrip("/")
-        parts = Path(path).parts
-        if any(p in _ALLOWED or p.endswith(".egg-info") for p in parts):
-            continue
-        paths.add(path)
-    return paths
+from script_support import checkout_leftovers
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -57,7 +57,7 @@ def test_doc_examples_write_into_a_scratch_copy_not_the_checkout(tmp_path):
 
 
 def test_checkout_leftovers_sees_new_paths_but_not_caches(tmp_path):
-    from conftest import checkout_leftovers
+    from script_support import checkout_leftovers
 
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     (tmp_path / ".gitignore").write_text("/out/\n__pycache__/\n")
