@@ -110,16 +110,15 @@ def register(app: typer.Typer) -> None:
         elif fmt is Format.sarif:
             from permwise import __version__
 
-            text = to_sarif(result, env_root=str(env) if env is not None else "demo/snapshot", tool_version=__version__)
+            text = to_sarif(result, env_root=str(snap), tool_version=__version__)  # real files, so viewers place findings
             if access_result is not None:
                 from permwise.report.access import merge_sarif
 
-                text = merge_sarif(text, access_result, env_root=str(env) if env is not None else "demo/snapshot",
-                                   tool_version=__version__)
+                text = merge_sarif(text, access_result, env_root=str(snap), tool_version=__version__)
         elif fmt is Format.html:
             from permwise.report.html import audit_html
 
-            text = audit_html(result, environment=label, verbose=verbose)
+            text = audit_html(result, environment=label, verbose=verbose, snapshot_created=environment.meta.get("created"))
             if access_result is not None:
                 from permwise.report.access import access_section_html
 
