@@ -103,7 +103,7 @@ def register(app: typer.Typer) -> None:
         elif fmt is Format.markdown:
             text = rep.to_markdown(result, env_path=label)
         elif fmt is Format.html:
-            text = rep.to_html(result, environment=label)
+            text = rep.to_html(result, environment=label, snapshot_created=environment.meta.get("created"))
         else:
             import io
 

@@ -192,10 +192,10 @@ def to_markdown(result: Any, *, env_path: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_html(result: Any, *, environment: str = "") -> str:
+def to_html(result: Any, *, environment: str = "", snapshot_created: str | None = None) -> str:
     """One self-contained page: summary cards, findings grouped by resource, then by external
     principal (the same findings, the other way round)."""
-    from permwise.report.html import _render, _version
+    from permwise.report.html import _render, _version, report_dates
 
     by_resource: dict[str, list[AccessFinding]] = {}
     by_principal: dict[str, list[AccessFinding]] = {}
@@ -207,6 +207,9 @@ def to_html(result: Any, *, environment: str = "") -> str:
         "title": "permwise access",
         "subtitle": environment,
         "version": _version(),
+        "dates": report_dates(snapshot_created),
+        "filters": [("severity", [sv for sv in SEVERITIES if any(f.severity == sv for f in result.findings)]),
+                    ("status", sorted({f.status.lower() for f in result.findings}))],
         "result": result,
         "summary": counts_line(result) + "; " + zone_line(result),
         "counts": result.counts(),
