@@ -84,6 +84,13 @@ def load_snapshot(path: str | Path, *, compile_all: bool = True) -> Environment:
     meta = read_meta(r)
     env = Environment(root, meta)
     org = read_organization(r)
+    if meta.get("organization_id") and not org.present:
+        raise InputError(f"`snapshot.json` says the snapshot is of organization `{meta['organization_id']}`, "
+                         "but `organization/` is missing", file=str(root / "organization"),
+                         hint="without it no SCP or RCP is applied; collect the snapshot again")
+    if meta.get("complete") is False:
+        r.problem("snapshot-incomplete", "snapshot.json", "/complete", "the snapshot is marked incomplete (a collect "
+                  "run stopped before every unit was read); results that rely on it are unknown")
     env.organization_id = org.id
     env.management_account_id = org.management_account_id
     env.root_id = org.root_id
@@ -105,10 +112,13 @@ def load_snapshot(path: str | Path, *, compile_all: bool = True) -> Environment:
         data = read_account(r, aid)
         acc = env.accounts.get(aid)
         if acc is None:
-            acc = env.accounts[aid] = Account(id=aid)
             if org.present:
-                r.problem("account-not-in-organization", f"accounts/{aid}", "", f"account `{aid}` has IAM data but is "
-                          "not in `organization/accounts.json`; no SCPs or RCPs are applied to it", aid)
+                # its SCPs and RCPs are unknown: evaluating without them could report ready what is blocked
+                raise InputError(f"account `{aid}` has IAM data but is not in `organization/accounts.json`",
+                                 file=str(root / "accounts" / aid),
+                                 hint="collect the snapshot again, or remove the directory of an account that "
+                                 "left the organization")
+            acc = env.accounts[aid] = Account(id=aid)
         acc.has_iam = True
         if data.meta:
             acc.name = acc.name or str(data.meta.get("Name") or "")
@@ -132,6 +142,11 @@ def load_snapshot(path: str | Path, *, compile_all: bool = True) -> Environment:
             env._add_principal(pr)
         for rp in data.resource_policies:
             env.resource_policies[rp.arn] = rp
+    if org.present:
+        for aid in sorted(set(org.accounts) - set(account_dirs)):
+            r.problem("account-without-iam", "organization/accounts.json", "/Accounts",
+                      f"account `{aid}` is in the organization but has no `accounts/{aid}/` directory: its principals "
+                      "and resources are unknown (nothing about them is reported)", aid)
     env.errors = read_errors(r)
     env._index()
 
