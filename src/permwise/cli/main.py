@@ -124,7 +124,9 @@ def main(argv: list[str] | None = None) -> None:
 
 def _fail(line: str) -> None:
     err = Console(stderr=True, highlight=False, soft_wrap=True)
-    err.print(f"permwise: error: {line}", markup=False)
+    from permwise.report.escape import terminal
+
+    err.print(terminal(f"permwise: error: {line}"), markup=False)  # a file name or value may hold escapes
     sys.exit(2)
 
 

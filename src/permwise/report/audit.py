@@ -22,6 +22,7 @@ from rich.text import Text
 
 from permwise.audit.model import SEVERITIES, SEVERITY_RANK, Finding, Rule
 from permwise.report.console import columns_fit
+from permwise.report.escape import terminal
 
 STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
 SARIF_LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
@@ -380,7 +381,7 @@ def _head(console: Console, severity: str, rule_id: str, subject: str, indent: i
     head.append(f"{severity.upper():<8}", style=STYLE[severity])
     head.append(f" {rule_id}", style="bold")
     if subject:
-        head.append(f"  {subject}")
+        head.append(f"  {terminal(subject)}")
     console.print(head, overflow="fold")
 
 
@@ -390,7 +391,7 @@ def _hang(console: Console, prefix: Text, body: str, *, style: str = "", indent:
     pad = len(prefix.plain) if indent is None else indent
     room = max(20, console.width - pad)
     lines: list[str] = []
-    for para in body.split("\n"):
+    for para in terminal(body, keep_newlines=True).split("\n"):
         lines.extend(textwrap.wrap(para, room, break_long_words=True, break_on_hyphens=False) or [""])
     first = prefix.copy()
     first.append(lines[0], style=style)
@@ -424,7 +425,7 @@ def _escalation_text(p: EscalationPath, console: Console) -> None:
 
 def _principal_text(b: PrincipalBlock, console: Console, verbose: bool) -> None:
     head = Text()
-    head.append(_short(b.subject), style="bold")
+    head.append(terminal(_short(b.subject)), style="bold")
     head.append(f"  {len(b.findings)} finding(s): {counts_text(b.counts())}", style="dim")
     console.print(head, overflow="fold")
     if b.admin:
@@ -490,7 +491,7 @@ def rules_table(rules: list[Rule], console: Console) -> None:
     for col in ("id", "kind", "severity", "title"):
         table.add_column(col, overflow="fold", no_wrap=keep and col != "title")
     for r in rules:
-        table.add_row(r.id, r.kind, Text(r.severity, style=STYLE[r.severity]), r.title)
+        table.add_row(Text(r.id), Text(r.kind), Text(r.severity, style=STYLE[r.severity]), Text(terminal(r.title)))
     console.print(table)
     kinds = Counter(r.kind for r in rules)
     console.print(f"{len(rules)} rules: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
@@ -518,7 +519,8 @@ def assumers_text(role: str, entries: list[Any], console: Console) -> None:
             how = "assumes " + " -> ".join(_short(p) for p in e.path) + " first"
         if e.notes:
             how += "; " + "; ".join(e.notes)
-        table.add_row(_short(e.principal) if e.principal.startswith("arn:") else e.principal, f"{e.via}: {how}")
-    console.print(f"who can assume {role}:")
+        table.add_row(Text(terminal(_short(e.principal) if e.principal.startswith("arn:") else e.principal)),
+                      Text(terminal(f"{e.via}: {how}")))
+    console.print(Text(terminal(f"who can assume {role}:")))
     console.print(table)
     console.print(f"{len(entries)} principal(s)")
