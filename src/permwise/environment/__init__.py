@@ -101,6 +101,7 @@ def load_snapshot(path: str | Path, *, compile_all: bool = True) -> Environment:
     env.accounts = dict(org.accounts)
     env.org_policies = org.policies
 
+    gaps = {str(e.get("Account")) for e in read_errors(SnapshotReader(root)) if e.get("Account")}
     acc_dir = root / "accounts"
     account_dirs = sorted(d.name for d in acc_dir.iterdir() if d.is_dir()) if acc_dir.is_dir() else []
     if not account_dirs:
@@ -108,6 +109,12 @@ def load_snapshot(path: str | Path, *, compile_all: bool = True) -> Environment:
     for aid in account_dirs:
         if not (len(aid) == 12 and aid.isdigit()):
             r.problem("bad-account-dir", f"accounts/{aid}", "", f"`accounts/{aid}` is not named by a 12-digit account id; ignored")
+            continue
+        if not r.exists(f"accounts/{aid}/authorization-details.json") and aid in gaps:
+            # collect recorded why this account's IAM is missing: its results are unknown, the rest stands
+            r.problem("account-without-iam", f"accounts/{aid}", "", f"account `{aid}` has no "
+                      "`authorization-details.json`; errors.json records why: its principals and resources are "
+                      "unknown (nothing about them is reported)", aid)
             continue
         data = read_account(r, aid)
         acc = env.accounts.get(aid)
