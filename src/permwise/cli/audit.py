@@ -115,3 +115,6 @@ def register(app: typer.Typer) -> None:
                 sys.stdout.write(text)
         if fail_on is not FailOn.none and any(severity_at_least(f.severity, fail_on.value) for f in result.active):
             raise typer.Exit(1)
+        if fail_on is not FailOn.none and environment.problems:
+            # an inconsistent or partial snapshot: the findings may be incomplete, never "clean"
+            raise typer.Exit(1)

@@ -32,6 +32,9 @@ def to_json(result: Any, *, env_path: str = "") -> str:
     data = {
         "format": "permwise-audit/1",
         "environment": env_path,
+        # first: findings about what these touch are missing or uncertain
+        "problems": [{"code": p.code, "file": p.file, "pointer": p.pointer, "message": p.message,
+                      "subject": p.subject} for p in getattr(result, "problems", [])],
         "summary": result.counts() | {"suppressed": sum(1 for f in result.findings if f.suppressed_by is not None)},
         "findings": [f.to_dict() for f in result.findings],
         "scp_coverage": [r.to_dict() for r in sorted(result.scp, key=lambda r: (r.rule_id, r.account))],
@@ -301,6 +304,12 @@ def render_text(result: Any, console: Console, *, verbose: bool = False) -> None
     (each path hop by hop), trust policies, guardrails grouped by principal (an administrator's
     findings folded into one line unless ``verbose``), the SCP guardrail matrix, suppressions."""
     v = audit_view(result)
+    problems = getattr(result, "problems", [])
+    if problems:  # first: what they touch is unknown, so the findings below may be incomplete
+        _section(console, f"Snapshot problems: {len(problems)} (results they touch are unknown)")
+        for p in problems:
+            _para(console, p.one_line(), 2, style="yellow")
+        console.print()
     _headline(v, console)
     if v.escalation:
         _section(console, f"Privilege escalation: {len(v.escalation)} path(s) to administrator power")
