@@ -37,7 +37,7 @@ from permwise.environment.model import (
     arn_account,
 )
 from permwise.errors import InputError
-from permwise.sources import Source, load_source
+from permwise.sources import Source, load_source, read_bytes
 
 #: snapshot files can be large (authorization-details of a big account); policies are small.
 #: `PERMWISE_MAX_FILE_SIZE` replaces this limit (docs/bad-input.md).
@@ -58,7 +58,14 @@ class SnapshotReader:
 
     # ------------------------------------------------------------------ helpers
     def exists(self, rel: str) -> bool:
-        return (self.root / rel).is_file()
+        """True for a regular file; a FIFO, device, directory or dangling link in its place is an
+        error from the input gate (never silently "absent", never read)."""
+        path = self.root / rel
+        if path.is_file():
+            return True
+        if path.exists() or path.is_symlink():
+            read_bytes(str(path), max_bytes=MAX_SNAPSHOT_FILE)  # raises the gate's one-line error
+        return False
 
     def read(self, rel: str) -> Source:
         src = load_source(str(self.root / rel), max_bytes=MAX_SNAPSHOT_FILE, fmt="json")

@@ -79,9 +79,14 @@ def _message(err: Any) -> str:
         types = [want] if isinstance(want, str) else list(want)
         words = {"object": "an object", "array": "a list", "string": "a string", "boolean": "a boolean",
                  "null": "null", "integer": "an integer", "number": "a number"}
-        return f"{name} must be {' or '.join(words.get(t, t) for t in types)}, got {_kind(err.instance)}"
+        wanted = " or ".join(words.get(t, t) for t in types)
+        if name == "the value":
+            return f"expected {wanted}, got {_kind(err.instance)}"
+        return f"{name} must be {wanted}, got {_kind(err.instance)}"
     if v == "required":
         return err.message.replace("'", "`").replace(" is a required property", " is missing")
+    if v == "const" and name == "`format`":
+        return f"unsupported snapshot format `{str(err.instance)[:60]}`; this version of permwise reads `{want}`"
     if v in ("enum", "const"):
         allowed = want if isinstance(want, list) else [want]
         return f"{name} must be " + " or ".join(f"`{a}`" for a in allowed) + f", got `{str(err.instance)[:60]}`"
