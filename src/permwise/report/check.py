@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from permwise.report.console import columns_fit
-from permwise.report.escape import md_code, md_message, md_text, terminal
+from permwise.report.escape import md_code, md_fence, md_message, md_text, terminal
 from permwise.requirements.check import (
     BLOCKED,
     PARTIAL,
@@ -249,8 +249,8 @@ def render_markdown(report: CheckReport, *, excess_limit: int = 20) -> str:
                 out += [f"Resources: {', '.join(md_code(r) for r in b.resources[:20])}"
                         + (f" and {len(b.resources) - 20} more" if len(b.resources) > 20 else ""), ""]
             if b.fix is not None:
-                out += [f"Fix ({md_text(b.fix.audience)}): {md_message(b.fix.summary)}.", "", "```json",
-                        json.dumps(b.fix.statement, indent=2), "```", ""]
+                out += [f"Fix ({md_text(b.fix.audience)}): {md_message(b.fix.summary)}.", "",
+                        *md_fence(json.dumps(b.fix.statement, indent=2), "json"), ""]
     if report.excess:
         out += ["## Excess permissions", "",
                 "Allowed beyond the union of the commands' needs, on generic resources (see docs/check.md).", "",

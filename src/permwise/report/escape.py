@@ -95,3 +95,10 @@ def md_message(text: object) -> str:
     if len(parts) % 2 == 0:  # an unpaired backtick: the last one is text
         parts[-2:] = [parts[-2] + "`" + parts[-1]]
     return "".join(md_code(p) if i % 2 else md_text(p, strip=False) for i, p in enumerate(parts)).strip()
+
+
+def md_fence(text: str, lang: str = "") -> list[str]:
+    """Lines of a fenced code block whose fence no run of backticks inside can close."""
+    runs = [len(r) for r in re.findall(r"`{3,}", text)]
+    fence = "`" * max(3, max(runs, default=0) + 1)
+    return [fence + lang, _CONTROL_KEEP_NL.sub(" ", text), fence]
