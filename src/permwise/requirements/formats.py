@@ -29,6 +29,14 @@ from permwise.requirements.generate import (
 FORMATS = ("json", "cloudformation", "terraform", "scp-exception")
 
 
+class _NoAliasDumper(yaml.SafeDumper):
+    """Writes a value used twice in full: CloudFormation rejects YAML aliases (cfn-lint W1101),
+    and permwise refuses them in what it reads too."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
 @dataclass
 class Rendered:
     """Files to write (name -> text) and the text for stdout when there is no ``--out``."""
@@ -111,7 +119,8 @@ def _render_cfn(result: GenerationResult, tool_version: str) -> Rendered:
     files = {}
     for profile, policies in result.by_profile().items():
         tpl = cloudformation_template(policies, tool_version)
-        files[f"{policies[0].tool}-{profile}.cfn.yaml"] = yaml.safe_dump(tpl, sort_keys=False, width=120, allow_unicode=True)
+        files[f"{policies[0].tool}-{profile}.cfn.yaml"] = yaml.dump(tpl, Dumper=_NoAliasDumper, sort_keys=False, width=120,
+                                                                   allow_unicode=True)
     return Rendered(files, "---\n".join(files[k] for k in sorted(files)), [])
 
 
