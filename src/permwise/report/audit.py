@@ -105,6 +105,13 @@ def to_sarif(result: Any, *, env_root: str = "", tool_version: str | None = None
             # every message starts with "[severity] " (see above); the generic renderer re-sorts
             text = res.get("message", {}).get("text", "")
             res.setdefault("properties", {})["severity"] = text[1:text.index("]")] if text.startswith("[") else ""
+        problems = getattr(result, "problems", [])
+        if problems:  # snapshot problems: the run is incomplete (SARIF 2.1.0, 3.20.21 notifications)
+            run.setdefault("invocations", [{"executionSuccessful": True}])[0]["toolExecutionNotifications"] = [
+                {"level": "warning", "message": {"text": p.message},
+                 "descriptor": {"id": p.code},
+                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": prefix + p.file}}}]}
+                for p in problems]
     return orjson.dumps(log, option=orjson.OPT_INDENT_2).decode() + "\n"
 
 

@@ -90,6 +90,8 @@ def render_terminal(report: CheckReport, console: Console, *, verbose: bool = Fa
     if report.config:
         head.append(f"  config: {report.config}", style="dim")
     console.print(head)
+    for p in report.problems:  # first: what they touch is unknown (also printed on stderr)
+        console.print(Text(terminal(f"snapshot problem: {p.one_line()}"), style="yellow"))
 
     rows = [tuple(terminal(x) for x in (
                 c.id, c.profile, c.account or "-", STATUS_MARK[c.status],
