@@ -147,3 +147,23 @@ def test_killed_endpoint_fails_fast_with_every_gap_recorded(tmp_path):
     # the loader shows the gaps as problems: nothing about those accounts can be reported ready
     env_ = load_snapshot(tmp_path / "s")
     assert "collection-error" in {p.code for p in env_.problems}
+
+
+@pytest.mark.parametrize("kind", ["directory", "deep", "fifo"])
+def test_a_broken_state_file_is_one_line(aws_env, tmp_path, capsys, kind):
+    """The collect state file replaced by a directory, a deeply nested document or a FIFO: one
+    line, exit 2, never a traceback or a hang."""
+    import os as _os
+
+    out = tmp_path / "s"
+    out.mkdir()
+    state = out / ".permwise-collect.json"
+    if kind == "directory":
+        state.mkdir()
+    elif kind == "fifo":
+        _os.mkfifo(state)
+    else:
+        state.write_text("[" * 100_000 + "]" * 100_000)
+    r = run_cli(["collect", "--profile", "mgmt", "--out", str(out), "--regions", "us-east-1", "--no-progress"], capsys)
+    assert r.code == 2 and len(r.err.splitlines()) == 1, r.err
+    assert "not a permwise collect state file" in r.err and "Traceback" not in r.err
