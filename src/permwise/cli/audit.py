@@ -151,3 +151,6 @@ def register(app: typer.Typer) -> None:
 
             if fails(access_result, fail_on.value):
                 raise typer.Exit(1)
+        if fail_on is not FailOn.none and environment.problems:
+            # an inconsistent or partial snapshot: the findings may be incomplete, never "clean"
+            raise typer.Exit(1)

@@ -110,7 +110,10 @@ class Environment:
 
     #: problems of an account or organization node that leave the SCP/RCP chain of the
     #: principals below it uncertain
-    CHAIN_PROBLEMS = frozenset({"account-no-parent", "account-not-in-organization", "node-without-policy"})
+    CHAIN_PROBLEMS = frozenset({"account-no-parent", "account-not-in-organization", "node-without-policy",
+                                "collection-error"})
+    #: problems that make every result unknown
+    GLOBAL_PROBLEMS = frozenset({"snapshot-incomplete"})
 
     def principal_problems(self, arn: str) -> list[Problem]:
         """Problems that make this principal's policy set incomplete: absent policies, boundary or
@@ -121,6 +124,7 @@ class Environment:
         if p is not None:
             nodes = set(self.org_path(p.account)) | {p.account}
             out += [x for x in self.problems if x.code in self.CHAIN_PROBLEMS and x.subject in nodes]
+        out += [x for x in self.problems if x.code in self.GLOBAL_PROBLEMS]
         return out
 
     def account_label(self, account_id: str | None) -> str:

@@ -342,7 +342,9 @@ def _check_command(env: Environment, cp: CommandPlan, principal: str | None, pro
         blockers.append(blocker)
     blockers.sort(key=lambda b: (b.decision != EXPLICIT_DENY, b.layer, b.policy or "", b.level or "", b.sid or ""))
     if not denied:
-        status = READY
+        # a policy set the snapshot cannot vouch for (absent policies, an account in no OU, a
+        # collection error, an incomplete snapshot) is never reported ready: its answer is unknown
+        status = UNRESOLVED if any(n.startswith("policy set incomplete") for n in notes) else READY
     elif allowed == 0:
         status = BLOCKED
     else:
