@@ -469,7 +469,7 @@ def _hostile_cases() -> list[Case]:
             else:
                 want_ = want
             if slot == "manifest-validate" and kind != "name-too-long":  # problems on stdout, verdict on stderr
-                out.append(Case(f"hostile-{slot}-{kind}", [a.replace("{f}", path) for a in argv], 2, "1 error(s)",
+                out.append(Case(f"hostile-{slot}-{kind}", [a.replace("{f}", path) for a in argv], 2, "1 error,",
                                 files={**extra, **files}, out=want_))
                 continue
             out.append(Case(f"hostile-{slot}-{kind}", [a.replace("{f}", path) for a in argv], code,
