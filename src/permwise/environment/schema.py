@@ -22,6 +22,7 @@ from importlib import resources
 from typing import Any
 
 from permwise.sources import join_pointer
+from permwise.wording import plural
 
 
 @functools.cache
@@ -93,7 +94,7 @@ def _message(err: Any) -> str:
     if v == "pattern" and isinstance(err.instance, str):
         return f"{name} `{err.instance[:80]}` is not in the expected form (`{want}`)"
     if v in ("minItems", "maxItems"):
-        return f"{name} has {len(err.instance)} item(s); the schema allows {'at least' if v == 'minItems' else 'at most'} {want}"
+        return f"{name} has {plural(len(err.instance), 'item')}; the schema allows {'at least' if v == 'minItems' else 'at most'} {want}"
     if v == "oneOf" and err.path and err.path[-1] in ("Content", "PolicyDocument", "Document", "Policy",
                                                        "AssumeRolePolicyDocument"):
         return f"{name} must be a policy document (an object with `Statement`, or JSON text), got {_kind(err.instance)}"
