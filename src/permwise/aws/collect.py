@@ -738,7 +738,15 @@ class Collector:
                 lambda k=key: kms.get_key_policy(KeyId=k["KeyId"], PolicyName="default"),
             )
             if resp and resp.get("Policy"):
-                found.append(self._entry(arn, "kms", region, resp["Policy"], KeyId=key["KeyId"]))
+                # KeyManager (AWS or CUSTOMER) from DescribeKey: RCPs do not apply to AWS managed
+                # keys (AWS KMS Developer Guide, "Resource control policies in AWS KMS")
+                meta = self._get(unit, "kms", "DescribeKey", region, arn,
+                                 lambda k=key: kms.describe_key(KeyId=k["KeyId"]))
+                extra = {"KeyId": key["KeyId"]}
+                manager = ((meta or {}).get("KeyMetadata") or {}).get("KeyManager")
+                if manager:
+                    extra["KeyManager"] = manager
+                found.append(self._entry(arn, "kms", region, resp["Policy"], **extra))
 
     def _rp_sqs(self, sqs: Any, unit: _Unit, region: str, found: list[dict[str, Any]]) -> None:
         for url in _paginate(sqs, "list_queues").get("QueueUrls", []):

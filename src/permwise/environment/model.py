@@ -74,6 +74,8 @@ class Account:
     tags: dict[str, str] = field(default_factory=dict)
     in_organization: bool = False
     has_iam: bool = False
+    #: account-level S3 Block Public Access (``account.json`` ``S3PublicAccessBlock``), None: none
+    s3_public_access_block: dict | None = None
 
     @property
     def label(self) -> str:
