@@ -414,11 +414,17 @@ def derived_context(
             unknown["aws:sourcevpc"] = Unknown("aws:SourceVpc", None, (), None, "the VPC")
         elif rt.vpc_endpoint and not rt.vpc:
             unknown["aws:sourcevpc"] = Unknown("aws:SourceVpc", None, (), None, "the VPC")
-    # the call
-    rr = requested_region(action, resource, region)
+    ctx.update(call_keys(action, resource, region, resource_facts))
+    return ctx, unknown
+
+
+def call_keys(action: str, resource: str, region: str | None, rf: ResourceFacts | None) -> dict[str, Any]:
+    """The keys of one call: ``aws:RequestedRegion`` and the resource's account, organization
+    and tags."""
+    ctx: dict[str, Any] = {}
+    rr = requested_region(action, resource, region) if action else region
     if rr:
         ctx["aws:RequestedRegion"] = rr
-    rf = resource_facts
     racct = (rf.account if rf else None) or (arn_account(resource) if resource.startswith("arn:") else None)
     if racct and racct.isdigit():
         ctx["aws:ResourceAccount"] = racct
@@ -429,7 +435,7 @@ def derived_context(
                 ctx["aws:ResourceOrgPaths"] = list(rf.org_paths)
         for k, v in (rf.tags or {}).items():
             ctx[f"aws:ResourceTag/{k}"] = v
-    return ctx, unknown
+    return ctx
 
 
 #: the session name a role session is evaluated with when nobody stated it (``aws:userid`` is

@@ -101,6 +101,7 @@ class Environment:
         self._by_node: dict[tuple[str, str], list[OrgPolicy]] = {}
         self._sets: dict[tuple, PolicySet] = {}
         self._role_names: dict[tuple[str, str], Principal] | None = None
+        self._labels: dict[str, dict[str, str]] | None = None
         #: the one instant of a run (``aws:CurrentTime``, ``--at``)
         self.at = now_instant()
 
@@ -149,6 +150,42 @@ class Environment:
             return f"{node_id} ({self.ous[node_id].name})"
         acc = self.accounts.get(node_id)
         return f"account {acc.label if acc else node_id}"
+
+    def node_ref(self, label: str | None) -> dict[str, str] | None:
+        """An organization level as data: ``{"type": "ROOT" | "ORGANIZATIONAL_UNIT" | "ACCOUNT",
+        "id", "name"}`` from a node id or the label :meth:`node_label` gives it."""
+        if not label:
+            return None
+        if self._labels is None:
+            self._labels = {}
+            if self.root_id:
+                self._labels[self.node_label(self.root_id)] = self._labels[self.root_id] = {
+                    "type": "ROOT", "id": self.root_id, "name": self.root_name}
+            for ou in self.ous.values():
+                self._labels[self.node_label(ou.id)] = self._labels[ou.id] = {
+                    "type": "ORGANIZATIONAL_UNIT", "id": ou.id, "name": ou.name}
+            for acc in self.accounts.values():
+                self._labels[self.node_label(acc.id)] = self._labels[acc.id] = {
+                    "type": "ACCOUNT", "id": acc.id, "name": acc.name}
+        return self._labels.get(label)
+
+    def policy_ref(self, name: str, kind: str, sid: str | None = None, level: str | None = None) -> dict[str, Any]:
+        """A policy as data: ``{"kind", "name", "arn", "sid", "level"}`` (``arn`` None for inline
+        policies; ``level`` the organization node of an SCP/RCP)."""
+        arn = None
+        shown = name
+        if kind in ("scp", "rcp"):
+            op = self.org_policy_by_name(name)
+            arn = op.arn if op is not None else None
+        elif name.startswith("trust:"):
+            arn = name[len("trust:"):]
+        elif name.startswith("arn:"):
+            arn = name
+            mp = self.managed_policies.get(name)
+            shown = mp.name if mp is not None else name.rsplit("/", 1)[-1]
+        elif name.startswith("inline:"):
+            shown = name.rsplit("/", 1)[-1]
+        return {"kind": kind, "name": shown, "arn": arn, "sid": sid, "level": self.node_ref(level)}
 
     def org_path(self, account_id: str) -> list[str]:
         """Root-first organization nodes down to and including the account; [] outside an org."""
