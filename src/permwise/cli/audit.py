@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from permwise.cli.options import DemoEnvOpt
+from permwise.cli.options import AtOpt, DemoEnvOpt, parse_at
 
 
 class Format(str, Enum):
@@ -46,6 +46,7 @@ def register(app: typer.Typer) -> None:
         fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding at or above this severity remains.")] = FailOn.none,
         out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the report to this file (atomically).")] = None,
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the fix of each finding and timings.")] = False,
+        at: AtOpt = None,
     ) -> None:
         """Audit an environment: every IAM-* guardrail (who besides the authorized principals can
         stop CloudTrail, delete KMS keys, ...), every SCP-* guardrail per member account,
@@ -71,6 +72,8 @@ def register(app: typer.Typer) -> None:
             snap, demo_cfg = demo_paths()
             cfg_path = config or demo_cfg
         environment = load_snapshot(snap)
+        if at is not None:
+            environment.at = parse_at(at)
         cfg = load_config(str(cfg_path) if cfg_path else None)
         sup = load_suppressions(str(suppressions) if suppressions else None)
         err = make_console(stderr=True, soft_wrap=True)

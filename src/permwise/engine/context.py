@@ -376,7 +376,8 @@ def derived_context(
             if session:
                 ctx["aws:userid"] = f"{facts.unique_id}:{session}"
             else:
-                unknown["aws:userid"] = Unknown("aws:userid", f"{facts.unique_id}:{UNSTATED_SESSION}", (),
+                ctx["aws:userid"] = f"{facts.unique_id}:{UNSTATED_SESSION}"
+                unknown["aws:userid"] = Unknown("aws:userid", ctx["aws:userid"], (),
                                                 f"{facts.unique_id}:", "the session name")
     # tags: the principal's, then session tags on top (session tags win, AWS "Passing session tags")
     tags = dict(facts.tags)

@@ -269,17 +269,22 @@ class Environment:
         return derived_context(self.principal_facts(principal_arn), action, resource, region=region,
                                resource_facts=self.resource_facts(resource, resource_account), runtime=rt)
 
-    def request_context(self, principal_arn: str, runtime: Runtime | None = None) -> dict[str, Any]:
+    def request_context(self, principal_arn: str, runtime: Runtime | None = None,
+                        unknown_absent: bool = False) -> dict[str, Any]:
         """Context keys of requests made by this principal (the request-context model of
         docs/context.md without the per-call keys): its exact ARN (with path), type, unique id,
         organization id and paths, tags as ``aws:PrincipalTag/<key>``, the credential keys
         (``aws:MultiFactorAuthPresent`` ``false`` and ``aws:TokenIssueTime`` for role
         sessions), ``aws:ViaAWSService`` ``false`` and the run's instant. A role ARN stands for
-        a session of the role."""
+        a session of the role. ``unknown_absent``: leave out the keys nobody stated (MFA of a
+        session, the session name) instead of giving their base value (``audit`` asks what a
+        principal *can* do, so it looks for a request-time value that satisfies a condition)."""
         rt = runtime or Runtime()
         if rt.at is None:
             rt = Runtime(rt.source_ip, rt.vpc_endpoint, rt.vpc, rt.mfa, rt.session_name, rt.session_tags, self.at)
-        ctx, _unknown = derived_context(self.principal_facts(principal_arn), "", "*", runtime=rt)
+        ctx, unknown = derived_context(self.principal_facts(principal_arn), "", "*", runtime=rt)
+        if unknown_absent and unknown:
+            ctx = {k: v for k, v in ctx.items() if k.lower() not in unknown}
         return ctx
 
     def s3_restrict_public(self, resource_arn: str | None) -> bool:
