@@ -160,9 +160,19 @@ def build_context(
         for k, v in principal_tags.items():
             ctx["aws:principaltag/" + str(k).lower()] = v
     if context:
-        for k, v in context.items():
-            ctx[str(k).lower()] = v
+        if type(context) is LowerKeys:
+            ctx.update(context)
+        else:
+            for k, v in context.items():
+                ctx[str(k).lower()] = v
     return ctx
+
+
+class LowerKeys(dict):
+    """A request context whose keys are already lowercase (the engine's form): merged without
+    lowercasing each key again (callers that build many contexts, such as ``check``)."""
+
+    __slots__ = ()
 
 
 # =============================================================================================

@@ -29,7 +29,7 @@ from typing import Any
 from permwise.engine.context import Unknown
 from permwise.engine.evaluate import ALLOWED, PolicySet, Request, Result, evaluate
 
-_KEYS_CACHE: dict[int, tuple[PolicySet, dict[str, list[tuple[str, Any]]]]] = {}
+_KEYS_CACHE: dict[int, tuple[PolicySet, dict[str, list[tuple[str, Any]]], frozenset[str]]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,21 +73,28 @@ def _walk_conditions(doc: Any):
                     yield str(op), str(key), vals
 
 
-def tested_keys(ps: PolicySet) -> dict[str, list[tuple[str, Any]]]:
-    """lowercase condition key -> [(operator, value)] for every condition of the set (cached per
-    policy set: sets are immutable once built)."""
+def _tested(ps: PolicySet) -> tuple[dict[str, list[tuple[str, Any]]], frozenset[str]]:
     hit = _KEYS_CACHE.get(id(ps))
     if hit is not None and hit[0] is ps:
-        return hit[1]
+        return hit[1], hit[2]
     out: dict[str, list[tuple[str, Any]]] = {}
     for p in ps.policies():
         for op, key, vals in _walk_conditions(p.doc):
             for v in vals if isinstance(vals, list) else [vals]:
                 out.setdefault(key.lower(), []).append((op, v))
+    # the keys, and the family of each key with a `/` (aws:principaltag/), for a quick test
+    names = set(out)
+    names.update(k[: k.index("/") + 1] for k in out if "/" in k)
     if len(_KEYS_CACHE) > 50_000:
         _KEYS_CACHE.clear()
-    _KEYS_CACHE[id(ps)] = (ps, out)
-    return out
+    _KEYS_CACHE[id(ps)] = (ps, out, frozenset(names))
+    return out, frozenset(names)
+
+
+def tested_keys(ps: PolicySet) -> dict[str, list[tuple[str, Any]]]:
+    """lowercase condition key -> [(operator, value)] for every condition of the set (cached per
+    policy set: sets are immutable once built)."""
+    return _tested(ps)[0]
 
 
 def _probe_value(op: str, v: Any) -> str | None:
@@ -151,6 +158,12 @@ def _relevant(unknown: dict[str, Unknown], tested: dict[str, list[tuple[str, Any
     return out
 
 
+def may_depend(ps: PolicySet, unknown: dict[str, Unknown]) -> bool:
+    """Does some policy of ``ps`` test one of the unknown keys (so a probe may be needed)?"""
+    names = _tested(ps)[1]
+    return bool(names) and not names.isdisjoint(unknown)
+
+
 def evaluate_known(
     ps: PolicySet, req: Request, unknown: dict[str, Unknown] | None, explain: bool = False
 ) -> tuple[Result, list[Dependency]]:
@@ -159,8 +172,8 @@ def evaluate_known(
     res = evaluate(ps, req, explain)
     if not unknown:
         return res, []
-    tested = tested_keys(ps)
-    if not tested:
+    tested, names = _tested(ps)
+    if not names or names.isdisjoint(unknown):
         return res, []
     deps: list[Dependency] = []
     ctx = req.context or {}
@@ -187,5 +200,8 @@ def depended_keys(res: Result) -> list[str]:
     denies, or the allows that granted) and the absent keys conditions consulted."""
     keys = set(res.missing_keys)
     for s in res.deny_statements or res.allow_statements:
-        keys.update(s.condition_keys)
+        if s.conditions:
+            keys.update(c.key_written for c in s.conditions)
+    if not keys:
+        return []
     return sorted(keys, key=str.lower)

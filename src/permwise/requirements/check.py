@@ -49,8 +49,8 @@ from permwise.engine import (
     evaluate,
 )
 from permwise.requirements.model import DeploymentConfig
-from permwise.engine.context import GLOBAL_ENDPOINT_REGIONS, Runtime, call_keys
-from permwise.engine.depends import Dependency, depended_keys, evaluate_known
+from permwise.engine.context import GLOBAL_ENDPOINT_REGIONS, LowerKeys, Runtime, call_keys
+from permwise.engine.depends import Dependency, depended_keys, evaluate_known, may_depend
 from permwise.environment import Environment, Problem
 from permwise.errors import InputError
 from permwise.requirements.config import config_source
@@ -442,6 +442,7 @@ def _check_command(env: Environment, cp: CommandPlan, principal: str | None, pro
         notes.append(f"policy set incomplete: {prob.message}")
     ctx0, unknown = env.request_model(principal, "", "*", runtime=runtime)
     ctx0.pop("aws:RequestedRegion", None)
+    ctx0 = LowerKeys((k.lower(), v) for k, v in ctx0.items())
     denied: list[RequestResult] = []
     every: list[RequestResult] = []
     groups: dict[tuple, tuple[Blocker, list[tuple[RequiredRequest, Result]]]] = {}
@@ -451,29 +452,39 @@ def _check_command(env: Environment, cp: CommandPlan, principal: str | None, pro
         racct = env.resource_account(req.resource) or _arn_account(req.resource) or cp.account
         ps = env.policy_set(principal, req.resource, racct)
         rkey = (req.resource, racct)
-        rf = rfacts.get(rkey)
-        if rf is None:
-            rf = rfacts[rkey] = env.resource_facts(req.resource, racct)
-        stated = req.context() if req.conditions else None
+        rkeys = rfacts.get(rkey)
+        if rkeys is None:  # the resource's keys (account, organization, tags), lowercase
+            rf = env.resource_facts(req.resource, racct)
+            rkeys = rfacts[rkey] = [(k.lower(), v) for k, v in call_keys("", req.resource, None, rf).items()]
+        stated = {k.lower(): v for k, v in req.context().items()} if req.conditions else None
         unk = unknown
         if stated and unknown:  # keys the manifest's own conditions state are not unknown
             low = {k.lower() for k in stated}
             unk = {k: u for k, u in unknown.items() if k not in low}
+        probe = bool(unk) and may_depend(ps, unk)
         for region in regions_for(req.resource, cp.regions, req.action, req.region):
             total += 1
-            ctx = dict(ctx0)
-            ctx.update(call_keys(req.action, req.resource, region, rf))
+            ctx = LowerKeys(ctx0)
+            if rkeys:
+                ctx.update(rkeys)
+            if region:  # regions_for gives the region the call goes to (global services included)
+                ctx["aws:requestedregion"] = region
             if stated:
                 ctx.update(stated)
             rq = Request(principal=principal, action=req.action, resource=req.resource, resource_account=racct,
                          context=ctx)
             # decision only (no reasons built); the deciding layer comes with it
-            res, deps = evaluate_known(ps, rq, unk)
-            keys = tuple(depended_keys(res))
+            if probe:
+                res, dl = evaluate_known(ps, rq, unk)
+                deps = tuple(dl)
+            else:
+                res, deps = evaluate(ps, rq, False), ()
+            keys = tuple(depended_keys(res)) if (res.missing_keys or res.allow_statements or res.deny_statements) else ()
             if res.decision == ALLOWED:
                 allowed += 1
-                every.append(RequestResult(req.action, req.resource, region, res.decision,
-                                           missing_keys=tuple(res.missing_keys), keys=keys, depends_on=tuple(deps)))
+                every.append(RequestResult(req.action, req.resource, region, ALLOWED,
+                                           None, None, None, tuple(res.missing_keys) if res.missing_keys else (),
+                                           keys, deps))
                 continue
             layer = res.deny_layer or "unknown"
             if res.decision == EXPLICIT_DENY and res.deny_statements:
@@ -488,7 +499,7 @@ def _check_command(env: Environment, cp: CommandPlan, principal: str | None, pro
                 lv = (level,) if level else ()
             levels = tuple(x for x in (env.node_ref(v) for v in lv) if x is not None)
             rr = RequestResult(req.action, req.resource, region, res.decision, layer, policy, level,
-                               tuple(res.missing_keys), keys, tuple(deps), prefs, levels)
+                               tuple(res.missing_keys), keys, deps, prefs, levels)
             denied.append(rr)
             every.append(rr)
             key = (res.decision, layer, policy, level, sid, index)
