@@ -142,6 +142,20 @@ def build_context(
     principal_tags: dict[str, Any] | None,
 ) -> dict[str, Any]:
     """The full request context (lowercase keys) for one request."""
+    if type(context) is LowerKeys and "aws:currenttime" in context and not principal_tags:
+        # a caller that built the whole context (``check``, from the request-context model):
+        # only what it left out is derived
+        ctx = _principal_context(pi).copy()
+        ctx.update(context)
+        if "aws:resourceaccount" not in ctx:
+            racct = resource_account or (arn_account(resource) if resource.startswith("arn:") else None)
+            if racct:
+                ctx["aws:resourceaccount"] = racct
+        if "aws:requestedregion" not in ctx and resource.startswith("arn:"):
+            region = arn_region(resource)
+            if region:
+                ctx["aws:requestedregion"] = region
+        return ctx
     iso, epoch = _now()
     ctx = _principal_context(pi).copy()
     ctx["aws:currenttime"] = iso

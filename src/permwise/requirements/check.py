@@ -66,7 +66,7 @@ CHECK_FORMAT = "permwise-check/1"
 Progress = Callable[[int], None]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RequestResult:
     action: str
     resource: str
@@ -186,12 +186,26 @@ class CommandResult:
     total_requests: int
     notes: list[str] = field(default_factory=list)
     account_name: str = ""
-    #: every request with its decision (allowed ones too)
-    requests: list[RequestResult] = field(default_factory=list)
+    #: allowed requests as evaluated, (action, resource, region, missing keys, allowing
+    #: statements, dependencies): turned
+    #: into :class:`RequestResult` only when asked (:attr:`requests`), so a terminal check pays
+    #: nothing for listing them
+    allowed_raw: list[tuple] = field(default_factory=list, repr=False)
     #: the unknown keys the command's decisions turn on, grouped (see :func:`_conditions`)
     conditions: list[dict] = field(default_factory=list)
     #: the status with every unknown key at its base value
     base_status: str = ""
+
+    @property
+    def requests(self) -> list[RequestResult]:
+        """Every request with its decision, region and the keys it depended on (allowed ones
+        too), sorted by action, resource and region."""
+        out = [RequestResult(a, r, region, ALLOWED, None, None, None, tuple(missing),
+                             tuple(depended_keys(Result(ALLOWED, [], missing, [], allows))), deps)
+               for a, r, region, missing, allows, deps in self.allowed_raw]
+        out += self.denied
+        out.sort(key=lambda d: (d.action.lower(), d.resource, d.region or ""))
+        return out
 
     @property
     def blocked_actions(self) -> list[str]:
@@ -388,19 +402,19 @@ def condition_phrase(key: str, value: Any) -> str:
     return f"`{key}` is `{value}`" if value is not None else f"`{key}` is absent"
 
 
-def _conditions(requests: list[RequestResult], base_status: str) -> list[dict]:
-    """The command's dependencies on unknown keys, grouped by key, flipping value and statement,
-    each with a message ("ready only if the session has MFA", "blocked unless ...")."""
+def _conditions(requests: list[tuple[str, tuple]], denied_total: int, base_status: str) -> list[dict]:
+    """The command's dependencies on unknown keys (``(action, dependencies)`` per request),
+    grouped by key, flipping value and statement, each with a message ("ready only if the
+    session has MFA", "blocked unless ...")."""
     groups: dict[tuple, dict] = {}
-    for r in requests:
-        for d in r.depends_on:
+    for action, deps in requests:
+        for d in deps:
             k = (d.key.lower(), str(d.value), d.decision, d.flipped, d.policy, d.sid)
             g = groups.get(k)
             if g is None:
                 g = groups[k] = {**d.to_dict(), "actions": set(), "requests": 0}
-            g["actions"].add(r.action)
+            g["actions"].add(action)
             g["requests"] += 1
-    denied_total = sum(1 for r in requests if r.decision != ALLOWED)
     out = []
     for g in groups.values():
         g["actions"] = sorted(g["actions"], key=str.lower)
@@ -444,10 +458,11 @@ def _check_command(env: Environment, cp: CommandPlan, principal: str | None, pro
     ctx0.pop("aws:RequestedRegion", None)
     ctx0 = LowerKeys((k.lower(), v) for k, v in ctx0.items())
     denied: list[RequestResult] = []
-    every: list[RequestResult] = []
+    every: list[tuple] = []
     groups: dict[tuple, tuple[Blocker, list[tuple[RequiredRequest, Result]]]] = {}
     allowed = total = 0
     rfacts: dict[tuple, Any] = {}
+    pcache: dict[int, bool] = {}  # policy set id -> tests an unknown key (sets are cached by env)
     for req in cp.requests:
         racct = env.resource_account(req.resource) or _arn_account(req.resource) or cp.account
         ps = env.policy_set(principal, req.resource, racct)
@@ -461,7 +476,12 @@ def _check_command(env: Environment, cp: CommandPlan, principal: str | None, pro
         if stated and unknown:  # keys the manifest's own conditions state are not unknown
             low = {k.lower() for k in stated}
             unk = {k: u for k, u in unknown.items() if k not in low}
-        probe = bool(unk) and may_depend(ps, unk)
+        if unk is unknown:
+            probe = pcache.get(id(ps))
+            if probe is None:
+                probe = pcache[id(ps)] = bool(unk) and may_depend(ps, unk)
+        else:
+            probe = bool(unk) and may_depend(ps, unk)
         for region in regions_for(req.resource, cp.regions, req.action, req.region):
             total += 1
             ctx = LowerKeys(ctx0)
@@ -479,13 +499,11 @@ def _check_command(env: Environment, cp: CommandPlan, principal: str | None, pro
                 deps = tuple(dl)
             else:
                 res, deps = evaluate(ps, rq, False), ()
-            keys = tuple(depended_keys(res)) if (res.missing_keys or res.allow_statements or res.deny_statements) else ()
             if res.decision == ALLOWED:
                 allowed += 1
-                every.append(RequestResult(req.action, req.resource, region, ALLOWED,
-                                           None, None, None, tuple(res.missing_keys) if res.missing_keys else (),
-                                           keys, deps))
+                every.append((req.action, req.resource, region, res.missing_keys, res.allow_statements, deps))
                 continue
+            keys = tuple(depended_keys(res))
             layer = res.deny_layer or "unknown"
             if res.decision == EXPLICIT_DENY and res.deny_statements:
                 s = res.deny_statements[0]  # the deciding statement (the first explicit-deny reason)
@@ -501,7 +519,6 @@ def _check_command(env: Environment, cp: CommandPlan, principal: str | None, pro
             rr = RequestResult(req.action, req.resource, region, res.decision, layer, policy, level,
                                tuple(res.missing_keys), keys, deps, prefs, levels)
             denied.append(rr)
-            every.append(rr)
             key = (res.decision, layer, policy, level, sid, index)
             if key not in groups:
                 # the first request of a group is explained in full for the blocker's message
@@ -541,15 +558,15 @@ def _check_command(env: Environment, cp: CommandPlan, principal: str | None, pro
     else:
         status = PARTIAL
     base_status = status
-    conditions = _conditions(every, base_status)
+    conditions = _conditions([(x[0], x[5]) for x in every if x[5]] + [(r.action, r.depends_on) for r in denied],
+                             sum(1 for r in denied), base_status)
     if conditions and not any(not d.conditional for d in denied):
         # every denial (if any) turns on an unknown key, or an allow does: never a silent
         # ready or blocked that rests on a key nobody stated
         status = CONDITIONAL
     denied.sort(key=lambda d: (d.action.lower(), d.resource, d.region or ""))
-    every.sort(key=lambda d: (d.action.lower(), d.resource, d.region or ""))
     return CommandResult(**base, status=status, denied=denied, blockers=blockers, allowed_requests=allowed,
-                         total_requests=total, notes=notes, requests=every, conditions=conditions,
+                         total_requests=total, notes=notes, allowed_raw=every, conditions=conditions,
                          base_status=base_status)
 
 
