@@ -578,7 +578,12 @@ def evaluate(ps: PolicySet, req: Request, explain: bool = True) -> Result:
     for name, pols, default in scp_levels:
         use = pols if default is None else [default]
         scp_allows.append((name, pols, _scan(use, prefix, al, resource, ctx, pi, acc, has_boundary, denies)))
-    res_allows = _scan(ps.resource, prefix, al, resource, ctx, pi, acc, has_boundary, denies) if ps.resource else []
+    res_pols = ps.resource
+    if res_pols and prefix != "sts" and any(p.kind == "trust" for p in res_pols):
+        # a role's trust policy governs only the STS actions on the role (AWS "IAM roles",
+        # "Role trust policy"); iam:GetRole on the role is decided by identity policies
+        res_pols = [p for p in res_pols if p.kind != "trust"]
+    res_allows = _scan(res_pols, prefix, al, resource, ctx, pi, acc, has_boundary, denies) if res_pols else []
     if res_allows and ps.s3_restrict_public and prefix == "s3":
         res_allows = _restrict_public(ps, res_allows, pi, ctx, notes, explain)
     id_allows = _scan(ps.identity, prefix, al, resource, ctx, pi, acc, has_boundary, denies)
@@ -635,7 +640,7 @@ def evaluate(ps: PolicySet, req: Request, explain: bool = True) -> Result:
         strengths = {st for _s, st in res_allows}
         best = next((m for m in (MATCH_EXACT, MATCH_ROLE, MATCH_ACCOUNT) if m in strengths), None)
 
-    if not ps.resource:
+    if not res_pols:
         # the common case: identity-based policies decide
         if non_iam:
             fails = [_no_resource(ps, action, req.principal, resource)] + notes if explain else []
@@ -660,7 +665,7 @@ def evaluate(ps: PolicySet, req: Request, explain: bool = True) -> Result:
 
     res_required = ps.resource_policy_required
     if res_required is None:
-        res_required = any(p.kind == "trust" for p in ps.resource) or prefix == "kms" or _on_role(prefix, resource)
+        res_required = any(p.kind == "trust" for p in res_pols) or prefix == "kms" or _on_role(prefix, resource)
     cross = p_account is not None and r_account is not None and p_account != r_account and not non_iam
 
     def grants(allowed: tuple[str, ...]) -> list[CompiledStatement]:
