@@ -23,13 +23,15 @@ for allowed requests as much as for denied ones.
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from permwise.engine.context import Unknown
 from permwise.engine.evaluate import ALLOWED, PolicySet, Request, Result, evaluate
 
-_KEYS_CACHE: dict[int, tuple[PolicySet, dict[str, list[tuple[str, Any]]], frozenset[str]]] = {}
+_KEYS_CACHE: dict[int, tuple[PolicySet, dict[str, list[tuple[str, Any]]], frozenset[str], frozenset[str]]] = {}
+_VARIABLE = re.compile(r"\$\{\s*([^},\s]+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,17 +80,30 @@ def _tested(ps: PolicySet) -> tuple[dict[str, list[tuple[str, Any]]], frozenset[
     if hit is not None and hit[0] is ps:
         return hit[1], hit[2]
     out: dict[str, list[tuple[str, Any]]] = {}
+    variables: set[str] = set()
     for p in ps.policies():
         for op, key, vals in _walk_conditions(p.doc):
             for v in vals if isinstance(vals, list) else [vals]:
                 out.setdefault(key.lower(), []).append((op, v))
+        text = repr(p.doc)
+        if "${" in text:
+            variables.update(m.group(1).lower() for m in _VARIABLE.finditer(text))
     # the keys, and the family of each key with a `/` (aws:principaltag/), for a quick test
     names = set(out)
     names.update(k[: k.index("/") + 1] for k in out if "/" in k)
     if len(_KEYS_CACHE) > 50_000:
         _KEYS_CACHE.clear()
-    _KEYS_CACHE[id(ps)] = (ps, out, frozenset(names))
+    referenced = frozenset(set(out) | variables)
+    _KEYS_CACHE[id(ps)] = (ps, out, frozenset(names), referenced)
     return out, frozenset(names)
+
+
+def referenced_keys(ps: PolicySet) -> frozenset[str]:
+    """Every context key (lowercase) a policy of ``ps`` can read: the keys its conditions test
+    and the ``${...}`` variables anywhere in it. Evaluation reads nothing else from the context
+    (besides the engine's own ``aws:principalarn``/``aws:principalaccount``/``aws:resourceaccount``)."""
+    _tested(ps)
+    return _KEYS_CACHE[id(ps)][3]
 
 
 def tested_keys(ps: PolicySet) -> dict[str, list[tuple[str, Any]]]:

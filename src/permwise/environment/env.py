@@ -102,6 +102,9 @@ class Environment:
         self._sets: dict[tuple, PolicySet] = {}
         self._role_names: dict[tuple[str, str], Principal] | None = None
         self._labels: dict[str, dict[str, str]] | None = None
+        #: ``check``'s per-resource context keys, (resource, account) -> [(key, value)]
+        self.check_resource_keys: dict[tuple, list] = {}
+        self._policy_refs: dict[tuple, dict[str, Any]] = {}
         #: the one instant of a run (``aws:CurrentTime``, ``--at``)
         self.at = now_instant()
 
@@ -171,7 +174,15 @@ class Environment:
 
     def policy_ref(self, name: str, kind: str, sid: str | None = None, level: str | None = None) -> dict[str, Any]:
         """A policy as data: ``{"kind", "name", "arn", "sid", "level"}`` (``arn`` None for inline
-        policies; ``level`` the organization node of an SCP/RCP)."""
+        policies; ``level`` the organization node of an SCP/RCP). Cached: treat as read-only."""
+        key = (name, kind, sid, level)
+        hit = self._policy_refs.get(key)
+        if hit is not None:
+            return hit
+        hit = self._policy_refs[key] = self._policy_ref(name, kind, sid, level)
+        return hit
+
+    def _policy_ref(self, name: str, kind: str, sid: str | None, level: str | None) -> dict[str, Any]:
         arn = None
         shown = name
         if kind in ("scp", "rcp"):

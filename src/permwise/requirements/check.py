@@ -50,7 +50,7 @@ from permwise.engine import (
 )
 from permwise.requirements.model import DeploymentConfig
 from permwise.engine.context import GLOBAL_ENDPOINT_REGIONS, LowerKeys, Runtime, call_keys
-from permwise.engine.depends import Dependency, depended_keys, evaluate_known, may_depend
+from permwise.engine.depends import Dependency, depended_keys, evaluate_known, may_depend, referenced_keys
 from permwise.environment import Environment, Problem
 from permwise.errors import InputError
 from permwise.requirements.config import config_source
@@ -433,6 +433,12 @@ def _conditions(requests: list[tuple[str, tuple]], denied_total: int, base_statu
     return out
 
 
+#: context keys the engine itself reads, whatever the policies test; and key families whose
+#: members a policy may test under another spelling of the tag key
+_ENGINE_KEYS = frozenset({"aws:principalarn", "aws:principalaccount", "aws:resourceaccount", "aws:currenttime"})
+_FAMILIES = ("aws:principaltag/", "aws:resourcetag/")
+
+
 def _check_command(env: Environment, cp: CommandPlan, principal: str | None, progress: Progress | None,
                    runtime: Runtime | None = None) -> CommandResult:
     cmd = cp.command
@@ -461,8 +467,10 @@ def _check_command(env: Environment, cp: CommandPlan, principal: str | None, pro
     every: list[tuple] = []
     groups: dict[tuple, tuple[Blocker, list[tuple[RequiredRequest, Result]]]] = {}
     allowed = total = 0
-    rfacts: dict[tuple, Any] = {}
-    pcache: dict[int, bool] = {}  # policy set id -> tests an unknown key (sets are cached by env)
+    # the resource keys are the same for every principal: kept on the environment for the run
+    rfacts: dict[tuple, Any] = env.check_resource_keys
+    pcache: dict[int, tuple] = {}  # policy set id -> (probe?, keys its policies read, base context)
+    dcache: dict[tuple, tuple] = {}  # deny statements -> (deciding statement, policy refs, levels)
     for req in cp.requests:
         racct = env.resource_account(req.resource) or _arn_account(req.resource) or cp.account
         ps = env.policy_set(principal, req.resource, racct)
@@ -471,22 +479,28 @@ def _check_command(env: Environment, cp: CommandPlan, principal: str | None, pro
         if rkeys is None:  # the resource's keys (account, organization, tags), lowercase
             rf = env.resource_facts(req.resource, racct)
             rkeys = rfacts[rkey] = [(k.lower(), v) for k, v in call_keys("", req.resource, None, rf).items()]
+            if len(rfacts) > 200_000:
+                rfacts.clear()
         stated = {k.lower(): v for k, v in req.context().items()} if req.conditions else None
         unk = unknown
         if stated and unknown:  # keys the manifest's own conditions state are not unknown
             low = {k.lower() for k in stated}
             unk = {k: u for k, u in unknown.items() if k not in low}
-        if unk is unknown:
-            probe = pcache.get(id(ps))
-            if probe is None:
-                probe = pcache[id(ps)] = bool(unk) and may_depend(ps, unk)
-        else:
+        # the context of this policy set: only the keys its policies can read (the others cannot
+        # change the decision), so a large context costs nothing where no policy tests it
+        hit = pcache.get(id(ps))
+        if hit is None:
+            refs = referenced_keys(ps) | _ENGINE_KEYS
+            hit = pcache[id(ps)] = (bool(unknown) and may_depend(ps, unknown), refs,
+                                    LowerKeys((k, v) for k, v in ctx0.items() if k in refs or k.startswith(_FAMILIES)))
+        probe, refs, base_ctx = hit
+        if unk is not unknown:
             probe = bool(unk) and may_depend(ps, unk)
         for region in regions_for(req.resource, cp.regions, req.action, req.region):
             total += 1
-            ctx = LowerKeys(ctx0)
+            ctx = LowerKeys(base_ctx)
             if rkeys:
-                ctx.update(rkeys)
+                ctx.update((k, v) for k, v in rkeys if k in refs)
             if region:  # regions_for gives the region the call goes to (global services included)
                 ctx["aws:requestedregion"] = region
             if stated:
@@ -505,17 +519,22 @@ def _check_command(env: Environment, cp: CommandPlan, principal: str | None, pro
                 continue
             keys = tuple(depended_keys(res))
             layer = res.deny_layer or "unknown"
-            if res.decision == EXPLICIT_DENY and res.deny_statements:
-                s = res.deny_statements[0]  # the deciding statement (the first explicit-deny reason)
-                policy, level, sid, index = s.policy.name, s.policy.level, s.sid, s.index
-                prefs = tuple(env.policy_ref(d.policy.name, d.policy.kind, d.sid, d.policy.level)
-                              for d in res.deny_statements)
-                lv = tuple(dict.fromkeys(d.policy.level for d in res.deny_statements if d.policy.level))
-            else:  # an implicit deny names a layer (and an SCP/RCP level), no statement
-                policy, level, sid, index = None, res.deny_level, None, None
-                prefs = ()
-                lv = (level,) if level else ()
-            levels = tuple(x for x in (env.node_ref(v) for v in lv) if x is not None)
+            dkey = (res.deny_level, *map(id, res.deny_statements))
+            dhit = dcache.get(dkey)
+            if dhit is None:
+                if res.decision == EXPLICIT_DENY and res.deny_statements:
+                    s = res.deny_statements[0]  # the deciding statement (the first explicit-deny reason)
+                    ident = (s.policy.name, s.policy.level, s.sid, s.index)
+                    prefs = tuple(env.policy_ref(d.policy.name, d.policy.kind, d.sid, d.policy.level)
+                                  for d in res.deny_statements)
+                    lv = tuple(dict.fromkeys(d.policy.level for d in res.deny_statements if d.policy.level))
+                else:  # an implicit deny names a layer (and an SCP/RCP level), no statement
+                    ident = (None, res.deny_level, None, None)
+                    prefs = ()
+                    lv = (res.deny_level,) if res.deny_level else ()
+                levels = tuple(x for x in (env.node_ref(v) for v in lv) if x is not None)
+                dhit = dcache[dkey] = (ident, prefs, levels)
+            (policy, level, sid, index), prefs, levels = dhit
             rr = RequestResult(req.action, req.resource, region, res.decision, layer, policy, level,
                                tuple(res.missing_keys), keys, deps, prefs, levels)
             denied.append(rr)
