@@ -4,7 +4,7 @@
     python bench/bench_context.py [--roles 2000] [--principals 30] [--rounds 3]
 
 Generates the bench organization (bench/gen_snapshot.py), plans every runbooks command, then
-times, alternately and ``--rounds`` times each (best round kept, so a busy machine hurts both
+times in CPU seconds, alternately and ``--rounds`` times each (best round kept, so a busy machine hurts both
 alike):
 
 * **floor**: the engine's decision-only path over the same requests, each with a four-key
