@@ -174,17 +174,31 @@ def test_userid_has_the_role_session_shape(demo, tmp_path):
 
 
 def test_allowed_requests_report_the_keys_they_rest_on(demo):
-    """An allow that rests on an absent key says so (missing_keys and keys on allowed requests)."""
-    add_role_inline(demo, "444444444444", "RunbooksWorkload", "ProtectedStop",
-                    deny("DenyProtected", "ec2:StopInstances",
-                         {"StringEquals": {"aws:ResourceTag/owner": "security"}}))
+    """An allow that rests on an absent key says so (missing_keys and keys on allowed requests):
+    aws:CalledVia is absent on a direct call, so a Deny of calls made through CloudFormation
+    does not apply."""
+    add_role_inline(demo, "444444444444", "RunbooksWorkload", "NoStopViaCfn",
+                    deny("DenyViaCloudFormation", "ec2:StopInstances",
+                         {"ForAnyValue:StringEquals": {"aws:CalledVia": "cloudformation.amazonaws.com"}}))
     c = run(demo, commands=["operate.ec2-stop"])["operate.ec2-stop"]
     assert c.status == READY
     stop = [r for r in c.requests if r.action == "ec2:StopInstances"]
     assert stop and all(r.decision == "allowed" for r in stop)
-    assert all("aws:ResourceTag/owner" in r.missing_keys and "aws:ResourceTag/owner" in r.keys for r in stop)
-    d = stop[0].to_dict()
-    assert d["missing_keys"] == ["aws:ResourceTag/owner"]
+    assert all("aws:CalledVia" in r.missing_keys and "aws:CalledVia" in r.keys for r in stop)
+    assert stop[0].to_dict()["missing_keys"] == ["aws:CalledVia"]
+
+
+def test_resource_tags_the_snapshot_lacks_are_unknown(demo):
+    """The snapshot has no tags for EC2 instances: a Deny on instances tagged owner=security
+    makes the command conditional ("ready unless the resource has tag owner=security"), not a
+    silent ready."""
+    add_role_inline(demo, "444444444444", "RunbooksWorkload", "ProtectedStop",
+                    deny("DenyProtected", "ec2:StopInstances", {"StringEquals": {"aws:ResourceTag/owner": "security"}}))
+    c = run(demo, commands=["operate.ec2-stop"])["operate.ec2-stop"]
+    assert c.status == CONDITIONAL and c.base_status == READY
+    g = c.conditions[0]
+    assert g["key"].lower() == "aws:resourcetag/owner" and g["value"] == "security"
+    assert g["summary"] == "ready unless the resource has tag owner=security"
 
 
 VPCE_SCP = deny("DenyOutsideVpce", ["ec2:StartInstances", "ec2:StopInstances"],

@@ -49,7 +49,7 @@ from permwise.engine import (
     evaluate,
 )
 from permwise.requirements.model import DeploymentConfig
-from permwise.engine.context import GLOBAL_ENDPOINT_REGIONS, LowerKeys, Runtime, call_keys
+from permwise.engine.context import GLOBAL_ENDPOINT_REGIONS, LowerKeys, Runtime, Unknown, call_keys
 from permwise.engine.depends import Dependency, depended_keys, evaluate_known, may_depend, referenced_keys
 from permwise.environment import Environment, Problem
 from permwise.errors import InputError
@@ -399,6 +399,9 @@ def condition_phrase(key: str, value: Any) -> str:
     if k.startswith("aws:principaltag/"):
         tag = key.split("/", 1)[1]
         return f"the session carries tag {tag}={value}" if value is not None else f"the session has no tag {tag}"
+    if k.startswith("aws:resourcetag/"):
+        tag = key.split("/", 1)[1]
+        return f"the resource has tag {tag}={value}" if value is not None else f"the resource has no tag {tag}"
     return f"`{key}` is `{value}`" if value is not None else f"`{key}` is absent"
 
 
@@ -437,6 +440,7 @@ def _conditions(requests: list[tuple[str, tuple]], denied_total: int, base_statu
 #: members a policy may test under another spelling of the tag key
 _ENGINE_KEYS = frozenset({"aws:principalarn", "aws:principalaccount", "aws:resourceaccount", "aws:currenttime"})
 _FAMILIES = ("aws:principaltag/", "aws:resourcetag/")
+_RESOURCE_TAGS = {"aws:resourcetag/": Unknown("aws:ResourceTag/", None, (), None, "the resource's tags")}
 
 
 def _check_command(env: Environment, cp: CommandPlan, principal: str | None, progress: Progress | None,
@@ -475,12 +479,14 @@ def _check_command(env: Environment, cp: CommandPlan, principal: str | None, pro
         racct = env.resource_account(req.resource) or _arn_account(req.resource) or cp.account
         ps = env.policy_set(principal, req.resource, racct)
         rkey = (req.resource, racct)
-        rkeys = rfacts.get(rkey)
-        if rkeys is None:  # the resource's keys (account, organization, tags), lowercase
+        rhit = rfacts.get(rkey)
+        if rhit is None:  # the resource's keys (account, organization, tags), lowercase
             rf = env.resource_facts(req.resource, racct)
-            rkeys = rfacts[rkey] = [(k.lower(), v) for k, v in call_keys("", req.resource, None, rf).items()]
+            rhit = rfacts[rkey] = ([(k.lower(), v) for k, v in call_keys("", req.resource, None, rf).items()],
+                                   rf.tags is None and req.resource != "*")
             if len(rfacts) > 200_000:
                 rfacts.clear()
+        rkeys, tags_unknown = rhit
         stated = {k.lower(): v for k, v in req.context().items()} if req.conditions else None
         unk = unknown
         if stated and unknown:  # keys the manifest's own conditions state are not unknown
@@ -496,6 +502,10 @@ def _check_command(env: Environment, cp: CommandPlan, principal: str | None, pro
         probe, refs, base_ctx = hit
         if unk is not unknown:
             probe = bool(unk) and may_depend(ps, unk)
+        if tags_unknown and may_depend(ps, _RESOURCE_TAGS):
+            # the snapshot does not know this resource's tags: a tag a policy tests is unknown
+            unk = {**unk, **_RESOURCE_TAGS}
+            probe = True
         for region in regions_for(req.resource, cp.regions, req.action, req.region):
             total += 1
             ctx = LowerKeys(base_ctx)
