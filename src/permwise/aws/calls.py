@@ -47,6 +47,7 @@ READ_OPERATIONS: dict[tuple[str, str], str] = {
     # resource policies in each region
     ("kms", "ListKeys"): "kms:ListKeys",
     ("kms", "GetKeyPolicy"): "kms:GetKeyPolicy",
+    ("kms", "DescribeKey"): "kms:DescribeKey",
     ("sqs", "ListQueues"): "sqs:ListQueues",
     ("sqs", "GetQueueAttributes"): "sqs:GetQueueAttributes",
     ("sns", "ListTopics"): "sns:ListTopics",

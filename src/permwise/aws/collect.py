@@ -892,6 +892,13 @@ class Collector:
                 extra: dict[str, Any] = {"KeyId": key["KeyId"]}
                 if grants is not None:  # None: not readable (recorded in errors.json), so unknown
                     extra["Grants"] = sorted(grants, key=lambda g: str(g.get("GrantId", "")))
+                # KeyManager (AWS or CUSTOMER) from DescribeKey: RCPs do not apply to AWS managed
+                # keys (AWS KMS Developer Guide, "Resource control policies in AWS KMS")
+                meta = self._get(unit, "kms", "DescribeKey", region, arn,
+                                 lambda k=key: kms.describe_key(KeyId=k["KeyId"]))
+                manager = ((meta or {}).get("KeyMetadata") or {}).get("KeyManager")
+                if manager:
+                    extra["KeyManager"] = manager
                 found.append(self._entry(arn, "kms", region, resp["Policy"], **extra))
 
     def _rp_sqs(self, sqs: Any, unit: _Unit, region: str, found: list[dict[str, Any]]) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from permwise.cli.options import DemoEnvOpt
+from permwise.cli.options import AtOpt, DemoEnvOpt, parse_at
 
 
 class Format(str, Enum):
@@ -48,6 +48,7 @@ def register(app: typer.Typer) -> None:
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the fix of each finding and timings.")] = False,
         access: Annotated[bool, typer.Option("--access", help="Add the external access section (what `permwise access` reports).")] = False,
         zone: Annotated[str | None, typer.Option("--zone", "-z", help="Zone of trust of the access section: `account`, `organization` or ids `111122223333,o-...`.")] = None,
+        at: AtOpt = None,
     ) -> None:
         """Audit an environment: every IAM-* guardrail (who besides the authorized principals can
         stop CloudTrail, delete KMS keys, ...), every SCP-* guardrail per member account,
@@ -73,6 +74,8 @@ def register(app: typer.Typer) -> None:
             snap, demo_cfg = demo_paths()
             cfg_path = config or demo_cfg
         environment = load_snapshot(snap)
+        if at is not None:
+            environment.at = parse_at(at)
         cfg = load_config(str(cfg_path) if cfg_path else None)
         from permwise.cli.access import suppression_ids
 

@@ -25,6 +25,7 @@ class FailOn(str, Enum):
     none = "none"
     partial = "partial"
     blocked = "blocked"
+    conditional = "conditional"
 
 
 #: above this many evaluations a progress bar is shown (stderr, TTY only)
@@ -58,7 +59,8 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.terminal,
         fail_on: Annotated[
             FailOn,
-            typer.Option("--fail-on", help="Exit 1 when a command is blocked (or, with `partial`, partially blocked)."),
+            typer.Option("--fail-on", help="Exit 1 when a command is blocked (or, with `partial`, partially blocked; "
+                         "with `conditional`, also when it turns on a key the config does not state)."),
         ] = FailOn.none,
         no_excess: Annotated[
             bool, typer.Option("--no-excess", help="Skip the excess-permission analysis of each profile's principal.")
@@ -67,6 +69,11 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option("--out", "-o", help="Write the report to this file (atomically) instead of stdout.")
         ] = None,
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every blocked action and excess group.")] = False,
+        at: Annotated[
+            str | None,
+            typer.Option("--at", help="The instant requests are made at (aws:CurrentTime, aws:EpochTime), ISO 8601 "
+                         "or epoch seconds; default: now. One instant for the whole run."),
+        ] = None,
     ) -> None:
         """Check whether an environment lets each command of a tool run: every required action is
         evaluated, as AWS would, under the principal each profile resolves to (identity policies,
@@ -86,7 +93,8 @@ def register(app: typer.Typer) -> None:
         from permwise.report.check import render_json, render_markdown, render_terminal
         from permwise.report.console import make_console
         from permwise.requirements import load_config, load_manifest
-        from permwise.requirements.check import BLOCKED, PARTIAL, UNRESOLVED, check as run_check, total_work
+        from permwise.cli.options import parse_at
+        from permwise.requirements.check import BLOCKED, CONDITIONAL, PARTIAL, UNRESOLVED, check as run_check, total_work
         from permwise.requirements.plan import plan
 
         demo = manifest is None and env is None and config is None
@@ -110,6 +118,8 @@ def register(app: typer.Typer) -> None:
         m = load_manifest(manifest_name)
         cfg = load_config(str(cfg_path))
         environment = load_snapshot(snap)
+        if at is not None:
+            environment.at = parse_at(at)
         err = make_console(stderr=True, soft_wrap=True)
         for p in environment.problems:
             err.print(f"permwise: warning: {snap}/{p.one_line()}", markup=False)
@@ -162,5 +172,7 @@ def register(app: typer.Typer) -> None:
             failing = {BLOCKED, UNRESOLVED}
         elif fail_on is FailOn.partial:
             failing = {BLOCKED, UNRESOLVED, PARTIAL}
+        elif fail_on is FailOn.conditional:
+            failing = {BLOCKED, UNRESOLVED, PARTIAL, CONDITIONAL}
         if statuses & failing:
             raise typer.Exit(1)

@@ -131,6 +131,8 @@ def load_snapshot(path: str | Path, *, compile_all: bool = True) -> Environment:
             acc.meta = data.meta
             acc.name = acc.name or str(data.meta.get("Name") or "")
             acc.alias = str(data.meta.get("Alias") or "")
+            bpa = data.meta.get("S3PublicAccessBlock")
+            acc.s3_public_access_block = bpa if isinstance(bpa, dict) else None
             tags = data.meta.get("Tags")
             if isinstance(tags, (list, dict)):
                 from permwise.environment.load import _tags

@@ -20,6 +20,7 @@ from permwise.wording import noun, plural
 from permwise.report.escape import md_code, md_fence, md_message, md_text, terminal
 from permwise.requirements.check import (
     BLOCKED,
+    CONDITIONAL,
     PARTIAL,
     READY,
     SCP_EXEMPT_NOTE,
@@ -28,8 +29,9 @@ from permwise.requirements.check import (
     CommandResult,
 )
 
-STATUS_STYLE = {READY: "green", PARTIAL: "yellow", BLOCKED: "bold red", UNRESOLVED: "magenta"}
-STATUS_MARK = {READY: "ready", PARTIAL: "partial", BLOCKED: "blocked", UNRESOLVED: "unresolved"}
+STATUS_STYLE = {READY: "green", PARTIAL: "yellow", BLOCKED: "bold red", UNRESOLVED: "magenta", CONDITIONAL: "cyan"}
+STATUS_MARK = {READY: "ready", PARTIAL: "partial", BLOCKED: "blocked", UNRESOLVED: "unresolved",
+               CONDITIONAL: "conditional"}
 LEVEL_SHORT = {"Permissions management": "Perm. mgmt", "Write": "Write", "Tagging": "Tag", "Read": "Read",
                "List": "List"}
 LEVELS = ("Permissions management", "Write", "Tagging", "Read", "List")
@@ -41,7 +43,7 @@ def render_json(report: CheckReport) -> str:
 
 def _summary_line(report: CheckReport) -> str:
     c = report.counts()
-    parts = [f"{c[s]} {s}" for s in (READY, PARTIAL, BLOCKED, UNRESOLVED) if c[s] or s == READY]
+    parts = [f"{c[s]} {s}" for s in (READY, CONDITIONAL, PARTIAL, BLOCKED, UNRESOLVED) if c[s] or s == READY]
     return f"{plural(len(report.commands), 'command')}: " + ", ".join(parts)
 
 
@@ -53,6 +55,8 @@ def _account(c: CommandResult) -> str:
 
 
 def _short_layer(c: CommandResult) -> str:
+    if c.status == CONDITIONAL and c.conditions:
+        return "; ".join(dict.fromkeys(g["summary"] for g in c.conditions))
     if not c.blockers:
         if c.status == UNRESOLVED and c.notes:
             return c.notes[0]
@@ -140,6 +144,13 @@ def render_terminal(report: CheckReport, console: Console, *, verbose: bool = Fa
                              f"({len(c.denied)} of {c.total_requests} requests)"))
         for n in c.notes:
             body.append(Text(terminal(f"note: {n}"), style="yellow"))
+        for g in c.conditions:
+            body.append(Text(""))
+            body.append(Text(terminal(f"{g['summary']}: {_actions_text(g['actions'], 50 if verbose else 8)}"), style="bold cyan"))
+            st = g["statement"]
+            where = f"{st['kind'] or ''} `{st['policy']}`" + (f" statement `{st['sid']}`" if st["sid"] else "")
+            body.append(Text(terminal(f"  {g['message']} (`{g['key']}` is {_val(g['base_value'])} unless stated; "
+                                      f"decided by {where.strip()})")))
         for b in c.blockers:
             body.append(Text(""))
             body.append(Text(terminal(b.title), style="bold red" if b.decision == "explicitDeny" else "bold yellow"))
@@ -185,8 +196,13 @@ def render_terminal(report: CheckReport, console: Console, *, verbose: bool = Fa
     if report.problems:
         console.print(Text(f"{plural(len(report.problems), 'snapshot problem')}, printed as warnings on stderr", style="yellow"))
     counts = report.counts()
-    style = "bold red" if counts[BLOCKED] or counts[UNRESOLVED] else ("bold yellow" if counts[PARTIAL] else "bold green")
+    style = "bold red" if counts[BLOCKED] or counts[UNRESOLVED] else (
+        "bold yellow" if counts[PARTIAL] or counts[CONDITIONAL] else "bold green")
     console.print(Text(_summary_line(report), style=style))
+
+
+def _val(v: object) -> str:
+    return "absent" if v is None else f"`{v}`"
 
 
 def _short_principal(arn: str) -> str:
@@ -246,6 +262,11 @@ def render_markdown(report: CheckReport, *, excess_limit: int = 20) -> str:
         out.append("")
         for n in c.notes:
             out += [f"> note: {md_message(n)}", ""]
+        for g in c.conditions:
+            st = g["statement"]
+            out += [f"- **{_cell(g['summary'])}** ({', '.join(md_code(a) for a in g['actions'][:8])}): {md_message(g['message'])}; "
+                    f"{md_code(g['key'])} is {_val(g['base_value'])} unless the config states it; decided by "
+                    f"{md_text(st['kind'] or '')} {md_code(st['policy'])}" + (f" statement {md_code(st['sid'])}" if st["sid"] else ""), ""]
         for b in c.blockers:
             out += [f"### {md_message(b.title)}", "", f"Actions: {', '.join(md_code(a) for a in b.actions)}", ""]
             if len(b.resources) > 1 or b.resources[:1] != ["*"]:
