@@ -136,6 +136,146 @@ def generate_snapshot(
     return GeneratedSnapshot(root, MANAGEMENT, big, [MANAGEMENT, *accounts], sorted(principals), files)
 
 
+
+# --------------------------------------------------------------------------------------------
+# one big account in the AWS CLI's own shape: customer managed and AWS managed policies
+
+
+_VERBS = ("Describe*", "Get*", "List*")
+_ACCOUNT = "123456789012"
+
+
+def _catalog_pool(rng: random.Random) -> tuple[list[str], dict[str, list[str]]]:
+    """Service prefixes and some real action names per service, from the pinned catalog."""
+    from permwise.catalog import get_catalog
+
+    cat = get_catalog()
+    prefixes = [p for p in cat.prefixes if cat.service(p) and cat.service(p).actions]  # type: ignore[union-attr]
+    names = {p: sorted(a.name for a in cat.service(p).actions.values()) for p in prefixes}  # type: ignore[union-attr]
+    return prefixes, names
+
+
+def _aws_managed_doc(rng: random.Random, prefixes: list[str], names: dict[str, list[str]]) -> dict:
+    """An AWS-managed-style policy: read-only families over many services, a few full-access
+    services, some exact action lists, occasionally a NotAction or a condition."""
+    sts: list[dict] = []
+    kind = rng.random()
+    if kind < 0.4:  # ReadOnly-like: Describe*/Get*/List* over 5-120 services
+        svcs = rng.sample(prefixes, rng.randint(5, 120))
+        sts.append({"Effect": "Allow", "Action": sorted(f"{s}:{v}" for s in svcs for v in rng.sample(_VERBS, rng.randint(1, 3))),
+                    "Resource": "*"})
+    elif kind < 0.7:  # FullAccess-like for 1-4 services plus passrole scoped
+        svcs = rng.sample(prefixes, rng.randint(1, 4))
+        sts.append({"Effect": "Allow", "Action": [f"{s}:*" for s in svcs], "Resource": "*"})
+        if rng.random() < 0.3:
+            sts.append({"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*",
+                        "Condition": {"StringEquals": {"iam:PassedToService": f"{svcs[0]}.amazonaws.com"}}})
+    else:  # service-role style: exact actions
+        for _ in range(rng.randint(1, 6)):
+            s = rng.choice(prefixes)
+            acts = rng.sample(names[s], min(len(names[s]), rng.randint(1, 15)))
+            st: dict = {"Effect": "Allow", "Action": [f"{s}:{a}" for a in acts], "Resource": "*"}
+            if rng.random() < 0.3:
+                st["Resource"] = [f"arn:aws:{s}:*:*:{rng.choice(['resource', 'stack', 'function'])}/{rng.choice(['aws-', 'AWS', 'service-'])}*"]
+            if rng.random() < 0.15:
+                st["Condition"] = {"StringEquals": {"aws:ResourceTag/aws:cloudformation:stack-name": "managed"}}
+            sts.append(st)
+    if rng.random() < 0.05:
+        sts.append({"Effect": "Allow", "NotAction": ["iam:*", "organizations:*", "account:*"], "Resource": "*"})
+    return {"Version": "2012-10-17", "Statement": sts}
+
+
+def _customer_doc(rng: random.Random, prefixes: list[str], names: dict[str, list[str]], account: str) -> dict:
+    """A customer-managed-style policy: exact actions, ARN-scoped resources, tag conditions."""
+    sts: list[dict] = []
+    for i in range(rng.randint(1, 8)):
+        r = rng.random()
+        if r < 0.5:
+            s = rng.choice(prefixes)
+            acts = [f"{s}:{a}" for a in rng.sample(names[s], min(len(names[s]), rng.randint(1, 10)))]
+        else:
+            acts = list(rng.choice(_FAMILIES))
+        st: dict = {"Sid": f"Stmt{i}", "Effect": "Allow", "Action": acts, "Resource": "*"}
+        r = rng.random()
+        if r < 0.25:
+            b = f"app-{rng.randrange(500)}-data"
+            st["Resource"] = [f"arn:aws:s3:::{b}", f"arn:aws:s3:::{b}/*"]
+        elif r < 0.4:
+            st["Resource"] = f"arn:aws:*:ap-southeast-2:{account}:*/team-{rng.randrange(40)}-*"
+        elif r < 0.5:
+            st["Resource"] = f"arn:aws:iam::{account}:role/app/${{aws:PrincipalTag/team}}-*"
+        if rng.random() < 0.2:
+            st["Condition"] = {"StringEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"}}
+        elif rng.random() < 0.1:
+            st["Condition"] = {"IpAddress": {"aws:SourceIp": [f"10.{rng.randrange(255)}.0.0/16"]}}
+        sts.append(st)
+    if rng.random() < 0.15:
+        sts.append({"Effect": "Deny", "Action": ["iam:CreateUser", "iam:CreateAccessKey", "iam:PutRolePolicy"],
+                    "Resource": "*"})
+    if rng.random() < 0.03:  # a few dangerous grants, so that the audit has something to find
+        sts.append({"Effect": "Allow", "Action": rng.choice([["iam:PassRole", "lambda:CreateFunction"],
+                                                             ["iam:AttachRolePolicy"], ["cloudtrail:StopLogging"],
+                                                             ["kms:ScheduleKeyDeletion"], ["iam:*"]]),
+                    "Resource": "*"})
+    return {"Version": "2012-10-17", "Statement": sts}
+
+
+def generate_account_snapshot(
+    out_dir: str | Path,
+    roles: int = 2000,
+    *,
+    seed: int = 11,
+    customer_policies: int = 400,
+    aws_managed_policies: int = 250,
+    users: int = 50,
+    account: str = _ACCOUNT,
+) -> GeneratedSnapshot:
+    """One standalone account (no organization) whose ``authorization-details.json`` is in the
+    AWS CLI's ``get-account-authorization-details`` shape: ``roles`` roles, ``users`` users in a
+    few groups, ``customer_policies`` customer managed and ``aws_managed_policies`` AWS managed
+    policies (``arn:aws:iam::aws:policy/...``, several versions each, as AWS lists them),
+    attached in a skewed way (a few attached to most roles). The file alone is what
+    ``cloudsplaining scan --input-file`` reads."""
+    rng = random.Random(seed)
+    prefixes, names = _catalog_pool(rng)
+    b = SnapshotBuilder(None, regions=["ap-southeast-2", "us-east-1"], created="2026-01-01T00:00:00Z",
+                        source="manual", scp_enabled=False, rcp_enabled=False)
+    b.account(account, "big")
+    aws = [b.managed_policy(account, f"Generated{'ReadOnly' if i % 3 == 0 else 'Service'}Access{i:03d}",
+                            _aws_managed_doc(rng, prefixes, names), aws_managed=True, path="/",
+                            versions=rng.randint(1, 4))
+           for i in range(aws_managed_policies)]
+    cust = [b.managed_policy(account, f"team-{i % 40}-policy-{i:04d}", _customer_doc(rng, prefixes, names, account),
+                             path=rng.choice(["/", "/app/", "/teams/"]), versions=rng.randint(1, 3))
+            for i in range(customer_policies)]
+    boundary = b.managed_policy(account, "DeveloperBoundary", doc(
+        {"Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Effect": "Deny", "Action": ["iam:*User*", "iam:*AccessKey*", "organizations:*", "account:*"], "Resource": "*"}))
+    popular_aws = aws[:8]
+    principals = []
+    for i in range(roles):
+        managed = set(rng.sample(popular_aws, rng.randint(0, 3)))
+        managed.update(rng.sample(aws, rng.randint(0, 4)))
+        managed.update(rng.sample(cust, rng.randint(0, 5)))
+        inline = {f"inline-{j}": _customer_doc(rng, prefixes, names, account) for j in range(rng.choice((0, 0, 1, 1, 2)))}
+        r = rng.random()
+        trust = (trust_service(rng.choice(["lambda.amazonaws.com", "ec2.amazonaws.com", "ecs-tasks.amazonaws.com"]))
+                 if r < 0.5 else trust_account(account) if r < 0.9 else
+                 trust_account("999988887777", condition={"StringEquals": {"sts:ExternalId": f"ext-{i}"}}))
+        principals.append(b.role(account, f"role-{i:05d}", trust=trust, inline=inline, managed=sorted(managed),
+                                 boundary=boundary if rng.random() < 0.25 else None,
+                                 tags={"team": f"team-{rng.randrange(40)}"} if rng.random() < 0.6 else None,
+                                 path=rng.choice(["/", "/app/", "/service-role/"])))
+    groups = [b.group(account, f"group-{g}", managed=sorted(rng.sample(aws, 2) + rng.sample(cust, 2)),
+                      inline={"extra": _customer_doc(rng, prefixes, names, account)}) for g in range(6)]
+    for u in range(users):
+        b.user(account, f"user-{u:03d}", groups=[g.rsplit("/", 1)[-1] for g in rng.sample(groups, rng.randint(1, 2))],
+               managed=sorted(rng.sample(cust, rng.randint(0, 2))), tags={"team": f"team-{rng.randrange(40)}"})
+    root = b.write(out_dir, indent=False)
+    files = len(b.files(indent=False))
+    return GeneratedSnapshot(root, account, account, [account], sorted(principals), files)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="generate a synthetic permwise snapshot")
     ap.add_argument("out", type=Path)
