@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from permwise.engine.conditions import CompiledCondition, compile_conditions
 from permwise.engine.errors import policy_error
 from permwise.engine.matching import (
@@ -30,10 +32,25 @@ KINDS = ("identity", "resource", "boundary", "session", "scp", "rcp", "trust")
 VARIABLES_VERSION = "2012-10-17"
 
 
-@dataclass(eq=False, slots=True)
+#: the parts of a statement compiled on first use (see CompiledStatement)
+_LAZY = frozenset({"resources", "not_resource", "principal", "not_principal", "conditions", "errors", "always"})
+
+
 class CompiledStatement:
     """One statement, compiled. ``raw`` is the statement dict as written; ``pointer`` its JSON
-    pointer in the policy document (``/Statement/2``)."""
+    pointer in the policy document (``/Statement/2``).
+
+    Effect and Action are compiled at once (the service index needs them); Resource, Principal
+    and Condition (and with them ``errors`` and ``always``) the first time anything reads them,
+    which for a batch of fresh policies is only for the statements whose Action matches a
+    request. The result is the same either way; each part is shared with every other statement
+    that writes the same text (see :func:`_resources`, :func:`_conditions`)."""
+
+    __slots__ = (
+        "policy", "index", "sid", "effect", "raw", "pointer", "actions", "not_action",
+        "resources", "not_resource", "principal", "not_principal", "conditions", "errors",
+        "where_text", "reason_cache", "always", "_early_errors", "_variables_on",
+    )
 
     policy: CompiledPolicy
     index: int
@@ -48,20 +65,77 @@ class CompiledStatement:
     principal: PrincipalMatcher | None  # None: no Principal element
     not_principal: bool
     conditions: tuple[CompiledCondition, ...]
-    errors: list[str] = field(default_factory=list)
-    #: memoised explanation texts (filled by the evaluator)
-    where_text: str | None = None
-    reason_cache: dict = field(default_factory=dict)
+    errors: list[str]
     #: applies to every request its Action matches (no Resource test, Principal or Condition
     #: to check: ``Resource: "*"``); lets the evaluator skip the per-statement tests
-    always: bool = False
+    always: bool
 
-    def __post_init__(self) -> None:
-        rm = self.resources
+    def __init__(self, policy: CompiledPolicy, index: int, sid: str | None, effect: str, raw: dict, pointer: str,
+                 actions: ActionMatcher | None, not_action: bool, errors: list[str], variables_on: bool) -> None:
+        self.policy = policy
+        self.index = index
+        self.sid = sid
+        self.effect = effect
+        self.raw = raw
+        self.pointer = pointer
+        self.actions = actions
+        self.not_action = not_action
+        self._early_errors = errors
+        self._variables_on = variables_on
+        #: memoised explanation texts (filled by the evaluator)
+        self.where_text: str | None = None
+        self.reason_cache: dict = {}
+
+    def __getattr__(self, name: str) -> Any:
+        # only reached for an unset slot: compile the rest of the statement now
+        if name in _LAZY:
+            self._finish()
+            return object.__getattribute__(self, name)
+        raise AttributeError(name)
+
+    def _finish(self) -> None:
+        st = self.raw
+        errors = list(self._early_errors)
+        if "_invalid" in st and len(st) == 1 and not self.effect:
+            self.resources, self.not_resource, self.principal, self.not_principal = None, False, None, False
+            self.conditions = ()
+            self.errors = errors
+            self.always = False
+            return
+        variables_on = self._variables_on
+        # Resource / NotResource
+        resources = None
+        not_resource = False
+        if "Resource" in st or "NotResource" in st:
+            if "Resource" in st and "NotResource" in st:
+                errors.append("statement has both `Resource` and `NotResource`")
+            not_resource = "Resource" not in st
+            resources, rerrs = _resources(st["NotResource" if not_resource else "Resource"], variables_on)
+            errors.extend(rerrs)
+        # Principal / NotPrincipal
+        principal = None
+        not_principal = False
+        if "Principal" in st or "NotPrincipal" in st:
+            not_principal = "Principal" not in st
+            try:
+                principal = _principal(st["NotPrincipal" if not_principal else "Principal"])
+            except ValueError as exc:
+                errors.append(str(exc))
+                principal = PrincipalMatcher()  # matches nothing
+        elif self.policy.kind in ("resource", "trust"):
+            errors.append("statement in a resource-based policy has no `Principal`")
+        conditions, cerrs = _conditions(st.get("Condition"), f"{self.pointer}/Condition", variables_on)
+        errors.extend(cerrs)
+        self.resources = resources
+        self.not_resource = not_resource
+        self.principal = principal
+        self.not_principal = not_principal
+        self.conditions = conditions
+        self.errors = errors
         self.always = (
-            (rm is None or (rm.match_all and not self.not_resource))
-            and self.principal is None
-            and not self.conditions
+            (resources is None or (resources.match_all and not not_resource))
+            and principal is None
+            and not conditions
         )
 
     @property
@@ -84,6 +158,60 @@ class CompiledStatement:
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return f"<statement {self.policy.name}{self.pointer} {self.effect}>"
+
+
+# --------------------------------------------------------------------------------------------
+# shared parts: the same text compiles once (bounded tables, cleared when full)
+
+_INTERN_MAX = 50_000
+_RESOURCES: dict[tuple, tuple[ResourceMatcher, tuple[str, ...]]] = {}
+_CONDITIONS: dict[tuple, tuple[tuple[CompiledCondition, ...], tuple[str, ...]]] = {}
+_PRINCIPALS: dict[bytes, PrincipalMatcher] = {}
+
+
+def _resources(value: Any, variables_on: bool) -> tuple[ResourceMatcher, tuple[str, ...]]:
+    vals = tuple(v for v in _as_list(value) if isinstance(v, str))
+    key = (vals, variables_on)
+    hit = _RESOURCES.get(key)
+    if hit is None:
+        statics = [v for v in vals if not (variables_on and has_variables(v))]
+        templates = tuple(parse_template(v, resource_arn=True) for v in vals if variables_on and has_variables(v))
+        hit = (compile_resources(statics, templates), tuple(t.error for t in templates if t.error))
+        if len(_RESOURCES) >= _INTERN_MAX:
+            _RESOURCES.clear()
+        _RESOURCES[key] = hit
+    return hit
+
+
+def _conditions(block: Any, pointer: str, variables_on: bool) -> tuple[tuple[CompiledCondition, ...], list[str]]:
+    if block is None:
+        return (), []
+    try:
+        key = (orjson.dumps(block), pointer, variables_on)
+    except TypeError:  # not JSON data (a YAML date, ...): compile without sharing
+        return compile_conditions(block, pointer, variables_on)
+    hit = _CONDITIONS.get(key)
+    if hit is None:
+        conds, errs = compile_conditions(block, pointer, variables_on)
+        hit = (conds, tuple(errs))
+        if len(_CONDITIONS) >= _INTERN_MAX:
+            _CONDITIONS.clear()
+        _CONDITIONS[key] = hit
+    return hit[0], list(hit[1])
+
+
+def _principal(element: Any) -> PrincipalMatcher:
+    try:
+        key = orjson.dumps(element)
+    except TypeError:
+        return compile_principal(element)
+    hit = _PRINCIPALS.get(key)
+    if hit is None:
+        hit = compile_principal(element)  # raises ValueError for a bad element (not cached)
+        if len(_PRINCIPALS) >= _INTERN_MAX:
+            _PRINCIPALS.clear()
+        _PRINCIPALS[key] = hit
+    return hit
 
 
 @dataclass(eq=False, slots=True)
@@ -139,8 +267,6 @@ def compile_policy(
     if kind not in KINDS:
         raise policy_error(name, f"unknown policy kind `{kind}`", hint="use one of " + ", ".join(KINDS))
     if isinstance(doc, (str, bytes)):
-        import orjson
-
         try:
             doc = orjson.loads(doc)
         except orjson.JSONDecodeError as exc:
@@ -172,10 +298,8 @@ def _compile_statement(
 ) -> CompiledStatement:
     errors: list[str] = []
     if not isinstance(st, dict):
-        return CompiledStatement(
-            policy, index, None, "", {"_invalid": st}, pointer, None, False, None, False, None,
-            False, (), [f"statement must be an object, got `{st!r}`"],
-        )
+        return CompiledStatement(policy, index, None, "", {"_invalid": st}, pointer, None, False,
+                                 [f"statement must be an object, got `{st!r}`"], variables_on)
     sid = st.get("Sid")
     sid = str(sid) if sid not in (None, "") else None
     effect = st.get("Effect")
@@ -197,42 +321,8 @@ def _compile_statement(
         actions = compile_actions(vals)
     else:
         errors.append("statement has no `Action` or `NotAction`")
-
-    # Resource / NotResource
-    resources = None
-    not_resource = False
-    if "Resource" in st or "NotResource" in st:
-        if "Resource" in st and "NotResource" in st:
-            errors.append("statement has both `Resource` and `NotResource`")
-        not_resource = "Resource" not in st
-        vals = _as_list(st["NotResource" if not_resource else "Resource"])
-        vals = [v for v in vals if isinstance(v, str)]
-        statics = [v for v in vals if not (variables_on and has_variables(v))]
-        templates = tuple(
-            parse_template(v, resource_arn=True) for v in vals if variables_on and has_variables(v)
-        )
-        errors.extend(t.error for t in templates if t.error)
-        resources = compile_resources(statics, templates)
-
-    # Principal / NotPrincipal
-    principal = None
-    not_principal = False
-    if "Principal" in st or "NotPrincipal" in st:
-        not_principal = "Principal" not in st
-        try:
-            principal = compile_principal(st["NotPrincipal" if not_principal else "Principal"])
-        except ValueError as exc:
-            errors.append(str(exc))
-            principal = PrincipalMatcher()  # matches nothing
-    elif policy.kind in ("resource", "trust"):
-        errors.append("statement in a resource-based policy has no `Principal`")
-
-    conditions, cerrs = compile_conditions(st.get("Condition"), f"{pointer}/Condition", variables_on)
-    errors.extend(cerrs)
-    return CompiledStatement(
-        policy, index, sid, effect, st, pointer, actions, not_action, resources, not_resource,
-        principal, not_principal, conditions, errors,
-    )
+    # Resource, Principal and Condition: on first use (CompiledStatement._finish)
+    return CompiledStatement(policy, index, sid, effect, st, pointer, actions, not_action, errors, variables_on)
 
 
 def _index(policy: CompiledPolicy) -> None:
