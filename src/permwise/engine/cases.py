@@ -62,7 +62,7 @@ def _compiled(doc: Any, name: str, kind: str, level: str | None, where: str) -> 
             raise CaseError(f"`{where}` is a string but not a JSON policy document ({exc})") from None
     if not isinstance(doc, dict):
         raise CaseError(f"`{where}` must be a policy document (an object), got `{type(doc).__name__}`")
-    key = orjson.dumps([doc, name, kind, level], option=orjson.OPT_SORT_KEYS)
+    key = orjson.dumps([doc, name, kind, level])
     p = _CACHE.get(key)
     if p is None:
         try:

@@ -327,24 +327,23 @@ def _compile_statement(
 
 def _index(policy: CompiledPolicy) -> None:
     """Build the service-prefix index: statements whose Action names only known prefixes go in
-    those buckets; NotAction and wildcard-prefix statements go in every bucket."""
-    anyp = []
-    prefixes: set[str] = set()
+    those buckets; NotAction and wildcard-prefix statements go in every bucket (in order)."""
+    anyp: list[CompiledStatement] = []
+    by: dict[str, list[CompiledStatement]] = {}
     for s in policy.statements:
-        if s.actions is None or not s.effect:
+        am = s.actions
+        if am is None or not s.effect:
             continue  # can never match
-        if s.not_action or s.actions.prefixes is None:
+        if s.not_action or am.prefixes is None:
             anyp.append(s)
+            for bucket in by.values():
+                bucket.append(s)
         else:
-            prefixes.update(s.actions.prefixes)
-    by: dict[str, tuple[CompiledStatement, ...]] = {}
-    for p in prefixes:
-        by[p] = tuple(
-            s
-            for s in policy.statements
-            if s.actions is not None
-            and s.effect
-            and (s.not_action or s.actions.prefixes is None or p in s.actions.prefixes)
-        )
-    policy._by_prefix = by
+            for p in am.prefixes:
+                bucket = by.get(p)
+                if bucket is None:
+                    bucket = by[p] = list(anyp)
+                if not bucket or bucket[-1] is not s:
+                    bucket.append(s)
+    policy._by_prefix = {p: tuple(v) for p, v in by.items()}
     policy._any_prefix = tuple(anyp)

@@ -124,6 +124,23 @@ _ACTION_MATCHERS: dict[tuple[str, ...], ActionMatcher] = {}
 _INTERN_MAX = 50_000
 
 
+_PATTERNS: dict[str, tuple[str, str, str, str | None]] = {}
+
+
+def _action_pattern(pattern: str) -> tuple[str, str, str, str | None]:
+    """(lowercase pattern, how, text, service prefix or None when the prefix has a wildcard)."""
+    hit = _PATTERNS.get(pattern)
+    if hit is None:
+        p = pattern.lower()
+        how, text = _split_pattern(p)
+        svc, sep, _ = p.partition(":")
+        hit = (p, how, text, svc if sep and not has_wildcard(svc) else None)
+        if len(_PATTERNS) >= _INTERN_MAX:
+            _PATTERNS.clear()
+        _PATTERNS[pattern] = hit
+    return hit
+
+
 def compile_actions(patterns: list[str]) -> ActionMatcher:
     """The matcher of an Action list; the same list (by text) gets the same shared matcher."""
     key = tuple(patterns)
@@ -136,13 +153,12 @@ def compile_actions(patterns: list[str]) -> ActionMatcher:
     globs: list[str] = []
     prefixes: set[str] | None = set()
     match_all = False
-    for p in patterns:
-        p = str(p).lower()
+    for pattern in key:
+        p, how, text, svc = _action_pattern(str(pattern))
         if p == "*":
             match_all = True
             prefixes = None
             continue
-        how, text = _split_pattern(p)
         if how == "literal":
             literals.add(p)
         elif how == "starts":
@@ -152,8 +168,7 @@ def compile_actions(patterns: list[str]) -> ActionMatcher:
         else:
             globs.append(p)
         if prefixes is not None:
-            svc, sep, _ = p.partition(":")
-            if not sep or has_wildcard(svc):
+            if svc is None:
                 prefixes = None
             else:
                 prefixes.add(svc)
