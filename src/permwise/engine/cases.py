@@ -24,8 +24,9 @@ and an SCP/RCP level may be ``{"name": "ou-workloads", "policies": [...]}``.
 Read leniently, as an outside tester writes cases: missing, ``null`` and empty mean the same for
 every optional part; a ``null`` level is a level with no policy of its own (AWS's default full
 access); one document is accepted where a list is expected; a document may be a JSON string;
-``null`` entries of a policy list are skipped; a ``null``/empty ``resource`` is ``*``; an
-account id principal may be a JSON number.
+``null`` entries of a policy list are skipped; a ``null``/empty ``resource`` is ``*``. The
+principal and action must be strings (an account id principal is written ``"111122223333"``;
+a number is an error for that case, never a decision).
 """
 
 from __future__ import annotations
@@ -38,10 +39,10 @@ from permwise.engine.compile import CompiledPolicy, compile_policy
 from permwise.engine.evaluate import PolicySet, Request, Result
 
 _CACHE: dict[bytes, CompiledPolicy] = {}
-_CACHE_MAX = 20000
+_CACHE_MAX = 4096
 #: whole policy sets, keyed by the JSON of a case without its request part (see case_from_dict)
 _SET_CACHE: dict[bytes, PolicySet] = {}
-_SET_CACHE_MAX = 20000
+_SET_CACHE_MAX = 4096
 #: the case fields that describe the request, not the policies in force
 _REQUEST_FIELDS = frozenset({"id", "request", "principal_tags"})
 
@@ -129,11 +130,14 @@ def case_from_dict(case: Any, cache: bool = False) -> tuple[str | None, PolicySe
     req = case.get("request")
     if not isinstance(req, dict):
         raise CaseError("missing `request` object")
-    if isinstance(req.get("principal"), int) and not isinstance(req.get("principal"), bool):
-        req = {**req, "principal": f"{req['principal']:012d}"}  # an account id written as a number
+    # a principal must be a string: a JSON number is not read as an account id (`1` would
+    # become the root of account 000000000001 and be allowed), it is an error for that case
     for k in ("principal", "action"):
         if not isinstance(req.get(k), str) or not req.get(k):
-            raise CaseError(f"`request.{k}` must be a non-empty string")
+            v = req.get(k)
+            got = "" if v is None or v == "" else f", got `{orjson.dumps(v).decode()[:60]}` ({type(v).__name__})"
+            hint = " (an account id is written as a string: `\"111122223333\"`)" if k == "principal" and isinstance(v, int) else ""
+            raise CaseError(f"`request.{k}` must be a non-empty string{got}{hint}")
     resource = req.get("resource")
     if resource is None or resource == "":  # omitted, null or empty: any resource (`*`)
         resource = "*"
