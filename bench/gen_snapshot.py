@@ -76,13 +76,22 @@ def generate_snapshot(
     roles_per_other_account: int = 5,
     managed_pool: int = 120,
     regions: tuple[str, ...] = ("ap-southeast-2",),
+    accounts: int = 24,
+    aws_managed: int = 0,
 ) -> GeneratedSnapshot:
-    """Write a synthetic snapshot to ``out_dir`` (overwritten file by file) and describe it."""
+    """Write a synthetic snapshot to ``out_dir`` (overwritten file by file) and describe it.
+
+    ``accounts`` member accounts are spread over the 24 leaf OUs; each but the big one holds
+    ``roles_per_other_account`` roles. ``aws_managed`` AWS managed policies (the same ARNs and
+    documents in every account's authorization details, as AWS lists them) are attached to
+    members' roles, 0-3 each."""
     rng = random.Random(seed)
     b = SnapshotBuilder(MANAGEMENT, org_id="o-bench00000", root_id="r-b000", regions=list(regions),
                         created="2026-01-01T00:00:00Z", source="manual", rcp_enabled=True)
     b.account(MANAGEMENT, "management")
+    n_accounts = accounts
     accounts: list[str] = []
+    leaves: list[str] = []
     n = 0
     l1s = []
     for i in range(4):
@@ -91,11 +100,11 @@ def generate_snapshot(
         for j in range(3):
             l2 = b.ou(f"ou-b000-l2{i}{j:05d}", f"L2-{i}-{j}", l1)
             for k in range(2):
-                l3 = b.ou(f"ou-b000-l3{i}{j}{k:04d}", f"L3-{i}-{j}-{k}", l2)
-                n += 1
-                acct = f"2{n:011d}"
-                b.account(acct, f"member-{n}", l3)
-                accounts.append(acct)
+                leaves.append(b.ou(f"ou-b000-l3{i}{j}{k:04d}", f"L3-{i}-{j}-{k}", l2))
+    for n in range(1, n_accounts + 1):
+        acct = f"2{n:011d}"
+        b.account(acct, f"member-{n}", leaves[(n - 1) % len(leaves)])
+        accounts.append(acct)
     big = accounts[0]
     b.scp("p-regionguard", "DenyUnapprovedRegions", doc({
         "Effect": "Deny", "NotAction": ["iam:*", "organizations:*", "sts:*", "support:*", "budgets:*", "ce:*", "cur:*"],
@@ -124,9 +133,16 @@ def generate_snapshot(
                      tags={"team": f"team-{rng.randrange(20)}"} if rng.random() < 0.5 else None,
                      path="/app/" if rng.random() < 0.3 else "/")
         principals.append(arn)
+    aws_docs = []
+    if aws_managed:
+        prefixes, names = _catalog_pool(rng)
+        aws_docs = [(f"GeneratedManaged{i:03d}", _aws_managed_doc(rng, prefixes, names)) for i in range(aws_managed)]
     for acct in accounts[1:]:
         for i in range(roles_per_other_account):
-            b.role(acct, f"role-{i}", trust=trust_account(MANAGEMENT), inline={"p": _policy(rng, 2, acct)})
+            managed = [b.managed_policy(acct, name, d, aws_managed=True)
+                       for name, d in rng.sample(aws_docs, rng.randint(0, 3))] if aws_docs else []
+            b.role(acct, f"role-{i}", trust=trust_account(MANAGEMENT), inline={"p": _policy(rng, 2, acct)},
+                   managed=managed)
     for i in range(20):
         b.resource_policy(big, f"arn:aws:s3:::bucket-{i}", doc({
             "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{MANAGEMENT}:root"}, "Action": "s3:GetObject",
@@ -281,8 +297,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("out", type=Path)
     ap.add_argument("--roles", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--accounts", type=int, default=24, help="member accounts")
+    ap.add_argument("--member-roles", type=int, default=5, help="roles in each member account but the big one")
+    ap.add_argument("--aws-managed", type=int, default=0, help="AWS managed policies attached in member accounts")
+    ap.add_argument("--single-account", action="store_true",
+                    help="one standalone account in the AWS CLI's authorization-details shape instead")
     args = ap.parse_args(argv)
-    info = generate_snapshot(args.out, roles=args.roles, seed=args.seed)
+    if args.single_account:
+        info = generate_account_snapshot(args.out, roles=args.roles, seed=args.seed)
+        print(f"wrote {info.files} files to {info.root}: one account, {args.roles} roles")
+        return 0
+    info = generate_snapshot(args.out, roles=args.roles, seed=args.seed, accounts=args.accounts,
+                             roles_per_other_account=args.member_roles, aws_managed=args.aws_managed)
     print(f"wrote {info.files} files to {info.root}: {len(info.accounts)} accounts, "
           f"{args.roles} roles in {info.big_account}")
     return 0

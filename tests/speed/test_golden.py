@@ -28,15 +28,19 @@ def _diff(got: dict, want: dict) -> str:
     return ""
 
 
+# the same answers in process (--jobs 1) and across worker processes (--jobs 3, more processes
+# than this machine may have cores: the split does not depend on the cores)
+@pytest.mark.parametrize("jobs", ["1", "3"])
 @pytest.mark.parametrize("name", ["acct150", "org60"])
-def test_audit_findings_unchanged(snaps, tmp_path, name):
-    got = audit_findings(snaps[name], tmp_path)
+def test_audit_findings_unchanged(snaps, tmp_path, name, jobs):
+    got = audit_findings(snaps[name], tmp_path, ["--jobs", jobs])
     want = expected(f"audit-{name}")
     assert len(want["findings"]) > 100  # the input exercises many rules
     assert got == want, _diff(got, want)
 
 
-def test_check_results_unchanged(snaps, tmp_path):
-    got = check_results(snaps["org60"], tmp_path)
+@pytest.mark.parametrize("jobs", ["1", "3"])
+def test_check_results_unchanged(snaps, tmp_path, jobs):
+    got = check_results(snaps["org60"], tmp_path, ["--jobs", jobs])
     want = expected("check-org60")
     assert got == want, _diff(got, want)

@@ -343,7 +343,7 @@ class Prober:
         req = Request(principal=principal.arn, action=action, resource=resource,
                       resource_account=resource_account, context=ctx)
         self.evaluations += 1
-        r = evaluate(ps, req)
+        r = evaluate(ps, req, False)  # the decision and missing keys only: no explanation
         if r.decision == ALLOWED:
             return Outcome(True, {}, r.decision)
         if not witness or not r.missing_keys:
@@ -354,7 +354,7 @@ class Prober:
         ctx2 = {**ctx, **w}
         self.evaluations += 1
         r2 = evaluate(ps, Request(principal=principal.arn, action=action, resource=resource,
-                                  resource_account=resource_account, context=ctx2))
+                                  resource_account=resource_account, context=ctx2), False)
         if r2.decision == ALLOWED:
             return Outcome(True, w, r2.decision)
         return Outcome(False, {}, r.decision)

@@ -178,7 +178,7 @@ class ScpChecker:
         c = dict(ctx)
         if _arn_region(resource) == "":
             c.setdefault("aws:RequestedRegion", self.region)
-        r = evaluate(ps, Request(principal=principal, action=action, resource=resource, context=c))
+        r = evaluate(ps, Request(principal=principal, action=action, resource=resource, context=c), False)
         return r.decision == ALLOWED
 
     def _finding(self, rule: Rule, res: ScpResult) -> Finding | None:

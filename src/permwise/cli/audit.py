@@ -46,6 +46,7 @@ def register(app: typer.Typer) -> None:
         fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding at or above this severity remains.")] = FailOn.none,
         out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the report to this file (atomically).")] = None,
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the fix of each finding and timings.")] = False,
+        jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Processes to use (default: every core); the findings are identical for any number.")] = None,
     ) -> None:
         """Audit an environment: every IAM-* guardrail (who besides the authorized principals can
         stop CloudTrail, delete KMS keys, ...), every SCP-* guardrail per member account,
@@ -83,9 +84,10 @@ def register(app: typer.Typer) -> None:
             with Progress(TextColumn("auditing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                           console=err, transient=True) as prog:
                 task = prog.add_task("audit", total=len(environment.principals()) * 2)
-                result = run_audit(environment, cfg, sup, progress=lambda n, total: prog.update(task, completed=n))
+                result = run_audit(environment, cfg, sup, progress=lambda n, total: prog.update(task, completed=n),
+                                   jobs=jobs)
         else:
-            result = run_audit(environment, cfg, sup)
+            result = run_audit(environment, cfg, sup, jobs=jobs)
 
         label = str(snap) if env is not None else "bundled demo organization"
         if fmt is Format.json:

@@ -67,6 +67,7 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option("--out", "-o", help="Write the report to this file (atomically) instead of stdout.")
         ] = None,
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every blocked action and excess group.")] = False,
+        jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Processes to use (default: every core); the report is identical for any number.")] = None,
     ) -> None:
         """Check whether an environment lets each command of a tool run: every required action is
         evaluated, as AWS would, under the principal each profile resolves to (identity policies,
@@ -124,7 +125,8 @@ def register(app: typer.Typer) -> None:
 
         with progress_ctx:
             report = run_check(m, cfg, environment, commands=commands, profiles=profile, excess=not no_excess,
-                               progress=progress_cb, snapshot_label=snapshot_label, config_label=config_label)
+                               progress=progress_cb, snapshot_label=snapshot_label, config_label=config_label,
+                               jobs=jobs)
 
         if fmt is Format.json:
             text = render_json(report)
