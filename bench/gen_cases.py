@@ -36,6 +36,19 @@ def _names() -> dict[str, list[str]]:
     return {s: sorted(a.name for a in cat.service(s).actions.values()) for s in _SERVICES}  # type: ignore[union-attr]
 
 
+def _resource_for(action: str, acct: str, region: str, name: str) -> str:
+    from permwise.catalog import get_catalog
+
+    cat = get_catalog()
+    a = cat.action(action)
+    if a is None or not a.resources:
+        return "*"
+    rts = [rt for ar, rt in cat.action_resource_types(a) if rt is not None]
+    if not rts:
+        return "*"
+    return rts[0].template({"Partition": "aws", "Region": region, "Account": acct}, default=name)
+
+
 def _arn(rng: random.Random, svc: str, acct: str, uniq: str, wild: bool) -> str:
     region = rng.choice(_REGIONS)
     tail = f"{uniq}-{rng.randrange(10**6)}" + ("*" if wild else "")
@@ -124,6 +137,14 @@ def make_case(rng: random.Random, names: dict[str, list[str]], n: int) -> dict:
         r = rng.choice(res)
         if r != "*" and "${" not in r:
             case["request"]["resource"] = r.replace("*", f"obj{rng.randrange(100)}")
+    # the resource is an ARN of one of the action's resource types (`*` for an action without
+    # one), as a real request would carry; often the granting statement is scoped to it
+    real = _resource_for(case["request"]["action"], acct, rng.choice(_REGIONS), f"{uniq}-r{rng.randrange(100)}")
+    case["request"]["resource"] = real
+    if real != "*" and rng.random() < 0.5:
+        sts_ = [s for d in case["identity_policies"] for s in d["Statement"]]
+        st_ = rng.choice(sts_)
+        st_["Resource"] = [real.rsplit("-r", 1)[0] + "-r*", *([st_["Resource"]] if isinstance(st_["Resource"], str) else st_["Resource"])][:3]
     if rng.random() < 0.4:
         case["permission_boundary"] = {"Version": "2012-10-17", "Statement": [
             {"Sid": f"{uniq}B", "Effect": "Allow", "Action": [f"{s}:*" for s in rng.sample(_SERVICES, 8)], "Resource": "*"},

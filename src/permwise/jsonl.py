@@ -55,7 +55,7 @@ def evaluate_line(lineno: int, line: bytes, details: bool = False) -> bytes:
         case = orjson.loads(line)
         if isinstance(case, dict):
             cid = case.get("id")
-        _id, ps, req = case_from_dict(case, cache=True)
+        _id, ps, req = case_from_dict(case, cache=True, strict_types=True)
         rec = result_record(cid, evaluate(ps, req), details)
     except orjson.JSONDecodeError as exc:
         bad = _utf8_problem(line)

@@ -24,9 +24,9 @@ and an SCP/RCP level may be ``{"name": "ou-workloads", "policies": [...]}``.
 Read leniently, as an outside tester writes cases: missing, ``null`` and empty mean the same for
 every optional part; a ``null`` level is a level with no policy of its own (AWS's default full
 access); one document is accepted where a list is expected; a document may be a JSON string;
-``null`` entries of a policy list are skipped; a ``null``/empty ``resource`` is ``*``. The
-principal and action must be strings (an account id principal is written ``"111122223333"``;
-a number is an error for that case, never a decision).
+``null`` entries of a policy list are skipped; a ``null``/empty ``resource`` is ``*``; an
+account id principal may be a number in a single case (``--json``, YAML), but in a
+``--jsonl`` batch the principal must be a string (see :func:`case_from_dict`).
 """
 
 from __future__ import annotations
@@ -116,8 +116,14 @@ def _opt_str(v: Any, where: str) -> str | None:
     raise CaseError(f"`{where}` must be a string")
 
 
-def case_from_dict(case: Any, cache: bool = False) -> tuple[str | None, PolicySet, Request]:
+def case_from_dict(case: Any, cache: bool = False, strict_types: bool = False) -> tuple[str | None, PolicySet, Request]:
     """(id, PolicySet, Request) for one case; raises :class:`CaseError` for a bad case.
+
+    ``strict_types=True`` (``simulate --jsonl``: lines written by programs) refuses a principal
+    that is not a string: a number there is a producer's bug (a shifted column, an id), and
+    reading ``1`` as the root of account 000000000001, which is allowed everything in its own
+    account, would turn that bug into an ``allowed``. A hand-written case (``--json``, YAML,
+    the Python API) keeps the convenience of an unquoted account id.
 
     ``cache=True`` (batches of JSON cases: ``simulate --jsonl``) reuses the :class:`PolicySet`
     built for an earlier case whose policy part is the same: the key is the compact JSON of the
@@ -130,8 +136,9 @@ def case_from_dict(case: Any, cache: bool = False) -> tuple[str | None, PolicySe
     req = case.get("request")
     if not isinstance(req, dict):
         raise CaseError("missing `request` object")
-    # a principal must be a string: a JSON number is not read as an account id (`1` would
-    # become the root of account 000000000001 and be allowed), it is an error for that case
+    if isinstance(req.get("principal"), int) and not isinstance(req.get("principal"), bool) and not strict_types:
+        # an account id written as a number (an unquoted id in a YAML case file)
+        req = {**req, "principal": f"{req['principal']:012d}"}
     for k in ("principal", "action"):
         if not isinstance(req.get(k), str) or not req.get(k):
             v = req.get(k)

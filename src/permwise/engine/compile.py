@@ -9,7 +9,6 @@ and the problems found. Statements are indexed by service prefix so that evaluat
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -214,23 +213,53 @@ def _principal(element: Any) -> PrincipalMatcher:
     return hit
 
 
-@dataclass(eq=False, slots=True)
 class CompiledPolicy:
-    """A policy compiled for evaluation (immutable once built)."""
+    """A policy compiled for evaluation (immutable once built).
 
-    name: str
-    kind: str
-    level: str | None
-    doc: dict
-    version: str | None
-    statements: tuple[CompiledStatement, ...] = ()
-    _by_prefix: dict[str, tuple[CompiledStatement, ...]] = field(default_factory=dict)
-    _any_prefix: tuple[CompiledStatement, ...] = ()
+    Statements are compiled when first needed: :meth:`statements_for` (the evaluator's entry)
+    reads only the raw ``Effect`` and ``Action`` of each statement to find those that can
+    match an action of the asked service, and compiles just those; :attr:`statements`
+    compiles all of them. Either way a statement is compiled once and is the same object."""
+
+    __slots__ = ("name", "kind", "level", "doc", "version", "_raw", "_single", "_variables_on", "_stmts",
+                 "_all", "_by_prefix")
+
+    def __init__(self, name: str, kind: str, level: str | None, doc: dict, version: str | None,
+                 raw: list | None = None, single: bool = False, variables_on: bool = False) -> None:
+        self.name = name
+        self.kind = kind
+        self.level = level
+        self.doc = doc
+        self.version = version
+        self._raw = raw or []
+        self._single = single
+        self._variables_on = variables_on
+        self._stmts: list[CompiledStatement | None] = [None] * len(self._raw)
+        self._all: tuple[CompiledStatement, ...] | None = None
+        self._by_prefix: dict[str, tuple[CompiledStatement, ...]] = {}
+
+    def _statement(self, i: int) -> CompiledStatement:
+        s = self._stmts[i]
+        if s is None:
+            pointer = "/Statement" if self._single else f"/Statement/{i}"
+            s = self._stmts[i] = _compile_statement(self, i, self._raw[i], pointer, self._variables_on)
+        return s
+
+    @property
+    def statements(self) -> tuple[CompiledStatement, ...]:
+        if self._all is None:
+            self._all = tuple(self._statement(i) for i in range(len(self._raw)))
+        return self._all
 
     def statements_for(self, prefix: str) -> tuple[CompiledStatement, ...]:
-        """Statements that can match an action of service ``prefix`` (lowercase), in order."""
+        """Statements that can match an action of service ``prefix`` (lowercase), in order:
+        those naming that service, a service wildcard or ``*``, and every NotAction statement."""
         hit = self._by_prefix.get(prefix)
-        return self._any_prefix if hit is None else hit
+        if hit is None:
+            hit = self._by_prefix[prefix] = tuple(
+                self._statement(i) for i, st in enumerate(self._raw) if _may_name(st, prefix)
+            )
+        return hit
 
     @property
     def errors(self) -> list[str]:
@@ -243,7 +272,27 @@ class CompiledPolicy:
 
     def __repr__(self) -> str:  # pragma: no cover
         lvl = f" level={self.level}" if self.level else ""
-        return f"<policy {self.kind} {self.name!r}{lvl} {len(self.statements)} statements>"
+        return f"<policy {self.kind} {self.name!r}{lvl} {len(self._raw)} statements>"
+
+
+def _may_name(st: Any, prefix: str) -> bool:
+    """Can raw statement ``st`` match an action of service ``prefix``? The same answer as its
+    compiled ActionMatcher's ``prefixes`` (None: any service), read from the raw text."""
+    if not isinstance(st, dict) or st.get("Effect") not in ("Allow", "Deny"):
+        return False  # an invalid statement never matches
+    if "Action" in st:
+        vals = st["Action"]
+    elif "NotAction" in st:
+        return True
+    else:
+        return False
+    for v in vals if isinstance(vals, list) else (vals,):
+        if not isinstance(v, str):
+            continue
+        svc, sep, _ = v.partition(":")
+        if not sep or "*" in svc or "?" in svc or svc.lower() == prefix:
+            return True
+    return False
 
 
 def _as_list(v: Any) -> list:
@@ -282,15 +331,8 @@ def compile_policy(
     if not isinstance(raw_statements, list):
         raise policy_error(name, "`Statement` must be an object or a list", pointer="/Statement")
     version = doc.get("Version")
-    variables_on = version == VARIABLES_VERSION
-    policy = CompiledPolicy(name=name, kind=kind, level=level, doc=doc, version=version)
-    statements = []
-    for i, st in enumerate(raw_statements):
-        pointer = "/Statement" if single else f"/Statement/{i}"
-        statements.append(_compile_statement(policy, i, st, pointer, variables_on))
-    policy.statements = tuple(statements)
-    _index(policy)
-    return policy
+    return CompiledPolicy(name=name, kind=kind, level=level, doc=doc, version=version, raw=raw_statements,
+                          single=single, variables_on=version == VARIABLES_VERSION)
 
 
 def _compile_statement(
@@ -323,27 +365,3 @@ def _compile_statement(
         errors.append("statement has no `Action` or `NotAction`")
     # Resource, Principal and Condition: on first use (CompiledStatement._finish)
     return CompiledStatement(policy, index, sid, effect, st, pointer, actions, not_action, errors, variables_on)
-
-
-def _index(policy: CompiledPolicy) -> None:
-    """Build the service-prefix index: statements whose Action names only known prefixes go in
-    those buckets; NotAction and wildcard-prefix statements go in every bucket (in order)."""
-    anyp: list[CompiledStatement] = []
-    by: dict[str, list[CompiledStatement]] = {}
-    for s in policy.statements:
-        am = s.actions
-        if am is None or not s.effect:
-            continue  # can never match
-        if s.not_action or am.prefixes is None:
-            anyp.append(s)
-            for bucket in by.values():
-                bucket.append(s)
-        else:
-            for p in am.prefixes:
-                bucket = by.get(p)
-                if bucket is None:
-                    bucket = by[p] = list(anyp)
-                if not bucket or bucket[-1] is not s:
-                    bucket.append(s)
-    policy._by_prefix = {p: tuple(v) for p, v in by.items()}
-    policy._any_prefix = tuple(anyp)
