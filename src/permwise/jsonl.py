@@ -129,6 +129,9 @@ def run_stream(fh: BinaryIO, write: Callable[[bytes], None], *, shown: str, jobs
     as its line is read, so a program can use ``simulate --jsonl - --jobs 1`` as a co-process;
     with more jobs results come a chunk at a time. Raises :class:`InputError` for a batch with no case or no UTF-8 line (in
     which case nothing has been written)."""
+    from permwise.parallel import settle_memory
+
+    settle_memory()
     lines = read_lines(fh)
     # hold back the error records of leading undecodable lines until a line is UTF-8 text
     pending: list[bytes] = []

@@ -72,6 +72,9 @@ def register(app: typer.Typer) -> None:
             snap, demo_cfg = demo_paths()
             cfg_path = config or demo_cfg
         environment = load_snapshot(snap)
+        from permwise.parallel import settle_memory
+
+        settle_memory()  # the loaded snapshot stays: keep the collector from re-scanning it
         cfg = load_config(str(cfg_path) if cfg_path else None)
         sup = load_suppressions(str(suppressions) if suppressions else None)
         err = make_console(stderr=True, soft_wrap=True)

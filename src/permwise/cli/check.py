@@ -107,6 +107,9 @@ def register(app: typer.Typer) -> None:
         m = load_manifest(manifest_name)
         cfg = load_config(str(cfg_path))
         environment = load_snapshot(snap)
+        from permwise.parallel import settle_memory
+
+        settle_memory()  # the loaded snapshot stays: keep the collector from re-scanning it
         err = make_console(stderr=True, soft_wrap=True)
         for p in environment.problems:
             err.print(f"permwise: warning: {snap}/{p.one_line()}", markup=False)

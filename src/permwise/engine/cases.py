@@ -39,10 +39,10 @@ from permwise.engine.compile import CompiledPolicy, compile_policy
 from permwise.engine.evaluate import PolicySet, Request, Result
 
 _CACHE: dict[bytes, CompiledPolicy] = {}
-_CACHE_MAX = 4096
+_CACHE_MAX = 1024
 #: whole policy sets, keyed by the JSON of a case without its request part (see case_from_dict)
 _SET_CACHE: dict[bytes, PolicySet] = {}
-_SET_CACHE_MAX = 4096
+_SET_CACHE_MAX = 256
 #: the case fields that describe the request, not the policies in force
 _REQUEST_FIELDS = frozenset({"id", "request", "principal_tags"})
 
