@@ -252,16 +252,20 @@ class Prober:
     def _signature(self, principal: Any) -> tuple | None:
         ps = self.env.policy_set(principal.arn)
         pols = list(ps.identity) + list(ps.boundary) + [p for lvl in ps.scps for p in lvl]
-        for cp in pols:
-            personal = self._personal.get(id(cp))
-            if personal is None:
-                text = json.dumps(cp.doc).lower()
-                personal = "${" in text or any(k in text for k in PERSONAL_KEYS)
-                self._personal[id(cp)] = personal
-            if personal:
-                return None
+        if any(self.personal(cp) for cp in pols):
+            return None
         return (principal.account, principal.kind, principal.service_linked,
                 tuple(id(c) for c in ps.identity), tuple(id(c) for c in ps.boundary))
+
+    def personal(self, cp: CompiledPolicy) -> bool:
+        """Can ``cp``'s answer depend on who the principal is (a policy variable or a
+        principal-specific key such as ``aws:PrincipalArn``)?"""
+        personal = self._personal.get(id(cp))
+        if personal is None:
+            text = json.dumps(cp.doc).lower()
+            personal = "${" in text or any(k in text for k in PERSONAL_KEYS)
+            self._personal[id(cp)] = personal
+        return personal
 
     # -------------------------------------------------------------- resources
     def sentinel(self, action: str, account: str) -> str:
