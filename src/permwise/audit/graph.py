@@ -69,7 +69,7 @@ class AssumeGraph:
     _forward: dict[str, list[str]] | None = None
     _by_account: dict[str, list[Any]] | None = None
     _decisions: dict[tuple, tuple[bool, tuple[str, ...]]] = field(default_factory=dict)
-    _independent: dict[int, bool] = field(default_factory=dict)
+    _trust_keys: dict[str, str] = field(default_factory=dict)
 
     def _assumers_of_account(self, account: str) -> list[Any]:
         if self._by_account is None:
@@ -89,7 +89,10 @@ class AssumeGraph:
         # evaluation per principal of the account, for every such role)
         key = None
         if self._role_independent(ps):
-            key = (caller.arn, role.account, _doc_key(role.trust_policy))
+            tk = self._trust_keys.get(role.arn)
+            if tk is None:
+                tk = self._trust_keys[role.arn] = _doc_key(role.trust_policy)
+            key = (caller.arn, role.account, tk)
             hit = self._decisions.get(key)
             if hit is not None:
                 return hit
@@ -100,13 +103,7 @@ class AssumeGraph:
         return out
 
     def _role_independent(self, ps: Any) -> bool:
-        for cp in ps.policies():
-            hit = self._independent.get(id(cp))
-            if hit is None:
-                hit = self._independent[id(cp)] = all(_resource_blind(st) for st in cp.statements_for("sts"))
-            if not hit:
-                return False
-        return True
+        return self.prober.resource_blind(ps, "sts")
 
     def _may_allow_assume(self, caller: Any, role_arn: str) -> bool:
         if caller.kind not in ("role", "user"):
@@ -215,15 +212,6 @@ class AssumeGraph:
                     queue.append((a.principal, (a.principal,) + path))
         order = {"principal": 0, "account": 1, "public": 2, "service": 3, "federated": 4, "external": 5}
         return sorted(result.values(), key=lambda a: (order.get(a.via, 6), a.via, a.principal))
-
-
-def _resource_blind(st: Any) -> bool:
-    """A statement whose match cannot depend on the resource: no Resource element or
-    ``Resource: *``, no policy variable there, and no condition key about the resource."""
-    rm = st.resources
-    if rm is not None and (st.not_resource or not rm.match_all or rm.templates):
-        return False
-    return not any("resource" in c.key for c in st.conditions)
 
 
 def _doc_key(doc: Any) -> str:

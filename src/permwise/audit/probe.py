@@ -200,6 +200,7 @@ class Prober:
         self._ctx: dict[str, dict[str, Any]] = {}
         self._candidates: dict[str, frozenset[str]] = {}
         self._signatures: dict[str, tuple | None] = {}
+        self._blind: dict[tuple[int, str], bool] = {}
         self.evaluations = 0
 
     # -------------------------------------------------------------- prefilter
@@ -256,6 +257,20 @@ class Prober:
             return None
         return (principal.account, principal.kind, principal.service_linked,
                 tuple(id(c) for c in ps.identity), tuple(id(c) for c in ps.boundary))
+
+    def resource_blind(self, ps: PolicySet, prefix: str) -> bool:
+        """Can no statement in force for service ``prefix`` tell one resource from another?
+        Every statement of ``ps`` that can match such an action has no Resource element or
+        ``Resource: *`` (no NotResource, no policy variable) and no condition on a resource key.
+        Then two resources of one account, region and context get the same answer."""
+        for cp in ps.policies():
+            key = (id(cp), prefix)
+            hit = self._blind.get(key)
+            if hit is None:
+                hit = self._blind[key] = all(_resource_blind(st) for st in cp.statements_for(prefix))
+            if not hit:
+                return False
+        return True
 
     def personal(self, cp: CompiledPolicy) -> bool:
         """Can ``cp``'s answer depend on who the principal is (a policy variable or a
@@ -378,6 +393,13 @@ class Prober:
             if o.allowed and best is None:
                 best = o
         return best or Outcome(False)
+
+
+def _resource_blind(st: Any) -> bool:
+    rm = st.resources
+    if rm is not None and (st.not_resource or not rm.match_all or rm.templates):
+        return False
+    return not any("resource" in c.key for c in st.conditions)
 
 
 def _list(v: Any) -> list:
