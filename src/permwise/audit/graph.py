@@ -70,6 +70,7 @@ class AssumeGraph:
     _by_account: dict[str, list[Any]] | None = None
     _decisions: dict[tuple, tuple[bool, tuple[str, ...]]] = field(default_factory=dict)
     _trust_keys: dict[str, str] = field(default_factory=dict)
+    _assume_grants: dict[str, tuple[bool, tuple]] = field(default_factory=dict)
 
     def _assumers_of_account(self, account: str) -> list[Any]:
         if self._by_account is None:
@@ -80,42 +81,45 @@ class AssumeGraph:
         return self._by_account.get(account, [])
 
     def _decide(self, caller: Any, role: Any) -> tuple[bool, tuple[str, ...]]:
-        ps = self.env.policy_set(caller.arn, role.arn)
         # The same caller asking to assume two roles of one account whose trust policies are the
         # same text gets the same answer when nothing in force for `sts:` actions looks at
         # which role it is: every statement that can match has `Resource: *` (or none) and no
-        # condition on a resource key. Then the engine is asked once per (caller, account,
-        # trust text), not once per role (a role trusting its account otherwise costs one
-        # evaluation per principal of the account, for every such role)
-        key = None
-        if self._role_independent(ps):
-            tk = self._trust_keys.get(role.arn)
-            if tk is None:
-                tk = self._trust_keys[role.arn] = _doc_key(role.trust_policy)
-            key = (caller.arn, role.account, tk)
-            hit = self._decisions.get(key)
-            if hit is not None:
-                return hit
+        # condition on a resource key (checked on the policy set before an answer is kept).
+        # Then the engine is asked once per (caller, account, trust text), not once per role (a
+        # role trusting its account otherwise costs one evaluation per principal of the
+        # account, for every such role)
+        tk = self._trust_keys.get(role.arn)
+        if tk is None:
+            tk = self._trust_keys[role.arn] = _doc_key(role.trust_policy)
+        key = (caller.arn, role.account, tk)
+        hit = self._decisions.get(key)
+        if hit is not None:
+            return hit
+        ps = self.env.policy_set(caller.arn, role.arn)
         o = self.prober.ask(caller, ASSUME, role.arn, policy_set=ps, resource_account=role.account)
         out = (o.allowed, tuple(o.notes))
-        if key is not None:
+        if self.prober.resource_blind(ps, "sts"):
             self._decisions[key] = out
         return out
-
-    def _role_independent(self, ps: Any) -> bool:
-        return self.prober.resource_blind(ps, "sts")
 
     def _may_allow_assume(self, caller: Any, role_arn: str) -> bool:
         if caller.kind not in ("role", "user"):
             return True
-        for cp in self.env.policy_set(caller.arn).identity:
-            for st in cp.statements_for("sts"):
-                if st.effect != "Allow" or st.actions is None or st.actions.matches("sts:assumerole") == st.not_action:
-                    continue
-                rm = st.resources
-                if rm is None or st.not_resource or rm.templates or rm.matches_static(role_arn):
-                    return True
-        return False
+        grants = self._assume_grants.get(caller.arn)
+        if grants is None:
+            anywhere = False
+            matchers = []
+            for cp in self.env.policy_set(caller.arn).identity:
+                for st in cp.statements_for("sts"):
+                    if st.effect != "Allow" or st.actions is None or st.actions.matches("sts:assumerole") == st.not_action:
+                        continue
+                    rm = st.resources
+                    if rm is None or st.not_resource or rm.templates or rm.match_all:
+                        anywhere = True
+                    else:
+                        matchers.append(rm)
+            grants = self._assume_grants[caller.arn] = (anywhere, tuple(matchers))
+        return grants[0] or any(rm.matches_static(role_arn) for rm in grants[1])
 
     def direct(self, role: Any) -> list[Assumer]:
         """Principals and other entities that can assume ``role`` in one step."""
