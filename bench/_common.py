@@ -69,7 +69,10 @@ def run(cmd: list[str], *, stdin=None, stdout=subprocess.DEVNULL, feed=None) -> 
             feed(p.stdin)
         finally:
             p.stdin.close()
-    _, err = p.communicate()
+        err = p.stderr.read()
+        p.wait()
+    else:
+        _, err = p.communicate()
     wall = time.perf_counter() - t0
     done.set()
     th.join()

@@ -131,7 +131,9 @@ def run_stream(fh: BinaryIO, write: Callable[[bytes], None], *, shown: str, jobs
     which case nothing has been written)."""
     from permwise.parallel import settle_memory
 
-    settle_memory()
+    # a stream makes and drops compiled policies all along: collect them at the usual pace of
+    # the older generations so memory stays flat, but scan the young one less often
+    settle_memory(young=20_000, older=10)
     lines = read_lines(fh)
     # hold back the error records of leading undecodable lines until a line is UTF-8 text
     pending: list[bytes] = []

@@ -91,7 +91,7 @@ def split(items: list[T], pieces: int) -> list[list[T]]:
     return out
 
 
-def settle_memory() -> None:
+def settle_memory(young: int = 50_000, older: int = 20) -> None:
     """Tell the cyclic garbage collector that what is loaded so far (the catalog, a snapshot and
     its compiled policies) stays: it is moved out of the collected generations (``gc.freeze``),
     and young-generation collections run less often. A long analysis otherwise spends a large
@@ -102,4 +102,4 @@ def settle_memory() -> None:
     gc.collect()
     gc.freeze()
     gen0, gen1, gen2 = gc.get_threshold()
-    gc.set_threshold(max(gen0, 50_000), max(gen1, 20), max(gen2, 20))
+    gc.set_threshold(max(gen0, young), max(gen1, older), max(gen2, older))

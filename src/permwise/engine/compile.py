@@ -162,7 +162,7 @@ class CompiledStatement:
 # --------------------------------------------------------------------------------------------
 # shared parts: the same text compiles once (bounded tables, cleared when full)
 
-_INTERN_MAX = 20_000
+_INTERN_MAX = 4096
 _RESOURCES: dict[tuple, tuple[ResourceMatcher, tuple[str, ...]]] = {}
 _CONDITIONS: dict[tuple, tuple[tuple[CompiledCondition, ...], tuple[str, ...]]] = {}
 _PRINCIPALS: dict[bytes, PrincipalMatcher] = {}

@@ -121,7 +121,7 @@ class ActionMatcher:
 
 
 _ACTION_MATCHERS: dict[tuple[str, ...], ActionMatcher] = {}
-_INTERN_MAX = 20_000
+_INTERN_MAX = 4096
 
 
 _PATTERNS: dict[str, tuple[str, str, str, str | None]] = {}
