@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         if not exe:
             print("  cloudsplaining: not installed (pip install cloudsplaining), skipped")
             return 0
+        (t / "cs").mkdir()
         r = best(lambda: run([exe, "scan", "--input-file", str(auth), "--output", str(t / "cs"), "--skip-open-report"]),
                  args.repeat)
         print(f"  cloudsplaining scan: {r['wall']:.2f} s wall, {r['cpu']:.2f} s CPU, peak {mb(r['peak_tree'])}")

@@ -97,8 +97,11 @@ def run_audit(
         # each principal's guardrail and escalation findings are independent of the order in
         # which principals are visited: pieces of the list go to worker processes, results come
         # back in list order and are put together exactly as the loop below would
+        # the assume-role graph is shared by every principal's escalation search: build it once
+        # here, so that each forked worker starts with it instead of building it again
+        graph.forward("")
         guard_f, esc_f, admin_flags, t_guard, evaluations = _parallel_principals(
-            env, config, rules, universe, principals, n_jobs, progress)
+            (prober, guard, esc), principals, n_jobs, progress)
         findings.extend(guard_f)
         findings.extend(esc_f)
         prober.evaluations += evaluations
@@ -143,12 +146,6 @@ _SHARED: dict[str, Any] = {}
 
 def _worker_piece(piece: tuple[int, int]) -> tuple[list[list[Finding]], list[Finding | None], list[bool], int]:
     st = _SHARED
-    if "guard" not in st:
-        prober = Prober(st["env"], st["universe"])
-        graph = AssumeGraph(st["env"], prober)
-        st["prober"] = prober
-        st["guard"] = GuardrailChecker(prober, st["rules"], st["config"])
-        st["esc"] = EscalationAnalyzer(st["env"], prober, graph, st["config"])
     prober, guard, esc = st["prober"], st["guard"], st["esc"]
     before = prober.evaluations
     start, end = piece
@@ -159,7 +156,7 @@ def _worker_piece(piece: tuple[int, int]) -> tuple[list[list[Finding]], list[Fin
     return g, e, a, prober.evaluations - before
 
 
-def _parallel_principals(env, config, rules, universe, principals, jobs, progress):
+def _parallel_principals(analyzers, principals, jobs, progress):
     from permwise.parallel import ordered_map
 
     n = len(principals)
@@ -167,7 +164,8 @@ def _parallel_principals(env, config, rules, universe, principals, jobs, progres
     size = max(1, -(-n // (jobs * 8)))
     pieces = [(i, min(n, i + size)) for i in range(0, n, size)]
     _SHARED.clear()
-    _SHARED.update(env=env, config=config, rules=rules, universe=universe, principals=principals)
+    prober, guard, esc = analyzers
+    _SHARED.update(prober=prober, guard=guard, esc=esc, principals=principals)
     guard_f: list[Finding] = []
     esc_f: list[Finding] = []
     flags: list[bool] = []
