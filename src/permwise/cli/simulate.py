@@ -16,7 +16,7 @@ import orjson
 import typer
 
 from permwise.engine import PolicySet, Request, Result, compile_policy, evaluate
-from permwise.engine.cases import CaseError, case_from_dict, error_record, result_record
+from permwise.engine.cases import CaseError, case_from_dict
 from permwise.errors import InputError
 
 
