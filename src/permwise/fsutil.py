@@ -136,3 +136,62 @@ def _write_error(target: Path, exc: OSError) -> InputError:
     reason = (exc.strerror or str(exc)).lower()
     return InputError(f"cannot write the file: {reason}", file=str(target),
                       hint=f"check that `{target.parent}` is a writable directory")
+
+
+class AtomicStream:
+    """A file written piece by piece that appears at ``path`` only when complete
+    (``commit``); until then it is a temporary sibling, removed by ``discard`` or on error.
+
+        with AtomicStream("out.jsonl") as out:
+            out.write(b"...")
+            out.commit()
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.target = Path(path)
+        if self.target.is_dir():
+            raise InputError("is a directory, not a file", file=str(self.target), hint="give the path of a file to write")
+        if self.target.exists() and not self.target.is_file():
+            raise InputError("is not a regular file", file=str(self.target),
+                             hint="give the path of a file to write, or leave out --output to print")
+        try:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            fd, self.tmp = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent)
+        except OSError as exc:
+            raise _write_error(self.target, exc) from None
+        self.fh = os.fdopen(fd, "wb")
+        self.done = False
+
+    def write(self, data: bytes) -> None:
+        try:
+            self.fh.write(data)
+        except OSError as exc:
+            self.discard()
+            raise _write_error(self.target, exc) from None
+
+    def commit(self) -> None:
+        try:
+            self.fh.close()
+            os.chmod(self.tmp, self.target.stat().st_mode & 0o7777 if self.target.exists() else _default_mode())
+            os.replace(self.tmp, self.target)
+        except OSError as exc:
+            self.discard()
+            raise _write_error(self.target, exc) from None
+        self.done = True
+
+    def discard(self) -> None:
+        if not self.done:
+            self.done = True
+            try:
+                self.fh.close()
+            finally:
+                try:
+                    os.unlink(self.tmp)
+                except FileNotFoundError:
+                    pass
+
+    def __enter__(self) -> AtomicStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.discard()

@@ -76,6 +76,7 @@ class EscalationAnalyzer:
         self._admin_sig: dict[tuple, bool] = {}
         self._self: dict[str, tuple[str, str] | None] = {}
         self._edges: dict[str, list[Step]] = {}
+        self._can_cache: dict[tuple, bool] = {}
         self._service_roles: dict[str, list[Any]] | None = None
         self._group_admin: dict[str, bool] = {}
         #: actions of the edges a role can take onward (credentials, trust, passrole, modify-role)
@@ -121,9 +122,24 @@ class EscalationAnalyzer:
 
     # ---------------------------------------------------------------- self escalation
     def _can(self, p: Any, action: str, resource: str, context: dict | None = None) -> bool:
-        if action.lower() not in self.prober.candidate_actions(p):
+        al = action.lower()
+        if al not in self.prober.candidate_actions(p):
             return False
-        return self.prober.ask(p, action, resource, policy_set=self.env.policy_set(p.arn), context=context).allowed
+        ps = self.env.policy_set(p.arn)
+        # when nothing in force for this service tells resources apart, every resource of one
+        # account and region (same context) gets the same answer: ask the engine once
+        key = None
+        if self.prober.resource_blind(ps, al.partition(":")[0]):
+            parts = resource.split(":", 5)
+            where = (parts[3], parts[4]) if len(parts) == 6 else (resource,)
+            key = (p.arn, al, where, tuple(sorted((context or {}).items())))
+            hit = self._can_cache.get(key)
+            if hit is not None:
+                return hit
+        ok = self.prober.ask(p, action, resource, policy_set=ps, context=context).allowed
+        if key is not None:
+            self._can_cache[key] = ok
+        return ok
 
     def _boundary_removable(self, p: Any) -> bool:
         if not p.boundary_arn:

@@ -68,6 +68,9 @@ class AssumeGraph:
     _direct: dict[str, list[Assumer]] = field(default_factory=dict)
     _forward: dict[str, list[str]] | None = None
     _by_account: dict[str, list[Any]] | None = None
+    _decisions: dict[tuple, tuple[bool, tuple[str, ...]]] = field(default_factory=dict)
+    _trust_keys: dict[str, str] = field(default_factory=dict)
+    _assume_grants: dict[str, tuple[bool, tuple]] = field(default_factory=dict)
 
     def _assumers_of_account(self, account: str) -> list[Any]:
         if self._by_account is None:
@@ -78,9 +81,45 @@ class AssumeGraph:
         return self._by_account.get(account, [])
 
     def _decide(self, caller: Any, role: Any) -> tuple[bool, tuple[str, ...]]:
+        # The same caller asking to assume two roles of one account whose trust policies are the
+        # same text gets the same answer when nothing in force for `sts:` actions looks at
+        # which role it is: every statement that can match has `Resource: *` (or none) and no
+        # condition on a resource key (checked on the policy set before an answer is kept).
+        # Then the engine is asked once per (caller, account, trust text), not once per role (a
+        # role trusting its account otherwise costs one evaluation per principal of the
+        # account, for every such role)
+        tk = self._trust_keys.get(role.arn)
+        if tk is None:
+            tk = self._trust_keys[role.arn] = _doc_key(role.trust_policy)
+        key = (caller.arn, role.account, tk)
+        hit = self._decisions.get(key)
+        if hit is not None:
+            return hit
         ps = self.env.policy_set(caller.arn, role.arn)
         o = self.prober.ask(caller, ASSUME, role.arn, policy_set=ps, resource_account=role.account)
-        return o.allowed, tuple(o.notes)
+        out = (o.allowed, tuple(o.notes))
+        if self.prober.resource_blind(ps, "sts"):
+            self._decisions[key] = out
+        return out
+
+    def _may_allow_assume(self, caller: Any, role_arn: str) -> bool:
+        if caller.kind not in ("role", "user"):
+            return True
+        grants = self._assume_grants.get(caller.arn)
+        if grants is None:
+            anywhere = False
+            matchers = []
+            for cp in self.env.policy_set(caller.arn).identity:
+                for st in cp.statements_for("sts"):
+                    if st.effect != "Allow" or st.actions is None or st.actions.matches("sts:assumerole") == st.not_action:
+                        continue
+                    rm = st.resources
+                    if rm is None or st.not_resource or rm.templates or rm.match_all:
+                        anywhere = True
+                    else:
+                        matchers.append(rm)
+            grants = self._assume_grants[caller.arn] = (anywhere, tuple(matchers))
+        return grants[0] or any(rm.matches_static(role_arn) for rm in grants[1])
 
     def direct(self, role: Any) -> list[Assumer]:
         """Principals and other entities that can assume ``role`` in one step."""
@@ -110,6 +149,12 @@ class AssumeGraph:
                         "any principal of that account its administrators allow",) + condition_notes(e.conditions)))
                     continue
                 cands = self._assumers_of_account(acct)
+                if _account_only_trust(role.trust_policy):
+                    # a trust policy naming only accounts delegates to the caller's own
+                    # policies: a caller none of whose identity Allow statements can match
+                    # `sts:AssumeRole` on this role's ARN (conditions aside) is implicitly
+                    # denied, so the engine is asked only about the others
+                    cands = [c for c in cands if self._may_allow_assume(c, role.arn)]
                 via = "account"
             elif e.type == "AWS":
                 p = self.env.principal(e.value)
@@ -171,3 +216,28 @@ class AssumeGraph:
                     queue.append((a.principal, (a.principal,) + path))
         order = {"principal": 0, "account": 1, "public": 2, "service": 3, "federated": 4, "external": 5}
         return sorted(result.values(), key=lambda a: (order.get(a.via, 6), a.via, a.principal))
+
+
+def _doc_key(doc: Any) -> str:
+    import json
+
+    return json.dumps(doc, sort_keys=True, default=str)
+
+
+def _account_only_trust(doc: Any) -> bool:
+    """Every principal the trust policy names is an account (id or root ARN): no ``*``, no
+    principal ARN, no NotPrincipal. Such a policy grants nothing by itself to an IAM principal;
+    the caller's identity policies must allow (AWS "Policy evaluation logic", a resource-based
+    policy naming the account delegates to IAM policies)."""
+    if not isinstance(doc, dict):
+        return False
+    sts = doc.get("Statement")
+    for st in sts if isinstance(sts, list) else [sts]:
+        if not isinstance(st, dict) or "NotPrincipal" in st or not isinstance(st.get("Principal"), dict):
+            return False
+        aws = st["Principal"].get("AWS", [])
+        for v in aws if isinstance(aws, list) else [aws]:
+            v = str(v)
+            if not ((v.isdigit() and len(v) == 12) or (v.startswith("arn:") and v.endswith(":root") and "${" not in v)):
+                return False
+    return True

@@ -200,6 +200,7 @@ class Prober:
         self._ctx: dict[str, dict[str, Any]] = {}
         self._candidates: dict[str, frozenset[str]] = {}
         self._signatures: dict[str, tuple | None] = {}
+        self._blind: dict[tuple[int, str], bool] = {}
         self.evaluations = 0
 
     # -------------------------------------------------------------- prefilter
@@ -252,16 +253,34 @@ class Prober:
     def _signature(self, principal: Any) -> tuple | None:
         ps = self.env.policy_set(principal.arn)
         pols = list(ps.identity) + list(ps.boundary) + [p for lvl in ps.scps for p in lvl]
-        for cp in pols:
-            personal = self._personal.get(id(cp))
-            if personal is None:
-                text = json.dumps(cp.doc).lower()
-                personal = "${" in text or any(k in text for k in PERSONAL_KEYS)
-                self._personal[id(cp)] = personal
-            if personal:
-                return None
+        if any(self.personal(cp) for cp in pols):
+            return None
         return (principal.account, principal.kind, principal.service_linked,
                 tuple(id(c) for c in ps.identity), tuple(id(c) for c in ps.boundary))
+
+    def resource_blind(self, ps: PolicySet, prefix: str) -> bool:
+        """Can no statement in force for service ``prefix`` tell one resource from another?
+        Every statement of ``ps`` that can match such an action has no Resource element or
+        ``Resource: *`` (no NotResource, no policy variable) and no condition on a resource key.
+        Then two resources of one account, region and context get the same answer."""
+        for cp in ps.policies():
+            key = (id(cp), prefix)
+            hit = self._blind.get(key)
+            if hit is None:
+                hit = self._blind[key] = all(_resource_blind(st) for st in cp.statements_for(prefix))
+            if not hit:
+                return False
+        return True
+
+    def personal(self, cp: CompiledPolicy) -> bool:
+        """Can ``cp``'s answer depend on who the principal is (a policy variable or a
+        principal-specific key such as ``aws:PrincipalArn``)?"""
+        personal = self._personal.get(id(cp))
+        if personal is None:
+            text = json.dumps(cp.doc).lower()
+            personal = "${" in text or any(k in text for k in PERSONAL_KEYS)
+            self._personal[id(cp)] = personal
+        return personal
 
     # -------------------------------------------------------------- resources
     def sentinel(self, action: str, account: str) -> str:
@@ -345,7 +364,7 @@ class Prober:
         req = Request(principal=principal.arn, action=action, resource=resource,
                       resource_account=resource_account, context=ctx)
         self.evaluations += 1
-        r = evaluate(ps, req)
+        r = evaluate(ps, req, False)  # the decision and missing keys only: no explanation
         if r.decision == ALLOWED:
             return Outcome(True, {}, r.decision)
         if not witness or not r.missing_keys:
@@ -356,7 +375,7 @@ class Prober:
         ctx2 = {**ctx, **w}
         self.evaluations += 1
         r2 = evaluate(ps, Request(principal=principal.arn, action=action, resource=resource,
-                                  resource_account=resource_account, context=ctx2))
+                                  resource_account=resource_account, context=ctx2), False)
         if r2.decision == ALLOWED:
             return Outcome(True, w, r2.decision)
         return Outcome(False, {}, r.decision)
@@ -376,6 +395,13 @@ class Prober:
             if o.allowed and best is None:
                 best = o
         return best or Outcome(False)
+
+
+def _resource_blind(st: Any) -> bool:
+    rm = st.resources
+    if rm is not None and (st.not_resource or not rm.match_all or rm.templates):
+        return False
+    return not any("resource" in c.key for c in st.conditions)
 
 
 def _list(v: Any) -> list:

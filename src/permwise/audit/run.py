@@ -75,8 +75,12 @@ def run_audit(
     *,
     today: _dt.date | None = None,
     progress: Any = None,
+    jobs: int | None = 1,
 ) -> AuditResult:
-    """Every finding for ``env`` (sorted: severity, rule, subject), suppressions applied."""
+    """Every finding for ``env`` (sorted: severity, rule, subject), suppressions applied.
+
+    ``jobs``: processes for the per-principal guardrail and escalation analysis (None: every
+    core); the findings are identical for any value (see :mod:`permwise.parallel`)."""
     config = config or AuditConfig()
     rules = all_rules()
     t0 = time.perf_counter()
@@ -88,18 +92,35 @@ def run_audit(
     guard = GuardrailChecker(prober, rules, config)
     graph = AssumeGraph(env, prober)
     esc = EscalationAnalyzer(env, prober, graph, config)
-    for i, p in enumerate(principals):
-        findings.extend(guard.check(p))
-        if progress:
-            progress(i + 1, len(principals) * 2)
-    t_guard = time.perf_counter()
-    for i, p in enumerate(principals):
-        f = esc.check(p)
-        if f is not None:
-            findings.append(f)
-        if progress:
-            progress(len(principals) + i + 1, len(principals) * 2)
-    admins = sorted(p.arn for p in principals if esc.is_admin(p))
+    from permwise.parallel import resolve_jobs
+
+    n_jobs = min(resolve_jobs(jobs), max(1, len(principals) // MIN_PRINCIPALS_PER_JOB))
+    if n_jobs > 1:
+        # each principal's guardrail and escalation findings are independent of the order in
+        # which principals are visited: pieces of the list go to worker processes, results come
+        # back in list order and are put together exactly as the loop below would
+        # the assume-role graph is shared by every principal's escalation search: build it once
+        # here, so that each forked worker starts with it instead of building it again
+        graph.forward("")
+        guard_f, esc_f, admin_flags, t_guard, evaluations = _parallel_principals(
+            (prober, guard, esc), principals, n_jobs, progress)
+        findings.extend(guard_f)
+        findings.extend(esc_f)
+        prober.evaluations += evaluations
+        admins = sorted(p.arn for p, a in zip(principals, admin_flags, strict=True) if a)
+    else:
+        for i, p in enumerate(principals):
+            findings.extend(guard.check(p))
+            if progress:
+                progress(i + 1, len(principals) * 2)
+        t_guard = time.perf_counter()
+        for i, p in enumerate(principals):
+            f = esc.check(p)
+            if f is not None:
+                findings.append(f)
+            if progress:
+                progress(len(principals) + i + 1, len(principals) * 2)
+        admins = sorted(p.arn for p in principals if esc.is_admin(p))
     t_esc = time.perf_counter()
     findings.extend(trust_findings(env, config))
     scp_results, scp_findings = ScpChecker(env, rules, config).run()
@@ -116,3 +137,52 @@ def run_audit(
                     "trust_and_scp": round(t_end - t_esc, 3), "total": round(t_end - t0, 3)},
     }
     return AuditResult(findings, scp_results, rules, stats, admins, list(getattr(env, "problems", [])))
+
+
+#: fewer principals than this per process is not worth a process
+MIN_PRINCIPALS_PER_JOB = 40
+
+#: what a forked worker inherits from the parent (set just before the pool starts)
+_SHARED: dict[str, Any] = {}
+
+
+def _worker_piece(piece: tuple[int, int]) -> tuple[list[list[Finding]], list[Finding | None], list[bool], int]:
+    st = _SHARED
+    prober, guard, esc = st["prober"], st["guard"], st["esc"]
+    before = prober.evaluations
+    start, end = piece
+    ps = st["principals"][start:end]
+    g = [guard.check(p) for p in ps]
+    e = [esc.check(p) for p in ps]
+    a = [esc.is_admin(p) for p in ps]
+    return g, e, a, prober.evaluations - before
+
+
+def _parallel_principals(analyzers, principals, jobs, progress):
+    from permwise.parallel import ordered_map
+
+    n = len(principals)
+    # more pieces than processes so that a slow piece does not leave a core idle
+    size = max(1, -(-n // (jobs * 8)))
+    pieces = [(i, min(n, i + size)) for i in range(0, n, size)]
+    _SHARED.clear()
+    prober, guard, esc = analyzers
+    _SHARED.update(prober=prober, guard=guard, esc=esc, principals=principals)
+    guard_f: list[Finding] = []
+    esc_f: list[Finding] = []
+    flags: list[bool] = []
+    evaluations = 0
+    done = 0
+    try:
+        for g, e, a, ev in ordered_map(_worker_piece, pieces, jobs, in_flight=len(pieces)):
+            for fs in g:
+                guard_f.extend(fs)
+            esc_f.extend(f for f in e if f is not None)
+            flags.extend(a)
+            evaluations += ev
+            done += len(a)
+            if progress:
+                progress(2 * done, 2 * n)
+    finally:
+        _SHARED.clear()
+    return guard_f, esc_f, flags, time.perf_counter(), evaluations

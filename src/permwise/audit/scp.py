@@ -179,7 +179,7 @@ class ScpChecker:
         c = dict(ctx)
         if _arn_region(resource) == "":
             c.setdefault("aws:RequestedRegion", self.region)
-        r = evaluate(ps, Request(principal=principal, action=action, resource=resource, context=c))
+        r = evaluate(ps, Request(principal=principal, action=action, resource=resource, context=c), False)
         return r.decision == ALLOWED
 
     def _account_entry(self, acct: str) -> tuple[str, str]:

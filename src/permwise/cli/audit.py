@@ -49,6 +49,7 @@ def register(app: typer.Typer) -> None:
         access: Annotated[bool, typer.Option("--access", help="Add the external access section (what `permwise access` reports).")] = False,
         zone: Annotated[str | None, typer.Option("--zone", "-z", help="Zone of trust of the access section: `account`, `organization` or ids `111122223333,o-...`.")] = None,
         at: AtOpt = None,
+        jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Processes to use (default: every core); the findings are identical for any number.")] = None,
     ) -> None:
         """Audit an environment: every IAM-* guardrail (who besides the authorized principals can
         stop CloudTrail, delete KMS keys, ...), every SCP-* guardrail per member account,
@@ -76,6 +77,9 @@ def register(app: typer.Typer) -> None:
         environment = load_snapshot(snap)
         if at is not None:
             environment.at = parse_at(at)
+        from permwise.parallel import settle_memory
+
+        settle_memory()  # the loaded snapshot stays: keep the collector from re-scanning it
         cfg = load_config(str(cfg_path) if cfg_path else None)
         from permwise.cli.access import suppression_ids
 
@@ -91,9 +95,10 @@ def register(app: typer.Typer) -> None:
             with Progress(TextColumn("auditing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                           console=err, transient=True) as prog:
                 task = prog.add_task("audit", total=len(environment.principals()) * 2)
-                result = run_audit(environment, cfg, sup, progress=lambda n, total: prog.update(task, completed=n))
+                result = run_audit(environment, cfg, sup, progress=lambda n, total: prog.update(task, completed=n),
+                                   jobs=jobs)
         else:
-            result = run_audit(environment, cfg, sup)
+            result = run_audit(environment, cfg, sup, jobs=jobs)
 
         access_result = None
         if access:

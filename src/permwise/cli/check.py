@@ -74,6 +74,7 @@ def register(app: typer.Typer) -> None:
             typer.Option("--at", help="The instant requests are made at (aws:CurrentTime, aws:EpochTime), ISO 8601 "
                          "or epoch seconds; default: now. One instant for the whole run."),
         ] = None,
+        jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Processes to use (default: every core); the report is identical for any number.")] = None,
     ) -> None:
         """Check whether an environment lets each command of a tool run: every required action is
         evaluated, as AWS would, under the principal each profile resolves to (identity policies,
@@ -120,6 +121,9 @@ def register(app: typer.Typer) -> None:
         environment = load_snapshot(snap)
         if at is not None:
             environment.at = parse_at(at)
+        from permwise.parallel import settle_memory
+
+        settle_memory()  # the loaded snapshot stays: keep the collector from re-scanning it
         err = make_console(stderr=True, soft_wrap=True)
         for p in environment.problems:
             err.print(f"permwise: warning: {snap}/{p.one_line()}", markup=False)
@@ -138,7 +142,8 @@ def register(app: typer.Typer) -> None:
 
         with progress_ctx:
             report = run_check(m, cfg, environment, commands=commands, profiles=profile, excess=not no_excess,
-                               progress=progress_cb, snapshot_label=snapshot_label, config_label=config_label)
+                               progress=progress_cb, snapshot_label=snapshot_label, config_label=config_label,
+                               jobs=jobs)
 
         if fmt is Format.json:
             text = render_json(report)

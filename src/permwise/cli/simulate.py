@@ -17,7 +17,7 @@ import typer
 
 from permwise.cli.options import AtOpt, parse_at
 from permwise.engine import PolicySet, Request, Result, compile_policy, evaluate
-from permwise.engine.cases import CaseError, case_from_dict, error_record, result_record
+from permwise.engine.cases import CaseError, case_from_dict
 from permwise.errors import InputError
 
 
@@ -119,18 +119,23 @@ def render_text(result: Result, request: Request) -> str:
     return "\n".join(lines)
 
 
-def _read_bytes(path: str) -> bytes:
-    """The raw bytes of ``path`` (``-``: stdin), with one-line errors for an unreadable file."""
+def _open_input(path: str):
+    """The binary stream of ``path`` (``-``: stdin); only regular files (a FIFO or device would
+    hang or never end), with one-line errors for an unreadable file."""
     shown = "<stdin>" if path == "-" else path
-    try:
-        if path == "-":
-            return sys.stdin.buffer.read()
-        from pathlib import Path
+    if path == "-":
+        return sys.stdin.buffer
+    import os
+    import stat
 
-        p = Path(path)
-        if p.is_dir():
+    try:
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
             raise InputError("is a directory, not a file", file=shown, hint="give a .jsonl file, or `-` for stdin")
-        return p.read_bytes()
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError("is not a regular file (a named pipe or device)", file=shown,
+                             hint="give a .jsonl file, or stream the cases into `--jsonl -`")
+        return open(path, "rb")  # noqa: SIM115 - closed by the caller
     except FileNotFoundError:
         raise InputError("no such file", file=shown, hint="check the path") from None
     except PermissionError:
@@ -139,50 +144,47 @@ def _read_bytes(path: str) -> bytes:
         raise InputError(f"cannot read file: {exc.strerror or exc}", file=shown, hint="check the path") from None
 
 
-def _run_jsonl(path: str, output: str | None, details: bool, derive: bool = False) -> None:
-    """One result per non-blank line, in order. Lines are split on ``\\n`` only (a JSON string
-    may hold U+2028 and friends), a UTF-8 byte order mark at the start of the batch is ignored,
-    and any failure inside one case becomes that line's error result: the batch always goes on.
-    A file that is not UTF-8 text at all is bad input (one line, exit 2)."""
-    raw = _read_bytes(path)
-    shown = "<stdin>" if path == "-" else path
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise InputError("file is not valid UTF-8", file=shown, line=line, column=col,
-                         hint="save the batch as UTF-8 text, one JSON case per line") from None
-    if not raw.strip():
-        raise InputError("file is empty: no cases to evaluate", file=shown,
-                         hint="give one JSON case per line (see docs/simulate.md)")
-    out: list[bytes] = []
-    write = sys.stdout.buffer.write if output is None else out.append
-    for lineno, line in enumerate(raw.split(b"\n"), start=1):
-        if not line or line.isspace():  # blank (\r included)
-            continue
-        cid = None
-        try:
-            case = orjson.loads(line)
-            if isinstance(case, dict):
-                cid = case.get("id")
-            _id, ps, req = case_from_dict(case, cache=True, derive=derive)
-            rec = result_record(cid, evaluate(ps, req), details)
-        except orjson.JSONDecodeError as exc:
-            rec = error_record(None, f"line {lineno}: not valid JSON ({exc})")
-        except CaseError as exc:
-            rec = error_record(cid, f"line {lineno}: {exc}")
-        except Exception as exc:  # noqa: BLE001 - never stop a batch on one case
-            rec = error_record(cid, f"line {lineno}: cannot evaluate this case ({type(exc).__name__}: {exc})")
-        write(orjson.dumps(rec) + b"\n")
-    if output is not None:
-        from permwise.fsutil import atomic_write
+def _regular(fh) -> bool:
+    import os
+    import stat
 
-        atomic_write(output, b"".join(out))
-    else:
-        sys.stdout.flush()
+    try:
+        return stat.S_ISREG(os.fstat(fh.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _run_jsonl(path: str, output: str | None, details: bool, jobs: int | None = 1, derive: bool = False) -> None:
+    """One result per non-blank line, in order, streamed (see :mod:`permwise.jsonl`). Lines are
+    split on ``\\n`` only (a JSON string may hold U+2028 and friends), a UTF-8 byte order mark
+    at the start of the batch is ignored, and any failure inside one line (not UTF-8, not
+    JSON, not a case) becomes that line's error result: the batch always goes on."""
+    from permwise.jsonl import run_stream
+    from permwise.parallel import resolve_jobs
+
+    n_jobs = resolve_jobs(jobs)
+    shown = "<stdin>" if path == "-" else path
+    fh = _open_input(path)
+    try:
+        if output is None:
+            out = sys.stdout.buffer
+            interactive = path == "-" and not _regular(fh)
+            run_stream(fh, out.write, shown=shown, jobs=n_jobs, details=details, derive=derive,
+                       flush=out.flush if interactive else None)
+            out.flush()
+            return
+        from permwise.fsutil import AtomicStream
+
+        with AtomicStream(output) as stream:
+            run_stream(fh, stream.write, shown=shown, jobs=n_jobs, details=details, derive=derive)
+            stream.commit()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}", file=shown, hint="check the path") from None
+    finally:
+        if fh is not sys.stdin.buffer:
+            fh.close()
 
 
 def register(app: typer.Typer) -> None:
@@ -210,6 +212,7 @@ def register(app: typer.Typer) -> None:
         allow_unknown_action: Annotated[bool, typer.Option("--allow-unknown-action", help="Decide an --action the pinned catalog does not know (a brand-new action) instead of refusing it.")] = False,
         derive_context: Annotated[bool, typer.Option("--derive-context", help="--json/--jsonl: fill the request-context model's keys (docs/context.md) in every case; a case's own context still wins. Without it a case's context is taken as given (a case can ask with `derive_context`).")] = False,
         at: AtOpt = None,
+        jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Processes for --jsonl (default: every core); output is identical for any number.")] = None,
     ) -> None:
         """Decide one request (or a batch) as AWS would, and explain the decision.
 
@@ -239,7 +242,7 @@ def register(app: typer.Typer) -> None:
         if jsonl is not None:
             if json_case is not None:
                 raise InputError("`--json` and `--jsonl` cannot be used together", hint="pick one")
-            _run_jsonl(jsonl, output, details, derive_context)
+            _run_jsonl(jsonl, output, details, jobs, derive_context)
             return
         if json_case is not None:
             from permwise.sources import load_source

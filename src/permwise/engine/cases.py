@@ -36,7 +36,8 @@ Read leniently, as an outside tester writes cases: missing, ``null`` and empty m
 every optional part; a ``null`` level is a level with no policy of its own (AWS's default full
 access); one document is accepted where a list is expected; a document may be a JSON string;
 ``null`` entries of a policy list are skipped; a ``null``/empty ``resource`` is ``*``; an
-account id principal may be a JSON number.
+account id principal may be a number in a single case (``--json``, YAML), but in a
+``--jsonl`` batch the principal must be a string (see :func:`case_from_dict`).
 """
 
 from __future__ import annotations
@@ -49,10 +50,10 @@ from permwise.engine.compile import CompiledPolicy, compile_policy
 from permwise.engine.evaluate import PolicySet, Request, Result
 
 _CACHE: dict[bytes, CompiledPolicy] = {}
-_CACHE_MAX = 20000
+_CACHE_MAX = 1024
 #: whole policy sets, keyed by the JSON of a case without its request part (see case_from_dict)
 _SET_CACHE: dict[bytes, PolicySet] = {}
-_SET_CACHE_MAX = 20000
+_SET_CACHE_MAX = 256
 #: the case fields that describe the request, not the policies in force
 _REQUEST_FIELDS = frozenset({"id", "request", "principal_tags", "derive_context"})
 
@@ -73,7 +74,7 @@ def _compiled(doc: Any, name: str, kind: str, level: str | None, where: str) -> 
             raise CaseError(f"`{where}` is a string but not a JSON policy document ({exc})") from None
     if not isinstance(doc, dict):
         raise CaseError(f"`{where}` must be a policy document (an object), got `{type(doc).__name__}`")
-    key = orjson.dumps([doc, name, kind, level], option=orjson.OPT_SORT_KEYS)
+    key = orjson.dumps([doc, name, kind, level])
     p = _CACHE.get(key)
     if p is None:
         try:
@@ -126,8 +127,15 @@ def _opt_str(v: Any, where: str) -> str | None:
     raise CaseError(f"`{where}` must be a string")
 
 
-def case_from_dict(case: Any, cache: bool = False, derive: bool = False) -> tuple[str | None, PolicySet, Request]:
+def case_from_dict(case: Any, cache: bool = False, strict_types: bool = False,
+                   derive: bool = False) -> tuple[str | None, PolicySet, Request]:
     """(id, PolicySet, Request) for one case; raises :class:`CaseError` for a bad case.
+
+    ``strict_types=True`` (``simulate --jsonl``: lines written by programs) refuses a principal
+    that is not a string: a number there is a producer's bug (a shifted column, an id), and
+    reading ``1`` as the root of account 000000000001, which is allowed everything in its own
+    account, would turn that bug into an ``allowed``. A hand-written case (``--json``, YAML,
+    the Python API) keeps the convenience of an unquoted account id.
 
     ``cache=True`` (batches of JSON cases: ``simulate --jsonl``) reuses the :class:`PolicySet`
     built for an earlier case whose policy part is the same: the key is the compact JSON of the
@@ -140,11 +148,15 @@ def case_from_dict(case: Any, cache: bool = False, derive: bool = False) -> tupl
     req = case.get("request")
     if not isinstance(req, dict):
         raise CaseError("missing `request` object")
-    if isinstance(req.get("principal"), int) and not isinstance(req.get("principal"), bool):
-        req = {**req, "principal": f"{req['principal']:012d}"}  # an account id written as a number
+    if isinstance(req.get("principal"), int) and not isinstance(req.get("principal"), bool) and not strict_types:
+        # an account id written as a number (an unquoted id in a YAML case file)
+        req = {**req, "principal": f"{req['principal']:012d}"}
     for k in ("principal", "action"):
         if not isinstance(req.get(k), str) or not req.get(k):
-            raise CaseError(f"`request.{k}` must be a non-empty string")
+            v = req.get(k)
+            got = "" if v is None or v == "" else f", got `{orjson.dumps(v).decode()[:60]}` ({type(v).__name__})"
+            hint = " (an account id is written as a string: `\"111122223333\"`)" if k == "principal" and isinstance(v, int) else ""
+            raise CaseError(f"`request.{k}` must be a non-empty string{got}{hint}")
     resource = req.get("resource")
     if resource is None or resource == "":  # omitted, null or empty: any resource (`*`)
         resource = "*"

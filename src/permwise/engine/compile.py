@@ -9,8 +9,9 @@ and the problems found. Statements are indexed by service prefix so that evaluat
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from permwise.engine.conditions import CompiledCondition, compile_conditions
 from permwise.engine.errors import policy_error
@@ -30,10 +31,25 @@ KINDS = ("identity", "resource", "boundary", "session", "scp", "rcp", "trust")
 VARIABLES_VERSION = "2012-10-17"
 
 
-@dataclass(eq=False, slots=True)
+#: the parts of a statement compiled on first use (see CompiledStatement)
+_LAZY = frozenset({"resources", "not_resource", "principal", "not_principal", "conditions", "errors", "always"})
+
+
 class CompiledStatement:
     """One statement, compiled. ``raw`` is the statement dict as written; ``pointer`` its JSON
-    pointer in the policy document (``/Statement/2``)."""
+    pointer in the policy document (``/Statement/2``).
+
+    Effect and Action are compiled at once (the service index needs them); Resource, Principal
+    and Condition (and with them ``errors`` and ``always``) the first time anything reads them,
+    which for a batch of fresh policies is only for the statements whose Action matches a
+    request. The result is the same either way; each part is shared with every other statement
+    that writes the same text (see :func:`_resources`, :func:`_conditions`)."""
+
+    __slots__ = (
+        "policy", "index", "sid", "effect", "raw", "pointer", "actions", "not_action",
+        "resources", "not_resource", "principal", "not_principal", "conditions", "errors",
+        "where_text", "reason_cache", "always", "_early_errors", "_variables_on",
+    )
 
     policy: CompiledPolicy
     index: int
@@ -48,20 +64,77 @@ class CompiledStatement:
     principal: PrincipalMatcher | None  # None: no Principal element
     not_principal: bool
     conditions: tuple[CompiledCondition, ...]
-    errors: list[str] = field(default_factory=list)
-    #: memoised explanation texts (filled by the evaluator)
-    where_text: str | None = None
-    reason_cache: dict = field(default_factory=dict)
+    errors: list[str]
     #: applies to every request its Action matches (no Resource test, Principal or Condition
     #: to check: ``Resource: "*"``); lets the evaluator skip the per-statement tests
-    always: bool = False
+    always: bool
 
-    def __post_init__(self) -> None:
-        rm = self.resources
+    def __init__(self, policy: CompiledPolicy, index: int, sid: str | None, effect: str, raw: dict, pointer: str,
+                 actions: ActionMatcher | None, not_action: bool, errors: list[str], variables_on: bool | None) -> None:
+        self.policy = policy
+        self.index = index
+        self.sid = sid
+        self.effect = effect
+        self.raw = raw
+        self.pointer = pointer
+        self.actions = actions
+        self.not_action = not_action
+        self._early_errors = errors
+        self._variables_on = variables_on
+        #: memoised explanation texts (filled by the evaluator)
+        self.where_text: str | None = None
+        self.reason_cache: dict = {}
+
+    def __getattr__(self, name: str) -> Any:
+        # only reached for an unset slot: compile the rest of the statement now
+        if name in _LAZY:
+            self._finish()
+            return object.__getattribute__(self, name)
+        raise AttributeError(name)
+
+    def _finish(self) -> None:
+        st = self.raw
+        errors = list(self._early_errors)
+        if self._variables_on is None:  # not an object at all: nothing more to compile
+            self.resources, self.not_resource, self.principal, self.not_principal = None, False, None, False
+            self.conditions = ()
+            self.errors = errors
+            self.always = False
+            return
+        variables_on = self._variables_on
+        # Resource / NotResource
+        resources = None
+        not_resource = False
+        if "Resource" in st or "NotResource" in st:
+            if "Resource" in st and "NotResource" in st:
+                errors.append("statement has both `Resource` and `NotResource`")
+            not_resource = "Resource" not in st
+            resources, rerrs = _resources(st["NotResource" if not_resource else "Resource"], variables_on)
+            errors.extend(rerrs)
+        # Principal / NotPrincipal
+        principal = None
+        not_principal = False
+        if "Principal" in st or "NotPrincipal" in st:
+            not_principal = "Principal" not in st
+            try:
+                principal = _principal(st["NotPrincipal" if not_principal else "Principal"])
+            except ValueError as exc:
+                errors.append(str(exc))
+                principal = PrincipalMatcher()  # matches nothing
+        elif self.policy.kind in ("resource", "trust"):
+            errors.append("statement in a resource-based policy has no `Principal`")
+        conditions, cerrs = _conditions(st.get("Condition"), f"{self.pointer}/Condition", variables_on)
+        errors.extend(cerrs)
+        self.resources = resources
+        self.not_resource = not_resource
+        self.principal = principal
+        self.not_principal = not_principal
+        self.conditions = conditions
+        self.errors = errors
         self.always = (
-            (rm is None or (rm.match_all and not self.not_resource))
-            and self.principal is None
-            and not self.conditions
+            (resources is None or (resources.match_all and not not_resource))
+            and principal is None
+            and not conditions
         )
 
     @property
@@ -86,23 +159,107 @@ class CompiledStatement:
         return f"<statement {self.policy.name}{self.pointer} {self.effect}>"
 
 
-@dataclass(eq=False, slots=True)
-class CompiledPolicy:
-    """A policy compiled for evaluation (immutable once built)."""
+# --------------------------------------------------------------------------------------------
+# shared parts: the same text compiles once (bounded tables, cleared when full)
 
-    name: str
-    kind: str
-    level: str | None
-    doc: dict
-    version: str | None
-    statements: tuple[CompiledStatement, ...] = ()
-    _by_prefix: dict[str, tuple[CompiledStatement, ...]] = field(default_factory=dict)
-    _any_prefix: tuple[CompiledStatement, ...] = ()
+_INTERN_MAX = 4096
+_RESOURCES: dict[tuple, tuple[ResourceMatcher, tuple[str, ...]]] = {}
+_CONDITIONS: dict[tuple, tuple[tuple[CompiledCondition, ...], tuple[str, ...]]] = {}
+_PRINCIPALS: dict[bytes, PrincipalMatcher] = {}
+
+
+def _resources(value: Any, variables_on: bool) -> tuple[ResourceMatcher, tuple[str, ...]]:
+    vals = tuple(v for v in _as_list(value) if isinstance(v, str))
+    key = (vals, variables_on)
+    hit = _RESOURCES.get(key)
+    if hit is None:
+        statics = [v for v in vals if not (variables_on and has_variables(v))]
+        templates = tuple(parse_template(v, resource_arn=True) for v in vals if variables_on and has_variables(v))
+        hit = (compile_resources(statics, templates), tuple(t.error for t in templates if t.error))
+        if len(_RESOURCES) >= _INTERN_MAX:
+            _RESOURCES.clear()
+        _RESOURCES[key] = hit
+    return hit
+
+
+def _conditions(block: Any, pointer: str, variables_on: bool) -> tuple[tuple[CompiledCondition, ...], list[str]]:
+    if block is None:
+        return (), []
+    try:
+        key = (orjson.dumps(block), pointer, variables_on)
+    except TypeError:  # not JSON data (a YAML date, ...): compile without sharing
+        return compile_conditions(block, pointer, variables_on)
+    hit = _CONDITIONS.get(key)
+    if hit is None:
+        conds, errs = compile_conditions(block, pointer, variables_on)
+        hit = (conds, tuple(errs))
+        if len(_CONDITIONS) >= _INTERN_MAX:
+            _CONDITIONS.clear()
+        _CONDITIONS[key] = hit
+    return hit[0], list(hit[1])
+
+
+def _principal(element: Any) -> PrincipalMatcher:
+    try:
+        key = orjson.dumps(element)
+    except TypeError:
+        return compile_principal(element)
+    hit = _PRINCIPALS.get(key)
+    if hit is None:
+        hit = compile_principal(element)  # raises ValueError for a bad element (not cached)
+        if len(_PRINCIPALS) >= _INTERN_MAX:
+            _PRINCIPALS.clear()
+        _PRINCIPALS[key] = hit
+    return hit
+
+
+class CompiledPolicy:
+    """A policy compiled for evaluation (immutable once built).
+
+    Statements are compiled when first needed: :meth:`statements_for` (the evaluator's entry)
+    reads only the raw ``Effect`` and ``Action`` of each statement to find those that can
+    match an action of the asked service, and compiles just those; :attr:`statements`
+    compiles all of them. Either way a statement is compiled once and is the same object."""
+
+    __slots__ = ("name", "kind", "level", "doc", "version", "_raw", "_single", "_variables_on", "_stmts",
+                 "_all", "_by_prefix")
+
+    def __init__(self, name: str, kind: str, level: str | None, doc: dict, version: str | None,
+                 raw: list | None = None, single: bool = False, variables_on: bool = False) -> None:
+        self.name = name
+        self.kind = kind
+        self.level = level
+        self.doc = doc
+        self.version = version
+        self._raw = raw or []
+        self._single = single
+        self._variables_on = variables_on
+        self._stmts: list[CompiledStatement | None] = [None] * len(self._raw)
+        self._all: tuple[CompiledStatement, ...] | None = None
+        self._by_prefix: dict[str, tuple[CompiledStatement, ...]] = {}
+
+    def _statement(self, i: int) -> CompiledStatement:
+        s = self._stmts[i]
+        if s is None:
+            pointer = "/Statement" if self._single else f"/Statement/{i}"
+            s = self._stmts[i] = _compile_statement(self, i, self._raw[i], pointer, self._variables_on)
+        return s
+
+    @property
+    def statements(self) -> tuple[CompiledStatement, ...]:
+        if self._all is None:
+            self._all = tuple(self._statement(i) for i in range(len(self._raw)))
+        return self._all
 
     def statements_for(self, prefix: str) -> tuple[CompiledStatement, ...]:
-        """Statements that can match an action of service ``prefix`` (lowercase), in order."""
+        """Statements that can match an action of service ``prefix`` (lowercase), in order:
+        those naming that service, a service wildcard or ``*``, and every NotAction statement."""
         hit = self._by_prefix.get(prefix)
-        return self._any_prefix if hit is None else hit
+        if hit is None:
+            hit = self._by_prefix[prefix] = tuple(
+                self._statement(i) for i, st in enumerate(self._raw) if _may_name(st, prefix)
+            )
+        return hit
 
     @property
     def errors(self) -> list[str]:
@@ -115,7 +272,27 @@ class CompiledPolicy:
 
     def __repr__(self) -> str:  # pragma: no cover
         lvl = f" level={self.level}" if self.level else ""
-        return f"<policy {self.kind} {self.name!r}{lvl} {len(self.statements)} statements>"
+        return f"<policy {self.kind} {self.name!r}{lvl} {len(self._raw)} statements>"
+
+
+def _may_name(st: Any, prefix: str) -> bool:
+    """Can raw statement ``st`` match an action of service ``prefix``? The same answer as its
+    compiled ActionMatcher's ``prefixes`` (None: any service), read from the raw text."""
+    if not isinstance(st, dict) or st.get("Effect") not in ("Allow", "Deny"):
+        return False  # an invalid statement never matches
+    if "Action" in st:
+        vals = st["Action"]
+    elif "NotAction" in st:
+        return True
+    else:
+        return False
+    for v in vals if isinstance(vals, list) else (vals,):
+        if not isinstance(v, str):
+            continue
+        svc, sep, _ = v.partition(":")
+        if not sep or "*" in svc or "?" in svc or svc.lower() == prefix:
+            return True
+    return False
 
 
 def _as_list(v: Any) -> list:
@@ -139,8 +316,6 @@ def compile_policy(
     if kind not in KINDS:
         raise policy_error(name, f"unknown policy kind `{kind}`", hint="use one of " + ", ".join(KINDS))
     if isinstance(doc, (str, bytes)):
-        import orjson
-
         try:
             doc = orjson.loads(doc)
         except orjson.JSONDecodeError as exc:
@@ -156,15 +331,8 @@ def compile_policy(
     if not isinstance(raw_statements, list):
         raise policy_error(name, "`Statement` must be an object or a list", pointer="/Statement")
     version = doc.get("Version")
-    variables_on = version == VARIABLES_VERSION
-    policy = CompiledPolicy(name=name, kind=kind, level=level, doc=doc, version=version)
-    statements = []
-    for i, st in enumerate(raw_statements):
-        pointer = "/Statement" if single else f"/Statement/{i}"
-        statements.append(_compile_statement(policy, i, st, pointer, variables_on))
-    policy.statements = tuple(statements)
-    _index(policy)
-    return policy
+    return CompiledPolicy(name=name, kind=kind, level=level, doc=doc, version=version, raw=raw_statements,
+                          single=single, variables_on=version == VARIABLES_VERSION)
 
 
 def _compile_statement(
@@ -172,10 +340,8 @@ def _compile_statement(
 ) -> CompiledStatement:
     errors: list[str] = []
     if not isinstance(st, dict):
-        return CompiledStatement(
-            policy, index, None, "", {"_invalid": st}, pointer, None, False, None, False, None,
-            False, (), [f"statement must be an object, got `{st!r}`"],
-        )
+        return CompiledStatement(policy, index, None, "", {"_invalid": st}, pointer, None, False,
+                                 [f"statement must be an object, got `{st!r}`"], None)
     sid = st.get("Sid")
     sid = str(sid) if sid not in (None, "") else None
     effect = st.get("Effect")
@@ -197,64 +363,5 @@ def _compile_statement(
         actions = compile_actions(vals)
     else:
         errors.append("statement has no `Action` or `NotAction`")
-
-    # Resource / NotResource
-    resources = None
-    not_resource = False
-    if "Resource" in st or "NotResource" in st:
-        if "Resource" in st and "NotResource" in st:
-            errors.append("statement has both `Resource` and `NotResource`")
-        not_resource = "Resource" not in st
-        vals = _as_list(st["NotResource" if not_resource else "Resource"])
-        vals = [v for v in vals if isinstance(v, str)]
-        statics = [v for v in vals if not (variables_on and has_variables(v))]
-        templates = tuple(
-            parse_template(v, resource_arn=True) for v in vals if variables_on and has_variables(v)
-        )
-        errors.extend(t.error for t in templates if t.error)
-        resources = compile_resources(statics, templates)
-
-    # Principal / NotPrincipal
-    principal = None
-    not_principal = False
-    if "Principal" in st or "NotPrincipal" in st:
-        not_principal = "Principal" not in st
-        try:
-            principal = compile_principal(st["NotPrincipal" if not_principal else "Principal"])
-        except ValueError as exc:
-            errors.append(str(exc))
-            principal = PrincipalMatcher()  # matches nothing
-    elif policy.kind in ("resource", "trust"):
-        errors.append("statement in a resource-based policy has no `Principal`")
-
-    conditions, cerrs = compile_conditions(st.get("Condition"), f"{pointer}/Condition", variables_on)
-    errors.extend(cerrs)
-    return CompiledStatement(
-        policy, index, sid, effect, st, pointer, actions, not_action, resources, not_resource,
-        principal, not_principal, conditions, errors,
-    )
-
-
-def _index(policy: CompiledPolicy) -> None:
-    """Build the service-prefix index: statements whose Action names only known prefixes go in
-    those buckets; NotAction and wildcard-prefix statements go in every bucket."""
-    anyp = []
-    prefixes: set[str] = set()
-    for s in policy.statements:
-        if s.actions is None or not s.effect:
-            continue  # can never match
-        if s.not_action or s.actions.prefixes is None:
-            anyp.append(s)
-        else:
-            prefixes.update(s.actions.prefixes)
-    by: dict[str, tuple[CompiledStatement, ...]] = {}
-    for p in prefixes:
-        by[p] = tuple(
-            s
-            for s in policy.statements
-            if s.actions is not None
-            and s.effect
-            and (s.not_action or s.actions.prefixes is None or p in s.actions.prefixes)
-        )
-    policy._by_prefix = by
-    policy._any_prefix = tuple(anyp)
+    # Resource, Principal and Condition: on first use (CompiledStatement._finish)
+    return CompiledStatement(policy, index, sid, effect, st, pointer, actions, not_action, errors, variables_on)

@@ -149,12 +149,12 @@ def _ip(v: Any):
     return _ip_from_str(v)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def _glob_rx(v: str) -> re.Pattern[str]:
     return re.compile(glob_regex(v), re.DOTALL)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def _arn_rx(v: str) -> re.Pattern[str]:
     return re.compile(arn_regex(v), re.DOTALL)
 

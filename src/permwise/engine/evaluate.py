@@ -380,9 +380,9 @@ def _scan(
     allows: list[tuple[CompiledStatement, str]] = []
     for p in policies:
         hit = p._by_prefix.get(prefix)
-        for s in p._any_prefix if hit is None else hit:
+        for s in p.statements_for(prefix) if hit is None else hit:
             am = s.actions  # inlined ActionMatcher.matches (hot path)
-            m = am.match_all or al in am.literals or (am.regex is not None and am.regex.fullmatch(al) is not None)
+            m = am.match_all or al in am.literals or am.partial(al)
             if m == s.not_action:
                 continue
             if s.always:

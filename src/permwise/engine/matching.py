@@ -12,8 +12,11 @@ Rules (AWS "IAM JSON policy elements" pages):
 * Principal: no partial wildcards (AWS documents that ``*`` is only valid alone); account ids and
   ``arn:…:root`` name the account; a role ARN also covers that role's sessions.
 
-Patterns are compiled once into literal sets plus one combined regular expression, so the hot
-path is a set lookup or a single ``re.match``.
+Patterns are compiled once (an Action list is shared by every statement that writes it) into a
+literal set, ``startswith``/``endswith`` tuples for a single leading or trailing ``*`` (most
+wildcards in real policies), and one regular expression for the rest, built lazily the first time
+a request reaches it: the hot path is a set lookup or a string method, and a batch of fresh
+policies pays for no regular expression it never uses.
 """
 
 from __future__ import annotations
@@ -61,48 +64,120 @@ def arn_regex(pattern: str) -> str:
 # actions
 
 
-@dataclass(frozen=True, slots=True)
-class ActionMatcher:
-    """Compiled Action (or NotAction) list."""
+def _split_pattern(p: str) -> tuple[str, str]:
+    """Classify a glob: ``("literal", p)``, ``("starts", head)`` (one trailing ``*``, no other
+    wildcard), ``("ends", tail)`` (one leading ``*``) or ``("glob", p)`` (needs a regex)."""
+    n_star = p.count("*")
+    if n_star == 0 and "?" not in p:
+        return "literal", p
+    if n_star == 1 and "?" not in p:
+        if p.endswith("*"):
+            return "starts", p[:-1]
+        if p.startswith("*"):
+            return "ends", p[1:]
+    return "glob", p
 
-    match_all: bool
-    literals: frozenset[str]
-    regex: re.Pattern[str] | None
-    #: lowercase service prefixes this matcher can match, or None when any prefix may match
-    prefixes: frozenset[str] | None
+
+class ActionMatcher:
+    """Compiled Action (or NotAction) list, shared by every statement with the same list.
+
+    Literals are a set lookup, ``s3:Get*`` a ``str.startswith``, ``*Tagging`` a
+    ``str.endswith``; only the other patterns (``s3:*Object*``, ``?``) need a regular
+    expression, built the first time an action reaches them."""
+
+    __slots__ = ("match_all", "literals", "starts", "ends", "globs", "prefixes", "_rx")
+
+    def __init__(self, match_all: bool, literals: frozenset[str], starts: tuple[str, ...], ends: tuple[str, ...],
+                 globs: tuple[str, ...], prefixes: frozenset[str] | None) -> None:
+        self.match_all = match_all
+        self.literals = literals
+        self.starts = starts
+        self.ends = ends
+        self.globs = globs
+        #: lowercase service prefixes this matcher can match, or None when any prefix may match
+        self.prefixes = prefixes
+        self._rx: re.Pattern[str] | None = None
+
+    @property
+    def regex(self) -> re.Pattern[str] | None:
+        """The regular expression of the patterns that need one (built on first use)."""
+        if self._rx is None and self.globs:
+            self._rx = re.compile("|".join(f"(?:{glob_regex(g)})" for g in self.globs), re.DOTALL)
+        return self._rx
+
+    def partial(self, action_lower: str) -> bool:
+        """The wildcard patterns only (the caller has tried ``match_all`` and the literals)."""
+        if self.starts and action_lower.startswith(self.starts):
+            return True
+        if self.ends and action_lower.endswith(self.ends):
+            return True
+        if self.globs:
+            rx = self._rx or self.regex
+            return rx.fullmatch(action_lower) is not None  # type: ignore[union-attr]
+        return False
 
     def matches(self, action_lower: str) -> bool:
-        if self.match_all or action_lower in self.literals:
-            return True
-        rx = self.regex
-        return rx is not None and rx.fullmatch(action_lower) is not None
+        return self.match_all or action_lower in self.literals or self.partial(action_lower)
+
+
+_ACTION_MATCHERS: dict[tuple[str, ...], ActionMatcher] = {}
+_INTERN_MAX = 4096
+
+
+_PATTERNS: dict[str, tuple[str, str, str, str | None]] = {}
+
+
+def _action_pattern(pattern: str) -> tuple[str, str, str, str | None]:
+    """(lowercase pattern, how, text, service prefix or None when the prefix has a wildcard)."""
+    hit = _PATTERNS.get(pattern)
+    if hit is None:
+        p = pattern.lower()
+        how, text = _split_pattern(p)
+        svc, sep, _ = p.partition(":")
+        hit = (p, how, text, svc if sep and not has_wildcard(svc) else None)
+        if len(_PATTERNS) >= _INTERN_MAX:
+            _PATTERNS.clear()
+        _PATTERNS[pattern] = hit
+    return hit
 
 
 def compile_actions(patterns: list[str]) -> ActionMatcher:
+    """The matcher of an Action list; the same list (by text) gets the same shared matcher."""
+    key = tuple(patterns)
+    hit = _ACTION_MATCHERS.get(key)
+    if hit is not None:
+        return hit
     literals: set[str] = set()
-    regexes: list[str] = []
+    starts: list[str] = []
+    ends: list[str] = []
+    globs: list[str] = []
     prefixes: set[str] | None = set()
     match_all = False
-    for p in patterns:
-        p = str(p).lower()
+    for pattern in key:
+        p, how, text, svc = _action_pattern(str(pattern))
         if p == "*":
             match_all = True
             prefixes = None
             continue
-        if has_wildcard(p):
-            regexes.append(glob_regex(p))
-        else:
+        if how == "literal":
             literals.add(p)
+        elif how == "starts":
+            starts.append(text)
+        elif how == "ends":
+            ends.append(text)
+        else:
+            globs.append(p)
         if prefixes is not None:
-            svc, sep, _ = p.partition(":")
-            if not sep or has_wildcard(svc):
+            if svc is None:
                 prefixes = None
             else:
                 prefixes.add(svc)
-    rx = re.compile("|".join(f"(?:{r})" for r in regexes), re.DOTALL) if regexes else None
-    return ActionMatcher(
-        match_all, frozenset(literals), rx, frozenset(prefixes) if prefixes is not None else None
-    )
+    m = ActionMatcher(match_all, frozenset(literals), tuple(starts), tuple(ends), tuple(globs),
+                      frozenset(prefixes) if prefixes is not None else None)
+    if len(_ACTION_MATCHERS) >= _INTERN_MAX:
+        _ACTION_MATCHERS.clear()
+    _ACTION_MATCHERS[key] = m
+    return m
 
 
 @lru_cache(maxsize=4096)
@@ -134,38 +209,68 @@ def arn_matches(pattern: str, arn: str) -> bool:
     return _arn_rx(pattern).fullmatch(arn) is not None
 
 
-@dataclass(frozen=True, slots=True)
 class ResourceMatcher:
     """Compiled Resource (or NotResource) list. Patterns with policy variables are kept as
-    templates and resolved per request (see :mod:`permwise.engine.variables`)."""
+    templates and resolved per request (see :mod:`permwise.engine.variables`).
 
-    match_all: bool
-    literals: frozenset[str]
-    regex: re.Pattern[str] | None
-    templates: tuple  # tuple[variables.Template, ...]
-    star: bool  # a literal "*" is in the list (for audit: "Resource: *")
+    As for actions: literals are a set, a pattern whose only wildcard is one trailing ``*`` is a
+    ``str.startswith`` (that ``*`` is in the last part of the ARN, which may span ``:``), one
+    leading ``*`` on a non-ARN pattern a ``str.endswith``; the rest share one regular expression
+    built the first time a request reaches them."""
+
+    __slots__ = ("match_all", "literals", "starts", "ends", "globs", "templates", "star", "_rx")
+
+    def __init__(self, match_all: bool, literals: frozenset[str], starts: tuple[str, ...], ends: tuple[str, ...],
+                 globs: tuple[str, ...], templates: tuple, star: bool) -> None:
+        self.match_all = match_all
+        self.literals = literals
+        self.starts = starts
+        self.ends = ends
+        self.globs = globs
+        self.templates = templates  # tuple[variables.Template, ...]
+        self.star = star  # a literal "*" is in the list (for audit: "Resource: *")
+        self._rx: re.Pattern[str] | None = None
+
+    @property
+    def regex(self) -> re.Pattern[str] | None:
+        if self._rx is None and self.globs:
+            self._rx = re.compile("|".join(f"(?:{arn_regex(g)})" for g in self.globs), re.DOTALL)
+        return self._rx
 
     def matches_static(self, resource: str) -> bool:
         if self.match_all or resource in self.literals:
             return True
-        rx = self.regex
-        return rx is not None and rx.fullmatch(resource) is not None
+        if self.starts and resource.startswith(self.starts):
+            return True
+        if self.ends and resource.endswith(self.ends):
+            return True
+        if self.globs:
+            rx = self._rx or self.regex
+            return rx.fullmatch(resource) is not None  # type: ignore[union-attr]
+        return False
 
 
 def compile_resources(patterns: list[str], templates: tuple) -> ResourceMatcher:
     literals: set[str] = set()
-    regexes: list[str] = []
+    starts: list[str] = []
+    ends: list[str] = []
+    globs: list[str] = []
     match_all = False
     star = False
     for p in patterns:
         if p == "*":
             match_all = star = True
-        elif has_wildcard(p):
-            regexes.append(arn_regex(p))
-        else:
+            continue
+        how, text = _split_pattern(p)
+        if how == "literal":
             literals.add(p)
-    rx = re.compile("|".join(f"(?:{r})" for r in regexes), re.DOTALL) if regexes else None
-    return ResourceMatcher(match_all, frozenset(literals), rx, templates, star)
+        elif how == "starts":  # the trailing `*` is in the ARN's last part: it may span `:`
+            starts.append(text)
+        elif how == "ends" and not p.startswith("arn:"):  # `*` + text: a plain glob
+            ends.append(text)
+        else:
+            globs.append(p)
+    return ResourceMatcher(match_all, frozenset(literals), tuple(starts), tuple(ends), tuple(globs), templates, star)
 
 
 # --------------------------------------------------------------------------------------------

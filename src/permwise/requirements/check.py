@@ -810,9 +810,13 @@ def check(
     progress: Progress | None = None,
     snapshot_label: str | None = None,
     config_label: str | None = None,
+    jobs: int | None = 1,
 ) -> CheckReport:
     """Run ``check`` for the selected commands; with ``excess`` also compute each profile
-    principal's excess permissions (see :mod:`permwise.requirements.excess`)."""
+    principal's excess permissions (see :mod:`permwise.requirements.excess`).
+
+    ``jobs`` (None: every core): with more than one, each principal's excess runs in a worker
+    process while this one evaluates the commands; the report is identical for any value."""
     plans = plan(manifest, config, commands=commands, profiles=profiles)
     src = config_source(config)
     for cp in plans:
@@ -822,13 +826,17 @@ def check(
                 file=src.path if src else None, pointer=f"/profiles/{cp.profile}",
                 hint=f'add `principal: "arn:aws:iam::{cp.account}:role/NAME"` to profile `{cp.profile}`',
             )
+    collect = None
+    if excess:
+        from permwise.parallel import resolve_jobs
+        from permwise.requirements.excess import start_excess
+
+        collect = start_excess(env, plans, config, resolve_jobs(jobs))
     results = check_plans(env, plans, progress=progress, config=config)
     note_scp_exemptions(env, plans, results)
     report = CheckReport(manifest.tool.name, manifest.tool.version, snapshot_label or str(env.root),
                          config_label or (src.path if src else None), results, problems=list(env.problems),
                          at=env.at.strftime("%Y-%m-%dT%H:%M:%SZ"), runtime=runtime_dict(config))
-    if excess:
-        from permwise.requirements.excess import excess_for_plans
-
-        report.excess = excess_for_plans(env, plans, config)
+    if collect is not None:
+        report.excess = collect()
     return report

@@ -23,7 +23,7 @@ Results are grouped by service and access level, Permissions management and Writ
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -159,6 +159,45 @@ def excess_for_principal(
 
 def excess_for_plans(env: Environment, plans: list[CommandPlan], config: DeploymentConfig | None) -> list[ProfileExcess]:
     """One :class:`ProfileExcess` per distinct principal of the plans, sorted by principal."""
+    return [excess_for_principal(env, *args, **kw) for args, kw in _excess_work(plans, config)]
+
+
+#: what forked workers inherit (set just before the pool starts)
+_SHARED: dict[str, Any] = {}
+
+
+def _excess_worker(work: tuple[tuple, dict]) -> ProfileExcess:
+    args, kw = work
+    return excess_for_principal(_SHARED["env"], *args, **kw)
+
+
+def start_excess(env: Environment, plans: list[CommandPlan], config: DeploymentConfig | None,
+                 jobs: int = 1) -> Callable[[], list[ProfileExcess]]:
+    """Start :func:`excess_for_plans` in ``jobs - 1`` worker processes (one principal each) so
+    the caller's process can do other work meanwhile (``check`` evaluates the commands); the
+    returned function waits and gives the same list as :func:`excess_for_plans`. With one job
+    the work is done in this process when the function is called."""
+    work = _excess_work(plans, config)
+    n = min(max(1, jobs - 1), len(work))
+    if jobs <= 1 or not work:
+        return lambda: excess_for_plans(env, plans, config)
+    from permwise.parallel import make_pool
+
+    _SHARED["env"] = env
+    pool = make_pool(n)
+    futures = [pool.submit(_excess_worker, w) for w in work]
+
+    def collect() -> list[ProfileExcess]:
+        try:
+            return [f.result() for f in futures]
+        finally:
+            pool.shutdown(cancel_futures=True)
+            _SHARED.clear()
+
+    return collect
+
+
+def _excess_work(plans: list[CommandPlan], config: DeploymentConfig | None) -> list[tuple[tuple, dict]]:
     by_principal: dict[str, tuple[set[str], set[str], str | None]] = {}
     for cp in plans:
         if not cp.principal:
@@ -169,6 +208,6 @@ def excess_for_plans(env: Environment, plans: list[CommandPlan], config: Deploym
     region = config.regions[0] if config is not None and config.regions else None
     partition = config.partition if config is not None else "aws"
     return [
-        excess_for_principal(env, principal, needed, account=acct, region=region, partition=partition, profiles=profs)
+        ((principal, sorted(needed)), dict(account=acct, region=region, partition=partition, profiles=sorted(profs)))
         for principal, (needed, profs, acct) in sorted(by_principal.items())
     ]

@@ -1,0 +1,105 @@
+"""Pruning is not a second model (issue 14): the audit asks the engine only about the actions a
+principal's Allow statements can name (``Prober.candidate_actions``), and the engine's matchers
+test literals, prefixes and suffixes with string methods instead of regular expressions. Both
+are checked here against plain evaluation on random inputs:
+
+* the string-method matchers against the regular expression of the documented glob rules
+  (AWS "IAM JSON policy elements: Action" and "Resource": ``*`` any run, ``?`` one character,
+  actions case-insensitive, ARN wildcards not crossing ``:`` before the resource part);
+* the guardrail and escalation findings of random principals with pruning against the same
+  analysis asked about every action of the universe.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from permwise.audit import AuditConfig
+from permwise.audit.escalation import EscalationAnalyzer, escalation_actions
+from permwise.audit.graph import AssumeGraph
+from permwise.audit.guardrails import GuardrailChecker, guardrail_universe
+from permwise.audit.probe import Prober
+from permwise.audit.registry import all_rules
+from permwise.engine.matching import arn_regex, compile_actions, compile_resources, glob_regex
+from permwise.environment import load_snapshot
+from permwise.environment.builder import SnapshotBuilder, doc, trust_account
+
+# ------------------------------------------------------------------------------------ matchers
+
+_pat = st.text(alphabet="ab:*?/-", max_size=10)
+_val = st.text(alphabet="abAB:/-", max_size=12)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_pat, min_size=1, max_size=4), _val)
+def test_action_matcher_equals_the_glob_regex(patterns, value):
+    m = compile_actions(patterns)
+    want = any(re.fullmatch(glob_regex(p.lower()), value.lower(), re.DOTALL) for p in patterns)
+    assert m.matches(value.lower()) == want
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(_pat, _pat.map(lambda p: "arn:" + p)), min_size=1, max_size=4),
+       st.one_of(_val, _val.map(lambda v: "arn:" + v)))
+def test_resource_matcher_equals_the_arn_regex(patterns, value):
+    m = compile_resources(patterns, ())
+    want = any(p == "*" or re.fullmatch(arn_regex(p), value, re.DOTALL) for p in patterns)
+    assert m.matches_static(value) == want
+
+
+# ------------------------------------------------------------------------------ audit pruning
+
+ACCOUNT = "111122223333"
+_ACTIONS = ["cloudtrail:StopLogging", "cloudtrail:Delete*", "cloudtrail:*", "kms:ScheduleKeyDeletion", "kms:*",
+            "iam:PassRole", "iam:Attach*Policy", "iam:*", "iam:CreateAccessKey", "iam:Put*", "lambda:CreateFunction",
+            "lambda:*", "sts:AssumeRole", "ec2:RunInstances", "s3:PutBucketPolicy", "s3:*", "*", "guardduty:Delete*",
+            "organizations:LeaveOrganization", "ec2:Describe*", "iam:Update*Role*", "config:Stop*"]
+_RESOURCES = ["*", f"arn:aws:iam::{ACCOUNT}:role/*", f"arn:aws:iam::{ACCOUNT}:role/app-*",
+              "arn:aws:s3:::bucket/*", f"arn:aws:kms:us-east-1:{ACCOUNT}:key/*"]
+_CONDITIONS = [None, {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+               {"StringEquals": {"aws:RequestedRegion": "us-east-1"}},
+               {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}]
+
+_statement = st.builds(
+    lambda effect, not_action, actions, resource, cond: {
+        k: v for k, v in {"Effect": effect, ("NotAction" if not_action else "Action"): actions, "Resource": resource,
+                          "Condition": cond}.items() if v is not None},
+    st.sampled_from(["Allow", "Allow", "Allow", "Deny"]), st.sampled_from([False, False, False, True]), st.lists(st.sampled_from(_ACTIONS), min_size=1, max_size=3, unique=True),
+    st.sampled_from(_RESOURCES), st.sampled_from(_CONDITIONS))
+_policy = st.lists(_statement, min_size=1, max_size=4)
+_role = st.tuples(st.lists(_policy, min_size=1, max_size=2), st.one_of(st.none(), _policy))
+
+
+def _audit(env, prune: bool):
+    rules = all_rules()
+    universe = guardrail_universe(rules) | escalation_actions()
+    prober = Prober(env, universe)
+    if not prune:  # ask the engine about every action of the universe
+        everything = frozenset(a.lower() for a in universe)
+        prober.candidate_actions = lambda p: everything  # type: ignore[method-assign]
+    cfg = AuditConfig()
+    guard = GuardrailChecker(prober, rules, cfg)
+    esc = EscalationAnalyzer(env, prober, AssumeGraph(env, prober), cfg)
+    out = []
+    for p in env.principals():
+        out.extend(f.to_dict() if hasattr(f, "to_dict") else repr(f) for f in guard.check(p))
+        e = esc.check(p)
+        out.append(None if e is None else (e.to_dict() if hasattr(e, "to_dict") else repr(e)))
+        out.append(esc.is_admin(p))
+    return out
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(_role, min_size=1, max_size=4))
+def test_pruned_audit_equals_plain_evaluation(tmp_path_factory, roles):
+    b = SnapshotBuilder(regions=["us-east-1"])
+    b.account(ACCOUNT, "acct")
+    for i, (policies, boundary) in enumerate(roles):
+        bnd = b.managed_policy(ACCOUNT, f"boundary-{i}", doc(*boundary)) if boundary else None
+        b.role(ACCOUNT, f"app-{i}", trust=trust_account(ACCOUNT),
+               inline={f"p{j}": doc(*sts) for j, sts in enumerate(policies)}, boundary=bnd)
+    env = load_snapshot(b.write(tmp_path_factory.mktemp("prune") / "snap"))
+    assert _audit(env, prune=True) == _audit(env, prune=False)
