@@ -38,8 +38,9 @@ def _env(tmp_path, key_manager=None, account_bpa=None, bucket_bpa=None):
                       service="s3", region="eu-west-1", extra={"PublicAccessBlock": bucket_bpa} if bucket_bpa else None)
     if account_bpa is not None:
         b.account_meta[MEMBER]["S3PublicAccessBlock"] = account_bpa
-    b.account(OTHER, "outside")  # an account outside the organization would not be in accounts.json
+    b.account(OTHER, "outside")  # an account outside the organization is not in accounts.json ...
     b.accounts = [a for a in b.accounts if a["Id"] != OTHER]
+    b.account_meta.setdefault(OTHER, {"AccountId": OTHER})["OutsideOrganization"] = True  # ... and says so
     b.role(OTHER, "reader", trust=trust_account(OTHER), inline={"all": allow("*")})
     return load_snapshot(b.write(tmp_path / "snap"))
 
@@ -133,3 +134,22 @@ def test_per_command_and_per_permission_region(tmp_path):
     assert dr["ec2:StartInstances"].region == "eu-central-1" and dr["ec2:StartInstances"].decision == "explicitDeny"
     assert dr["ec2:StartInstances"].levels == ({"type": "ROOT", "id": "r-a1b2", "name": "Root"},)
     assert [r.region for r in got["iam.read"].requests] == ["us-east-1"]
+
+
+def test_an_unlisted_account_directory_must_say_it_is_outside(tmp_path):
+    """An account directory the organization does not list is an error (its SCPs and RCPs would be
+    unknown), unless its account.json states `OutsideOrganization: true`."""
+    import pytest
+
+    from permwise.errors import InputError
+
+    b = SnapshotBuilder(MGMT, regions=["eu-west-1"])
+    b.account(MGMT, "management")
+    b.account(OTHER, "outside")
+    b.accounts = [a for a in b.accounts if a["Id"] != OTHER]
+    b.role(OTHER, "reader", trust=trust_account(OTHER), inline={"all": allow("*")})
+    with pytest.raises(InputError, match="OutsideOrganization"):
+        load_snapshot(b.write(tmp_path / "unmarked"))
+    b.account_meta.setdefault(OTHER, {"AccountId": OTHER})["OutsideOrganization"] = True
+    env = load_snapshot(b.write(tmp_path / "marked"))
+    assert not env.accounts[OTHER].in_organization and env.accounts[OTHER].has_iam

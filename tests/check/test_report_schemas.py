@@ -77,3 +77,9 @@ def test_audit_report_matches_schema():
     data = _run("audit", "--format", "json")
     jsonschema.validate(data, _schema("audit-report"))
     assert data["findings"]
+
+
+def test_audit_report_with_access_section_matches_schema():
+    data = _run("audit", "--access", "--format", "json")
+    jsonschema.validate(data, _schema("audit-report"))
+    assert "access" in data and "findings" in data["access"]

@@ -119,12 +119,13 @@ def load_snapshot(path: str | Path, *, compile_all: bool = True) -> Environment:
         data = read_account(r, aid)
         acc = env.accounts.get(aid)
         if acc is None:
-            if org.present:
+            if org.present and not (isinstance(data.meta, dict) and data.meta.get("OutsideOrganization") is True):
                 # its SCPs and RCPs are unknown: evaluating without them could report ready what is blocked
                 raise InputError(f"account `{aid}` has IAM data but is not in `organization/accounts.json`",
                                  file=str(root / "accounts" / aid),
-                                 hint="collect the snapshot again, or remove the directory of an account that "
-                                 "left the organization")
+                                 hint="collect the snapshot again, remove the directory of an account that "
+                                 "left the organization, or mark an outside account's IAM with "
+                                 "`\"OutsideOrganization\": true` in its account.json")
             acc = env.accounts[aid] = Account(id=aid)
         acc.has_iam = True
         if data.meta:
