@@ -26,6 +26,7 @@ VERBS = (
     "audit",
     "preflight",
     "validate",
+    "diff",
     "simulate",
     "actions",
     "manifest",

@@ -21,6 +21,7 @@ from permwise.gates.probe import (
     HOLDER,
     HOLDER_CONTEXT,
     Outcome,
+    arn_account,
     ask,
     concretize,
     holder_account,
@@ -133,7 +134,8 @@ def no_public(doc: PolicyDocument, zone: Zone) -> list[Finding]:
     cp = compile_policy(doc.data, name=doc.name, kind=kind)
     owner = holder_account([cp], zone.accounts)
     out = []
-    for e in _exposure.analyze(cp, kind, zone, owner):
+    for e in _exposure.analyze(cp, kind, zone, owner, owner_known=zone.given or bool(
+            [p for p in resource_patterns([cp]) if arn_account(p)])):
         who = {"public": "anyone (any account, any organization)", "organization": f"organization `{e.who}`"}.get(
             e.kind, f"account {e.account} (`{e.who}`)")
         lim = f", limited by {', '.join(f'`{k}`' for k in e.limited_by)}" if e.limited_by else ""

@@ -19,7 +19,9 @@ the same way. Decided through the engine, statement by statement:
 * **organization**: ``Principal: *`` limited by ``aws:PrincipalOrgID`` / ``aws:PrincipalOrgPaths``
   to organizations that are not in a *given* zone.
 
-A Deny statement of the same policy that blocks the outsider takes the exposure away.
+Named accounts are judged only when the owner is known (``owner_known``: a zone was given, or
+the policy's resources name an account). Only actions that fit the statement's resources (by the
+catalog's resource types) are asked. A Deny statement of the same policy that blocks the outsider takes the exposure away.
 """
 
 from __future__ import annotations
@@ -137,7 +139,18 @@ def _principal_request(value: str) -> str:
     return value
 
 
-def analyze(cp: CompiledPolicy, kind: str, zone: Zone, owner: str) -> list[Exposure]:
+def _fits(action: str, patterns: list[str]) -> bool:
+    """Does one of the Resource patterns fit one of the action's resource types (catalog)?"""
+    cat = catalog.get_catalog()
+    act = cat.action(action)
+    if act is None:
+        return True
+    if act.wildcard_only:
+        return "*" in patterns
+    return any(p == "*" or cat.resource_types_matching(act, p) for p in patterns)
+
+
+def analyze(cp: CompiledPolicy, kind: str, zone: Zone, owner: str, *, owner_known: bool = True) -> list[Exposure]:
     """Exposures of a compiled resource-based (``kind="resource"``) or trust (``"trust"``) policy
     whose resources belong to ``owner``; ``zone`` names the accounts and organizations that are
     ours (``owner`` always is)."""
@@ -148,7 +161,12 @@ def analyze(cp: CompiledPolicy, kind: str, zone: Zone, owner: str) -> list[Expos
     for st in cp.statements:
         if st.effect != "Allow" or st.principal is None:
             continue
-        actions = _statement_actions(st)[:MAX_ACTIONS]
+        actions = _statement_actions(st)
+        raw = st.raw if isinstance(st.raw, dict) else {}
+        if kind != "trust" and not st.not_resource and "Resource" in raw:
+            pats = [str(x) for x in _list(raw.get("Resource")) if isinstance(x, str)]
+            actions = [a for a in actions if _fits(a, pats)]
+        actions = actions[:MAX_ACTIONS]
         resources = _statement_resources(st, owner, kind)
         if not actions:
             continue
@@ -186,7 +204,7 @@ def analyze(cp: CompiledPolicy, kind: str, zone: Zone, owner: str) -> list[Expos
                     hits, o = probe(OUTSIDER, ctx, BINDING_KEYS)
                     if hits:
                         out.append(Exposure("organization", st, org, None, hits, [], o.when() if o else ""))
-        for value in _named_aws(st):
+        for value in _named_aws(st) if owner_known else []:
             acct = value if value.isdigit() and len(value) == 12 else arn_account(value)
             if acct is None or zone.has_account(acct):
                 continue

@@ -42,6 +42,7 @@ from permwise.gates.probe import (
     HOLDER_CONTEXT,
     Outcome,
     allowed_candidates,
+    arn_account,
     ask,
     concretize,
     holder_account,
@@ -327,8 +328,9 @@ def exposure_findings(doc: PolicyDocument, zone: Zone) -> list[Finding]:
     kind = "trust" if doc.type == "trust" else "resource"
     cp = compile_policy(doc.data, name=doc.name, kind=kind)
     owner = owner_account(cp, zone)
+    owner_known = zone.given or any(arn_account(p) for p in resource_patterns([cp]))
     out: list[Finding] = []
-    for e in _exposure.analyze(cp, kind, zone, owner):
+    for e in _exposure.analyze(cp, kind, zone, owner, owner_known=owner_known):
         acts = _names(e.actions)
         when = f" (when {e.when})" if e.when else ""
         if e.kind == "public":
@@ -348,12 +350,14 @@ def exposure_findings(doc: PolicyDocument, zone: Zone) -> list[Finding]:
                                 subject=e.who))
         else:
             lim = e.limited_by
+            if lim and not zone.given:
+                continue  # a named account behind a condition (the vendor pattern): external only if --zone says so
             if lim:
                 msg = (f"account {e.account} (`{e.who}`) is outside the zone and allowed {acts} when "
                        f"{', '.join(f'`{k}`' for k in lim)} holds{when}")
                 sev = "suggestion"
             else:
-                msg = f"account {e.account} (`{e.who}`) is outside the zone and allowed {acts} with no limiting condition"
+                msg = f"account {e.account} (`{e.who}`) is outside the zone and allowed {acts} with no limiting condition{when}"
                 sev = "warning"
             if not zone.given:
                 msg += " (pass --zone to name your accounts)"
