@@ -219,13 +219,12 @@ def compare(old: Side, new: Side, requests: list[tuple[str, str, str, str, dict[
             if n.conditional:
                 o2 = ask(ops, who, action, concrete, context={**ctx, **n.witness}, resource_account=racct, witness=False)
                 res.requests += 1
-                if o2.allowed:
-                    continue
-                why, cause = _why_not(o2, old)
-                if o.allowed:  # OLD allows under another condition only
-                    why = f"OLD allowed it only when {o.when()}"
-                res.added.append(Change("added", action, level, shown, who, n.when(), why,
-                                        new.find(n.allow_statements[0]) if n.allow_statements else None, cause))
+                if not o2.allowed:
+                    why, cause = _why_not(o2, old)
+                    if o.allowed:  # OLD allows under another condition only
+                        why = f"OLD allowed it only when {o.when()}"
+                    res.added.append(Change("added", action, level, shown, who, n.when(), why,
+                                            new.find(n.allow_statements[0]) if n.allow_statements else None, cause))
             elif not o.allowed or o.conditional:
                 if o.allowed:
                     why, cause = f"OLD allowed it only when {o.when()}; NEW without that condition", None

@@ -45,6 +45,7 @@ BINDING_KEYS = (
     "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths", "aws:sourceowner",
     "aws:resourceaccount", "aws:resourceorgid", "aws:resourceorgpaths", "aws:calledvia",
     "aws:calledviafirst", "aws:calledvialast", "aws:viaawsservice", "sts:externalid",
+    "kms:calleraccount", "s3:resourceaccount", "lambda:sourcefunctionarn", "ec2:sourceinstancearn",
 )
 #: network keys: a caller anywhere on the internet does not have them, but they are not an
 #: identity either; a grant that needs them is *limited*, not closed (see exposure)

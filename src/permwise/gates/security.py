@@ -69,7 +69,6 @@ CREDENTIAL_ACTIONS = (
     "ec2-instance-connect:SendSSHPublicKey", "ec2-instance-connect:SendSerialConsoleSSHPublicKey",
     "ec2:GetPasswordData", "gamelift:GetInstanceAccess", "gamelift:RequestUploadCredentials",
     "connect:GetFederationToken", "chime:CreateApiKey", "iot:CreateKeysAndCertificate",
-    "ecr:GetAuthorizationToken", "codeartifact:GetAuthorizationToken",
 )
 #: data reads: objects, secret values, parameters, decryption
 DATA_ACTIONS = (
@@ -350,8 +349,6 @@ def exposure_findings(doc: PolicyDocument, zone: Zone) -> list[Finding]:
                                 subject=e.who))
         else:
             lim = e.limited_by
-            if lim and not zone.given:
-                continue  # a named account behind a condition (the vendor pattern): external only if --zone says so
             if lim:
                 msg = (f"account {e.account} (`{e.who}`) is outside the zone and allowed {acts} when "
                        f"{', '.join(f'`{k}`' for k in lim)} holds{when}")
