@@ -68,7 +68,7 @@ def expand_paths(paths: list[str]) -> list[str]:
 
 
 def validate_command(
-    files: Annotated[list[str] | None, typer.Argument(help="Policy files, directories (searched for *.json, *.yaml, *.yml) or `-` for stdin.", show_default=False)],
+    files: Annotated[list[str] | None, typer.Argument(help="Policy files, directories (searched for *.json, *.yaml, *.yml) or `-` for stdin.", show_default=False)] = None,
     type_: Annotated[PolicyType | None, typer.Option("--type", "-t", help="Policy type; detected when omitted (Principal -> resource or trust, else identity).", show_default=False)] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")] = FailOn.error,

@@ -45,10 +45,17 @@ def _finding(loc: _Locator, rule_id: str, message: str, rel: str, pointer: str, 
 def _policy_pointer(env: Any, p: Any, st: Any) -> tuple[str, str]:
     """Snapshot file and pointer of the statement ``st`` of a principal's policy (best effort:
     inline policies and the principal's record; managed policies by their own origin)."""
-    name = st.policy.name if st is not None else ""
+    if st is None:
+        return p.origin.file, p.origin.pointer
+    name = st.policy.name
     mp = env.managed_policies.get(name)
-    if mp is not None and getattr(mp, "origin", None) is not None:
-        return mp.origin.file, mp.origin.pointer
+    if mp is not None:
+        return mp.origin.file, mp.origin.pointer + st.pointer
+    owners = [p] + [g for g in env.groups.values() if g.account == p.account and g.name in (p.groups or [])]
+    for owner in owners:
+        for ip in getattr(owner, "inline_policies", []) or []:
+            if name.endswith("/" + ip.name) and ip.origin is not None:
+                return ip.origin.file, ip.origin.pointer + st.pointer
     return p.origin.file, p.origin.pointer
 
 
@@ -80,12 +87,11 @@ def run_snapshot(root: Path, *, principals: list[str] | None, zone: Zone, deny_a
                 if o.allowed:
                     st = o.allow_statements[0] if o.allow_statements else None
                     rel, ptr = _policy_pointer(env, p, st)
-                    ptr = ptr + (st.pointer if st is not None and rel != p.origin.file else "")
                     where = "every resource" if "permwise-probe" in r or r == "*" else f"`{r}`"
                     when = f" (when {o.when()})" if o.conditional else ""
                     by = f" by `{st.policy.name}`" if st is not None else ""
                     out.append(_finding(loc, "DENIED-ACTION-ALLOWED",
-                                        f"{p.kind} `{p.name}` is allowed `{a}` on {where}{by}{when}; the gate denies it",
+                                        f"{p.kind} `{p.arn}` is allowed `{a}` on {where}{by}{when}; the gate denies it",
                                         rel, ptr, f"remove `{a}` from its policies or deny it (SCP or boundary)", p.arn))
                     break
     if no_public:
@@ -95,7 +101,7 @@ def run_snapshot(root: Path, *, principals: list[str] | None, zone: Zone, deny_a
             cp = compile_policy(role.trust_policy, name=f"trust:{role.arn}", kind="trust")
             base = role.origin.pointer + "/AssumeRolePolicyDocument"
             for e in _exposure.analyze(cp, "trust", zone, role.account):
-                out.append(_finding(loc, "NO-PUBLIC", f"role `{role.name}` can be assumed by {_who(e)}, outside the zone",
+                out.append(_finding(loc, "NO-PUBLIC", f"role `{role.arn}` can be assumed by {_who(e)}, outside the zone",
                                     role.origin.file, base + e.pointer,
                                     "limit the trust to principals of the zone", role.arn))
         for arn in sorted(env.resource_policies):
