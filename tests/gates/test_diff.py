@@ -166,3 +166,36 @@ def test_bad_input_is_one_line_exit_2(cli, tmp_path):
                                              "Action": "sts:AssumeRole"}))
     code, _, err = cli("diff", mixed_old, p)
     assert code == 2 and "different types" in err
+
+
+def _snapshot_copy(src, dst, statements=None):
+    import shutil
+
+    shutil.copytree(src, dst)
+    if statements is not None:
+        f = dst / "accounts" / "333333333333" / "authorization-details.json"
+        d = json.loads(f.read_text())
+        role = next(r for r in d["RoleDetailList"] if r["RoleName"] == "RunbooksOperations")
+        role["RolePolicyList"][0]["PolicyDocument"]["Statement"] = statements
+        f.write_text(json.dumps(d, indent=2))
+    return dst
+
+
+def test_two_snapshots_for_one_principal(cli, tmp_path):
+    from pathlib import Path
+
+    demo = Path(__file__).resolve().parents[2] / "src" / "permwise" / "data" / "demo" / "snapshot"
+    role = "arn:aws:iam::333333333333:role/RunbooksOperations"
+    old = _snapshot_copy(demo, tmp_path / "old", [A(["ec2:Describe*", "s3:GetObject"], "*")])
+    new = _snapshot_copy(demo, tmp_path / "new", [A(["ec2:Describe*", "s3:GetObject", "s3:DeleteBucket"], "*")])
+    code, out, err = cli("diff", str(old), str(new), "--principal", role, "--format", "json")
+    assert code == 1, err
+    doc = json.loads(out)
+    assert [(c["principal"], c["action"]) for c in doc["added"]] == [(role, "s3:DeleteBucket")]
+    assert doc["removed"] == []
+    # the same snapshot twice: nothing new, exit 0
+    code, out, _ = cli("diff", str(old), str(old), "--principal", role)
+    assert code == 0 and "no change in access" in out
+    # a principal that is not there is bad input
+    code, _, err = cli("diff", str(old), str(new), "--principal", "arn:aws:iam::333333333333:role/Nope")
+    assert code == 2 and "not in the NEW snapshot" in err

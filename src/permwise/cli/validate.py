@@ -115,7 +115,8 @@ def validate_command(
         denied = expand_denied(deny_actions)
     res_list = [r.strip() for raw in resources or [] for r in raw.split(",") if r.strip()] or None
     if not files and env is None:
-        raise InputError("give policy files, a directory, `-`, or --env SNAPSHOT", hint="see `permwise validate --help`")
+        raise InputError("missing argument 'FILES...': give policy files, a directory, `-`, or --env SNAPSHOT",
+                         hint="see `permwise validate --help`")
     if env is not None and not (denied or no_public):
         raise InputError("--env runs the custom checks: add --deny-actions and/or --no-public",
                          hint="see `permwise validate --help`")
