@@ -338,6 +338,16 @@ def is_snapshot(path: str) -> bool:
     return p.is_dir() and any((p / part).exists() for part in ("snapshot.json", "accounts", "organization"))
 
 
+def _signature(ps: PolicySet) -> str:
+    import json
+
+    def docs(pols: list[CompiledPolicy]) -> list:
+        return [getattr(cp, "doc", None) for cp in pols]
+
+    return json.dumps([docs(ps.identity), docs(ps.boundary), docs(ps.session), [docs(lv) for lv in ps.scps],
+                       [docs(lv) for lv in ps.rcps]], sort_keys=True, default=str)
+
+
 def diff_snapshots(old_path: str, new_path: str, principals: list[str] | None) -> DiffResult:
     from permwise.environment import load_snapshot
 
@@ -364,6 +374,9 @@ def diff_snapshots(old_path: str, new_path: str, principals: list[str] | None) -
     old, new = side("OLD", eo), side("NEW", en)
     requests: list[tuple[str, str, str, str, dict[str, Any], str | None]] = []
     for p in chosen:
+        if eo.principal(p.arn) is not None and _signature(old.policy_set(p.arn, "*")) == _signature(
+                new.policy_set(p.arn, "*")) and eo.request_context(p.arn) == en.request_context(p.arn):
+            continue  # the same documents in force on both sides: nothing can differ
         pols = list(new.policy_set(p.arn, "*").identity)
         if eo.principal(p.arn) is not None:
             pols += list(old.policy_set(p.arn, "*").identity)
