@@ -199,3 +199,27 @@ def test_two_snapshots_for_one_principal(cli, tmp_path):
     # a principal that is not there is bad input
     code, _, err = cli("diff", str(old), str(new), "--principal", "arn:aws:iam::333333333333:role/Nope")
     assert code == 2 and "not in the NEW snapshot" in err
+
+
+def test_scp_with_a_removed_deny(cli, tmp_path):
+    # AWS Organizations: FullAWSAccess is attached by default, so a deny-list SCP compared alone is
+    # compared over it; removing a Deny lets the action through
+    old = P({"Effect": "Deny", "Action": ["cloudtrail:StopLogging", "cloudtrail:DeleteTrail"], "Resource": "*"})
+    new = P({"Effect": "Deny", "Action": "cloudtrail:DeleteTrail", "Resource": "*"})
+    code, doc, _ = diff_json(cli, tmp_path, old, new, "--type", "scp")
+    assert code == 1
+    assert {c["action"] for c in doc["added"]} == {"cloudtrail:StopLogging"}
+    code, doc, _ = diff_json(cli, tmp_path, new, old, "--type", "scp")
+    assert code == 0 and {c["action"] for c in doc["removed"]} == {"cloudtrail:StopLogging"}
+
+
+def test_trust_policy_with_a_new_principal(cli, tmp_path):
+    def trust(*principals):
+        return P({"Effect": "Allow", "Principal": {"AWS": list(principals)}, "Action": "sts:AssumeRole"})
+
+    old = trust("arn:aws:iam::111122223333:role/ci")
+    new = trust("arn:aws:iam::111122223333:role/ci", "arn:aws:iam::444455556666:root")
+    code, doc, _ = diff_json(cli, tmp_path, old, new, "--type", "trust")
+    assert code == 1
+    assert {(c["action"], c["principal"]) for c in doc["added"]} == {
+        ("sts:AssumeRole", "arn:aws:iam::444455556666:role/permwise-outsider")}
