@@ -28,6 +28,8 @@ from permwise.policy import parse
 POLICIES = Path(__file__).resolve().parents[1] / "fixtures" / "gates" / "policies"
 
 TABLE = [
+    ("id-admin-star-one-region", [("FULL-ADMIN", "error")]),
+    ("id-admin-star-deny-all-but-s3-reads", [("DATA-EXFILTRATION", "warning")]),
     ("id-add-user-to-group-one-group", []),
     ("id-add-user-to-group", [("INFRA-MODIFICATION", "warning"), ("PRIVESC-ADD-USER-TO-GROUP", "error")]),
     ("id-admin-notaction-deny-all", []),

@@ -111,6 +111,20 @@ def witness_for(policies: list[CompiledPolicy], action: str, have: set[str], *,
     return out
 
 
+_REGION_CACHE: dict[int, bool] = {}
+
+
+def _names_region(pols: list[CompiledPolicy]) -> bool:
+    """Does any of the policies test ``aws:RequestedRegion``? (cached per compiled policy)"""
+    for cp in pols:
+        hit = _REGION_CACHE.get(id(cp))
+        if hit is None:
+            hit = _REGION_CACHE[id(cp)] = any(k.lower() == "aws:requestedregion" for k in cp.condition_keys)
+        if hit:
+            return True
+    return False
+
+
 def ask(ps: PolicySet, principal: str, action: str, resource: str, *, context: dict[str, Any] | None = None,
         resource_account: str | None = None, witness: bool = True,
         exclude: tuple[str, ...] = BINDING_KEYS) -> Outcome:
@@ -123,16 +137,31 @@ def ask(ps: PolicySet, principal: str, action: str, resource: str, *, context: d
     if r.decision == ALLOWED:
         return Outcome(True, r.decision, {}, list(r.allow_statements), [], list(r.missing_keys))
     first = Outcome(False, r.decision, {}, [], list(r.deny_statements), list(r.missing_keys))
-    if not witness or not r.missing_keys or r.deny_statements:
+    if not witness or r.deny_statements:
         return first
     pols = list(ps.identity) + list(ps.boundary) + list(ps.session) + list(ps.resource)
-    w = witness_for(pols, action, {k.lower() for k in ctx}, exclude=exclude)
-    if not w:
-        return first
-    r2 = evaluate(ps, Request(principal=principal, action=action, resource=resource,
-                              resource_account=resource_account, context={**ctx, **w}))
-    if r2.decision == ALLOWED:
-        return Outcome(True, r2.decision, w, list(r2.allow_statements), [], list(r.missing_keys))
+    w: dict[str, Any] = {}
+    if r.missing_keys:
+        w = witness_for(pols, action, {k.lower() for k in ctx}, exclude=exclude)
+        if w:
+            r2 = evaluate(ps, Request(principal=principal, action=action, resource=resource,
+                                      resource_account=resource_account, context={**ctx, **w}))
+            if r2.decision == ALLOWED:
+                return Outcome(True, r2.decision, w, list(r2.allow_statements), [], list(r.missing_keys))
+            if r2.deny_statements:
+                return first
+    # a grant limited to other regions is still a grant: ask again in the region it names
+    region = next((v for k, v in witness_for(pols, action, set(), exclude=exclude).items()
+                   if k.lower() == "aws:requestedregion"), None) if _names_region(pols) else None
+    if isinstance(region, str) and region != ctx.get("aws:RequestedRegion"):
+        parts = resource.split(":", 5)
+        res2 = ":".join(parts[:3] + [region] + parts[4:]) if len(parts) == 6 and parts[3] else resource
+        ctx3 = {**ctx, **w, "aws:RequestedRegion": region}
+        r3 = evaluate(ps, Request(principal=principal, action=action, resource=res2,
+                                  resource_account=resource_account, context=ctx3))
+        if r3.decision == ALLOWED:
+            wit = {**w, "aws:RequestedRegion": region}
+            return Outcome(True, r3.decision, wit, list(r3.allow_statements), [], list(r.missing_keys))
     return first
 
 
