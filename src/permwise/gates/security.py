@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from permwise import catalog
 from permwise.audit.registry import confused_deputy_services, escalation_data
@@ -81,16 +80,6 @@ DATA_ACTIONS = (
 )
 #: IAM actions that rewrite a resource-side policy (the trust policy of a role)
 IAM_RESOURCE_POLICY_ACTIONS = ("iam:UpdateAssumeRolePolicy",)
-
-
-@dataclass(slots=True)
-class Hit:
-    action: str
-    outcome: Outcome
-
-
-def _rank_level(a: catalog.Action) -> str:
-    return a.access_level
 
 
 def resource_exposure_actions() -> list[str]:
