@@ -27,6 +27,7 @@ VERBS = (
     "access",
     "preflight",
     "validate",
+    "diff",
     "simulate",
     "actions",
     "manifest",
