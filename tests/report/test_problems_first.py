@@ -64,3 +64,23 @@ def test_audit_shows_problems_first_and_fails_under_fail_on(incomplete, capsys, 
     assert notes[0]["descriptor"]["id"] == "snapshot-incomplete"
     code, _, _ = _run([*base, "--fail-on", "critical", "--format", "json"], capsys, monkeypatch)
     assert code == 1
+
+
+def test_html_reports_show_problems_first(incomplete, capsys, monkeypatch):
+    """The HTML reports of check and audit open with the snapshot problems, before any result."""
+    code, out, _ = _run(["check", "runbooks", "--env", str(incomplete), "--config", str(CONFIG), "--no-excess",
+                         "--format", "html"], capsys, monkeypatch)
+    assert code == 0
+    assert 0 < out.index('id="problems"') < out.index('id="summary"') < out.index('id="commands"')
+    assert "snapshot-incomplete" in out or "complete" in out
+    code, out, _ = _run(["audit", "--env", str(incomplete), "--format", "html"], capsys, monkeypatch)
+    assert 0 < out.index('id="problems"') < out.index('id="summary"')
+
+
+def test_html_check_report_names_the_condition_of_a_conditional_command(capsys, monkeypatch):
+    ex = ROOT / "docs" / "examples" / "context"
+    code, out, _ = _run(["check", str(ex / "manifest.yaml"), "--env", str(ex / "snapshot"), "--config",
+                         str(ex / "config.yaml"), "--no-excess", "--format", "html"], capsys, monkeypatch)
+    assert code == 0
+    assert "ready only if the session has MFA" in out and "<code>aws:MultiFactorAuthPresent</code>" in out
+    assert 'value="conditional"' in out  # the status filter offers it
