@@ -53,6 +53,7 @@ from permwise.engine.context import GLOBAL_ENDPOINT_REGIONS, LowerKeys, Runtime,
 from permwise.engine.depends import Dependency, depended_keys, evaluate_known, may_depend, referenced_keys
 from permwise.environment import Environment, Problem
 from permwise.errors import InputError
+from permwise.wording import plural
 from permwise.requirements.config import config_source
 from permwise.requirements.model import DeploymentConfig, Manifest
 from permwise.requirements.plan import CommandPlan, RequiredRequest, plan
@@ -430,7 +431,7 @@ def _conditions(requests: list[tuple[str, tuple]], denied_total: int, base_statu
             if g["requests"] == denied_total:
                 g["summary"] = ("ready only if " if base_status != BLOCKED else "blocked unless ") + phrase
             else:
-                g["summary"] = f"{g['requests']} denied request(s) allowed only if {phrase}"
+                g["summary"] = f"{plural(g['requests'], 'denied request')} allowed only if {phrase}"
         out.append(g)
     out.sort(key=lambda g: (g["key"].lower(), str(g["value"]), g["statement"]["policy"] or "", g["statement"]["sid"] or ""))
     return out
