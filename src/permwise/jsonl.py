@@ -17,7 +17,7 @@ mistake), is bad input.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -48,6 +48,21 @@ def _utf8_column(line: bytes) -> int | None:
     return None
 
 
+def _gate(line: bytes, case: Any) -> None:
+    """The input gate's checks for one parsed line (docs/bad-input.md): nesting depth and
+    duplicate keys. A repeated key is never resolved silently (``"Effect": "Deny", ...,
+    "Effect": "Allow"`` would otherwise decide as the last one)."""
+    from permwise.sources import MAX_DEPTH, first_json_duplicate, json_has_duplicates, too_deep
+
+    if too_deep(case):
+        raise CaseError(f"nested more than {MAX_DEPTH} levels deep")
+    text = line.decode("utf-8")
+    if json_has_duplicates(text, case):
+        d = first_json_duplicate(text)
+        where = f" `{d.key}` at `{d.pointer}`" if d is not None else ""
+        raise CaseError(f"duplicate key{where}: a reader keeps only one of them; remove the other")
+
+
 def evaluate_line(lineno: int, line: bytes, details: bool = False, derive: bool = False) -> bytes:
     """The output record (with its newline) for one non-blank input line."""
     cid = None
@@ -55,6 +70,8 @@ def evaluate_line(lineno: int, line: bytes, details: bool = False, derive: bool 
         case = orjson.loads(line)
         if isinstance(case, dict):
             cid = case.get("id")
+        if isinstance(case, (dict, list)):
+            _gate(line, case)
         _id, ps, req = case_from_dict(case, cache=True, strict_types=True, derive=derive)
         rec = result_record(cid, evaluate(ps, req), details)
     except orjson.JSONDecodeError as exc:

@@ -362,6 +362,12 @@ def check_json_text(text: str, what: str = "document") -> Any:
     return data
 
 
+def first_json_duplicate(text: str) -> Duplicate | None:
+    """The first repeated key of valid JSON ``text`` (call after :func:`json_has_duplicates`)."""
+    dups = _json_duplicates(text)
+    return dups[0] if dups else None
+
+
 def _json_duplicates(text: str) -> list[Duplicate]:
     dups: list[Duplicate] = []
     _json_positions(text, dups)

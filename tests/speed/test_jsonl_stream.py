@@ -132,3 +132,19 @@ def test_named_pipe_is_refused(tmp_path):
     os.mkfifo(fifo)
     p = _run(["--jsonl", str(fifo)])
     assert p.returncode == 2 and b"not a regular file" in p.stderr
+
+
+def test_duplicate_keys_and_deep_nesting_are_error_records_never_decisions():
+    """A repeated key is never resolved as the last one wins (issue 12: `"Effect": "Deny", ...,
+    "Effect": "Allow"` decided allowed); too deep a line is refused; the batch goes on."""
+    dup = (b'{"id":"dup","request":{"principal":"' + USER.encode() + b'","action":"s3:GetObject","resource":"*"},'
+           b'"identity_policies":[{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"*",'
+           b'"Resource":"*","Effect":"Allow"}}]}')
+    deep = (b'{"id":"deep","request":{"principal":"' + USER.encode() + b'","action":"s3:GetObject"},"x":'
+            + b"[" * 100 + b"]" * 100 + b"}")
+    r = _run(["--jsonl", "-"], stdin=dup + b"\n" + deep + b"\n" + _case("ok") + b"\n")
+    recs = [orjson.loads(x) for x in r.stdout.splitlines()]
+    assert [x["id"] for x in recs] == ["dup", "deep", "ok"]
+    assert recs[0]["decision"] == "error" and "duplicate key `Effect`" in recs[0]["error"]
+    assert recs[1]["decision"] == "error" and "levels deep" in recs[1]["error"]
+    assert recs[2]["decision"] != "error"
