@@ -8,7 +8,7 @@ A block in a Markdown file of the form
     ...output...
     ```
 
-is re-run (at 100 columns, from the repository root) and its output replaced. ``--check``
+is re-run (at 100 columns, from a scratch copy of the repository root) and its output replaced. ``--check``
 changes nothing and exits 1 when a block is stale, which is what the test suite does, so an
 example can never drift from what the command prints.
 
@@ -27,8 +27,9 @@ The command in the marker may be:
 
 A non-zero exit status is shown as ``$ echo $?`` and the code. The blocks of a file run one
 after the other in document order (a block may read what an earlier one wrote; the same
-command is run once); commands that write files write under ``out/`` (gitignored) with
-``--force``, so a refresh or a check can be repeated.
+command is run once); commands that write files write under ``out/`` with ``--force``. Every run
+happens in a scratch copy of the repository (a temporary directory, removed afterwards), so
+neither a refresh nor a check ever writes into the checkout.
 
     python scripts/doc_examples.py                    # refresh README.md
     python scripts/doc_examples.py docs/*.md          # refresh these files
@@ -40,7 +41,9 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import subprocess
+import tempfile
 import sys
 from pathlib import Path
 
@@ -54,9 +57,20 @@ SHELL = re.compile(r"[|&;<>$`]|^\s*(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*(?:for|cd|c
 ENV_PREFIX = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
 
-def run(cmd: str, limit: str | None, cwd: str | None = None) -> str:
+#: what a scratch copy leaves out: version control, environments, caches and earlier outputs
+SCRATCH_IGNORE = shutil.ignore_patterns(".git", ".venv", "out", "__pycache__", ".pytest_cache",
+                                        ".hypothesis", "*.egg-info", "build", "dist")
+
+
+def scratch_copy(dest: Path) -> Path:
+    """Copy the repository (sources, docs, examples) into ``dest``; commands run there."""
+    shutil.copytree(ROOT, dest, ignore=SCRATCH_IGNORE, symlinks=True)
+    return dest
+
+
+def run(cmd: str, limit: str | None, cwd: str | None = None, root: Path = ROOT) -> str:
     env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb", "PERMWISE_DEBUG": ""}
-    where = ROOT / cwd if cwd else ROOT
+    where = root / cwd if cwd else root
     if SHELL.search(cmd):
         py = shlex.quote(sys.executable)
         script = f'permwise() {{ {py} -m permwise "$@"; }}\n{cmd}'
@@ -85,10 +99,12 @@ def refresh(path: Path) -> tuple[str, list[str]]:
     text = path.read_text()
     matches = list(BLOCK.finditer(text))
     outputs: dict[tuple[str, str | None, str | None], str] = {}
-    for m in matches:  # in document order: a block may rely on what an earlier one wrote
-        key = (m.group("cmd"), m.group("filter"), m.group("cwd"))
-        if key not in outputs:
-            outputs[key] = run(*key)
+    with tempfile.TemporaryDirectory(prefix="permwise-docs-") as tmp:
+        root = scratch_copy(Path(tmp) / "repo") if matches else ROOT
+        for m in matches:  # in document order: a block may rely on what an earlier one wrote
+            key = (m.group("cmd"), m.group("filter"), m.group("cwd"))
+            if key not in outputs:
+                outputs[key] = run(*key, root=root)
     stale: list[str] = []
 
     def sub(m: re.Match[str]) -> str:

@@ -54,12 +54,21 @@ OPERATION_TO_ACTION = {
     ("s3control", "GetPublicAccessBlock"): "s3:GetAccountPublicAccessBlock",
     ("s3control", "PutPublicAccessBlock"): "s3:PutAccountPublicAccessBlock",
     ("s3control", "DeletePublicAccessBlock"): "s3:PutAccountPublicAccessBlock",
+    # access points: the API and IAM names agree, the prefix is `s3`
+    ("s3control", "ListAccessPoints"): "s3:ListAccessPoints",
+    ("s3control", "GetAccessPoint"): "s3:GetAccessPoint",
+    ("s3control", "GetAccessPointPolicy"): "s3:GetAccessPointPolicy",
+    ("s3control", "CreateAccessPoint"): "s3:CreateAccessPoint",
+    ("s3control", "PutAccessPointPolicy"): "s3:PutAccessPointPolicy",
 }
+#: signing name -> botocore service model, where they differ (REST services are named by path)
+_MODEL_OF_SIGNING_NAME = {"elasticfilesystem": "efs", "es": "opensearch"}
 
 _PROTOCOL_OF_SIGNING_NAME = {
     "iam": "query", "sts": "query", "sns": "query", "organizations": "json", "kms": "json", "sqs": "json",
     "secretsmanager": "json", "ecr": "json", "lambda": "rest-json", "s3": "rest-xml",
-    "s3control": "rest-xml",
+    "s3control": "rest-xml", "elasticfilesystem": "rest-json", "events": "json", "backup": "rest-json",
+    "glacier": "rest-json", "es": "rest-json",
 }
 
 
@@ -110,7 +119,7 @@ class Fault:
 
 @lru_cache(maxsize=None)
 def _rest_routes(service: str) -> list[tuple[str, re.Pattern[str], dict[str, str | None], int, str]]:
-    model = botocore.session.get_session().get_service_model(service)
+    model = botocore.session.get_session().get_service_model(_MODEL_OF_SIGNING_NAME.get(service, service))
     routes = []
     for name in model.operation_names:
         http = model.operation_model(name).http

@@ -213,7 +213,7 @@ def test_workload_profile_on_the_management_account_is_a_warning(aws_env, capsys
     assert wl.verdict == "MEMBER_PROFILE_ON_MANAGEMENT_ACCOUNT" and wl.status == "warn"
     assert "AWS_PROFILE" in wl.fix and report.exit_code == 0
     r = run_cli(["preflight", "--profile-management", "mgmt", "--profile-workload", "mgmt-again"], capsys)
-    assert r.code == 0 and "preflight passed with 1 warning(s)" in r.out
+    assert r.code == 0 and "preflight passed with 1 warning\n" in r.out
 
 
 def test_organizations_command_in_a_denied_member_account(aws_env, tmp_path):
@@ -248,3 +248,31 @@ commands:
     assert (route.command, route.verdict, route.status, route.needs) == ("org.policies", "ORGANIZATIONS_NOT_SERVED", "fail", "organizations")
     assert "AccessDeniedException" in route.message and aws_env.org.management in route.fix
     assert report.exit_code == 1
+
+
+def test_config_account_mismatch_is_a_failure_with_a_fix(aws_env, tmp_path, capsys):
+    """The deployment config is what generate and check used: a workload profile that reaches the
+    operations account would run the tool in the wrong place, even though the routing is legal."""
+    org = aws_env.org
+    cfg = tmp_path / "deploy.yaml"
+    cfg.write_text(
+        "profiles:\n"
+        f"  management: {{account: \"{org.management}\"}}\n"
+        f"  operations: {{account: \"{org.accounts['ops']}\"}}\n"
+        f"  billing: {{account: \"{org.accounts['billing']}\"}}\n"
+        f"  workload: {{account: \"{org.accounts['prod']}\"}}\n"
+    )
+    expected = {"management": org.management, "operations": org.accounts["ops"],
+                "billing": org.accounts["billing"], "workload": org.accounts["prod"]}
+    ok = preflight(FOUR, endpoint_url=aws_env.url, expected_accounts=expected)
+    assert {p.verdict for p in ok.profiles} == {"OK"} and ok.exit_code == 0
+    report = preflight({**FOUR, "workload": "ops"}, endpoint_url=aws_env.url, expected_accounts=expected)
+    wl = _by_name(report)["workload"]
+    assert wl.verdict == "CONFIG_ACCOUNT_MISMATCH" and wl.status == "fail" and report.exit_code == 1
+    assert org.accounts["prod"] in wl.message and org.accounts["ops"] in wl.message
+    assert "profiles.workload.account" in wl.fix
+    # without the config the same mapping passes: only the config knows the intent
+    assert _by_name(preflight({**FOUR, "workload": "ops"}, endpoint_url=aws_env.url))["workload"].status != "fail"
+    args = [f"--profile-{k}={v}" for k, v in {**FOUR, "workload": "ops"}.items()]
+    r = run_cli(["preflight", *args, "--config", str(cfg), "--endpoint-url", aws_env.url], capsys)
+    assert r.code == 1 and "CONFIG_ACCOUNT_MISMATCH" in r.out

@@ -22,6 +22,13 @@ from permwise.errors import InputError
 runner = CliRunner()
 
 
+def _script() -> str:
+    """The console script beside this interpreter (the Quick start never puts it on PATH)."""
+    from script_support import console_script
+
+    return console_script()
+
+
 def run(*args: str):
     return runner.invoke(app, ["actions", *args])
 
@@ -188,7 +195,7 @@ def test_several_bad_patterns_report_the_first_and_count_the_rest():
 
 
 def test_console_script_error_is_one_line_and_exit_2():
-    proc = subprocess.run(["permwise", "actions", "computeoptimizer:Get*"], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([_script(), "actions", "computeoptimizer:Get*"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert proc.stdout == ""
     lines = proc.stderr.strip().splitlines()
@@ -200,7 +207,7 @@ def test_console_script_error_is_one_line_and_exit_2():
 
 @pytest.mark.parametrize("fmt", ["json"])
 def test_console_script_lists(fmt):
-    proc = subprocess.run(["permwise", "actions", "s3:?etObject", "--format", fmt], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([_script(), "actions", "s3:?etObject", "--format", fmt], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
     assert [a["action"] for a in doc["actions"]] == ["s3:GetObject"]

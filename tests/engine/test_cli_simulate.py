@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 
@@ -117,9 +116,10 @@ def test_json_single_case(files):
     assert json.loads(r.output)["decision"] == "allowed"
 
 
-@pytest.mark.skipif(shutil.which("permwise") is None, reason="console script not installed")
 def test_console_script_reads_stdin():
-    p = subprocess.run(["permwise", "simulate", "--jsonl", "-"], input=_case("s", "s3:GetObject") + "\n",
+    from script_support import console_script
+
+    p = subprocess.run([console_script(), "simulate", "--jsonl", "-"], input=_case("s", "s3:GetObject") + "\n",
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr
     assert orjson.loads(p.stdout)["decision"] == "allowed"

@@ -34,7 +34,7 @@ def test_sections_in_order_after_headline(demo_audit):
     assert starts == sorted(starts)
     counts = demo_audit.counts()
     head = lines[0]
-    assert head.startswith(f"{len(demo_audit.active)} finding(s)")
+    assert head.startswith(f"{len(demo_audit.active)} findings")
     for sev, n in counts.items():
         if n:
             assert f"{n} {sev}" in head

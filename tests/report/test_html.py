@@ -1,4 +1,4 @@
-"""HTML reports of audit and check: self-contained (no script, no external asset), structured as
+"""HTML reports of audit and check: self-contained (one inline script of our own, no external asset), structured as
 the terminal story, every user value escaped. Parsed with html.parser; facts, not bytes.
 
 AWS rules behind the facts asserted (IAM User Guide, "Policy evaluation logic"): an explicit deny
@@ -23,8 +23,18 @@ from permwise.report.html import audit_html, check_html, ticks
 XSS = '<script>alert("pwned")</script>'
 
 
+def _only_our_script(root) -> None:
+    """The one inline script is permwise's own UI (search, filters, sorting, keys); it loads
+    nothing (no URL, no fetch) and user data never adds another."""
+    scripts = root.find_all("script")
+    assert [n.attrs for n in scripts] == [{"id": "permwise-ui"}]
+    code = scripts[0].text()
+    for banned in ("http:", "https:", "fetch(", "XMLHttpRequest", "import(", "eval(", "innerHTML"):
+        assert banned not in code
+
+
 def _self_contained(root) -> None:
-    assert not root.find_all("script")
+    _only_our_script(root)
     assert not root.find_all("link")
     for n in root.iter():
         for attr in ("src", "href"):
@@ -90,7 +100,7 @@ def test_audit_html_scp_matrix(demo_audit):
     status = {(r.rule_id, r.account): r.status for r in demo_audit.scp}
     for tr in table.find("tbody").find_all("tr"):
         cells = tr.find_all("td")
-        rid = cells[0].text()
+        rid = cells[0].find("a").text()
         for acct, td in zip(accounts, cells[1:], strict=True):
             assert status[(rid, acct)] in td.find("span", "badge").classes
 
@@ -105,7 +115,7 @@ def test_audit_html_escapes_user_data(demo_audit):
     html = audit_html(result, environment=XSS, verbose=True)
     assert "<script>" not in html
     root = parse(html)
-    assert not root.find_all("script")
+    _only_our_script(root)
     block = root.find("details", **{"data-principal": evil})
     assert XSS in block.text()
     assert XSS in root.find("header").text()
@@ -118,12 +128,14 @@ def test_ticks_escapes_before_marking_code():
 
 def test_audit_cli_html_out_file(tmp_path):
     out = tmp_path / "audit.html"
-    r = CliRunner().invoke(app, ["audit", "--format", "html", "--out", str(out)])
+    fixed = {"SOURCE_DATE_EPOCH": "1764547200"}  # the report date is the only varying part
+    r = CliRunner().invoke(app, ["audit", "--format", "html", "--out", str(out)], env=fixed)
     assert r.exit_code == 0, r.output
     assert r.stdout == ""
     root = parse(out.read_text())
     assert root.find("section", id="escalation")
-    r2 = CliRunner().invoke(app, ["audit", "--format", "html"])
+    r2 = CliRunner().invoke(app, ["audit", "--format", "html"], env=fixed)
+    assert "2025-12-01 00:00 UTC" in r2.stdout
     assert r2.stdout == out.read_text()  # deterministic, same to stdout and to a file
 
 
@@ -183,7 +195,7 @@ def test_check_html_escapes_user_data(demo_check):
     html = check_html(report)
     assert "<script>" not in html
     root = parse(html)
-    assert not root.find_all("script")
+    _only_our_script(root)
     item = next(i for i in root.find_all("div", "command") if i.find("h3").text() == cmd.id)
     assert XSS in item.find("span", "subject").text()
     assert f"note: {XSS}" in item.find("ul", "notes").text()

@@ -15,7 +15,7 @@ import yaml
 from requirements_support import MINI, MINI_CONFIG, ROOT
 from permwise.requirements import load_config, load_manifest
 from permwise.requirements.formats import hcl_string, render
-from permwise.requirements.generate import SCP_MAX_CHARS, generate_policies, policy_size
+from permwise.requirements.generate import generate_policies
 
 
 def _result(name="runbooks"):
@@ -67,42 +67,51 @@ def test_hcl_escapes_policy_variables_and_quotes():
     assert hcl2.loads(text)["x"]
 
 
-def test_scp_exception_deny_with_principal_exception():
-    """Organizations SCP examples: a Deny with `ArnNotLike` on `aws:PrincipalArn` exempts the
-    named role; SCPs are at most 5,120 characters."""
+def _template(rendered, name="minitool"):
+    return json.loads(rendered.files[f"{name}-scp-exception.template.json"])
+
+
+def test_scp_exception_without_snapshot_is_a_template_that_cannot_be_attached():
+    """Without a snapshot the output is a template to merge into the user's own Deny statement:
+    a standalone deny-all-but-the-tool SCP would block those actions for every other principal.
+    It has no Version/Statement at its top level, so Organizations would reject it as a policy."""
     m, result = _result("mini")
-    rendered = render(result, "scp-exception", m.tool.name, m.tool.version)
-    docs = [json.loads(t) for n, t in rendered.files.items() if n.endswith(".json")]
-    risky = {c.id for c in m.commands if c.scp_risk.level in ("medium", "high")}
-    sids = set()
-    for doc in docs:
-        assert policy_size(doc) <= SCP_MAX_CHARS
-        for s in doc["Statement"]:
-            assert s["Effect"] == "Deny" and s["Resource"] == "*"
-            principals = s["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
-            assert all(p.startswith("arn:aws:iam::") for p in principals)
-            sids.add(s["Sid"])
-    assert len(sids) == len(risky)
+    rendered = render(result, "scp-exception", m.tool.name, m.tool.version,
+                      management_profiles=frozenset({"management"}))
+    tpl = _template(rendered)
+    assert "Version" not in tpl and "Statement" not in tpl
+    assert tpl["Template"].startswith("TEMPLATE TO MERGE, NOT A POLICY TO ATTACH")
+    assert not [n for n in rendered.files if n.endswith(".json") and "template" not in n]
+    risky = {cp.command.id for cp in result.plans if cp.command.scp_risk.level in ("medium", "high")}
+    member = {cp.command.id for cp in result.plans if cp.profile != "management"} & risky
+    assert {e["Command"] for e in tpl["Merge"]} == member
+    for e in tpl["Merge"]:
+        principals = e["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
+        assert principals == [e["Principal"]] and ":111111111111:" not in e["Principal"]
+    # the management account's risky commands are left out, and the reason is given
+    assert set(tpl.get("SkippedManagementAccountCommands", [])) == risky - member
     explanation = rendered.files["minitool-scp-exception.md"]
-    assert "ArnNotLike" in explanation and all(f"`{c}`" in explanation for c in risky)
+    assert "not an SCP to attach" in explanation and "management account" in explanation
 
 
 def test_scp_exception_needs_principal(tmp_path, cli):
     cfg = tmp_path / "c.yaml"
-    cfg.write_text(MINI_CONFIG.read_text().replace(', principal: "arn:aws:iam::111111111111:role/MiniManagement"', ""))
+    cfg.write_text(MINI_CONFIG.read_text().replace(', principal: "arn:aws:iam::222222222222:role/MiniWorkload"', ""))
     code, _, err = cli("generate", str(MINI), "--config", str(cfg), "--format", "scp-exception")
-    assert code == 2 and "principal of profile `management`" in err
+    assert code == 2 and "principal of profile `workload`" in err
 
 
 def test_scp_exception_allow_list_opens_the_commands_to_the_tool_only():
     """Organizations, "SCP evaluation": with an allow-list strategy every level from the root to
-    the account must allow an action. Adding the generated Allow to each level lets the tool's
-    role run its risky commands, and only that role (the `ArnLike aws:PrincipalArn` condition)."""
+    the account must allow an action. Adding the template's Allow statements to each level lets
+    the tool's role run its risky commands, and only that role (`ArnLike aws:PrincipalArn`)."""
     from permwise.engine import PolicySet, Request, compile_policy, evaluate
 
     m, result = _result("mini")
     rendered = render(result, "scp-exception", m.tool.name, m.tool.version, scp_strategy="allow-list")
-    [doc] = [json.loads(t) for n, t in rendered.files.items() if n.endswith(".json")]
+    tpl = _template(rendered)
+    assert "Statement" not in tpl and tpl["Strategy"] == "allow-list"
+    doc = {"Version": "2012-10-17", "Statement": [e["Statement"] for e in tpl["Merge"]]}
     assert all(s["Effect"] == "Allow" and "ArnLike" in s["Condition"] for s in doc["Statement"])
     assert "allow-list" in rendered.files["minitool-scp-exception.md"]
     baseline = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:GetCallerIdentity", "Resource": "*"}]}

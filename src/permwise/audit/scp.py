@@ -30,6 +30,7 @@ from permwise.audit.guardrails import expand_actions
 from permwise.audit.model import Finding, Rule
 from permwise.audit.probe import _arn_region, concretize, conditions_witness
 from permwise.engine import ALLOWED, PolicySet, Request, compile_policy, evaluate
+from permwise.wording import noun
 
 _ALLOW_ALL = compile_policy({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
                             name="permwise:allow-all", kind="identity")
@@ -127,7 +128,7 @@ class ScpChecker:
             filled, missing = _fill(r2, values)
             if missing:
                 return ScpResult(rule.id, acct, "not-configured",
-                                 note=f"no value for placeholder(s) {', '.join(missing)} in the audit config")
+                                 note=f"no value for {noun(len(missing), 'placeholder')} {', '.join(missing)} in the audit config")
             resources.append(concretize(filled, acct, self.region, self.env.partition))
         # context from the guardrail's non-principal conditions
         ctx: dict[str, Any] = {}
@@ -146,7 +147,7 @@ class ScpChecker:
                         fx, missing = _fill(str(x), values)
                         if missing:
                             return ScpResult(rule.id, acct, "not-configured",
-                                             note=f"no value for placeholder(s) {', '.join(missing)} in the audit config")
+                                             note=f"no value for {noun(len(missing), 'placeholder')} {', '.join(missing)} in the audit config")
                         out.append(fx)
                     filled_block[op][k] = out
             ctx.update(conditions_witness(filled_block, set()))
@@ -181,9 +182,44 @@ class ScpChecker:
         r = evaluate(ps, Request(principal=principal, action=action, resource=resource, context=c), False)
         return r.decision == ALLOWED
 
+    def _account_entry(self, acct: str) -> tuple[str, str]:
+        """The account's entry in ``organization/accounts.json`` (where a missing guardrail is
+        placed: the account the SCPs above fail to protect)."""
+        import json
+
+        if not hasattr(self, "_accounts_index"):
+            self._accounts_index: dict[str, int] = {}
+            try:
+                data = json.loads((self.env.root / "organization" / "accounts.json").read_text())
+                for i, a in enumerate(data.get("Accounts") or []):
+                    if isinstance(a, dict) and a.get("Id"):
+                        self._accounts_index[str(a["Id"])] = i
+            except (OSError, ValueError, AttributeError, TypeError):
+                pass
+        i = self._accounts_index.get(acct)
+        return "organization/accounts.json", (f"/Accounts/{i}" if i is not None else "")
+
+    def _denying_statement(self, acct: str, principal: str, actions: list[str]) -> tuple[str, str] | None:
+        """The file and pointer of the SCP statement that denies ``principal`` one of ``actions``
+        (``organization/policies/ID.json`` at ``/Policy/Content/Statement/N``)."""
+        ps = PolicySet(identity=[_ALLOW_ALL], scps=self.env.scp_chain(acct),
+                       management_account_id=self.env.management_account_id)
+        for action in actions:
+            c = {"aws:RequestedRegion": self.region}
+            r = evaluate(ps, Request(principal=principal, action=action, resource="*", context=c))
+            for st in r.deny_statements:
+                op = self.env.org_policy_by_name(st.policy.name)
+                if op is not None and op.origin.file:
+                    return op.origin.file, (op.origin.pointer or "/Policy/Content") + st.pointer
+        return None
+
     def _finding(self, rule: Rule, res: ScpResult) -> Finding | None:
         label = self.env.account_label(res.account)
         if res.status in ("not-enforced", "partial"):
+            file, pointer = self._account_entry(res.account)
+            if res.status == "partial":
+                probe = f"arn:{self.env.partition}:iam::{res.account}:role/permwise-audit-probe"
+                file, pointer = self._denying_statement(res.account, probe, res.denied) or (file, pointer)
             partly = (f" (they deny only {', '.join(f'`{a}`' for a in res.denied)})"
                       if res.status == "partial" else "")
             return Finding(
@@ -191,15 +227,19 @@ class ScpChecker:
                 account=res.account,
                 message=f"account {label}: the SCPs do not enforce \"{rule.title}\"{partly}; a non-exempt role can "
                         f"still run {', '.join(f'`{a}`' for a in res.allowed)}",
-                file="organization/targets", fix=f"attach an SCP implementing {rule.id} to the root or an OU above the account",
+                file=file, pointer=pointer,
+                fix=f"attach an SCP implementing {rule.id} to the root or an OU above the account",
                 actions=res.allowed,
             )
         if res.status == "blocks-exempt":
+            file, pointer = (self._denying_statement(res.account, res.exempt or "", res.allowed)
+                             or self._account_entry(res.account))
             return Finding(
                 rule_id="AUDIT-SCP-OVERBROAD", severity="medium", subject=res.account, account=res.account,
                 message=f"account {label}: for {rule.id} the exempt role `{res.exempt}` is denied "
                         f"{', '.join(f'`{a}`' for a in res.allowed)} too",
-                file="organization/targets", fix="add the exempt role to the SCP's `ArnNotLike aws:PrincipalARN` condition",
+                file=file, pointer=pointer,
+                fix="add the exempt role to the SCP's `ArnNotLike aws:PrincipalARN` condition",
                 actions=res.allowed,
             )
         return None

@@ -57,6 +57,26 @@ READ_OPERATIONS: dict[tuple[str, str], str] = {
     ("secretsmanager", "GetResourcePolicy"): "secretsmanager:GetResourcePolicy",
     ("ecr", "DescribeRepositories"): "ecr:DescribeRepositories",
     ("ecr", "GetRepositoryPolicy"): "ecr:GetRepositoryPolicy",
+    # external access (docs/access.md): KMS grants, Lambda layers, S3 access points (S3 Control,
+    # authorized by s3:ListAccessPoints/GetAccessPoint/GetAccessPointPolicy), EFS, EventBridge,
+    # Backup, Glacier, OpenSearch (botocore `opensearch`, IAM prefix `es`)
+    ("kms", "ListGrants"): "kms:ListGrants",
+    ("lambda", "ListLayers"): "lambda:ListLayers",
+    ("lambda", "ListLayerVersions"): "lambda:ListLayerVersions",
+    ("lambda", "GetLayerVersionPolicy"): "lambda:GetLayerVersionPolicy",
+    ("s3control", "ListAccessPoints"): "s3:ListAccessPoints",
+    ("s3control", "GetAccessPoint"): "s3:GetAccessPoint",
+    ("s3control", "GetAccessPointPolicy"): "s3:GetAccessPointPolicy",
+    ("efs", "DescribeFileSystems"): "elasticfilesystem:DescribeFileSystems",
+    ("efs", "DescribeFileSystemPolicy"): "elasticfilesystem:DescribeFileSystemPolicy",
+    ("events", "ListEventBuses"): "events:ListEventBuses",
+    ("events", "DescribeEventBus"): "events:DescribeEventBus",
+    ("backup", "ListBackupVaults"): "backup:ListBackupVaults",
+    ("backup", "GetBackupVaultAccessPolicy"): "backup:GetBackupVaultAccessPolicy",
+    ("glacier", "ListVaults"): "glacier:ListVaults",
+    ("glacier", "GetVaultAccessPolicy"): "glacier:GetVaultAccessPolicy",
+    ("opensearch", "ListDomainNames"): "es:ListDomainNames",
+    ("opensearch", "DescribeDomainConfig"): "es:DescribeDomainConfig",
 }
 
 #: Actions that are not catalogued Read/List but are still safe (they change nothing).

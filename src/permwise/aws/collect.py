@@ -8,7 +8,8 @@ output kept unchanged where one exists. Work is cut into *units* so that a re-ru
 - per account ``ACCOUNT/iam``: get-account-authorization-details (all pages merged) and the alias;
 - per account ``ACCOUNT/s3``: bucket policies with the bucket's Block Public Access settings, and
   the account-level Block Public Access settings (S3 Control);
-- per account ``ACCOUNT/region/REGION``: KMS, SQS, SNS, Lambda, Secrets Manager and ECR policies.
+- per account ``ACCOUNT/region/REGION``: KMS (with grants), SQS, SNS, Lambda (functions and layers),
+  Secrets Manager and ECR policies, S3 access points, EFS, EventBridge, Backup, Glacier, OpenSearch.
 
 Member accounts are read through a role assumed from the calling profile (``--role-name``,
 default ``OrganizationAccountAccessRole``); the caller's own account uses the caller's
@@ -50,7 +51,10 @@ STATE_FILE = ".permwise-collect.json"
 DEFAULT_ROLE_NAME = "OrganizationAccountAccessRole"
 AUTH_FILTER = ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"]
 POLICY_TYPES = ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY")
-REGIONAL_SERVICES = ("ecr", "kms", "lambda", "secretsmanager", "sns", "sqs")
+REGIONAL_SERVICES = ("ecr", "kms", "lambda", "secretsmanager", "sns", "sqs",
+                     # external-access resources (docs/access.md): S3 access points, EFS, EventBridge,
+                     # Backup, Glacier, OpenSearch
+                     "s3control", "efs", "events", "backup", "glacier", "opensearch")
 #: AWS region names: ``us-east-1``, ``ap-southeast-2``, ``us-gov-west-1``, ``cn-north-1``...
 REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 
@@ -60,6 +64,8 @@ _NO_POLICY = {
     "NoSuchPublicAccessBlockConfiguration",
     "ResourceNotFoundException",
     "RepositoryPolicyNotFoundException",
+    "NoSuchAccessPointPolicy",
+    "PolicyNotFound",
 }
 #: account.json key of the account-level S3 Block Public Access settings (``null``: the account
 #: has none configured; absent: not collected, see errors.json).
@@ -668,7 +674,7 @@ class Collector:
                     "Extra": {"BucketName": bucket, "PublicAccessBlock": bpa},
                 }
             )
-        self._merge_resource_policies(account, found, lambda rp: rp.get("Service") == "s3")
+        self._merge_resource_policies(account, found, lambda rp: rp.get("Service") == "s3" and not _regional_s3(rp))
 
     def _account_public_access_block(self, clients: Clients, unit: _Unit, account: str) -> None:
         """`aws s3control get-public-access-block --account-id ID` into account.json.
@@ -698,7 +704,7 @@ class Collector:
             except Exception as exc:  # the list call itself failed
                 unit.fail(exc, service, _failed_operation(exc, service), region)
         self._merge_resource_policies(
-            account, found, lambda rp: rp.get("Service") != "s3" and rp.get("Region") == region
+            account, found, lambda rp: (rp.get("Service") != "s3" or _regional_s3(rp)) and rp.get("Region") == region
         )
 
     def _merge_resource_policies(
@@ -738,7 +744,12 @@ class Collector:
                 lambda k=key: kms.get_key_policy(KeyId=k["KeyId"], PolicyName="default"),
             )
             if resp and resp.get("Policy"):
-                found.append(self._entry(arn, "kms", region, resp["Policy"], KeyId=key["KeyId"]))
+                grants = self._get(unit, "kms", "ListGrants", region, arn,
+                                   lambda k=key: _paginate(kms, "list_grants", KeyId=k["KeyId"]).get("Grants", []))
+                extra: dict[str, Any] = {"KeyId": key["KeyId"]}
+                if grants is not None:  # None: not readable (recorded in errors.json), so unknown
+                    extra["Grants"] = sorted(grants, key=lambda g: str(g.get("GrantId", "")))
+                found.append(self._entry(arn, "kms", region, resp["Policy"], **extra))
 
     def _rp_sqs(self, sqs: Any, unit: _Unit, region: str, found: list[dict[str, Any]]) -> None:
         for url in _paginate(sqs, "list_queues").get("QueueUrls", []):
@@ -764,6 +775,17 @@ class Collector:
             resp = self._get(unit, "lambda", "GetPolicy", region, arn, lambda a=arn: lam.get_policy(FunctionName=a))
             if resp and resp.get("Policy"):
                 found.append(self._entry(arn, "lambda", region, resp["Policy"], FunctionName=fn["FunctionName"]))
+        # layers: each version has its own policy (who may use the layer)
+        for layer in _paginate(lam, "list_layers").get("Layers", []):
+            name = layer["LayerName"]
+            versions = self._get(unit, "lambda", "ListLayerVersions", region, layer.get("LayerArn", name),
+                                 lambda n=name: _paginate(lam, "list_layer_versions", LayerName=n).get("LayerVersions", []))
+            for v in versions or []:
+                arn = v["LayerVersionArn"]
+                resp = self._get(unit, "lambda", "GetLayerVersionPolicy", region, arn,
+                                 lambda n=name, num=v["Version"]: lam.get_layer_version_policy(LayerName=n, VersionNumber=num))
+                if resp and resp.get("Policy"):
+                    found.append(self._entry(arn, "lambda", region, resp["Policy"], LayerName=name, Version=v["Version"]))
 
     def _rp_secretsmanager(self, sm: Any, unit: _Unit, region: str, found: list[dict[str, Any]]) -> None:
         for secret in _paginate(sm, "list_secrets").get("SecretList", []):
@@ -785,6 +807,95 @@ class Collector:
                 found.append(self._entry(arn, "ecr", region, resp["policyText"], RepositoryName=repo["repositoryName"]))
 
 
+    # -- external-access resources (read-only; a call the service or the emulator lacks is a
+    #    recorded gap in errors.json, see docs/access.md)
+
+    def _rp_s3control(self, s3c: Any, unit: _Unit, region: str, found: list[dict[str, Any]]) -> None:
+        account = unit.account or ""
+        points: list[dict[str, Any]] = []
+        token = None
+        while True:  # ListAccessPoints has no paginator in botocore
+            resp = s3c.list_access_points(AccountId=account, **({"NextToken": token} if token else {}))
+            points += resp.get("AccessPointList", [])
+            token = resp.get("NextToken")
+            if not token:
+                break
+        for ap in points:
+            name = ap["Name"]
+            arn = ap.get("AccessPointArn") or f"arn:{self._partition}:s3:{region}:{account}:accesspoint/{name}"
+            resp = self._get(unit, "s3control", "GetAccessPointPolicy", region, arn,
+                             lambda n=name: s3c.get_access_point_policy(AccountId=account, Name=n))
+            if not resp or not resp.get("Policy"):
+                continue
+            info = self._get(unit, "s3control", "GetAccessPoint", region, arn,
+                             lambda n=name: s3c.get_access_point(AccountId=account, Name=n)) or {}
+            found.append(self._entry(
+                arn, "s3", region, resp["Policy"], Name=name, Bucket=ap.get("Bucket") or info.get("Bucket"),
+                NetworkOrigin=ap.get("NetworkOrigin") or info.get("NetworkOrigin"),
+                VpcConfiguration=ap.get("VpcConfiguration") or info.get("VpcConfiguration"),
+                PublicAccessBlockConfiguration=info.get("PublicAccessBlockConfiguration"),
+            ))
+
+    def _rp_efs(self, efs: Any, unit: _Unit, region: str, found: list[dict[str, Any]]) -> None:
+        for fs in _paginate(efs, "describe_file_systems").get("FileSystems", []):
+            arn = fs.get("FileSystemArn") or fs["FileSystemId"]
+            resp = self._get(unit, "elasticfilesystem", "DescribeFileSystemPolicy", region, arn,
+                             lambda i=fs["FileSystemId"]: efs.describe_file_system_policy(FileSystemId=i))
+            if resp and resp.get("Policy"):
+                found.append(self._entry(arn, "elasticfilesystem", region, resp["Policy"], FileSystemId=fs["FileSystemId"]))
+
+    def _rp_events(self, ev: Any, unit: _Unit, region: str, found: list[dict[str, Any]]) -> None:
+        buses: list[dict[str, Any]] = []
+        token = None
+        while True:  # ListEventBuses has no paginator in botocore
+            resp = ev.list_event_buses(**({"NextToken": token} if token else {}))
+            buses += resp.get("EventBuses", [])
+            token = resp.get("NextToken")
+            if not token:
+                break
+        for bus in buses:
+            arn = bus["Arn"]
+            policy = bus.get("Policy")
+            if policy is None:
+                desc = self._get(unit, "events", "DescribeEventBus", region, arn,
+                                 lambda n=bus["Name"]: ev.describe_event_bus(Name=n))
+                policy = (desc or {}).get("Policy")
+            if policy:
+                found.append(self._entry(arn, "events", region, policy, Name=bus["Name"]))
+
+    def _rp_backup(self, bk: Any, unit: _Unit, region: str, found: list[dict[str, Any]]) -> None:
+        for vault in _paginate(bk, "list_backup_vaults").get("BackupVaultList", []):
+            arn = vault["BackupVaultArn"]
+            resp = self._get(unit, "backup", "GetBackupVaultAccessPolicy", region, arn,
+                             lambda n=vault["BackupVaultName"]: bk.get_backup_vault_access_policy(BackupVaultName=n))
+            if resp and resp.get("Policy"):
+                found.append(self._entry(arn, "backup", region, resp["Policy"], BackupVaultName=vault["BackupVaultName"]))
+
+    def _rp_glacier(self, gl: Any, unit: _Unit, region: str, found: list[dict[str, Any]]) -> None:
+        for vault in _paginate(gl, "list_vaults", accountId="-").get("VaultList", []):
+            arn = vault["VaultARN"]
+            resp = self._get(unit, "glacier", "GetVaultAccessPolicy", region, arn,
+                             lambda n=vault["VaultName"]: gl.get_vault_access_policy(accountId="-", vaultName=n))
+            policy = ((resp or {}).get("policy") or {}).get("Policy")
+            if policy:
+                found.append(self._entry(arn, "glacier", region, policy, VaultName=vault["VaultName"]))
+
+    def _rp_opensearch(self, osd: Any, unit: _Unit, region: str, found: list[dict[str, Any]]) -> None:
+        for d in osd.list_domain_names().get("DomainNames", []):
+            name = d["DomainName"]
+            resp = self._get(unit, "es", "DescribeDomainConfig", region, name,
+                             lambda n=name: osd.describe_domain_config(DomainName=n))
+            policy = (((resp or {}).get("DomainConfig") or {}).get("AccessPolicies") or {}).get("Options")
+            if policy:
+                arn = f"arn:{self._partition}:es:{region}:{unit.account}:domain/{name}"
+                found.append(self._entry(arn, "es", region, policy, DomainName=name))
+
+
+def _regional_s3(rp: dict[str, Any]) -> bool:
+    """An S3 entry of the regional unit (an access point), not of the account-wide s3 unit."""
+    return ":accesspoint/" in str(rp.get("Arn", ""))
+
+
 _LIST_OPERATION = {
     "ecr": "DescribeRepositories",
     "kms": "ListKeys",
@@ -792,6 +903,12 @@ _LIST_OPERATION = {
     "secretsmanager": "ListSecrets",
     "sns": "ListTopics",
     "sqs": "ListQueues",
+    "s3control": "ListAccessPoints",
+    "efs": "DescribeFileSystems",
+    "events": "ListEventBuses",
+    "backup": "ListBackupVaults",
+    "glacier": "ListVaults",
+    "opensearch": "ListDomainNames",
 }
 
 

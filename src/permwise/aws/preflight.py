@@ -251,8 +251,11 @@ def preflight(
     manifest: str | None = None,
     endpoint_url: str | None = None,
     environ: Mapping[str, str] | None = None,
+    expected_accounts: Mapping[str, str] | None = None,
 ) -> PreflightReport:
-    """Check the profiles; ``profiles`` overrides the env vars by profile name."""
+    """Check the profiles; ``profiles`` overrides the env vars by profile name.
+    ``expected_accounts`` (profile name -> account id, from a deployment config) makes a profile
+    that reaches another account a failure (``CONFIG_ACCOUNT_MISMATCH``)."""
     env = os.environ if environ is None else environ
     overrides = {k: v for k, v in (profiles or {}).items() if v}
     view = _load_manifest(manifest) if manifest else None
@@ -352,6 +355,18 @@ def preflight(
                     "and is not restricted by SCPs",
                     f"point {c.env_var} at a profile in a member account",
                 )
+
+    # the deployment config says which account each profile must reach (generate/check used it)
+    for c in checks:
+        want = (expected_accounts or {}).get(c.name)
+        if want and c.account and c.account != want:
+            c.set(
+                "CONFIG_ACCOUNT_MISMATCH", FAIL,
+                f"{c.aws_profile} is in account {c.account}, but the deployment config expects account {want} "
+                f"for profile `{c.name}`",
+                f"point {c.env_var or 'the profile'} at a profile of account {want}, or correct "
+                f"`profiles.{c.name}.account` in the config",
+            )
 
     for c in checks:
         if c.status == OK and c.verdict == "OK":

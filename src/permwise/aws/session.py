@@ -291,7 +291,7 @@ def missing_profile_message(profile: str) -> str:
 def describe_failure(exc: BaseException, *, profile: str | None, endpoint_url: str | None) -> str:
     """One line for a failure that stops a command: credentials, endpoint, profile."""
     info = classify(exc)
-    who = f"profile `{profile}`" if profile else "the default credentials"
+    who = f"profile `{profile}`" if profile else "the default credential chain"
     if info.kind == "unreachable":
         where = endpoint_url or "the AWS endpoint"
         return f"cannot reach `{where}` with {who}: {info.message}; hint: check --endpoint-url, the network or a proxy"

@@ -47,6 +47,8 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the report to this file (atomically).")] = None,
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the fix of each finding and timings.")] = False,
         jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Processes to use (default: every core); the findings are identical for any number.")] = None,
+        access: Annotated[bool, typer.Option("--access", help="Add the external access section (what `permwise access` reports).")] = False,
+        zone: Annotated[str | None, typer.Option("--zone", "-z", help="Zone of trust of the access section: `account`, `organization` or ids `111122223333,o-...`.")] = None,
     ) -> None:
         """Audit an environment: every IAM-* guardrail (who besides the authorized principals can
         stop CloudTrail, delete KMS keys, ...), every SCP-* guardrail per member account,
@@ -76,7 +78,10 @@ def register(app: typer.Typer) -> None:
 
         settle_memory()  # the loaded snapshot stays: keep the collector from re-scanning it
         cfg = load_config(str(cfg_path) if cfg_path else None)
-        sup = load_suppressions(str(suppressions) if suppressions else None)
+        from permwise.cli.access import suppression_ids
+
+        # one suppressions file serves `audit`, `audit --access` and `access`
+        sup = load_suppressions(str(suppressions) if suppressions else None, suppression_ids())
         err = make_console(stderr=True, soft_wrap=True)
         for p in environment.problems:
             err.print(f"permwise: warning: {snap}/{p.one_line()}", markup=False)
@@ -92,17 +97,37 @@ def register(app: typer.Typer) -> None:
         else:
             result = run_audit(environment, cfg, sup, jobs=jobs)
 
+        access_result = None
+        if access:
+            from permwise.access import analyze_access
+
+            access_result = analyze_access(environment, zone, sup)
+            access_result.expired = []  # expired suppressions are reported once, by the audit
+        elif zone is not None:
+            raise typer.BadParameter("--zone needs --access", param_hint="--zone")
         label = str(snap) if env is not None else "bundled demo organization"
         if fmt is Format.json:
             text = to_json(result, env_path=label)
+            if access_result is not None:
+                from permwise.report.access import merge_json
+
+                text = merge_json(text, access_result, env_path=label)
         elif fmt is Format.sarif:
             from permwise import __version__
 
-            text = to_sarif(result, env_root=str(env) if env is not None else "demo/snapshot", tool_version=__version__)
+            text = to_sarif(result, env_root=str(snap), tool_version=__version__)  # real files, so viewers place findings
+            if access_result is not None:
+                from permwise.report.access import merge_sarif
+
+                text = merge_sarif(text, access_result, env_root=str(snap), tool_version=__version__)
         elif fmt is Format.html:
             from permwise.report.html import audit_html
 
-            text = audit_html(result, environment=label, verbose=verbose)
+            text = audit_html(result, environment=label, verbose=verbose, snapshot_created=environment.meta.get("created"))
+            if access_result is not None:
+                from permwise.report.access import access_section_html
+
+                text = text.replace("</main>", access_section_html(access_result) + "</main>", 1)
         else:
             import io
 
@@ -110,6 +135,12 @@ def register(app: typer.Typer) -> None:
             if env is None:
                 console.print(f"auditing the {label} (use --env DIR for yours)")
             render_text(result, console, verbose=verbose)
+            if access_result is not None:
+                from permwise.report.access import render_text as access_text
+
+                console.print()
+                console.rule("External access", align="left")
+                access_text(access_result, console, verbose=verbose)
             if verbose:
                 console.print(f"[dim]{result.stats}[/dim]")
             text = console.export_text() if out is not None else None
@@ -120,3 +151,8 @@ def register(app: typer.Typer) -> None:
                 sys.stdout.write(text)
         if fail_on is not FailOn.none and any(severity_at_least(f.severity, fail_on.value) for f in result.active):
             raise typer.Exit(1)
+        if access_result is not None:
+            from permwise.cli.access import fails
+
+            if fails(access_result, fail_on.value):
+                raise typer.Exit(1)

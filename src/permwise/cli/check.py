@@ -96,6 +96,10 @@ def register(app: typer.Typer) -> None:
             manifest_name = "runbooks"
             snapshot_label, config_label = "bundled demo organization", "bundled demo config"
         else:
+            if manifest is not None:  # a misspelt manifest is the first thing to say (`check runbok`)
+                from permwise.requirements.manifest import manifest_path
+
+                manifest_path(manifest)
             if env is None or config is None:
                 missing = " and ".join(n for n, v in (("--env", env), ("--config", config)) if v is None)
                 raise InputError(f"missing {missing}",
@@ -138,7 +142,7 @@ def register(app: typer.Typer) -> None:
         elif fmt is Format.html:
             from permwise.report.html import check_html
 
-            text = check_html(report, verbose=verbose)
+            text = check_html(report, verbose=verbose, snapshot_created=environment.meta.get("created"))
         else:
             if out is None:
                 console = make_console()

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from permwise.errors import InputError
 from permwise.report.console import summary_console
+from permwise.wording import plural
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -172,7 +173,7 @@ def render_summary(result, console: Console) -> None:  # type: ignore[no-untyped
     for e in result.errors:
         kinds[e.kind] = kinds.get(e.kind, 0) + 1
     console.print(
-        f"{len(result.errors)} gap(s) ("
+        f"{plural(len(result.errors), 'gap')} ("
         + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
         + f"), also in {result.out / 'errors.json'} (re-run to retry them):",
         markup=False,

@@ -24,6 +24,7 @@ VERBS = (
     "check",
     "generate",
     "audit",
+    "access",
     "preflight",
     "validate",
     "simulate",
@@ -78,7 +79,7 @@ def _root(
     ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
 ) -> None:
-    _state["debug"] = debug
+    _state["debug"] = _state["debug"] or debug
     if ctx.invoked_subcommand is None:
         typer.echo(ctx.get_help())
 
@@ -93,11 +94,48 @@ for _name in VERBS:
     _module.register(app)
 
 
+def reflow_help(text: str) -> str:
+    """Join the hard-wrapped lines of each prose paragraph of a docstring into one line, so that
+    rich wraps help text to the terminal (in rich markup mode typer keeps every newline, and a
+    docstring wrapped at 100 columns prints broken mid-sentence inside rich's panels). Indented
+    blocks (examples, command lines) keep their lines."""
+    import inspect
+
+    paragraphs = []
+    for para in inspect.cleandoc(text).split("\n\n"):
+        lines = para.splitlines()
+        if lines and not any(line.startswith((" ", "\b")) for line in lines):
+            para = " ".join(line.strip() for line in lines)
+        paragraphs.append(para)
+    return "\n\n".join(paragraphs)
+
+
+def _reflow_all(group: typer.Typer) -> None:
+    for info in group.registered_commands:
+        if info.help:
+            info.help = reflow_help(info.help)
+        elif info.callback is not None and info.callback.__doc__:
+            info.callback.__doc__ = reflow_help(info.callback.__doc__)
+    for sub in group.registered_groups:
+        if sub.typer_instance is not None:
+            if sub.typer_instance.info.help:
+                sub.typer_instance.info.help = reflow_help(sub.typer_instance.info.help)
+            _reflow_all(sub.typer_instance)
+
+
+_reflow_all(app)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; bad input becomes one line on stderr and exit code 2."""
-    debug = _state["debug"] or "--debug" in (argv if argv is not None else sys.argv) or bool(
-        os.environ.get("PERMWISE_DEBUG")
-    )
+    args = list(argv if argv is not None else sys.argv[1:])
+    # --debug is global: accepted before or after the verb (`permwise audit --env x --debug`), so
+    # it is taken out here, before click parses the verb's own options; after `--` it is an argument
+    cut = args.index("--") if "--" in args else len(args)
+    debug_flag = "--debug" in args[:cut]
+    argv = [a for a in args[:cut] if a != "--debug"] + args[cut:]
+    debug = debug_flag or bool(os.environ.get("PERMWISE_DEBUG"))
+    _state["debug"] = debug
     try:
         # standalone_mode=False: click's usage errors come back to us, so that they too are ONE
         # line on stderr with exit code 2 (click's own rendering is a multi-line box)
@@ -111,7 +149,7 @@ def main(argv: list[str] | None = None) -> None:
     except _click_exc.ClickException as exc:
         if debug:
             raise
-        _fail(usage_error_line(exc, argv if argv is not None else sys.argv[1:]))
+        _fail(usage_error_line(exc, argv))
     except (typer.Abort, KeyboardInterrupt):
         sys.exit(130)
     # typer.Exit(code) comes back as a return value in non-standalone mode; exit like click would

@@ -10,6 +10,7 @@ import typer
 from permwise.cli.options import ManifestArg
 
 from permwise.catalog import get_catalog
+from permwise.wording import plural
 
 
 def _table(rows: list[list[str]], header: list[str]) -> str:
@@ -73,12 +74,12 @@ def register(app: typer.Typer) -> None:
         for c in sorted(m.commands, key=lambda c: c.id):
             total = {a.key for perm in c.permissions for pat in perm.actions for a in cat.expand(pat)}
             managed = ", ".join(c.managed_policies) or "-"
-            out.append(f"  {c.id}  [{c.profile}, {c.access}, SCP risk {c.scp_risk.level}, managed: {managed}]  {len(total)} action(s)")
+            out.append(f"  {c.id}  [{c.profile}, {c.access}, SCP risk {c.scp_risk.level}, managed: {managed}]  {plural(len(total), 'action')}")
             for perm in c.permissions:
                 for pat in perm.actions:
                     n = len(cat.expand(pat))
                     wild = "*" in pat or "?" in pat
-                    note = f"  ({n} action(s){', wildcard intended' if perm.wildcard_intended else ''})" if wild else ""
+                    note = f"  ({plural(n, 'action')}{', wildcard intended' if perm.wildcard_intended else ''})" if wild else ""
                     out.append(f"      {pat}{note}")
                     if expand and n > 1:
                         out.extend(f"          {a.key}" for a in cat.expand(pat))
@@ -105,13 +106,13 @@ def register(app: typer.Typer) -> None:
             typer.echo(p.one_line())
         errors, warnings = len(report.errors), len(report.warnings)
         if errors:
-            typer.echo(f"permwise: error: `{report.path}`: {errors} error(s), {warnings} warning(s)", err=True)
+            typer.echo(f"permwise: error: `{report.path}`: {plural(errors, 'error')}, {plural(warnings, 'warning')}", err=True)
             raise typer.Exit(2)
         m = report.manifest
         assert m is not None
         cat = get_catalog()
         actions = {a.key for c in m.commands for perm in c.permissions for pat in perm.actions for a in cat.expand(pat)}
-        typer.echo(f"ok: {report.path}: {len(m.commands)} commands, {len(m.profiles)} profiles, "
-                   f"{len(actions)} actions, {warnings} warning(s)")
+        typer.echo(f"ok: {report.path}: {plural(len(m.commands), 'command')}, {plural(len(m.profiles), 'profile')}, "
+                   f"{plural(len(actions), 'action')}, {plural(warnings, 'warning')}")
 
     app.add_typer(group)

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from permwise.errors import InputError
 from permwise.report.console import summary_console
+from permwise.wording import noun, plural
 
 _STYLE = {"ok": "green", "skip": "dim", "warn": "yellow", "fail": "red", "error": "bold red"}
 
@@ -36,12 +37,17 @@ def register(app: typer.Typer) -> None:
         profile_workload: Annotated[
             str | None, typer.Option("--profile-workload", help="Profile of a workload account [env: AWS_PROFILE].")
         ] = None,
+        config: Annotated[
+            str | None,
+            typer.Option("--config", "-c", help="Deployment config (the one given to generate and check): each profile's "
+                         "live account must be the account it names."),
+        ] = None,
         endpoint_url: EndpointUrlOpt = None,
         output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
     ) -> None:
         """Verify that each profile reaches the account it should, before a session.
 
-        Profiles come from AWS_MANAGEMENT_PROFILE, AWS_OPERATIONS_PROFILE, AWS_BILLING_PROFILE and AWS_PROFILE (or the --profile-* options) and the AWS config files. Calls sts:GetCallerIdentity per profile and organizations:DescribeOrganization; the management profile must be the organization's management account, and management, operations and billing must be different accounts. With a MANIFEST, every command is routed command -> profile -> account and flagged when that account cannot serve it (Organizations APIs outside the management account and delegated administrators, CROSS_ACCOUNT_SILENT_ZERO; Cost Explorer from a member account).
+        Profiles come from AWS_MANAGEMENT_PROFILE, AWS_OPERATIONS_PROFILE, AWS_BILLING_PROFILE and AWS_PROFILE (or the --profile-* options) and the AWS config files. Calls sts:GetCallerIdentity per profile and organizations:DescribeOrganization; the management profile must be the organization's management account, and management, operations and billing must be different accounts. With a MANIFEST, every command is routed command -> profile -> account and flagged when that account cannot serve it (Organizations APIs outside the management account and delegated administrators, CROSS_ACCOUNT_SILENT_ZERO; Cost Explorer from a member account). With --config, each profile must also reach the account the deployment config names for it.
 
         Exit 0 all good (warnings allowed), 1 a verdict failed, 2 bad usage or a profile that cannot be checked (missing profile, bad credentials, unreachable endpoint).
 
@@ -59,7 +65,13 @@ def register(app: typer.Typer) -> None:
             "billing": profile_billing,
             "workload": profile_workload,
         }
-        report = preflight({k: v for k, v in overrides.items() if v}, manifest=manifest, endpoint_url=endpoint_url)
+        expected = None
+        if config is not None:
+            from permwise.requirements import load_config
+
+            expected = {name: pc.account for name, pc in load_config(config).profiles.items()}
+        report = preflight({k: v for k, v in overrides.items() if v}, manifest=manifest, endpoint_url=endpoint_url,
+                           expected_accounts=expected)
         if output_format == "json":
             typer.echo(json.dumps(report.as_json(), indent=2, sort_keys=True))
         else:
@@ -115,6 +127,6 @@ def render(report, console: Console) -> None:  # type: ignore[no-untyped-def]
     )
     warned = sum(1 for p in report.profiles if p.status == "warn") + sum(1 for r in report.routes if r.status == "warn")
     if failed:
-        console.print(f"preflight failed: {failed} verdict(s) need a fix" + (f", {warned} warning(s)" if warned else ""))
+        console.print(f"preflight failed: {plural(failed, 'verdict')} {noun(failed, 'needs', 'need')} a fix" + (f", {plural(warned, 'warning')}" if warned else ""))
     else:
-        console.print("preflight passed" + (f" with {warned} warning(s)" if warned else ""))
+        console.print("preflight passed" + (f" with {plural(warned, 'warning')}" if warned else ""))

@@ -209,6 +209,7 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[Format, typer.Option("--format", "-f", help="Output for a single request: text or json.")] = Format.text,
         details: Annotated[bool, typer.Option("--details", help="Add missing_keys and errors to JSON results.")] = False,
         jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Processes for --jsonl (default: every core); output is identical for any number.")] = None,
+        allow_unknown_action: Annotated[bool, typer.Option("--allow-unknown-action", help="Decide an --action the pinned catalog does not know (a brand-new action) instead of refusing it.")] = False,
     ) -> None:
         """Decide one request (or a batch) as AWS would, and explain the decision.
 
@@ -266,6 +267,15 @@ def register(app: typer.Typer) -> None:
             if action.count(":") != 1 or not all(action.split(":")):
                 raise InputError(f"`--action {action}` is not an action",
                                  hint="write it as `service:ActionName`, e.g. `s3:GetObject`")
+            if not allow_unknown_action:  # a typo would be "decided" against policies that never name it
+                from permwise.catalog import get_catalog
+
+                cat = get_catalog()
+                problem = cat.diagnose_action(action, with_suggestion=False)
+                if problem is not None:
+                    guess = cat.suggest_action(action)
+                    raise InputError(problem, hint=(f"did you mean `{guess}`? " if guess else "")
+                                     + "or pass --allow-unknown-action to decide it anyway")
             trust = _compile(trust_policy, "trust") if trust_policy else None
             res = _compile(resource_policy, "resource") if resource_policy else None
             if trust and res:

@@ -703,12 +703,23 @@ def evaluate(ps: PolicySet, req: Request, explain: bool = True) -> Result:
                        + _identity_reasons(pi, id_allows, b_allows, s_allows) + notes)
         return Result(ALLOWED, reasons, missing, errors, id_sts + g, [], ctx)
     fails = []
+    if best == MATCH_ROLE:
+        # the resource-based policy grants to the role ARN, and that grant is capped by the
+        # boundary or session policy ("Policy evaluation logic", resource-based policies and
+        # permissions boundaries): the cap decides, not a missing identity-based allow
+        capped = "boundary" if not b_ok else "session"
+        if explain:
+            fails = _res_reasons(grants((MATCH_ROLE,)), "to the role ARN")
+            fails += _identity_failures(ps, action, resource, True, b_ok, s_ok)
+            fails.append(_note("a grant to the role ARN in a resource-based policy is capped by the role's "
+                               "permissions boundary and session policy"
+                               + ("" if id_ok else ", and no identity-based policy allows the request either"),
+                               capped))
+            fails += notes
+        return Result(IMPLICIT_DENY, fails, missing, errors, [], [], ctx, capped)
     if explain:
         fails = _identity_failures(ps, action, resource, id_ok, b_ok, s_ok)
-        if best == MATCH_ROLE:
-            fails.append(_note("the resource-based policy names the role ARN, which is limited by the "
-                               "permissions boundary and session policy", "resource"))
-        elif best is None:
+        if best is None:
             fails.append(no_res)
         fails += notes
     return Result(IMPLICIT_DENY, fails, missing, errors, [], [], ctx, id_layer)

@@ -111,6 +111,7 @@ def load_snapshot(path: str | Path, *, compile_all: bool = True) -> Environment:
                           "not in `organization/accounts.json`; no SCPs or RCPs are applied to it", aid)
         acc.has_iam = True
         if data.meta:
+            acc.meta = data.meta
             acc.name = acc.name or str(data.meta.get("Name") or "")
             acc.alias = str(data.meta.get("Alias") or "")
             tags = data.meta.get("Tags")

@@ -74,6 +74,8 @@ class Account:
     tags: dict[str, str] = field(default_factory=dict)
     in_organization: bool = False
     has_iam: bool = False
+    #: ``account.json`` as read (``S3PublicAccessBlock``: account-level S3 Block Public Access)
+    meta: dict = field(default_factory=dict)
 
     @property
     def label(self) -> str:

@@ -9,9 +9,10 @@ guardrail matrix, suppressions. JSON and SARIF stay flat lists of the same findi
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -22,6 +23,7 @@ from rich.text import Text
 
 from permwise.audit.model import SEVERITIES, SEVERITY_RANK, Finding, Rule
 from permwise.report.console import columns_fit
+from permwise.wording import noun, plural
 
 STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
 SARIF_LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
@@ -69,6 +71,75 @@ class _SarifFinding:
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "0.0"}
 
 
+class _Locator:
+    """Line and column of a finding's JSON pointer in its snapshot file, so that SARIF viewers
+    place it. A pointer into a policy stored as a JSON string (``/Policy/Content/Statement/0`` of
+    an SCP, ``describe-policy`` output) lands on the string's line, at the statement's column
+    inside it."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.sources: dict[str, Any] = {}
+
+    def __call__(self, file: str, pointer: str) -> tuple[int | None, int | None]:
+        import os
+
+        from permwise.errors import InputError
+        from permwise.sources import load_source
+
+        path = os.path.join(self.root, file) if self.root else file
+        if path not in self.sources:
+            try:
+                self.sources[path] = load_source(path) if os.path.isfile(path) else None
+            except (InputError, OSError, ValueError):
+                self.sources[path] = None
+        src = self.sources[path]
+        if src is None:
+            return None, None
+        pos = src.locate(pointer or "")
+        if pos is None:
+            return 1, 1
+        line, col = pos
+        inner = _embedded_statement(src, pointer or "")
+        if inner is not None:
+            text_line = src.text.splitlines()[line - 1] if line - 1 < len(src.text.splitlines()) else ""
+            at = text_line.find(inner, col - 1)
+            if at >= 0:
+                col = at + 1
+        return line, col
+
+
+def _embedded_statement(src: Any, pointer: str) -> str | None:
+    """For ``.../Content/Statement/N`` where ``Content`` is a JSON string: the escaped text of the
+    statement's first key as it appears in the file (``\\"Sid\\":\\"X\\"``), to find its column."""
+    import json
+
+    head, sep, tail = pointer.partition("/Statement/")
+    if not sep:
+        return None
+    node: Any = src.data
+    for tok in [t for t in head.split("/") if t]:
+        node = node.get(tok) if isinstance(node, dict) else None
+    if not isinstance(node, str):
+        return None
+    try:
+        doc = json.loads(node)
+    except ValueError:
+        return None
+    sts = doc.get("Statement") if isinstance(doc, dict) else None
+    sts = sts if isinstance(sts, list) else [sts]
+    idx = tail.split("/", 1)[0]
+    if not idx.isdigit() or int(idx) >= len(sts) or not isinstance(sts[int(idx)], dict):
+        return None
+    st = sts[int(idx)]
+    key = next(iter(st), None)
+    if key is None:
+        return None
+    piece = json.dumps({key: st[key]}, separators=(",", ":"))[1:-1]
+    compact = json.dumps(piece)[1:-1]  # as it appears inside the outer JSON string
+    return compact if compact in src.text else json.dumps(json.dumps({key: st[key]})[1:-1])[1:-1]
+
+
 def to_sarif(result: Any, *, env_root: str = "", tool_version: str | None = None) -> str:
     """SARIF 2.1.0 through :mod:`permwise.report.sarif` (level: critical/high -> error, medium ->
     warning, low/info -> note); the audit's own severity is kept as ``properties.severity`` of
@@ -83,9 +154,11 @@ def to_sarif(result: Any, *, env_root: str = "", tool_version: str | None = None
         for r in result.rules
     ]
     prefix = env_root.rstrip("/") + "/" if env_root else ""
+    where = _Locator(env_root)
     findings = [
         _SarifFinding(f.rule_id, level[f.severity], f"[{f.severity}] {f.message}",
-                      (prefix + f.file) if f.file else prefix + "snapshot.json", f.pointer, f.fix)
+                      (prefix + f.file) if f.file else prefix + "snapshot.json", f.pointer, f.fix,
+                      *where(f.file or "snapshot.json", f.pointer))
         for f in result.findings if f.suppressed_by is None
     ]
     log = sarif_log(findings, rules, tool_version=tool_version)
@@ -161,11 +234,25 @@ class PrincipalBlock:
 
 
 @dataclass(frozen=True)
+class ScpGuardrail:
+    """What a row of the SCP grid means and how to fix it (for the rows with a gap)."""
+
+    rule_id: str
+    title: str
+    why: str
+    gaps: tuple[tuple[str, str], ...]  # (account, status) of the accounts not enforcing it
+    fix: str
+    statement: str  # the guardrail as an SCP statement (compact JSON), placeholders kept
+
+
+@dataclass(frozen=True)
 class ScpMatrix:
     accounts: tuple[str, ...]
     rows: tuple[tuple[str, tuple[str, ...]], ...]  # (rule id, status per account)
     not_configured: tuple[str, ...]
     findings: tuple[Finding, ...]  # AUDIT-SCP-OVERBROAD and other SCP findings not shown as a cell
+    titles: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    details: tuple[ScpGuardrail, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -223,7 +310,7 @@ def advisory_ids(rules: list[Rule]) -> list[str]:
     return sorted(r.id for r in rules if r.family == "guardrail" and r.kind == "advisory")
 
 
-ADVISORY_TEXT = ("not checked: {n} advisory guardrail(s), guidance on resource-policy content or design, "
+ADVISORY_TEXT = ("not checked: {n} advisory {guardrails}, guidance on resource-policy content or design, "
                  "not on what a principal can do (`permwise rules --family guardrail` shows them): {ids}")
 
 
@@ -255,7 +342,49 @@ def _scp_view(result: Any, findings: list[Finding]) -> ScpMatrix | None:
     rows = tuple((rid, tuple(cells.get((rid, a), "not-configured") for a in accounts)) for rid in configured)
     shown = {rid for rid in configured}
     extra = tuple(f for f in findings if f.rule_id not in shown)
-    return ScpMatrix(tuple(accounts), rows, tuple(r for r in rules if r not in configured), extra)
+    by_id = {r.id: r for r in result.rules}
+    titles = {rid: by_id[rid].title for rid in rules if rid in by_id}
+    details = []
+    for rid, statuses in rows:
+        gaps = tuple((a, st) for a, st in zip(accounts, statuses) if st in ("not-enforced", "partial", "blocks-exempt"))
+        if gaps and rid in by_id:
+            details.append(_scp_guardrail(by_id[rid], gaps))
+    return ScpMatrix(tuple(accounts), rows, tuple(r for r in rules if r not in configured), extra, titles, tuple(details))
+
+
+def guardrail_statement(rule: Any) -> dict[str, Any]:
+    """The SCP statement a guardrail stands for: Deny its actions on its resources under its
+    conditions (placeholders such as ``[INFRASTRUCTURE_AUTOMATION_ROLE]`` left for the user)."""
+    import re as _re
+
+    scp = rule.data.get("scp", {}) if rule.data else {}
+    st: dict[str, Any] = {"Sid": _re.sub(r"[^A-Za-z0-9]", "", rule.id.title()), "Effect": "Deny",
+                          "Action": list(rule.actions) if len(rule.actions) != 1 else rule.actions[0],
+                          "Resource": (scp.get("resources") or ["*"]) if len(scp.get("resources") or ["*"]) > 1
+                          else (scp.get("resources") or ["*"])[0]}
+    cond: dict[str, Any] = {}
+    for block in scp.get("condition") or []:
+        for op, kv in block.items():
+            cond.setdefault(op, {}).update(kv)
+    if cond:
+        st["Condition"] = cond
+    return st
+
+
+def _scp_guardrail(rule: Any, gaps: tuple[tuple[str, str], ...]) -> ScpGuardrail:
+    import json as _json
+
+    statuses = {st for _, st in gaps}
+    if statuses == {"blocks-exempt"}:
+        fix = ("add the exempt role to the `ArnNotLike` `aws:PrincipalARN` condition of the SCP statement that "
+               "denies it (see the AUDIT-SCP-OVERBROAD finding)")
+    else:
+        fix = ("attach an SCP with this statement to the root, or to an OU above "
+               + noun(len(gaps), "that account", "those accounts")
+               + (" (fill the placeholders in brackets)"
+                  if re.search(r"\[[A-Z_]+\]", _json.dumps(guardrail_statement(rule))) else ""))
+    stmt = _json.dumps(guardrail_statement(rule), separators=(", ", ": "))
+    return ScpGuardrail(rule.id, rule.title, rule.rationale, gaps, fix, stmt)
 
 
 SCP_LEGEND = ("ok: enforced; MISSING: a non-exempt role can still act; PARTIAL: some of the guardrail's actions "
@@ -268,7 +397,7 @@ def admin_line(v: AuditView) -> str:
     if not v.admins:
         return ""
     folded = [b for b in v.principals if b.admin]
-    text = f"{len(v.admins)} principal(s) have administrator power (can do everything)"
+    text = f"{plural(len(v.admins), 'principal')} {noun(len(v.admins), 'has')} administrator power (can do everything)"
     if folded:
         who = ", ".join(f"`{_short(b.subject)}`: {len(b.findings)}" for b in folded)
         text += (f"; {v.admin_guardrail_findings} guardrail findings follow from that alone ({who}) "
@@ -302,11 +431,11 @@ def render_text(result: Any, console: Console, *, verbose: bool = False) -> None
     v = audit_view(result)
     _headline(v, console)
     if v.escalation:
-        _section(console, f"Privilege escalation: {len(v.escalation)} path(s) to administrator power")
+        _section(console, f"Privilege escalation: {plural(len(v.escalation), 'path')} to administrator power")
         for p in v.escalation:
             _escalation_text(p, console)
     if v.trust:
-        _section(console, f"Trust policies: {len(v.trust)} finding(s)")
+        _section(console, f"Trust policies: {plural(len(v.trust), 'finding')}")
         for f in v.trust:
             _head(console, f.severity, f.rule_id, _short(f.subject))
             _para(console, strip_subject(f), 2)
@@ -316,13 +445,13 @@ def render_text(result: Any, console: Console, *, verbose: bool = False) -> None
                 _para(console, f"fix: {f.fix}", 2, style="green")
     if v.principals:
         n = sum(len(b.findings) for b in v.principals)
-        _section(console, f"Guardrails: {n} finding(s) on {len(v.principals)} principal(s)")
+        _section(console, f"Guardrails: {plural(n, 'finding')} on {plural(len(v.principals), 'principal')}")
         for b in v.principals:
             _principal_text(b, console, verbose)
     if v.advisory:
         if not v.principals:
             _section(console, "Guardrails: no finding")
-        _para(console, ADVISORY_TEXT.format(n=len(v.advisory), ids=", ".join(v.advisory)), 0, style="dim")
+        _para(console, ADVISORY_TEXT.format(n=len(v.advisory), guardrails=noun(len(v.advisory), "guardrail"), ids=", ".join(v.advisory)), 0, style="dim")
     if v.scp is not None:
         _section(console, "SCP guardrails per member account")
         _scp_matrix(v.scp, console)
@@ -335,7 +464,7 @@ def render_text(result: Any, console: Console, *, verbose: bool = False) -> None
             _head(console, f.severity, f.rule_id, f.subject)
             _para(console, f.message, 2)
     console.print()
-    console.print(Text(f"{v.total} finding(s)" + (": " + counts_text(v.by_severity) if v.total else ""),
+    console.print(Text(f"{plural(v.total, 'finding')}" + (": " + counts_text(v.by_severity) if v.total else ""),
                        style=STYLE[_worst(v.by_severity)] if v.total else "green"))
 
 
@@ -345,7 +474,7 @@ def _worst(counts: dict[str, int]) -> str:
 
 def _headline(v: AuditView, console: Console) -> None:
     line = Text()
-    line.append(f"{v.total} finding(s)", style="bold")
+    line.append(f"{plural(v.total, 'finding')}", style="bold")
     if v.total:
         line.append(": ")
         parts = [(f"{n} {s}", STYLE[s]) for s, n in v.by_severity.items() if n]
@@ -425,7 +554,7 @@ def _escalation_text(p: EscalationPath, console: Console) -> None:
 def _principal_text(b: PrincipalBlock, console: Console, verbose: bool) -> None:
     head = Text()
     head.append(_short(b.subject), style="bold")
-    head.append(f"  {len(b.findings)} finding(s): {counts_text(b.counts())}", style="dim")
+    head.append(f"  {plural(len(b.findings), 'finding')}: {counts_text(b.counts())}", style="dim")
     console.print(head, overflow="fold")
     if b.admin:
         line = (f"admin: can do everything; {len(b.findings)} guardrail findings follow from that"
@@ -468,6 +597,13 @@ def _scp_matrix(m: ScpMatrix, console: Console) -> None:
         line.rstrip()
         console.print(line, overflow="fold", crop=False)
     _para(console, SCP_LEGEND, 0, style="dim")
+    for d in m.details:
+        labels = sorted({_CELL[st][0] for _, st in d.gaps})
+        _para(console, f"{d.rule_id}  {d.title}  ({'/'.join(labels)} in {plural(len(d.gaps), 'account')}: "
+                       f"{', '.join(a for a, _ in d.gaps)})", 0, style="bold")
+        if d.why:
+            _para(console, d.why, 2)
+        _para(console, f"fix: {d.fix}: {d.statement}", 2, style="green")
     for f in m.findings:
         _head(console, f.severity, f.rule_id, f.subject)
         _para(console, f.message, 2)
@@ -493,7 +629,7 @@ def rules_table(rules: list[Rule], console: Console) -> None:
         table.add_row(r.id, r.kind, Text(r.severity, style=STYLE[r.severity]), r.title)
     console.print(table)
     kinds = Counter(r.kind for r in rules)
-    console.print(f"{len(rules)} rules: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
+    console.print(f"{plural(len(rules), 'rule')}: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
 
 
 def rules_json(rules: list[Rule]) -> str:
@@ -521,4 +657,4 @@ def assumers_text(role: str, entries: list[Any], console: Console) -> None:
         table.add_row(_short(e.principal) if e.principal.startswith("arn:") else e.principal, f"{e.via}: {how}")
     console.print(f"who can assume {role}:")
     console.print(table)
-    console.print(f"{len(entries)} principal(s)")
+    console.print(plural(len(entries), "principal"))

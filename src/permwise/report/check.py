@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from permwise.report.console import columns_fit
+from permwise.wording import noun, plural
 from permwise.requirements.check import (
     BLOCKED,
     PARTIAL,
@@ -40,7 +41,7 @@ def render_json(report: CheckReport) -> str:
 def _summary_line(report: CheckReport) -> str:
     c = report.counts()
     parts = [f"{c[s]} {s}" for s in (READY, PARTIAL, BLOCKED, UNRESOLVED) if c[s] or s == READY]
-    return f"{len(report.commands)} commands: " + ", ".join(parts)
+    return f"{plural(len(report.commands), 'command')}: " + ", ".join(parts)
 
 
 def _account(c: CommandResult) -> str:
@@ -173,11 +174,11 @@ def render_terminal(report: CheckReport, console: Console, *, verbose: bool = Fa
                               f"({_actions_text(g.actions, 50 if verbose else 4)})", markup=False, highlight=False)
             if len(risky) > len(shown):
                 rest = sum(len(g.actions) for g in risky[len(shown):])
-                console.print(f"  ... {len(risky) - len(shown)} more service groups ({rest} actions); "
+                console.print(f"  ... {len(risky) - len(shown)} more service {noun(len(risky) - len(shown), 'group')} ({plural(rest, 'action')}); "
                               "--format json lists all", markup=False, highlight=False)
 
     if report.problems:
-        console.print(Text(f"{len(report.problems)} snapshot problem(s), printed as warnings on stderr", style="yellow"))
+        console.print(Text(f"{plural(len(report.problems), 'snapshot problem')}, printed as warnings on stderr", style="yellow"))
     counts = report.counts()
     style = "bold red" if counts[BLOCKED] or counts[UNRESOLVED] else ("bold yellow" if counts[PARTIAL] else "bold green")
     console.print(Text(_summary_line(report), style=style))
@@ -260,7 +261,7 @@ def render_markdown(report: CheckReport, *, excess_limit: int = 20) -> str:
                 out.append(f"- {g.service} {g.access_level}: {len(g.actions)} ({_actions_text(g.actions, 4)})")
             if len(risky) > excess_limit:
                 rest = sum(len(g.actions) for g in risky[excess_limit:])
-                out.append(f"- ... {len(risky) - excess_limit} more service groups ({rest} actions)")
+                out.append(f"- ... {len(risky) - excess_limit} more service {noun(len(risky) - excess_limit, 'group')} ({plural(rest, 'action')})")
             out.append("")
     if report.problems:
         out += ["## Snapshot problems", ""]

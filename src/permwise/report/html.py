@@ -4,8 +4,14 @@ no external asset), rendered with the Jinja2 templates in ``report/templates/``.
 Autoescaping is on for every template: principal names, policy names, messages and fixes come
 from user data (snapshots, manifests, configs) and are never trusted as markup. The only markup
 added to user text is :func:`ticks`, which escapes first and then turns `` `x` `` into
-``<code>x</code>``. Output is deterministic (no timestamp, same order as the terminal report),
-so two runs over the same inputs give byte-identical files.
+``<code>x</code>``.
+
+Each page states when it was generated and when its snapshot was taken, and carries one inline
+script (no network: a Content-Security-Policy forbids every external load) for a search box,
+filters by status, severity and layer, sortable tables and keyboard navigation (``/`` search,
+``j``/``k`` next and previous item, Enter to open, Esc to clear). The report date is the only
+thing that varies between runs; it is taken from ``SOURCE_DATE_EPOCH`` when set (the
+reproducible-builds convention), so two runs with it give byte-identical files.
 """
 
 from __future__ import annotations
@@ -43,6 +49,29 @@ def _short(arn: str) -> str:
     return arn.split(":", 4)[-1] if isinstance(arn, str) and arn.startswith("arn:") else arn
 
 
+def report_dates(snapshot_created: str | None = None, now: Any = None) -> dict[str, str]:
+    """The report's generation time (``SOURCE_DATE_EPOCH`` when set) and the snapshot's date."""
+    import datetime as dt
+    import os
+
+    if now is None:
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+        now = (dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch.isdigit()
+               else dt.datetime.now(dt.timezone.utc))
+    now = now.replace(second=0, microsecond=0)
+    out = {"report": now.strftime("%Y-%m-%dT%H:%MZ"), "report_text": now.strftime("%Y-%m-%d %H:%M UTC"),
+           "snapshot": "", "snapshot_text": ""}
+    if snapshot_created:
+        text = str(snapshot_created)
+        try:
+            when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            out["snapshot"] = when.strftime("%Y-%m-%dT%H:%MZ") if when.tzinfo else text
+            out["snapshot_text"] = when.strftime("%Y-%m-%d %H:%M UTC") if when.tzinfo else text
+        except ValueError:
+            out["snapshot"] = out["snapshot_text"] = text
+    return out
+
+
 def _version() -> str:
     from permwise import __version__
 
@@ -53,7 +82,8 @@ def _version() -> str:
 # audit
 
 
-def audit_html(result: Any, *, environment: str = "", verbose: bool = False) -> str:
+def audit_html(result: Any, *, environment: str = "", verbose: bool = False, snapshot_created: str | None = None,
+               now: Any = None) -> str:
     """The audit as one HTML page, in the sections of the terminal report
     (:func:`permwise.report.audit.audit_view`). Administrators' guardrail findings sit in a
     closed ``<details>`` (open with ``verbose``)."""
@@ -73,7 +103,12 @@ def audit_html(result: Any, *, environment: str = "", verbose: bool = False) -> 
         "scp_legend": SCP_LEGEND,
         "scp_label": {"enforced": "ok", "not-enforced": "MISSING", "partial": "PARTIAL", "blocks-exempt": "blocks exempt",
                       "not-configured": "-", "management": "n/a"},
+        "scp_severity": {r.id: r.severity for r in result.rules},
         "verbose": verbose,
+        "dates": report_dates(snapshot_created, now),
+        "filters": [("severity", [s for s in ("critical", "high", "medium", "low", "info") if s in v.by_severity]),
+                    ("layer", [name for name, present in (("escalation", v.escalation), ("trust", v.trust),
+                                                          ("guardrails", v.principals), ("scp", v.scp)) if present])],
     })
 
 
@@ -83,7 +118,8 @@ def audit_html(result: Any, *, environment: str = "", verbose: bool = False) -> 
 _LEVELS = ("Permissions management", "Write", "Tagging", "Read", "List")
 
 
-def check_html(report: Any, *, verbose: bool = False, excess_limit: int = 20) -> str:
+def check_html(report: Any, *, verbose: bool = False, excess_limit: int = 20, snapshot_created: str | None = None,
+               now: Any = None) -> str:
     """The check report as one HTML page: summary counts, the command table with status badges,
     each non-ready command's deciding layers and fixes (the fix statement as JSON in ``<pre>``),
     and the excess of each principal."""
@@ -98,6 +134,7 @@ def check_html(report: Any, *, verbose: bool = False, excess_limit: int = 20) ->
             "denied": f"{len(c.blocked_actions)}/{len(c.required_actions)}" if c.status != UNRESOLVED else "-",
             "layer": _short_layer(c),
             "ready": c.status == READY,
+            "layers": sorted({b.layer for b in c.blockers}) or ["none"],
             "blockers": [{
                 "b": b,
                 "explicit": b.decision == "explicitDeny",
@@ -114,6 +151,7 @@ def check_html(report: Any, *, verbose: bool = False, excess_limit: int = 20) ->
             "e": e, "levels": [bl.get(lvl, 0) for lvl in _LEVELS], "risky": shown,
             "hidden": len(risky) - len(shown), "hidden_actions": sum(len(g.actions) for g in risky[len(shown):]),
             "alarm": bool(bl.get("Permissions management") or bl.get("Write")),
+            "read": _read_by_service(e),
         })
     counts = report.counts()
     return _render("check.html.j2", {
@@ -128,7 +166,26 @@ def check_html(report: Any, *, verbose: bool = False, excess_limit: int = 20) ->
         "excess": excess,
         "levels": _LEVELS,
         "verbose": verbose,
+        "dates": report_dates(snapshot_created, now),
+        "filters": [("status", [st for st in ("blocked", "unresolved", "partial", "ready") if counts.get(st)]),
+                    ("layer", sorted({lyr for x in commands for lyr in x["layers"]}))],
     })
+
+
+def _read_by_service(e: Any) -> list[dict[str, Any]]:
+    """The principal's Read and List excess, one row per service (most actions first)."""
+    rows: dict[str, dict[str, Any]] = {}
+    for g in e.groups:
+        if g.access_level not in ("Read", "List"):
+            continue
+        r = rows.setdefault(g.service, {"service": g.service, "read": 0, "list": 0, "actions": []})
+        r["read" if g.access_level == "Read" else "list"] += len(g.actions)
+        r["actions"].extend(g.actions)
+    out = sorted(rows.values(), key=lambda r: (-(r["read"] + r["list"]), r["service"]))
+    for r in out:
+        acts = sorted(r.pop("actions"), key=str.lower)
+        r["examples"], r["more"] = acts[:4], max(0, len(acts) - 4)
+    return out
 
 
 def _render(name: str, ctx: dict[str, Any]) -> str:

@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 
 from permwise.catalog import ACCESS_LEVEL_ORDER, get_catalog
 from permwise.requirements.model import Command, Manifest
+from permwise.wording import plural
 
 
 def cell(text: object) -> str:
@@ -63,7 +64,7 @@ def render_manifest_docs(m: Manifest, name: str | None = None) -> str:
     if m.tool.source:
         lines += [f"Source: {m.tool.source}", ""]
     all_actions = sorted({a for c in cmds for a in command_actions(c)}, key=str.lower)
-    lines += [f"{len(cmds)} commands, {len(m.profiles)} profiles, {len(all_actions)} distinct actions "
+    lines += [f"{plural(len(cmds), 'command')}, {plural(len(m.profiles), 'profile')}, {plural(len(all_actions), 'distinct action')} "
               f"(expanded against the pinned action catalog).", ""]
 
     # profiles

@@ -498,6 +498,16 @@ def make_fix(env: Environment, principal: str, blocker: Blocker, items: list[tup
 SCP_EXEMPT_NOTE = "SCPs never apply to"
 
 
+def _governs_member_accounts(env, op) -> bool:
+    """True when some member account (SCPs apply to it) sits at or under one of the SCP's targets.
+    An SCP on an empty OU (a `Suspended` OU waiting for accounts) restricts nobody today, so naming
+    it beside a management-account command is noise."""
+    mgmt = env.management_account_id
+    targets = set(op.targets)
+    return any(a.in_organization and a.id != mgmt and (a.id in targets or targets.intersection(a.parent_path))
+               for a in env.accounts.values())
+
+
 def note_scp_exemptions(env, plans, results) -> None:
     """Add a note to each command whose principal SCPs never restrict (the management account,
     a service-linked role) naming the organization's SCPs that would deny some of its actions
@@ -525,7 +535,8 @@ def note_scp_exemptions(env, plans, results) -> None:
                 if hits is None:
                     hits = cache[key] = env.scps_denying(res.principal, req.action, req.resource, ctx)
                 for op, _sid in hits:
-                    denied.setdefault(op.id, (op, set()))[1].add(req.action)
+                    if _governs_member_accounts(env, op):
+                        denied.setdefault(op.id, (op, set()))[1].add(req.action)
         if not denied:
             continue
         who = (f"the management account {env.account_label(p.account)}" if not p.service_linked

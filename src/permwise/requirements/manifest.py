@@ -27,6 +27,7 @@ from permwise.requirements.model import BUILTIN_VARIABLES, Manifest, Permission
 from permwise.requirements.problems import Problem, at, from_validation_error
 from permwise.requirements.templates import SAMPLE_VALUES, fill, fits, resource_types_of, variables_of
 from permwise.sources import Source, join_pointer, load_source
+from permwise.wording import noun, plural
 
 #: Where bundled manifests live.
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "data" / "manifests"
@@ -148,7 +149,7 @@ def _load_cached(real: str, mtime: int, size: int, name_or_path: str) -> Manifes
         extra = len(report.errors) - 1
         err = first.to_error()
         if extra:
-            err.hint = (err.hint + "; " if err.hint else "") + f"{extra} more problem(s): run `permwise manifest validate {name_or_path}`"
+            err.hint = (err.hint + "; " if err.hint else "") + f"{plural(extra, 'more problem')}: run `permwise manifest validate {name_or_path}`"
         raise err
     assert report.manifest is not None
     return report.manifest
@@ -280,12 +281,12 @@ def _check_templates(perm: Permission, actions: list[tuple[int, str, list[Action
         if unfit:
             first = unfit[0]
             shapes = ", ".join(f"{rt.name} `{rt.arn}`" for rt in resource_types_of(first)[:3])
-            what = f"`{pattern}`" if len(expansion) == 1 else f"{len(unfit)} action(s) of `{pattern}` (first `{first.key}`)"
+            what = f"`{pattern}`" if len(expansion) == 1 else f"{plural(len(unfit), 'action')} of `{pattern}` (first `{first.key}`)"
             problems.append(at(src, f"no resource template fits {what}; it acts on {shapes}", ptr,
                                "add a template of that shape, add `*` to derive it from the catalog, or move the action to its own permission"))
         if star_only and len(star_only) == len(expansion) and not has_star:
             names = ", ".join(f"`{a.key}`" for a in star_only[:3]) + (" ..." if len(star_only) > 3 else "")
-            problems.append(at(src, f"{names} support(s) no resource-level permissions; generated policies grant it on `*`",
+            problems.append(at(src, f"{names} {noun(len(star_only), 'supports', 'support')} no resource-level permissions; generated policies grant {noun(len(star_only), 'it', 'them')} on `*`",
                                ptr, "add `*` to the resources or move the action to a permission without templates",
                                severity="warning"))
     for ti, tpl, arn in good:

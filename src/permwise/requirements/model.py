@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 #: Template variables every manifest can use without declaring them.
 BUILTIN_VARIABLES: tuple[str, ...] = ("account", "partition", "region")
@@ -167,6 +167,21 @@ class Manifest(_Strict):
 
 
 _ACCOUNT = re.compile(r"^\d{12}$")
+#: an IAM role/user or an STS assumed-role ARN: path segments and names of IAM's allowed
+#: characters (IAM User Guide, "IAM identifiers": letters, digits and +=,.@_- ; paths use /)
+_PRINCIPAL = re.compile(
+    r"^arn:aws(-cn|-us-gov)?:(iam::\d{12}:(role|user)(/[\w+=,.@-]+)*/[\w+=,.@-]{1,128}"
+    r"|sts::\d{12}:assumed-role/[\w+=,.@-]{1,64}/[\w+=,.@-]{2,64})$")
+
+
+class PermissionSetConfig(_Strict):
+    """The IAM Identity Center permission set a profile signs in with (`generate --attach`)."""
+
+    name: str = Field(pattern=r"^[\w+=,.@-]{1,32}$", description="Permission set name.")
+    arn: str = Field(pattern=r"^arn:aws(-cn|-us-gov)?:sso:::permissionSet/ssoins-[a-zA-Z0-9-.]{16}/ps-[a-zA-Z0-9-./]{16}$",
+                     description="Permission set ARN.")
+    instance_arn: str = Field(pattern=r"^arn:aws(-cn|-us-gov)?:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$",
+                              description="ARN of the IAM Identity Center instance.")
 
 
 class ProfileConfig(_Strict):
@@ -174,6 +189,8 @@ class ProfileConfig(_Strict):
 
     account: str = Field(description="12-digit account id, quoted in YAML.")
     principal: str | None = Field(default=None, description="IAM principal ARN the profile resolves to (needed by `check`).")
+    permission_set: PermissionSetConfig | None = Field(
+        default=None, description="IAM Identity Center permission set of the profile (`generate --attach`).")
 
     @field_validator("account", mode="before")
     @classmethod
@@ -189,7 +206,19 @@ class ProfileConfig(_Strict):
     def _principal(cls, value: str | None) -> str | None:
         if value is not None and not re.match(r"^arn:aws[a-z-]*:(iam|sts)::\d{12}:.+", value):
             raise ValueError(f"principal `{value}` is not an IAM or STS ARN")
+        if value is not None and not _PRINCIPAL.match(value):
+            raise ValueError(
+                f"principal `{value}` is not a valid IAM role, user or assumed-role ARN "
+                "(expected arn:PARTITION:iam::ACCOUNT:role/NAME, no spaces or wildcards)")
         return value
+
+    @model_validator(mode="after")
+    def _principal_in_account(self) -> "ProfileConfig":
+        if self.principal is not None and self.principal.split(":")[4] != self.account:
+            raise ValueError(
+                f"principal `{self.principal}` is in account {self.principal.split(':')[4]}, but the profile's "
+                f"account is {self.account}; a profile's principal lives in the profile's account")
+        return self
 
 
 class DeploymentConfig(_Strict):
@@ -201,3 +230,43 @@ class DeploymentConfig(_Strict):
     )
     partition: Literal["aws", "aws-cn", "aws-us-gov"] = "aws"
     profiles: dict[str, ProfileConfig] = Field(default_factory=dict)
+
+    @field_validator("variables")
+    @classmethod
+    def _no_wildcards(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, v in sorted(value.items()):
+            if "*" in v or "?" in v:
+                raise ValueError(
+                    f"variable `{name}` is `{v}`: a wildcard (`*`, `?`) in a value widens every ARN built from it; "
+                    "give the exact value")
+        return value
+
+    @field_validator("regions")
+    @classmethod
+    def _regions_not_empty(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("`regions` is empty, which would widen `{region}` to `*`; list the regions, "
+                             "or leave `regions` out to mean every region on purpose")
+        return value
+
+    @model_validator(mode="after")
+    def _coherent_partition(self) -> "DeploymentConfig":
+        for region in self.regions:
+            want = _partition_of_region(region)
+            if want != self.partition:
+                raise ValueError(f"region `{region}` belongs to partition `{want}`, but `partition` is "
+                                 f"`{self.partition}`; set `partition: {want}` or use a region of `{self.partition}`")
+        for name, prof in sorted(self.profiles.items()):
+            if prof.principal is not None and prof.principal.split(":")[1] != self.partition:
+                raise ValueError(f"principal `{prof.principal}` of profile `{name}` is in partition "
+                                 f"`{prof.principal.split(':')[1]}`, but `partition` is `{self.partition}`")
+        return self
+
+
+def _partition_of_region(region: str) -> str:
+    """The partition of a region name (AWS General Reference, "Regions and endpoints")."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
