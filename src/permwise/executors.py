@@ -295,7 +295,7 @@ class DaskExecutor(Executor):
 
     name: str = "dask"
     address: str = ""
-    timeout: float = 30.0
+    timeout: float = 15.0
 
     def run(self, fn: Callable[[Any, Any], Any], units: list[Unit], shared: Any,
             progress: ProgressFn | None = None) -> tuple[dict[str, Any], list[Gap]]:
@@ -323,7 +323,7 @@ class DaskExecutor(Executor):
                                   retries=self.attempts - 1, pure=False)
                 by_key[f.key] = u
                 futures.append(f)
-            for f in as_completed(futures):
+            for f in as_completed(futures, loop=client.loop):
                 u = by_key[f.key]
                 try:
                     out = f.result()

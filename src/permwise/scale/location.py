@@ -57,11 +57,11 @@ def _get(fs: Any, src: str, dst: Path) -> None:
     fs.get(src, str(dst))
 
 
-def shared_part(location: str, run: str = "") -> SharedPart:
+def shared_part(location: str, run: str | None = None) -> SharedPart:
     """The shared part of the snapshot at ``location``, read once per process and run (a
     long-lived Dask worker reads it again for the next run: the snapshot may have changed)."""
     hit = _SHARED.get(location)
-    if hit is not None and hit[0] == run:
+    if hit is not None and (run is None or hit[0] == run):
         return hit[1]
     if not is_remote(location):
         sp = load_shared(local_path(location))
@@ -84,7 +84,7 @@ def shared_part(location: str, run: str = "") -> SharedPart:
                 if fs.exists(f"{base}/accounts/{name}/account.json"):
                     _get(fs, f"{base}/accounts/{name}/account.json", stage / "accounts" / name / "account.json")
         sp = load_shared(stage, shown=location)
-    _SHARED[location] = (run, sp)
+    _SHARED[location] = (run or "", sp)
     return sp
 
 
