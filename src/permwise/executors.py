@@ -16,9 +16,10 @@ Faults (docs/scale.md):
 * Local processes: when a worker dies the whole pool breaks and every unit in flight fails with
   it; those are run again in a new pool, and a unit caught in two breaks is run once more
   *alone* in a fresh process, so only the unit that really kills its worker becomes a gap.
-* Dask: the scheduler already moves the tasks of a dead worker to another one (its
-  ``distributed.scheduler.allowed-failures`` setting, 3 by default, then ``KilledWorker``);
-  tasks that raise are retried once (``retries=1``).
+* Dask: the scheduler moves the tasks of a dead worker to another one (its
+  ``distributed.scheduler.allowed-failures`` setting, 3 by default, then ``KilledWorker``); a
+  unit that still fails, or raises, is submitted again with the others that failed, then alone,
+  so a unit that was only queued on a dying worker is not taken for the culprit.
 
 Ctrl-C: pending units are cancelled (pool shut down, Dask futures cancelled) before
 ``KeyboardInterrupt`` goes on up.
@@ -313,29 +314,52 @@ class DaskExecutor(Executor):
                              hint="start one with `dask scheduler` and workers with `dask worker ADDRESS` "
                                   "(docs/scale.md)") from None
         run = uuid.uuid4().hex[:8]
-        futures = []
+        futures: list[Any] = []
         try:
             self.workers = len(client.scheduler_info().get("workers", {})) or 1
-            shared_f = client.scatter(shared, broadcast=True, hash=False)
-            by_key = {}
-            for u in units:
-                f = client.submit(_dask_call, fn, u.payload, shared_f, key=f"permwise-{run}-{u.key}",
-                                  retries=self.attempts - 1, pure=False)
-                by_key[f.key] = u
-                futures.append(f)
-            for f in as_completed(futures, loop=client.loop):
-                u = by_key[f.key]
-                try:
-                    out = f.result()
-                except Exception as exc:  # KilledWorker: its workers died every time; or raised twice
-                    gaps.append(Gap(u.key, u.accounts, _describe(exc), self.attempts))
+            attempts: dict[str, int] = {}
+            last_error: dict[str, str] = {}
+
+            def submit_all(batch: list[Unit], round_: int) -> list[Unit]:
+                """Run ``batch`` together; the units that failed come back."""
+                by_key: dict[str, Unit] = {}
+                futures.clear()
+                # sent once to every worker, again each round: a copy is lost when every worker
+                # holding it died
+                shared_f = client.scatter(shared, broadcast=True, hash=False)
+                for u in batch:
+                    f = client.submit(_dask_call, fn, u.payload, shared_f, key=f"permwise-{run}-{round_}-{u.key}",
+                                      retries=0, pure=False)
+                    by_key[f.key] = u
+                    futures.append(f)
+                failed: list[Unit] = []
+                for f in as_completed(list(futures), loop=client.loop):
+                    u = by_key[f.key]
+                    attempts[u.key] = attempts.get(u.key, 0) + 1
+                    try:
+                        out = f.result()
+                    except Exception as exc:  # KilledWorker (its worker died) or the unit raised
+                        last_error[u.key] = _describe(exc)
+                        failed.append(u)
+                        continue
+                    finally:
+                        f.release()
+                    _raise_input(out)
+                    results[u.key] = out
+                    _advance(state, u, True, progress)
+                return sorted(failed, key=lambda u: u.key)
+
+            # round 1: everything; round 2: the failed ones again (a worker that died takes the
+            # units queued on it down too); round 3: each still-failing unit alone, so only a
+            # unit that kills its own worker (or raises every time) becomes a gap
+            failed = submit_all(units, 1)
+            if failed:
+                state.retried += len(failed)
+                failed = submit_all(failed, 2)
+            for u in failed:
+                if len(failed) == 1 or submit_all([u], 3):
+                    gaps.append(Gap(u.key, u.accounts, last_error.get(u.key, "failed"), attempts.get(u.key, 0)))
                     _advance(state, u, False, progress)
-                    continue
-                finally:
-                    f.release()
-                _raise_input(out)
-                results[u.key] = out
-                _advance(state, u, True, progress)
         except BaseException:
             try:
                 client.cancel(futures)
