@@ -226,8 +226,8 @@ class ProcessExecutor(Executor):
                             results[k] = out
                             _advance(state, by_key[k], True, progress)
                 except BaseException:
-                    pool.shutdown(wait=False, cancel_futures=True)
                     _kill_pool(pool)
+                    pool.shutdown(wait=False, cancel_futures=True)
                     raise
                 pool.shutdown(wait=True, cancel_futures=True)
                 if broken:
@@ -276,7 +276,7 @@ class ProcessExecutor(Executor):
 
 def _kill_pool(pool: Any) -> None:
     """Ctrl-C: stop the workers now rather than after their current unit."""
-    for p in list(getattr(pool, "_processes", {}).values()):
+    for p in list((getattr(pool, "_processes", None) or {}).values()):
         try:
             p.terminate()
         except Exception:

@@ -150,11 +150,33 @@ def audit_unit(payload: tuple[str, str, int, int], shared: AuditShared) -> Audit
         if admin or selfe is not None or edges:
             out.nodes.append(Node(p.arn, p.account, p.kind, p.name, dict(p.tags), p.service_linked, p.origin,
                                   admin, selfe, list(edges) if edges else None))
+    out.nodes = _prune(out.nodes, {p.arn for p in mine})
     out.findings.extend(_trust_findings(env, [p for p in mine if p.kind == "role"], config))
     out.evaluations = prober.evaluations
     out.peak_rss_kb = peak_rss_kb()
     out.pid = os.getpid()
     return out
+
+
+def _prune(nodes: list[Node], mine: set[str]) -> list[Node]:
+    """Drop dead ends: an edge to a principal of this unit that is not admin, cannot escalate
+    itself and has no edge left leads nowhere, and neither does a node left with no edge. The
+    breadth-first search finds the same first path without them (they only ever sat in its
+    queue), and the merge keeps far fewer edges (an account's many plain roles)."""
+    live = {n.arn: n for n in nodes}
+    changed = True
+    while changed:
+        changed = False
+        for n in list(live.values()):
+            if n.edges:
+                kept = [s for s in n.edges if s.target in live or s.target not in mine]
+                if len(kept) != len(n.edges):
+                    n.edges = kept or None
+                    changed = True
+            if not n.admin and n.self_esc is None and not n.edges:
+                del live[n.arn]
+                changed = True
+    return [n for n in nodes if n.arn in live]
 
 
 def _trust_findings(env: Any, roles: list[Any], config: AuditConfig) -> list[Finding]:
