@@ -167,6 +167,13 @@ def _advance(state: Progress, u: Unit, ok: bool, progress: ProgressFn | None) ->
 _FORKED: dict[str, Any] = {}
 
 
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the coordinator (which stops them): no traceback from each."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _forked_call(payload: Any) -> Any:
     return call_unit(_FORKED["fn"], payload, _FORKED["shared"])
 
@@ -195,7 +202,7 @@ class ProcessExecutor(Executor):
         _FORKED.update(fn=fn, shared=shared)
         try:
             while pending:
-                pool = make_pool(min(self.workers, len(pending)))
+                pool = make_pool(min(self.workers, len(pending)), _ignore_sigint)
                 futures = {pool.submit(_forked_call, by_key[k].payload): k for k in pending}
                 seen_running: set[str] = set()
                 broken = False
@@ -263,7 +270,7 @@ class ProcessExecutor(Executor):
 
         from permwise.parallel import make_pool
 
-        pool = make_pool(1)
+        pool = make_pool(1, _ignore_sigint)
         try:
             return pool.submit(_forked_call, u.payload).result()
         except BrokenProcessPool:

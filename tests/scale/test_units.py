@@ -165,3 +165,36 @@ def test_units_in_process_equal_the_whole_snapshot_audit(small_org):
     assert any(f.rule_id.startswith("PRIVESC") for f in whole.findings)
     assert to_json(units, env_path="x") == to_json(whole, env_path="x")
     assert units.admins == whole.admins
+
+
+def test_ctrl_c_cancels_cleanly(tmp_path):
+    """Ctrl-C (SIGINT to the terminal's process group) mid-run: exit 130, no traceback, no report
+    written, and no worker process left behind."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    g = _gen_org().generate_org(tmp_path / "ctrlc-snap", accounts=60, roles=50)
+    out = tmp_path / "never.json"
+    exe = Path(sys.executable).parent / "permwise"
+    p = subprocess.Popen([str(exe), "audit", "--env", str(g.root), "-c", str(AUDIT_CONFIG), "--jobs", "2", "-f", "json",
+                          "-o", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         start_new_session=True)
+    time.sleep(2.5)
+    assert p.poll() is None, "the audit ended before Ctrl-C; make the organization bigger"
+    os.killpg(p.pid, signal.SIGINT)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 130
+    assert "Traceback" not in err
+    assert not out.exists()
+    time.sleep(0.5)
+    left = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                if str(g.root).encode() in (d / "cmdline").read_bytes():
+                    left.append(d.name)
+            except OSError:
+                pass
+    assert not left
