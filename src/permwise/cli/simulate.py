@@ -16,7 +16,7 @@ import orjson
 import typer
 
 from permwise.engine import PolicySet, Request, Result, compile_policy, evaluate
-from permwise.engine.cases import CaseError, case_from_dict, error_record, result_record
+from permwise.engine.cases import CaseError, case_from_dict
 from permwise.errors import InputError
 
 
@@ -153,7 +153,7 @@ def _regular(fh) -> bool:
         return False
 
 
-def _run_jsonl(path: str, output: str | None, details: bool, jobs: int | None) -> None:
+def _run_jsonl(path: str, output: str | None, details: bool, jobs: int | None = 1) -> None:
     """One result per non-blank line, in order, streamed (see :mod:`permwise.jsonl`). Lines are
     split on ``\\n`` only (a JSON string may hold U+2028 and friends), a UTF-8 byte order mark
     at the start of the batch is ignored, and any failure inside one line (not UTF-8, not

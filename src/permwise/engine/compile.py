@@ -70,7 +70,7 @@ class CompiledStatement:
     always: bool
 
     def __init__(self, policy: CompiledPolicy, index: int, sid: str | None, effect: str, raw: dict, pointer: str,
-                 actions: ActionMatcher | None, not_action: bool, errors: list[str], variables_on: bool) -> None:
+                 actions: ActionMatcher | None, not_action: bool, errors: list[str], variables_on: bool | None) -> None:
         self.policy = policy
         self.index = index
         self.sid = sid
@@ -95,7 +95,7 @@ class CompiledStatement:
     def _finish(self) -> None:
         st = self.raw
         errors = list(self._early_errors)
-        if "_invalid" in st and len(st) == 1 and not self.effect:
+        if self._variables_on is None:  # not an object at all: nothing more to compile
             self.resources, self.not_resource, self.principal, self.not_principal = None, False, None, False
             self.conditions = ()
             self.errors = errors
@@ -341,7 +341,7 @@ def _compile_statement(
     errors: list[str] = []
     if not isinstance(st, dict):
         return CompiledStatement(policy, index, None, "", {"_invalid": st}, pointer, None, False,
-                                 [f"statement must be an object, got `{st!r}`"], variables_on)
+                                 [f"statement must be an object, got `{st!r}`"], None)
     sid = st.get("Sid")
     sid = str(sid) if sid not in (None, "") else None
     effect = st.get("Effect")
