@@ -78,6 +78,13 @@ def warn_problems(err: Any, snap: Any, problems: list[Any]) -> None:
         err.print(f"permwise: warning: {snap}/{p.one_line()}", markup=False)
 
 
+def warn_gaps(err: Any, gaps: list[Any]) -> None:
+    """On stderr whatever the format (SARIF and HTML have no place for them): results unknown."""
+    for g in gaps:
+        err.print(f"permwise: warning: unknown: unit `{g.unit}` (accounts {', '.join(g.accounts) or '-'}) failed "
+                  f"{g.attempts} times: {g.error}; its results are not in the report", markup=False)
+
+
 def print_gaps(console: Any, gaps: list[Any]) -> None:
     """Gaps first: accounts whose results are unknown."""
     if not gaps:
@@ -121,6 +128,7 @@ def audit_units(snap: Any, cfg: Any, sup: Any, jobs: int | None, scheduler: str 
     with unit_progress(err, executor) as progress:
         result, gaps, problems = run_audit_units(loc, cfg, sup, executor, progress=progress)
     warn_problems(err, snap, problems)
+    warn_gaps(err, gaps)
     return result, gaps, SnapshotFacts(shared_part(loc).meta)
 
 
@@ -136,4 +144,5 @@ def check_units(m: Any, cfg: Any, snap: Any, commands: Any, profiles: Any, exces
         report, gaps = run_check_units(m, cfg, loc, executor, commands=commands, profiles=profiles, excess=excess,
                                        snapshot_label=snapshot_label, config_label=config_label, progress=progress)
     warn_problems(err, snap, report.problems)
+    warn_gaps(err, gaps)
     return report, gaps, SnapshotFacts(shared_part(loc).meta)
