@@ -24,8 +24,8 @@ Faults (docs/scale.md):
 Ctrl-C: pending units are cancelled (pool shut down, Dask futures cancelled) before
 ``KeyboardInterrupt`` goes on up.
 
-``shared`` never travels with each unit: in process it is passed as is, forked processes inherit
-it, and a Dask cluster receives it once (``scatter(broadcast=True)``). The snapshot itself is
+``shared`` is small (the run's settings): in process it is passed as is, local processes receive
+it with each unit, and a Dask cluster receives it once per round (``scatter(broadcast=True)``). The snapshot itself is
 never shipped: units read it from a path or URL every worker reaches.
 """
 
@@ -163,10 +163,6 @@ def _advance(state: Progress, u: Unit, ok: bool, progress: ProgressFn | None) ->
 
 # ------------------------------------------------------------------------------ local processes
 
-#: what forked workers inherit: the function and the shared object of the current run
-_FORKED: dict[str, Any] = {}
-
-
 def _ignore_sigint() -> None:
     """Workers leave Ctrl-C to the coordinator (which stops them): no traceback from each."""
     import signal
@@ -174,22 +170,32 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _forked_call(payload: Any) -> Any:
-    return call_unit(_FORKED["fn"], payload, _FORKED["shared"])
-
-
 @dataclass
 class ProcessExecutor(Executor):
     """``--jobs N``: units on N local processes (the pool of :mod:`permwise.parallel`)."""
 
     name: str = "processes"
+    #: one pool for the executor's life (close() ends it), started at its first unit: while
+    #: the coordinator is still small, so forked workers do not carry its later memory (the
+    #: index, the results)
+    _pool: Any = field(default=None, repr=False)
+
+    def _get_pool(self) -> Any:
+        from permwise.parallel import make_pool
+
+        if self._pool is None:
+            self._pool = make_pool(self.workers, _ignore_sigint)
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
     def run(self, fn: Callable[[Any, Any], Any], units: list[Unit], shared: Any,
             progress: ProgressFn | None = None) -> tuple[dict[str, Any], list[Gap]]:
         from concurrent.futures import FIRST_COMPLETED, wait
         from concurrent.futures.process import BrokenProcessPool
-
-        from permwise.parallel import make_pool
 
         state = Progress(total=len(units))
         results: dict[str, Any] = {}
@@ -199,80 +205,78 @@ class ProcessExecutor(Executor):
         by_key = {u.key: u for u in units}
         pending = [u.key for u in units]
         alone: list[str] = []
-        _FORKED.update(fn=fn, shared=shared)
-        try:
-            while pending:
-                pool = make_pool(min(self.workers, len(pending)), _ignore_sigint)
-                futures = {pool.submit(_forked_call, by_key[k].payload): k for k in pending}
-                seen_running: set[str] = set()
-                broken = False
-                retry: list[str] = []
-                try:
-                    todo = set(futures)
-                    while todo:
-                        done, todo = wait(todo, timeout=0.2, return_when=FIRST_COMPLETED)
-                        seen_running |= {futures[f] for f in todo if f.running()}
-                        for f in done:
-                            k = futures[f]
-                            try:
-                                out = f.result()
-                            except BrokenProcessPool:
-                                broken = True
-                                continue
-                            except Exception as exc:
-                                errors[k] = _describe(exc)
-                                strikes[k] = strikes.get(k, 0) + 1
-                                if strikes[k] < self.attempts:
-                                    state.retried += 1
-                                    retry.append(k)
-                                else:
-                                    gaps.append(Gap(k, by_key[k].accounts, errors[k], strikes[k]))
-                                    _advance(state, by_key[k], False, progress)
-                                continue
-                            _raise_input(out)
-                            results[k] = out
-                            _advance(state, by_key[k], True, progress)
-                except BaseException:
-                    _kill_pool(pool)
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    raise
-                pool.shutdown(wait=True, cancel_futures=True)
-                if broken:
-                    lost = [k for k in pending if k not in results and k not in retry
-                            and not any(g.unit == k for g in gaps)]
-                    for k in lost:
-                        if k in seen_running or not seen_running:
+        while pending:
+            pool = self._get_pool()
+            futures = {pool.submit(call_unit, fn, by_key[k].payload, shared): k for k in pending}
+            seen_running: set[str] = set()
+            broken = False
+            retry: list[str] = []
+            try:
+                todo = set(futures)
+                while todo:
+                    done, todo = wait(todo, timeout=0.2, return_when=FIRST_COMPLETED)
+                    seen_running |= {futures[f] for f in todo if f.running()}
+                    for f in done:
+                        k = futures[f]
+                        try:
+                            out = f.result()
+                        except BrokenProcessPool:
+                            broken = True
+                            continue
+                        except Exception as exc:
+                            errors[k] = _describe(exc)
                             strikes[k] = strikes.get(k, 0) + 1
-                            errors[k] = "worker process died (killed, out of memory or crashed)"
-                    # a unit caught in two breaks is run alone next: only a unit that kills its
-                    # own worker becomes a gap
-                    alone.extend(k for k in lost if strikes.get(k, 0) >= self.attempts)
-                    retry.extend(k for k in lost if strikes.get(k, 0) < self.attempts)
-                    state.retried += len(lost)
-                pending = [k for k in pending if k in set(retry)]
-                for k in list(alone):
-                    alone.remove(k)
-                    out = self._alone(by_key[k])
-                    if out is None:
-                        gaps.append(Gap(k, by_key[k].accounts, errors.get(k, "worker process died"),
-                                        strikes.get(k, 0) + 1))
-                        _advance(state, by_key[k], False, progress)
-                    else:
+                            if strikes[k] < self.attempts:
+                                state.retried += 1
+                                retry.append(k)
+                            else:
+                                gaps.append(Gap(k, by_key[k].accounts, errors[k], strikes[k]))
+                                _advance(state, by_key[k], False, progress)
+                            continue
                         _raise_input(out)
                         results[k] = out
                         _advance(state, by_key[k], True, progress)
-        finally:
-            _FORKED.clear()
+            except BaseException:
+                _kill_pool(pool)
+                pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = None
+                raise
+            if broken:
+                pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
+                lost = [k for k in pending if k not in results and k not in retry
+                        and not any(g.unit == k for g in gaps)]
+                for k in lost:
+                    if k in seen_running or not seen_running:
+                        strikes[k] = strikes.get(k, 0) + 1
+                        errors[k] = "worker process died (killed, out of memory or crashed)"
+                # a unit caught in two breaks is run alone next: only a unit that kills its
+                # own worker becomes a gap
+                alone.extend(k for k in lost if strikes.get(k, 0) >= self.attempts)
+                retry.extend(k for k in lost if strikes.get(k, 0) < self.attempts)
+                state.retried += len(lost)
+            pending = [k for k in pending if k in set(retry)]
+            for k in list(alone):
+                alone.remove(k)
+                out = self._alone(fn, by_key[k], shared)
+                if out is None:
+                    gaps.append(Gap(k, by_key[k].accounts, errors.get(k, "worker process died"),
+                                    strikes.get(k, 0) + 1))
+                    _advance(state, by_key[k], False, progress)
+                else:
+                    _raise_input(out)
+                    results[k] = out
+                    _advance(state, by_key[k], True, progress)
         return results, gaps
 
-    def _alone(self, u: Unit) -> Any:
+    def _alone(self, fn: Callable[[Any, Any], Any], u: Unit, shared: Any) -> Any:
         from concurrent.futures.process import BrokenProcessPool
 
         from permwise.parallel import make_pool
 
         pool = make_pool(1, _ignore_sigint)
         try:
-            return pool.submit(_forked_call, u.payload).result()
+            return pool.submit(call_unit, fn, u.payload, shared).result()
         except BrokenProcessPool:
             return None
         except Exception:
@@ -383,7 +387,7 @@ class DaskExecutor(Executor):
 
 def dask_available() -> bool:
     try:
-        import distributed  # noqa: F401
+        import distributed  # noqa: F401  (is it installed?)
     except ImportError:
         return False
     return True

@@ -57,10 +57,13 @@ class Node:
 
 @dataclass(slots=True)
 class AuditShared:
+    """What every unit of a run gets (small: it goes with each unit to local processes)."""
+
     location: str
     run: str
-    config: AuditConfig
-    index: SharedIndex | None = None
+    config: AuditConfig | None = None
+    #: owner of each S3 bucket (the one part of the index every unit needs)
+    buckets: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -120,18 +123,17 @@ def index_unit(payload: tuple[str, str, tuple[str, ...], frozenset[str], bool], 
     return parts
 
 
-def audit_unit(payload: tuple[str, str, int, int], shared: AuditShared) -> AuditUnitResult:
-    from permwise.environment.partial import load_part
+def audit_unit(payload: tuple[str, str, int, int, list[dict], list[Any]], shared: AuditShared) -> AuditUnitResult:
+    from permwise.environment.partial import foreign_role, load_part
 
-    key, aid, start, end = payload
+    key, aid, start, end, roles, pols = payload
     fault_point(key)
     sp = location.shared_part(shared.location, shared.run)
-    assert shared.index is not None
-    roles, pols = shared.index.foreign_for((aid,))
     with location.account_files(shared.location, (aid,)):
-        env = load_part(sp, (aid,), foreign_roles=roles, foreign_resource_policies=pols,
-                        bucket_accounts=shared.index.buckets)
+        env = load_part(sp, (aid,), foreign_roles=[foreign_role(r) for r in roles], foreign_resource_policies=pols,
+                        bucket_accounts=shared.buckets)
     config = shared.config
+    assert config is not None
     rules = all_rules()
     prober = Prober(env, guardrail_universe(rules) | escalation_actions())
     guard = GuardrailChecker(prober, rules, config)
@@ -243,25 +245,33 @@ def run_audit_units(
 ) -> tuple[Any, list[Gap], list[Any]]:
     """The audit of the snapshot at ``location_`` in units on ``executor``: the
     :class:`~permwise.audit.run.AuditResult`, the gaps, and the snapshot's problems."""
-    import datetime as _dt
     import uuid
+
+    config = config or AuditConfig()
+    run = uuid.uuid4().hex
+    t0 = time.perf_counter()
+    sp = location.shared_part(location_, run)
+    accounts = sp.account_dirs
+    try:
+        return _run_audit_units(location_, run, sp, accounts, config, suppressions, executor, today, progress,
+                                shard_size, t0)
+    finally:
+        executor.close()
+
+
+def _run_audit_units(location_, run, sp, accounts, config, suppressions, executor, today, progress, shard_size, t0):
+    import datetime as _dt
 
     from permwise.audit.run import AuditResult
     from permwise.audit.scp import ScpChecker
     from permwise.audit.suppressions import Suppressions
     from permwise.environment.partial import load_part, sort_problems
 
-    config = config or AuditConfig()
-    run = uuid.uuid4().hex
-    t0 = time.perf_counter()
-    sp = location.shared_part(location_, run)
-    shared = AuditShared(location_, run, config)
-    accounts = sp.account_dirs
-
     # 1. the index pass
     iunits = [Unit(f"index:{a}", (a,), (f"index:{a}", location_, (a,), frozenset(), True)) for a in accounts]
-    parts, igaps = executor.run(index_unit, iunits, shared, _phase(progress, "index"))
-    shared.index = SharedIndex.merge([p for u in iunits if u.key in parts for p in parts[u.key]])
+    parts, igaps = executor.run(index_unit, iunits, AuditShared(location_, run), _phase(progress, "index"))
+    index = SharedIndex.merge([p for u in iunits if u.key in parts for p in parts[u.key]])
+    shared = AuditShared(location_, run, config, index.buckets)
     t_index = time.perf_counter()
     # an account the index pass could not read is unknown: its own unit is not run (its gap
     # stands for it) and paths into it through its roles are not seen (docs/scale.md)
@@ -275,11 +285,12 @@ def run_audit_units(
         if a in unindexed:
             continue
         n = sizes.get(a, 0)
+        roles, pols = index.slice_for((a,))
         if n <= shard_size:
-            units.append(Unit(f"audit:{a}", (a,), (f"audit:{a}", a, 0, 1 << 62)))
+            units.append(Unit(f"audit:{a}", (a,), (f"audit:{a}", a, 0, 1 << 62, roles, pols)))
         else:
             for i, s in enumerate(range(0, n, shard_size)):
-                units.append(Unit(f"audit:{a}#{i + 1}", (a,), (f"audit:{a}#{i + 1}", a, s, s + shard_size)))
+                units.append(Unit(f"audit:{a}#{i + 1}", (a,), (f"audit:{a}#{i + 1}", a, s, s + shard_size, roles, pols)))
     results, gaps = executor.run(audit_unit, units, shared, _phase(progress, "audit"))
     t_units = time.perf_counter()
 
@@ -317,7 +328,7 @@ def run_audit_units(
     findings.sort(key=Finding.sort_key)
     stats = {
         "principals": principals, "evaluations": evaluations, "units": len(units), "executor": executor.name,
-        "workers": executor.workers, "index": shared.index.size(),
+        "workers": executor.workers, "index": index.size(),
         "peak_rss_mb_per_process": sorted(round(v / 1024, 1) for v in rss.values()),
         "seconds": {"index": round(t_index - t0, 3), "units": round(t_units - t_index, 3),
                     "merge": round(t_end - t_units, 3), "total": round(t_end - t0, 3)},

@@ -33,7 +33,7 @@ class CheckShared:
     commands: list[str] | None
     profiles: list[str] | None
     excess: bool
-    index: SharedIndex | None = None
+    buckets: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -51,22 +51,20 @@ def _plans(shared: CheckShared) -> list[Any]:
     return plan(shared.manifest, shared.config, commands=shared.commands, profiles=shared.profiles)
 
 
-def check_unit(payload: tuple[str, str, tuple[int, ...]], shared: CheckShared) -> CheckUnitResult:
+def check_unit(payload: tuple[str, str, tuple[int, ...], list[dict], list[Any]], shared: CheckShared) -> CheckUnitResult:
     import os
 
-    from permwise.environment.partial import load_part
+    from permwise.environment.partial import foreign_role, load_part
     from permwise.requirements.check import check_plans, note_scp_exemptions
     from permwise.requirements.excess import excess_for_plans
 
-    key, aid, which = payload
+    key, aid, which, roles, pols = payload
     fault_point(key)
     sp = location.shared_part(shared.location, shared.run)
-    assert shared.index is not None
     accounts = (aid,) if aid else ()
-    roles, pols = shared.index.foreign_for(accounts)
     with location.account_files(shared.location, accounts):
-        env = load_part(sp, accounts, foreign_roles=roles, foreign_resource_policies=pols,
-                        bucket_accounts=shared.index.buckets)
+        env = load_part(sp, accounts, foreign_roles=[foreign_role(r) for r in roles], foreign_resource_policies=pols,
+                        bucket_accounts=shared.buckets)
     plans = _plans(shared)
     mine = [plans[i] for i in which]
     results = check_plans(env, mine)
@@ -96,11 +94,9 @@ def run_check_units(
     computed in units on ``executor``, and the gaps."""
     import uuid
 
-    from permwise.environment.partial import sort_problems
     from permwise.errors import InputError
-    from permwise.requirements.check import UNRESOLVED, CheckReport, CommandResult
     from permwise.requirements.config import config_source
-    from permwise.scale.audit import index_unit
+    from permwise.scale.audit import AuditShared, index_unit
 
     run = uuid.uuid4().hex
     t0 = time.perf_counter()
@@ -123,15 +119,28 @@ def run_check_units(
     # 1. the index pass: resource policies of every account; IAM only where a wanted role lives
     iunits = [Unit(f"index:{a}", (a,), (f"index:{a}", location_, (a,), want, a in role_accounts))
               for a in sp.account_dirs]
-    parts, igaps = executor.run(index_unit, iunits, shared, _phase(progress, "index"))
-    shared.index = SharedIndex.merge([p for u in iunits if u.key in parts for p in parts[u.key]])
+    try:
+        parts, igaps = executor.run(index_unit, iunits, AuditShared(location_, run), _phase(progress, "index"))
+        index = SharedIndex.merge([p for u in iunits if u.key in parts for p in parts[u.key]])
+        shared.buckets = index.buckets
+        return _units(plans, src, sp, dirs, index, iunits, igaps, shared, executor, location_, manifest,
+                      snapshot_label, config_label, progress, t0)
+    finally:
+        executor.close()
+
+
+def _units(plans, src, sp, dirs, index, iunits, igaps, shared, executor, location_, manifest, snapshot_label,
+           config_label, progress, t0):
+    from permwise.environment.partial import sort_problems
+    from permwise.requirements.check import UNRESOLVED, CheckReport, CommandResult
 
     # 2. one unit per account holding a profile principal (the rest: principal not in the snapshot)
     by_account: dict[str, list[int]] = {}
     for i, cp in enumerate(plans):
         acct = arn_account(cp.principal or "") or ""
         by_account.setdefault(acct if acct in dirs else "", []).append(i)
-    units = [Unit(f"check:{a or 'none'}", (a,) if a else (), (f"check:{a or 'none'}", a, tuple(ix)))
+    units = [Unit(f"check:{a or 'none'}", (a,) if a else (),
+                  (f"check:{a or 'none'}", a, tuple(ix), *index.slice_for((a,) if a else ())))
              for a, ix in sorted(by_account.items())]
     # an account the index pass could not read may hold a resource the commands name: every
     # command is unknown then (its gap says which account)

@@ -165,6 +165,12 @@ class SharedIndex:
         """Foreign roles and resource policies for a unit of ``accounts`` (sorted by ARN)."""
         from permwise.environment.partial import foreign_role
 
+        roles, pols = self.slice_for(accounts)
+        return [foreign_role(r) for r in roles], pols
+
+    def slice_for(self, accounts: tuple[str, ...] | list[str]) -> tuple[list[dict], list[ResourcePolicy]]:
+        """The part of the index a unit of ``accounts`` needs (role records, resource policies),
+        sorted by ARN: what travels with the unit."""
         keys = [*accounts, ANY, "want"]
         roles: dict[str, dict] = {}
         pols: dict[str, ResourcePolicy] = {}
@@ -175,7 +181,7 @@ class SharedIndex:
             for rp in self.policies.get(k, ()):
                 if rp.account not in accounts:
                     pols.setdefault(rp.arn, rp)
-        return [foreign_role(roles[a]) for a in sorted(roles)], [pols[a] for a in sorted(pols)]
+        return [roles[a] for a in sorted(roles)], [pols[a] for a in sorted(pols)]
 
     def size(self) -> dict[str, int]:
         return {"roles": len({r["arn"] for v in self.roles.values() for r in v}),
