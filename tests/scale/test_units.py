@@ -152,6 +152,7 @@ def test_location_of_undoes_path_folding():
 
     assert location_of(Path("s3://bucket/snap")) == "s3://bucket/snap"
     assert location_of(Path("file:///tmp/x")) == "file:///tmp/x"
+    assert location_of(Path("local:///tmp/x")) == "local:///tmp/x"
     assert location_of(Path("/tmp/x")) == "/tmp/x"
 
 

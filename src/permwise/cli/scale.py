@@ -23,8 +23,9 @@ SchedulerOpt = Annotated[
 def location_of(path: Path | str) -> str:
     """The snapshot as a path or URL (``Path`` folds ``s3://b/x`` into ``s3:/b/x``: undone)."""
     s = str(path)
-    if s.startswith("file:/") and not s.startswith("file://"):
-        return "file://" + s[len("file:"):]
+    for scheme in ("file", "local"):  # paths on this machine: `file:///abs` folds to `file:/abs`
+        if s.startswith(f"{scheme}:/") and not s.startswith(f"{scheme}://"):
+            return f"{scheme}://" + s[len(scheme) + 1:]
     if re.match(r"^[a-z][a-z0-9+.-]*:/[^/]", s):
         s = s.replace(":/", "://", 1)
     return s
