@@ -183,7 +183,7 @@ def test_gap_shown_first_in_terminal(org, faults, tmp_path):
     write_faults(faults, {})
     assert r.returncode == 1
     first = r.stdout.lstrip().splitlines()[0]
-    assert first.startswith("UNKNOWN results for 1 account(s)")
+    assert first.startswith("UNKNOWN results for 1 account: 1 unit failed twice")
     assert victim in r.stdout.split("\n\n")[0]
 
 

@@ -90,9 +90,11 @@ def print_gaps(console: Any, gaps: list[Any]) -> None:
     """Gaps first: accounts whose results are unknown."""
     if not gaps:
         return
+    from permwise.wording import plural
+
     accounts = sorted({a for g in gaps for a in g.accounts})
-    console.print(f"[bold red]UNKNOWN[/bold red] results for {len(accounts)} account(s): "
-                  f"{len(gaps)} unit(s) failed twice; nothing below covers them")
+    console.print(f"[bold red]UNKNOWN[/bold red] results for {plural(len(accounts), 'account')}: "
+                  f"{plural(len(gaps), 'unit')} failed twice; nothing below covers them")
     for g in gaps:
         console.print(f"  [red]unknown[/red]  {g.unit}  accounts {', '.join(g.accounts) or '-'}: {g.error}",
                       markup=True, highlight=False)
