@@ -3,11 +3,58 @@
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 
 from permwise.errors import InputError
+
+#: temporary siblings being written right now; removed by the signal handlers below
+_LIVE_TEMPS: set[str] = set()
+_LIVE_LOCK = threading.Lock()
+_HANDLERS_INSTALLED = False
+
+
+def _remove_live_temps() -> None:
+    with _LIVE_LOCK:
+        temps = list(_LIVE_TEMPS)
+        _LIVE_TEMPS.clear()
+    for tmp in temps:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    """SIGTERM/SIGINT: remove every temporary file being written, then act as before."""
+    _remove_live_temps()
+    previous = _PREVIOUS.get(signum)
+    if callable(previous):
+        previous(signum, frame)  # e.g. Python's SIGINT handler: raises KeyboardInterrupt
+        return
+    signal.signal(signum, signal.SIG_DFL if previous in (None, signal.SIG_DFL) else previous)
+    os.kill(os.getpid(), signum)  # die of the signal, as without the handler (exit status 143)
+
+
+_PREVIOUS: dict[int, object] = {}
+
+
+def install_signal_cleanup() -> None:
+    """Install the SIGTERM and SIGINT handlers that remove temporary files (main thread only;
+    a handler someone else installed is kept and called after the cleanup)."""
+    global _HANDLERS_INSTALLED
+    if _HANDLERS_INSTALLED or threading.current_thread() is not threading.main_thread():
+        return
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        try:
+            _PREVIOUS[signum] = signal.getsignal(signum)
+            signal.signal(signum, _on_signal)
+        except (ValueError, OSError):  # not allowed here (embedded interpreter): writes stay atomic
+            pass
+    _HANDLERS_INSTALLED = True
 
 
 def _default_mode() -> int:
@@ -16,20 +63,23 @@ def _default_mode() -> int:
     return 0o666 & ~mask
 
 
-def atomic_write(path: str | os.PathLike[str], data: str | bytes, *, force: bool = True) -> Path:
+def atomic_write(path: str | os.PathLike[str], data: str | bytes, *, force: bool = True,
+                 private: bool = False) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same directory and ``os.replace``."""
-    return atomic_write_many({path: data}, force=force)[0]
+    return atomic_write_many({path: data}, force=force, private=private)[0]
 
 
 def atomic_write_many(
-    files: Mapping[str | os.PathLike[str], str | bytes], *, force: bool = False
+    files: Mapping[str | os.PathLike[str], str | bytes], *, force: bool = False, private: bool = False
 ) -> list[Path]:
     """Write several files all-or-nothing.
 
     Every file is first written to a temporary sibling; only when all of them are complete are
     they renamed into place. Existing files are refused unless ``force`` is true, and the check
-    happens before anything is written.
+    happens before anything is written. ``private`` files are 0600 in directories created 0700
+    (snapshots: a map of an organization's IAM). A temporary file is removed on SIGTERM/SIGINT.
     """
+    install_signal_cleanup()
     targets = [Path(p) for p in files]
     if not force:
         existing = sorted(str(p) for p in targets if p.exists())
@@ -51,19 +101,26 @@ def atomic_write_many(
     try:
         for target, data in zip(targets, files.values(), strict=True):
             current = target
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            target.parent.mkdir(mode=0o700 if private else 0o777, parents=True, exist_ok=True)
+            with _LIVE_LOCK:
+                fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+                _LIVE_TEMPS.add(tmp)
             temps.append((tmp, target))
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data.encode("utf-8") if isinstance(data, str) else data)
             # mkstemp creates 0600; give the file the mode an ordinary write would (or keep
-            # the mode of the file being replaced).
-            os.chmod(tmp, target.stat().st_mode & 0o7777 if target.exists() else _default_mode())
+            # the mode of the file being replaced); private files stay 0600.
+            if not private:
+                os.chmod(tmp, target.stat().st_mode & 0o7777 if target.exists() else _default_mode())
         for tmp, target in temps:
             current = target
             os.replace(tmp, target)
+            with _LIVE_LOCK:
+                _LIVE_TEMPS.discard(tmp)
     except BaseException as exc:
         for tmp, _ in temps:
+            with _LIVE_LOCK:
+                _LIVE_TEMPS.discard(tmp)
             try:
                 os.unlink(tmp)
             except FileNotFoundError:

@@ -48,14 +48,14 @@ def _utf8_column(line: bytes) -> int | None:
     return None
 
 
-def evaluate_line(lineno: int, line: bytes, details: bool = False) -> bytes:
+def evaluate_line(lineno: int, line: bytes, details: bool = False, derive: bool = False) -> bytes:
     """The output record (with its newline) for one non-blank input line."""
     cid = None
     try:
         case = orjson.loads(line)
         if isinstance(case, dict):
             cid = case.get("id")
-        _id, ps, req = case_from_dict(case, cache=True, strict_types=True)
+        _id, ps, req = case_from_dict(case, cache=True, strict_types=True, derive=derive)
         rec = result_record(cid, evaluate(ps, req), details)
     except orjson.JSONDecodeError as exc:
         bad = _utf8_problem(line)
@@ -103,17 +103,17 @@ def read_lines(fh: BinaryIO) -> Iterator[Line]:
         yield lineno, line
 
 
-def _chunks(lines: Iterator[Line], details: bool) -> Iterator[tuple[list[Line], bool]]:
+def _chunks(lines: Iterator[Line], details: bool, derive: bool) -> Iterator[tuple[list[Line], bool, bool]]:
     chunk: list[Line] = []
     size = 0
     for item in lines:
         chunk.append(item)
         size += len(item[1])
         if len(chunk) >= CHUNK_LINES or size >= CHUNK_BYTES:
-            yield chunk, details
+            yield chunk, details, derive
             chunk, size = [], 0
     if chunk:
-        yield chunk, details
+        yield chunk, details, derive
 
 
 def _record_for_special(lineno: int, line: bytes) -> bytes:
@@ -123,7 +123,7 @@ def _record_for_special(lineno: int, line: bytes) -> bytes:
 
 
 def run_stream(fh: BinaryIO, write: Callable[[bytes], None], *, shown: str, jobs: int = 1, details: bool = False,
-               flush: Callable[[], None] | None = None) -> int:
+               derive: bool = False, flush: Callable[[], None] | None = None) -> int:
     """Evaluate every case read from ``fh``, writing each result with ``write``; returns the
     number of cases. With ``jobs == 1`` each result is written (and ``flush`` called) as soon
     as its line is read, so a program can use ``simulate --jsonl - --jobs 1`` as a co-process;
@@ -171,11 +171,11 @@ def run_stream(fh: BinaryIO, write: Callable[[bytes], None], *, shown: str, jobs
 
     if jobs <= 1:  # line by line: each result is written as soon as its line is read
         for n, line in rest():
-            write(evaluate_line(n, line, details) if line else _record_for_special(n, line))
+            write(evaluate_line(n, line, details, derive) if line else _record_for_special(n, line))
             if flush is not None:
                 flush()
         return count
-    chunks = _chunks(rest(), details)
+    chunks = _chunks(rest(), details, derive)
     first = next(chunks, None)
     if first is None:
         return count
@@ -185,7 +185,7 @@ def run_stream(fh: BinaryIO, write: Callable[[bytes], None], *, shown: str, jobs
         return count
     from permwise.parallel import ordered_map
 
-    def all_chunks() -> Iterator[tuple[list[Line], bool]]:
+    def all_chunks() -> Iterator[tuple[list[Line], bool, bool]]:
         yield first
         yield second
         yield from chunks
@@ -195,9 +195,9 @@ def run_stream(fh: BinaryIO, write: Callable[[bytes], None], *, shown: str, jobs
     return count
 
 
-def evaluate_chunk(chunk: tuple[list[Line], bool]) -> bytes:
+def evaluate_chunk(chunk: tuple[list[Line], bool, bool]) -> bytes:
     """Results of a chunk of lines, joined (the unit of work of a worker process)."""
-    lines, details = chunk
+    lines, details, derive = chunk
     return b"".join(
-        evaluate_line(n, line, details) if line else _record_for_special(n, line) for n, line in lines
+        evaluate_line(n, line, details, derive) if line else _record_for_special(n, line) for n, line in lines
     )

@@ -7,7 +7,10 @@ error can name ``file:line:column`` and a JSON pointer. Data is parsed with a fa
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +25,15 @@ from permwise.errors import InputError
 #: can be large, so callers that read snapshots pass a bigger limit.
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 
+#: Environment variable that replaces every file size limit (bytes, or with a K, M or G suffix).
+MAX_SIZE_ENV = "PERMWISE_MAX_FILE_SIZE"
+
+#: Deepest nesting of arrays/objects (JSON) or sequences/mappings (YAML) accepted in any input.
+#: The deepest real document permwise reads (a condition inside a policy inside a role inside
+#: authorization details) is about 10 levels; deeper input is hostile or broken, and would
+#: otherwise exhaust Python's recursion limit in readers written for real documents.
+MAX_DEPTH = 64
+
 Position = tuple[int, int]
 
 
@@ -33,6 +45,20 @@ def join_pointer(base: str, *tokens: str | int) -> str:
     return base + "".join("/" + escape_pointer_token(t) for t in tokens)
 
 
+@dataclass(frozen=True)
+class Duplicate:
+    """A key given twice in one object: ``pointer`` names the value that was kept (the second)."""
+
+    pointer: str
+    key: str
+    first: Position | None
+    second: Position | None
+
+    def message(self) -> str:
+        where = f" (first at line {self.first[0]}, column {self.first[1]})" if self.first else ""
+        return f"duplicate key `{self.key}`{where}; a reader keeps only one of them"
+
+
 @dataclass
 class Source:
     """A parsed document with its origin: ``data`` plus ``locate(pointer)``."""
@@ -41,6 +67,8 @@ class Source:
     text: str
     data: Any
     fmt: str = "json"
+    #: keys that occur twice in one object: a JSON/YAML reader silently keeps only the last one
+    duplicates: list[Duplicate] = field(default_factory=list)
     _positions: dict[str, Position] | None = field(default=None, repr=False)
 
     def locate(self, pointer: str) -> Position | None:
@@ -79,34 +107,120 @@ def _detect_format(path: str, text: str) -> str:
     return "json" if stripped[:1] in ("{", "[") else "yaml"
 
 
+def size_limit(default: int) -> int:
+    """``default``, or the limit set in ``$PERMWISE_MAX_FILE_SIZE`` (e.g. ``64M``)."""
+    raw = os.environ.get(MAX_SIZE_ENV, "").strip()
+    if not raw:
+        return default
+    m = re.fullmatch(r"(\d+)\s*([kKmMgG]?)[bB]?", raw)
+    if not m:
+        raise InputError(f"`{MAX_SIZE_ENV}={raw}` is not a size",
+                         hint="give bytes or a number with K, M or G, e.g. `512M`")
+    return int(m.group(1)) * {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[m.group(2).lower()]
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+_OS_ERRORS = {
+    errno.ENOENT: ("no such file", "check the path"),
+    errno.EACCES: ("permission denied", "check the file's permissions"),
+    errno.EPERM: ("permission denied", "check the file's permissions"),
+    errno.ENAMETOOLONG: ("file name too long", "a path component is limited to 255 bytes"),
+    errno.ELOOP: ("too many levels of symbolic links", "a symbolic link points to itself"),
+    errno.ENOTDIR: ("a component of the path is not a directory", "check the path"),
+    errno.EIO: ("input/output error while reading", "check the disk or network file system"),
+    errno.EISDIR: ("is a directory, not a file", "give the path of a file"),
+}
+
+
+def _shown(path: str) -> str:
+    """The path as it appears in a message: one line, at most 200 characters."""
+    text = path.replace("\n", "\\n").replace("\r", "\\r")
+    return text if len(text) <= 200 else text[:100] + "…" + text[-60:]
+
+
+def os_error(exc: OSError, path: str) -> InputError:
+    """An operating-system error as one line naming the file (never a traceback)."""
+    message, hint = _OS_ERRORS.get(exc.errno or -1, (f"cannot read file: {(exc.strerror or str(exc)).lower()}", None))
+    return InputError(message, file=_shown(path), hint=hint)
+
+
+def _not_regular(path: str, mode: int) -> InputError | None:
+    for test, kind in _KINDS:
+        if test(mode):
+            if kind == "a directory":
+                return InputError("is a directory, not a file", file=_shown(path), hint="give the path of a file")
+            link = ""
+            try:
+                if os.path.islink(path):
+                    link = f" (a symbolic link to `{_shown(os.path.realpath(path))}`)"
+            except OSError:
+                pass
+            return InputError(f"is {kind}{link}, not a regular file", file=_shown(path),
+                              hint="permwise reads only regular files (and `-` for stdin)")
+    return None
+
+
+def read_bytes(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The input gate: the bytes of a regular file (or ``-`` for stdin), with one-line errors.
+
+    The file is opened with ``O_NONBLOCK`` and checked with ``fstat`` before anything is read, so
+    a named pipe never blocks and ``/dev/zero`` (or a symbolic link to it) is refused by name,
+    not read until memory runs out. At most ``max_bytes`` (or ``$PERMWISE_MAX_FILE_SIZE``) are read.
+    """
+    limit = size_limit(max_bytes)
+    shown = "<stdin>" if path == "-" else _shown(path)
+    too_large = (f"file is too large (more than {limit:,} bytes)", f"check that this is the right file, "
+                 f"or raise the limit with `{MAX_SIZE_ENV}` (e.g. `{MAX_SIZE_ENV}=2G`)")
+    if path == "-":
+        try:
+            raw = sys.stdin.buffer.read(limit + 1)
+        except OSError as exc:
+            raise os_error(exc, "<stdin>") from None
+        if len(raw) > limit:
+            raise InputError(too_large[0], file=shown, hint=too_large[1])
+        return raw
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except (OSError, ValueError) as exc:  # ValueError: an embedded NUL byte
+        if isinstance(exc, ValueError):
+            raise InputError("file name contains a NUL byte", file=_shown(path)) from None
+        raise os_error(exc, path) from None
+    try:
+        st = os.fstat(fd)
+        refused = _not_regular(path, st.st_mode)
+        if refused is not None:
+            raise refused
+        if st.st_size > limit:
+            raise InputError(f"file is too large ({st.st_size:,} bytes; the limit is {limit:,})",
+                             file=shown, hint=too_large[1])
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            chunk = os.read(fd, min(max(st.st_size - total, 0), limit + 1 - total) or 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:  # the file grew while we read it, or /proc-like size 0
+                raise InputError(too_large[0], file=shown, hint=too_large[1])
+        return b"".join(chunks)
+    except OSError as exc:
+        raise os_error(exc, path) from None
+    finally:
+        os.close(fd)
+
+
 def read_text(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     """Read a file (or ``-`` for stdin) as UTF-8 text with one-line errors for every failure."""
-    shown, path = ("<stdin>" if path == "-" else path), path
-    try:
-        if path == "-":
-            raw = sys.stdin.buffer.read(max_bytes + 1)
-        else:
-            p = Path(path)
-            if p.is_dir():
-                raise InputError("is a directory, not a file", file=shown)
-            size = p.stat().st_size
-            if size > max_bytes:
-                raise InputError(
-                    f"file is too large ({size:,} bytes; the limit is {max_bytes:,})",
-                    file=shown,
-                    hint="check that this is the right file",
-                )
-            raw = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such file", file=shown, hint="check the path") from None
-    except PermissionError:
-        raise InputError("permission denied", file=shown) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", file=shown) from None
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", file=shown) from None
-    if len(raw) > max_bytes:
-        raise InputError(f"input is too large (more than {max_bytes:,} bytes)", file=shown)
+    shown = "<stdin>" if path == "-" else _shown(path)
+    raw = read_bytes(path, max_bytes=max_bytes)
     if raw.startswith(b"\xef\xbb\xbf"):
         raise InputError(
             "file starts with a UTF-8 byte order mark", file=shown, line=1, column=1,
@@ -120,8 +234,15 @@ def read_text(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
         raise InputError("file is not valid UTF-8", file=shown, line=line, column=col) from None
 
 
-def parse_text(text: str, path: str = "<input>", fmt: str | None = None) -> Source:
-    """Parse JSON or YAML text into a :class:`Source`; errors name the line and column."""
+def parse_text(text: str, path: str = "<input>", fmt: str | None = None, *, duplicates: str = "error") -> Source:
+    """Parse JSON or YAML text into a :class:`Source`; errors name the line and column.
+
+    Every document passes the same structural gate: nesting at most :data:`MAX_DEPTH` deep, no
+    YAML aliases, and no key given twice in one object. ``duplicates="error"`` (configs,
+    manifests, snapshots, policies given to ``simulate``) raises :class:`InputError` naming both
+    occurrences; ``duplicates="keep"`` records them in ``Source.duplicates`` for a caller that
+    reports them as findings (``validate``).
+    """
     fmt = fmt or _detect_format(path, text)
     if not text.strip():
         raise InputError("file is empty", file=path, hint="expected a JSON or YAML document")
@@ -130,15 +251,121 @@ def parse_text(text: str, path: str = "<input>", fmt: str | None = None) -> Sour
             data = orjson.loads(text)
         except orjson.JSONDecodeError as exc:
             raise _json_error(text, path, exc) from None
+        src = Source(path=path, text=text, data=data, fmt=fmt)
+        if isinstance(data, (dict, list)):
+            deep = json_too_deep(text, data)
+            if deep is not None:
+                raise InputError(f"nested more than {MAX_DEPTH} levels deep", file=path, line=deep[0],
+                                 column=deep[1], hint="no permwise input is nested this deep; check the file")
+            if json_has_duplicates(text, data):
+                src.duplicates = _json_duplicates(text)
     else:
-        data = _load_yaml(text, path)
-    return Source(path=path, text=text, data=data, fmt=fmt)
+        data, dups = _load_yaml(text, path)
+        src = Source(path=path, text=text, data=data, fmt=fmt, duplicates=dups)
+    if src.duplicates and duplicates == "error":
+        d = src.duplicates[0]
+        raise InputError(d.message(), file=path, line=d.second[0] if d.second else None,
+                         column=d.second[1] if d.second else None, pointer=d.pointer,
+                         hint="remove one of them")
+    return src
 
 
-def load_source(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES, fmt: str | None = None) -> Source:
-    """Read and parse ``path`` (``-`` is stdin)."""
-    display = "<stdin>" if path == "-" else path
-    return parse_text(read_text(path, max_bytes=max_bytes), display, fmt)
+def load_source(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES, fmt: str | None = None,
+                duplicates: str = "error") -> Source:
+    """Read and parse ``path`` (``-`` is stdin) through the input gate."""
+    display = "<stdin>" if path == "-" else _shown(path)
+    return parse_text(read_text(path, max_bytes=max_bytes), display, fmt, duplicates=duplicates)
+
+
+# --------------------------------------------------------------------------------------------
+# JSON structure checks, at C speed on the fast path (regular expressions and orjson only).
+
+_STRING_FAST = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_STRING_FAST_B = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+
+
+def too_deep(data: Any, limit: int = MAX_DEPTH) -> bool:
+    """True when parsed ``data`` nests lists/objects deeper than ``limit`` (no recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        for child in (value.values() if type(value) is dict else value):
+            if type(child) is dict or type(child) is list:
+                stack.append((child, depth + 1))
+    return False
+
+
+def json_too_deep(text: str, data: Any = None, limit: int = MAX_DEPTH) -> Position | None:
+    """``(line, column)`` where valid JSON ``text`` first nests deeper than ``limit``, else None."""
+    if data is not None and not too_deep(data, limit):
+        return None
+    depth = 0
+    in_str = esc = False
+    line, col = 1, 0
+    for ch in text:  # only for a document that is too deep: find where
+        col += 1
+        if ch == "\n":
+            line, col = line + 1, 0
+        if in_str:
+            if esc:
+                esc = False
+            elif ch == "\\":
+                esc = True
+            elif ch == '"':
+                in_str = False
+        elif ch == '"':
+            in_str = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return (line, col)
+        elif ch in "]}":
+            depth -= 1
+    return None
+
+
+_SPACE_COLON = re.compile(r'"[ \t\r\n]+:')
+
+
+def json_has_duplicates(text: str, data: Any) -> bool:
+    """True when an object in valid JSON ``text`` repeats a key (the parsed ``data`` lost one).
+
+    A parser keeps one key per duplicate, so ``data`` re-serialized has fewer keys than the text.
+    Fast path (C speed): count ``":`` in both. orjson writes every key as ``"key":`` and escapes
+    a quote inside a string as ``\\"`` just as the text must, so the counts differ exactly when a
+    key was dropped, unless the text spells a quote or colon as ``\\u`` escape or puts white
+    space before a colon; then the exact count runs: outside strings every ``:`` separates a key
+    from its value, so the keys are the colons left once strings are removed.
+    """
+    if "\\u" not in text and not _SPACE_COLON.search(text):
+        return text.count('":') != orjson.dumps(data).count(b'":')
+    keys = _STRING_FAST.sub("", text).count(":")
+    if not keys:
+        return False
+    return _STRING_FAST_B.sub(b"", orjson.dumps(data)).count(b":") != keys
+
+
+def check_json_text(text: str, what: str = "document") -> Any:
+    """Parse JSON text embedded in another file (an SCP's ``Content``) through the same gate.
+
+    Returns the data; raises ``ValueError`` with a one-line reason.
+    """
+    data = orjson.loads(text)
+    if isinstance(data, (dict, list)):
+        if too_deep(data):
+            raise ValueError(f"{what} is nested more than {MAX_DEPTH} levels deep")
+        if json_has_duplicates(text, data):
+            d = _json_duplicates(text)[0]
+            raise ValueError(f"{what} has a duplicate key `{d.key}` at `{d.pointer}`")
+    return data
+
+
+def _json_duplicates(text: str) -> list[Duplicate]:
+    dups: list[Duplicate] = []
+    _json_positions(text, dups)
+    return dups
 
 
 def _json_error(text: str, path: str, exc: orjson.JSONDecodeError) -> InputError:
@@ -173,8 +400,34 @@ _Loader.add_implicit_resolver(
 )
 
 
+class _GateLoader(_Loader):
+    """The YAML reader of every permwise input: no aliases, at most :data:`MAX_DEPTH` levels.
+
+    An alias (``*name``) is refused when it is composed, before anything is expanded, so a
+    300-byte "billion laughs" document fails at once instead of growing to gigabytes. No
+    manifest, config, suppression file or policy has a use for aliases: write the value out.
+    """
+
+    _depth = 0
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, f"YAML alias `*{event.anchor}` is not accepted in permwise inputs "
+                "(aliases can expand to gigabytes); write the value out", event.start_mark)
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested more than {MAX_DEPTH} levels deep", self.peek_event().start_mark)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
 def _compose(text: str, path: str) -> yaml.Node | None:
-    loader = _Loader(text)
+    loader = _GateLoader(text)
     try:
         return loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -185,29 +438,61 @@ def _compose(text: str, path: str) -> yaml.Node | None:
             hint = "YAML does not allow tabs for indentation; indent with spaces"
         elif "end of stream" in problem or "quoted scalar" in str(exc.context or ""):
             hint = "look for an unclosed quote or bracket above this line"
+        if "alias" in problem or "levels deep" in problem:
+            msg = problem
+        else:
+            msg = f"invalid YAML: {problem}"
         raise InputError(
-            f"invalid YAML: {problem}", file=path,
+            msg, file=path,
             line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None, hint=hint,
         ) from None
     except yaml.YAMLError as exc:
         raise InputError(f"invalid YAML: {exc}", file=path) from None
+    except RecursionError:  # defensive: the depth limit above makes this unreachable
+        raise InputError(f"nested more than {MAX_DEPTH} levels deep", file=path) from None
     finally:
         loader.dispose()
 
 
-def _load_yaml(text: str, path: str) -> Any:
+def _yaml_duplicates(node: yaml.Node) -> list[Duplicate]:
+    """Keys repeated in one mapping, found without recursion."""
+    out: list[Duplicate] = []
+    stack: list[tuple[yaml.Node, str]] = [(node, "")]
+    while stack:
+        n, ptr = stack.pop()
+        if isinstance(n, yaml.MappingNode):
+            seen: dict[str, yaml.Node] = {}
+            for k, v in n.value:
+                key = str(k.value) if isinstance(k, yaml.ScalarNode) else None
+                if key is not None:
+                    if key in seen:
+                        f = seen[key].start_mark
+                        out.append(Duplicate(join_pointer(ptr, key), key, (f.line + 1, f.column + 1),
+                                             (k.start_mark.line + 1, k.start_mark.column + 1)))
+                    seen[key] = k
+                    stack.append((v, join_pointer(ptr, key)))
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend((v, join_pointer(ptr, i)) for i, v in enumerate(n.value))
+    out.sort(key=lambda d: d.second or (0, 0))
+    return out
+
+
+def _load_yaml(text: str, path: str) -> tuple[Any, list[Duplicate]]:
     node = _compose(text, path)
     if node is None:
         raise InputError("file is empty", file=path)
+    dups = _yaml_duplicates(node)
     loader = _Loader("")
     try:
-        return loader.construct_document(node)
+        return loader.construct_document(node), dups
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(
             f"invalid YAML: {getattr(exc, 'problem', exc)}", file=path,
             line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None,
         ) from None
+    except RecursionError:
+        raise InputError(f"nested more than {MAX_DEPTH} levels deep", file=path) from None
 
 
 def _yaml_positions(text: str) -> dict[str, Position]:
@@ -236,7 +521,7 @@ _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 _SCALAR = re.compile(r"-?[0-9][0-9.eE+-]*|true|false|null")
 
 
-def _json_positions(text: str) -> dict[str, Position]:
+def _json_positions(text: str, dups: list[Duplicate] | None = None) -> dict[str, Position]:
     line_starts = [0]
     for m in re.finditer("\n", text):
         line_starts.append(m.end())
@@ -261,9 +546,14 @@ def _json_positions(text: str) -> dict[str, Position]:
             i = ws(i + 1)
             if text[i] == "}":
                 return i + 1
+            seen: dict[str, Position] = {}
             while True:
                 m = _STRING.match(text, i)
                 key = orjson.loads(m.group(0))
+                if dups is not None:
+                    if key in seen:
+                        dups.append(Duplicate(join_pointer(ptr, key), key, seen[key], pos(i)))
+                    seen[key] = pos(i)
                 i = ws(m.end())  # at ':'
                 i = value(i + 1, join_pointer(ptr, key))
                 i = ws(i)

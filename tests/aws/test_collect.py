@@ -92,6 +92,9 @@ def test_resource_policies_of_every_service(snapshot, world):
     assert s3["Policy"]["Statement"][0]["Principal"] == {"AWS": f"arn:aws:iam::{world.org.accounts['ops']}:root"}
     assert s3["Extra"]["PublicAccessBlock"]["BlockPublicPolicy"] is True
     assert by_service["lambda"]["Policy"]["Statement"][0]["Principal"] == {"Service": "s3.amazonaws.com"}
+    # who manages each key, from DescribeKey: RCPs do not apply to AWS managed keys (AWS KMS
+    # Developer Guide, "Resource control policies in AWS KMS")
+    assert by_service["kms"]["Extra"]["KeyManager"] == "CUSTOMER"
     assert by_service["secretsmanager"]["Policy"]["Statement"][0]["Principal"]["AWS"] == world.org.role_arns["prod-app"]
     # a bucket without a policy is not a resource policy
     assert not any("prod-no-policy-bucket" in rp["Arn"] for rp in rps)

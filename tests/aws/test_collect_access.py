@@ -119,7 +119,20 @@ def test_collected_resources_give_access_findings(collected, planted):
     from permwise.environment import load_snapshot
 
     _, _, _, out = collected
-    result = analyze_access(load_snapshot(out), "account")
+    # The planted account is one of the emulator's own, outside its organization (so the other aws
+    # tests' snapshots stay unchanged); a snapshot must list every account directory it holds, so
+    # the account is analysed as a standalone snapshot of its own: its directory and snapshot.json
+    # without the organization.
+    import shutil
+
+    solo = out.parent / "solo"
+    shutil.rmtree(solo, ignore_errors=True)
+    shutil.copytree(out / "accounts" / ACCOUNT, solo / "accounts" / ACCOUNT)
+    meta = json.loads((out / "snapshot.json").read_text())
+    for k in ("organization_id", "management_account_id"):
+        meta.pop(k, None)
+    (solo / "snapshot.json").write_text(json.dumps(meta))
+    result = analyze_access(load_snapshot(solo), "account")
     got = {(f.resource_type, f.rule_id, f.principal_label) for f in result.findings}
     assert ("AWS::S3::AccessPoint", "ACCESS-CROSS-ACCOUNT", f"account {VENDOR}") in got
     assert ("AWS::KMS::Key", "ACCESS-CROSS-ACCOUNT", f"arn:aws:iam::{VENDOR}:role/reader") in got

@@ -72,6 +72,20 @@ class Fifo(Marker):
     """A named pipe (stands in for a device such as /dev/null as an output target)."""
 
 
+@dataclass(frozen=True)
+class Replace(Marker):
+    """Remove what is at the path (if anything), then create ``spec`` there."""
+
+    spec: Any
+
+
+@dataclass(frozen=True)
+class Symlink(Marker):
+    """A symbolic link to ``target`` (e.g. ``/dev/zero``)."""
+
+    target: str
+
+
 @dataclass
 class Case:
     id: str
@@ -84,6 +98,7 @@ class Case:
     unchanged: tuple[str, ...] = ()   # files that must keep their content
     absent: tuple[str, ...] = ()      # paths that must not exist afterwards
     aws: str = ""
+    out: str = ""                     # text that must appear on stdout (verbs that list problems there)
 
 
 def _policy_file_cases(verb: list[str], tag: str) -> list[Case]:
@@ -369,5 +384,108 @@ def _misc_cases() -> list[Case]:
     ]
 
 
+# ---------------------------------------------------------------------------------------------
+# Hostile files: every verb that reads a file x every kind of file an attacker or a careless
+# user can put in its place. Each must end in one line and exit 2 (a duplicate key in a policy
+# given to `validate` is an error finding instead: exit 1), within the test's time, never a hang.
+
+BOMB = "".join([
+    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n',
+    *[f"{n}: &{n} [{','.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi")],
+])
+DEEP_JSON_HUGE = "[" * 100_000 + "]" * 100_000          # beyond orjson's own limit
+DEEP_JSON = '{"a": ' * 200 + "1" + "}" * 200            # parses, but deeper than permwise accepts
+DEEP_YAML = "[" * 100_000 + "]" * 100_000                # RecursionError in PyYAML's composer
+DEEP_YAML_BLOCK = "".join("  " * i + "a:\n" for i in range(300)) + "  " * 300 + "x\n"
+DUP_JSON = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:GetObject", '
+            '"Resource": "*", "Effect": "Allow"}]}')
+DUP_YAML = "variables: {prefix: a}\nregions: [us-east-1]\nvariables: {prefix: b}\n"
+LONG = "x" * 300
+
+#: kind -> (file spec or None for a path-only case, expected text in the line, file suffix)
+HOSTILE: dict[str, tuple[Any, str, str]] = {
+    "fifo": (Fifo(), "named pipe (FIFO), not a regular file", ".json"),
+    "dev-zero-link": (Symlink("/dev/zero"), "character device (a symbolic link to `/dev/zero`)", ".json"),
+    "dev-null": (Symlink("/dev/null"), "character device", ".json"),
+    "directory": (Dir(), "directory", ".json"),
+    "dangling-link": (Symlink("/nonexistent/permwise"), "no such file", ".json"),
+    "link-loop": (Symlink("{self}"), "too many levels of symbolic links", ".json"),
+    "name-too-long": (None, "file name too long", ""),
+    "proc-mem-eio": (None, "input/output error", ""),
+    "yaml-billion-laughs": (BOMB, "YAML alias `*a` is not accepted", ".yaml"),
+    "json-nested-100000": (DEEP_JSON_HUGE, "depth limit exceeded", ".json"),
+    "json-nested-200": (DEEP_JSON, "nested more than 64 levels deep", ".json"),
+    "yaml-nested-100000": (DEEP_YAML, "nested more than 64 levels deep", ".yaml"),
+    "yaml-nested-block-300": (DEEP_YAML_BLOCK, "nested more than 64 levels deep", ".yaml"),
+    "json-duplicate-key": (DUP_JSON, "duplicate key `Effect`", ".json"),
+    "yaml-duplicate-key": (DUP_YAML, "duplicate key `variables`", ".yaml"),
+}
+
+#: verb slots: argv with ``{f}`` for the hostile file, and files the verb needs besides
+SLOTS: dict[str, tuple[list[str], dict[str, Any]]] = {
+    "validate": (["validate", "{f}"], {}),
+    "simulate-identity": (["simulate", *REQ, "-i", "{f}"], {}),
+    "simulate-scp": (["simulate", *REQ, "--scp", "{f}"], {}),
+    "simulate-json": (["simulate", "--json", "{f}"], {}),
+    "generate-manifest": (["generate", "{f}"], {}),
+    "generate-config": (["generate", "runbooks", "--config", "{f}"], {}),
+    "docs": (["docs", "{f}"], {}),
+    "manifest-show": (["manifest", "show", "{f}"], {}),
+    "manifest-validate": (["manifest", "validate", "{f}"], {}),
+    "check-config": (["check", "runbooks", "--env", "{t}/snap", "--config", "{f}"], {"snap": Snapshot()}),
+    "audit-config": (["audit", "--config", "{f}"], {}),
+    "audit-suppressions": (["audit", "--suppressions", "{f}"], {}),
+}
+
+#: snapshot files replaced by a hostile one, read by check, audit and who-can-assume
+SNAPSHOT_SLOTS = ["snapshot.json", "organization/accounts.json", "organization/policies/p-FullAWSAccess.json",
+                  "accounts/444444444444/authorization-details.json", "errors.json"]
+SNAPSHOT_VERBS = {
+    "check": ["check", "runbooks", "--env", "{t}/snap", "--config", "{t}/c.yaml"],
+    "audit": ["audit", "--env", "{t}/snap"],
+    "who-can-assume": ["who-can-assume", "arn:aws:iam::444444444444:role/RunbooksWorkload", "--env", "{t}/snap"],
+}
+
+
+def _hostile_cases() -> list[Case]:
+    out: list[Case] = []
+    for slot, (argv, extra) in SLOTS.items():
+        for kind, (spec, want, suffix) in HOSTILE.items():
+            if kind == "name-too-long":
+                path, files = "{t}/" + LONG + ".json", {}
+            elif kind == "proc-mem-eio":
+                path, files = "/proc/self/mem", {}
+            else:
+                name = f"h{suffix}"
+                path = "{t}/" + name
+                files = {name: Symlink(path) if kind == "link-loop" else spec}
+            code = 2
+            if slot == "validate" and kind.endswith("duplicate-key"):
+                code = 1  # a policy with a duplicate key is readable: P011, an error finding
+            if slot == "validate" and kind == "yaml-duplicate-key":
+                continue  # not a policy; the JSON case covers validate
+            if kind == "yaml-duplicate-key" and slot.startswith("simulate"):
+                want_ = "duplicate key `variables`"
+            else:
+                want_ = want
+            if slot == "manifest-validate" and kind != "name-too-long":  # problems on stdout, verdict on stderr
+                out.append(Case(f"hostile-{slot}-{kind}", [a.replace("{f}", path) for a in argv], 2, "1 error,",
+                                files={**extra, **files}, out=want_))
+                continue
+            out.append(Case(f"hostile-{slot}-{kind}", [a.replace("{f}", path) for a in argv], code,
+                            want_ if code == 2 else "", files={**extra, **files}))
+    for verb, argv in SNAPSHOT_VERBS.items():
+        for rel in SNAPSHOT_SLOTS:
+            for kind in ("fifo", "dev-zero-link", "directory", "json-nested-200", "json-duplicate-key"):
+                spec, want, _ = HOSTILE[kind]
+                if kind == "json-duplicate-key":
+                    spec, want = '{"format": "permwise-snapshot/1", "format": "permwise-snapshot/1"}', "duplicate key"
+                if kind == "directory" and rel.startswith("accounts/"):
+                    want = "directory"
+                out.append(Case(f"hostile-{verb}-snapshot-{rel.replace('/', '-')}-{kind}", argv, 2, want,
+                                files={"snap": Snapshot(), f"snap/{rel}": Replace(spec), "c.yaml": DEMO_CONFIG}))
+    return out
+
+
 CASES: list[Case] = [*_simulate_cases(), *_manifest_cases(), *_config_cases(), *_out_cases(), *_snapshot_cases(),
-                     *_misc_cases()]
+                     *_misc_cases(), *_hostile_cases()]

@@ -15,7 +15,7 @@ import pytest
 from permwise.cli.main import main
 
 sys.path.insert(0, str(Path(__file__).parent))
-from cases import CASES, Case, Delete, Dir, Edit, Fifo, Snapshot, Sparse  # noqa: E402
+from cases import CASES, Case, Delete, Dir, Edit, Fifo, Replace, Snapshot, Sparse, Symlink  # noqa: E402
 
 DEMO = Path(__file__).parents[2] / "src" / "permwise" / "data" / "demo" / "snapshot"
 
@@ -49,7 +49,15 @@ def materialize(tmp: Path, files: dict) -> None:
     for rel, spec in files.items():
         path = tmp / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(spec, Dir):
+        if isinstance(spec, Replace):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            elif path.exists() or path.is_symlink():
+                path.unlink()
+            spec = spec.spec
+        if isinstance(spec, Symlink):
+            os.symlink(spec.target.replace("{t}", str(tmp)), path)
+        elif isinstance(spec, Dir):
             path.mkdir(exist_ok=True)
         elif isinstance(spec, Snapshot):
             shutil.copytree(DEMO, path)
@@ -81,7 +89,7 @@ def run(argv: list[str], capsys, monkeypatch, stdin: bytes | None = None) -> tup
 
 def snapshot_tree(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): (p.read_bytes() if p.is_file() else b"")
-            for p in sorted(root.rglob("*")) if not p.is_fifo()}
+            for p in sorted(root.rglob("*")) if not p.is_fifo() and not p.is_symlink()}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
@@ -104,6 +112,8 @@ def test_bad_input(case: Case, tmp_path: Path, capsys, monkeypatch) -> None:
             assert case.loc in line, f"location {case.loc!r} missing: {line}"
         message = line.removeprefix("permwise: error: ")
         assert not message.rstrip().endswith("."), line
+    if case.out:
+        assert case.out in out, out
     # nothing half-written: no temporary siblings, refused targets untouched, no partial outputs
     leftovers = [p for p in tmp_path.rglob(".*.tmp")]
     assert not leftovers, leftovers

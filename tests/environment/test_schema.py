@@ -58,3 +58,9 @@ def test_demo_files_are_reproducible():
     r = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_demo.py"), "--check"],
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_packaged_schema_is_the_published_one():
+    """The loader validates against the copy shipped in the package; it must be the documented one."""
+    packaged = ROOT / "src" / "permwise" / "data" / "schemas" / "snapshot.schema.json"
+    assert json.loads(packaged.read_text()) == SCHEMA

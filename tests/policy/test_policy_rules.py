@@ -26,7 +26,8 @@ def test_rule_extra_bad(code, type_, rule, bad):
 
 
 def test_every_registered_rule_has_a_case():
-    covered = {c[0] for c in CASES}
+    # P011 (duplicate key) cannot be written as a dict: its cases are text, in test_duplicate_keys.py
+    covered = {c[0] for c in CASES} | {"P011"}
     missing = [r.id for r in POLICY_RULES if r.id not in covered]
     assert not missing, f"rules without bad/good cases: {missing}"
 

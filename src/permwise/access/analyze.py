@@ -43,6 +43,7 @@ from permwise.catalog import get_catalog
 from permwise.engine import ALLOWED, PolicySet, Request, compile_policy, evaluate
 from permwise.engine.compile import CompiledPolicy, CompiledStatement
 from permwise.errors import InputError
+from permwise.wording import plural
 
 #: account id used for "any principal of an account outside the zone" (no real account has it)
 ANY_ACCOUNT = "000000000000"
@@ -771,9 +772,9 @@ def analyze_access(env: Any, zone: Zone | str | None = None, suppressions: Any =
         notes.append("RCPs are not enabled in the snapshot: no RCP limits external access")
     no_grants = sorted(t.arn for t in ts if t.service == "kms" and "Grants" not in t.extra)
     if no_grants:
-        notes.append(f"{len(no_grants)} KMS key(s) without collected grants (`Extra.Grants`): access through "
+        notes.append(f"{plural(len(no_grants), 'KMS key')} without collected grants (`Extra.Grants`): access through "
                      "their grants is unknown")
     if env.errors:
-        notes.append(f"{len(env.errors)} collection error(s) in errors.json: the policies they concern are missing "
+        notes.append(f"{plural(len(env.errors), 'collection error')} in errors.json: the policies they concern are missing "
                      "from the snapshot, so their external access is unknown")
     return AccessResult(zone, findings, len(ts), analyzer.evaluations, notes, expired)

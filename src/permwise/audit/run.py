@@ -28,6 +28,8 @@ class AuditResult:
     #: principals with administrator power (engine-decided, see permwise.audit.escalation);
     #: presentation only: renderers fold their guardrail findings into one line
     admins: list[str] = field(default_factory=list)
+    #: snapshot problems (env.problems): what they touch is unknown; renderers show them first
+    problems: list[Any] = field(default_factory=list)
 
     @property
     def active(self) -> list[Finding]:
@@ -134,7 +136,7 @@ def run_audit(
         "seconds": {"guardrails": round(t_guard - t0, 3), "escalation": round(t_esc - t_guard, 3),
                     "trust_and_scp": round(t_end - t_esc, 3), "total": round(t_end - t0, 3)},
     }
-    return AuditResult(findings, scp_results, rules, stats, admins)
+    return AuditResult(findings, scp_results, rules, stats, admins, list(getattr(env, "problems", [])))
 
 
 #: fewer principals than this per process is not worth a process

@@ -47,6 +47,7 @@ READ_OPERATIONS: dict[tuple[str, str], str] = {
     # resource policies in each region
     ("kms", "ListKeys"): "kms:ListKeys",
     ("kms", "GetKeyPolicy"): "kms:GetKeyPolicy",
+    ("kms", "DescribeKey"): "kms:DescribeKey",
     ("sqs", "ListQueues"): "sqs:ListQueues",
     ("sqs", "GetQueueAttributes"): "sqs:GetQueueAttributes",
     ("sns", "ListTopics"): "sns:ListTopics",
@@ -103,4 +104,6 @@ def _guard(model: Any, **_: Any) -> None:
 def guard_client(client: Any) -> Any:
     """Install the read-only guard on a boto3 client and return it."""
     client.meta.events.register("before-call.*.*", _guard, unique_id="permwise-read-only-guard")
-    return client
+    from permwise.aws.breaker import install
+
+    return install(client)  # an endpoint that stops answering fails fast (aws/breaker.py)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -33,6 +34,7 @@ from typing import Any
 
 import orjson
 
+from permwise.aws import breaker
 from permwise.aws.session import (
     COLLECT_CONFIG,
     PREFLIGHT_CONFIG,
@@ -45,6 +47,7 @@ from permwise.aws.session import (
 )
 from permwise.errors import AwsError, InputError
 from permwise.fsutil import atomic_write
+from permwise.sources import load_source
 
 FORMAT = "permwise-snapshot/1"
 STATE_FILE = ".permwise-collect.json"
@@ -186,6 +189,55 @@ class Progress:
     def advance(self, description: str) -> None: ...
 
 
+def _read_json(path: Path) -> Any:
+    """A file an earlier run wrote, read through the input gate (a FIFO or a device planted in
+    the snapshot never blocks); any failure is a ValueError for the callers' fallbacks."""
+    try:
+        return load_source(str(path), fmt="json", max_bytes=256 << 20).data
+    except InputError as exc:
+        raise ValueError(exc.message) from None
+
+
+def _live_organization(clients: Clients) -> tuple[str | None, str | None]:
+    """(organization id, management account) of the caller, (None, None) outside an organization
+    or when it cannot be read (then only the caller account is compared)."""
+    try:
+        org = clients.client("organizations").describe_organization()["Organization"]
+        return org.get("Id"), org.get("MasterAccountId")
+    except Exception:  # AWSOrganizationsNotInUseException, access denied, unreachable
+        return None, None
+
+
+def _start_over(out: Path) -> None:
+    """Remove what a collect run wrote (and nothing else) so a --refresh starts from nothing."""
+    import shutil
+
+    for name in ("organization", STATE_FILE, "snapshot.json", "errors.json"):
+        p = out / name
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p)
+        elif p.exists() or p.is_symlink():
+            p.unlink()
+    accounts = out / "accounts"
+    if accounts.is_dir():
+        for d in accounts.iterdir():
+            if d.is_dir() and not d.is_symlink() and len(d.name) == 12 and d.name.isdigit():
+                shutil.rmtree(d)
+
+
+def _make_private(out: Path) -> None:
+    """Directories 0700 and files 0600 under the snapshot (also what other writers created)."""
+    for root, dirs, files in os.walk(out):
+        for d in dirs:
+            p = os.path.join(root, d)
+            if not os.path.islink(p):
+                os.chmod(p, 0o700)
+        for f in files:
+            p = os.path.join(root, f)
+            if not os.path.islink(p):
+                os.chmod(p, 0o600)
+
+
 # --- snapshot state ------------------------------------------------------------------------------
 
 
@@ -200,22 +252,46 @@ class _State:
         self.refresh = refresh
         self.done: dict[str, str] = {}
         self.errors: dict[str, list[CollectError]] = {}
-        if self.path.exists():
+        #: a --refresh that has not finished: until one does, every unit is collected again, so
+        #: an interrupted refresh can never pass for a complete snapshot with stale data
+        self.refresh_pending = False
+        self.resumed_refresh = False
+        if self.path.exists() or self.path.is_symlink():
             try:
-                data = json.loads(self.path.read_text("utf-8"))
+                data = load_source(str(self.path), fmt="json").data  # the input gate: regular file, depth
                 self.done = dict(data.get("done", {}))
                 self.errors = {
                     unit: [CollectError.from_json(e) for e in errs]
                     for unit, errs in data.get("errors", {}).items()
                 }
-            except (ValueError, KeyError, TypeError, AttributeError):
+                self.refresh_pending = data.get("refresh_pending") is True
+            except (InputError, ValueError, KeyError, TypeError, AttributeError) as exc:
                 if refresh:  # starting over anyway
                     self.done, self.errors = {}, {}
+                    self._start_refresh()
                     return
+                why = f" ({exc.message})" if isinstance(exc, InputError) else ""
                 raise InputError(
-                    f"`{self.path}` is not a permwise collect state file",
+                    f"`{self.path}` is not a permwise collect state file{why}",
                     hint="delete it or run with --refresh",
                 ) from None
+        if self.refresh_pending and not refresh:
+            self.refresh = True
+            self.resumed_refresh = True
+        if refresh:
+            self._start_refresh()
+
+    def _start_refresh(self) -> None:
+        self.refresh_pending = True
+        if self.path.is_dir() and not self.path.is_symlink():
+            raise InputError(f"`{self.path}` is a directory, not a collect state file", hint="remove it")
+        self.save()
+
+    def complete(self) -> None:
+        """The run reached its end: a pending refresh is done."""
+        with self.lock:
+            self.refresh_pending = False
+            self.save()
 
     def is_done(self, unit: str) -> bool:
         with self.lock:
@@ -234,8 +310,9 @@ class _State:
         data = {
             "done": dict(sorted(self.done.items())),
             "errors": {u: [e.as_json() for e in errs] for u, errs in sorted(self.errors.items()) if errs},
+            **({"refresh_pending": True} if self.refresh_pending else {}),
         }
-        atomic_write(self.path, dumps(data))
+        atomic_write(self.path, dumps(data), private=True)
 
     def all_errors(self) -> list[CollectError]:
         with self.lock:
@@ -323,8 +400,17 @@ class Collector:
         partition = caller_arn.split(":")[1] if caller_arn.count(":") >= 5 else "aws"
         self._partition = partition
         regions = self.regions_arg or [base.default_region]
-        self.out.mkdir(parents=True, exist_ok=True)
+        live_org, live_management = _live_organization(quick)
+        self._check_same_owner(caller_account, live_org, live_management)
+        self.out.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(self.out, 0o700)  # a map of the organization's IAM: for its owner only
+        breaker.reset()
         state = _State(self.out, self.refresh)
+        # marked incomplete until this run reaches its end (an interrupted run, a killed
+        # --refresh, stays marked; the loader reports it and nothing is reported ready)
+        identity = {"organization_id": live_org, "management_account_id": live_management,
+                    "caller_account": caller_account}
+        self._write_meta(partition, regions, identity, complete=False)
 
         org_status, management, org_accounts = self._organization(base, state)
         if self.accounts_arg:
@@ -337,16 +423,10 @@ class Collector:
         results = self._accounts(base, state, targets, caller_account, partition, regions)
 
         errors = state.all_errors()
-        previous_regions = self._previous_regions()
-        snapshot = {
-            "format": FORMAT,
-            "created": self.clock().isoformat(timespec="seconds"),
-            "source": "collect",
-            "partition": partition,
-            "regions": sorted(set(regions) | set(previous_regions)),
-        }
-        atomic_write(self.out / "snapshot.json", dumps(snapshot))
-        atomic_write(self.out / "errors.json", dumps({"Errors": [e.as_json() for e in errors]}))
+        atomic_write(self.out / "errors.json", dumps({"Errors": [e.as_json() for e in errors]}), private=True)
+        snapshot = self._write_meta(partition, regions, identity, complete=True)
+        state.complete()
+        _make_private(self.out)
         for res in results.values():
             res.errors = sum(1 for e in errors if e.account == res.account_id)
         return CollectResult(
@@ -360,9 +440,72 @@ class Collector:
             errors=errors,
         )
 
+    def _write_meta(self, partition: str, regions: list[str], identity: dict[str, Any], *, complete: bool) -> dict:
+        snapshot = {
+            "format": FORMAT,
+            "created": self.clock().isoformat(timespec="seconds"),
+            "source": "collect",
+            "partition": partition,
+            "regions": sorted(set(regions) | set(self._previous_regions())),
+            **identity,
+            "complete": complete,
+        }
+        atomic_write(self.out / "snapshot.json", dumps(snapshot), private=True)
+        return snapshot
+
+    def _previous_owner(self) -> tuple[str | None, str | None, str | None] | None:
+        """(organization id, management account, caller account) of the snapshot in ``out``,
+        or None when there is none yet."""
+        meta_path, org_path = self.out / "snapshot.json", self.out / "organization" / "organization.json"
+        org_id = management = caller = None
+        found = False
+        if meta_path.is_file():
+            meta = load_source(str(meta_path), fmt="json").data
+            if isinstance(meta, dict):
+                found = True
+                org_id, management = meta.get("organization_id"), meta.get("management_account_id")
+                caller = meta.get("caller_account")
+        if org_path.is_file() and not org_id:
+            data = load_source(str(org_path), fmt="json").data
+            org = data.get("Organization") if isinstance(data, dict) else None
+            if isinstance(org, dict):
+                found = True
+                org_id, management = org.get("Id"), org.get("MasterAccountId")
+        return (org_id, management, caller) if found else None
+
+    def _check_same_owner(self, caller: str, live_org: str | None, live_management: str | None) -> None:
+        """Refuse to resume into a snapshot of another organization (``--refresh`` starts over)."""
+        if not self.out.is_dir():
+            return
+        try:
+            prev = self._previous_owner()
+        except InputError:
+            if not self.refresh:
+                raise
+            _start_over(self.out)
+            return
+        if prev is None:
+            return
+        org_id, management, prev_caller = prev
+        theirs = (f"organization `{org_id}` (management account `{management}`)" if org_id
+                  else f"account `{prev_caller}` (no organization)")
+        ours = (f"organization `{live_org}` (management account `{live_management}`)" if live_org
+                else f"account `{caller}` (no organization)")
+        if org_id or live_org:
+            same = org_id == live_org and (not management or not live_management or management == live_management)
+        else:
+            same = not prev_caller or prev_caller == caller
+        if same:
+            return
+        if not self.refresh:
+            raise InputError(f"`{self.out}` holds a snapshot of {theirs}, but this profile reaches {ours}; "
+                             "resuming would mix the two", hint="pass --refresh to start over in this directory, "
+                             "or give another --out")
+        _start_over(self.out)
+
     def _previous_regions(self) -> list[str]:
         try:
-            return list(json.loads((self.out / "snapshot.json").read_text("utf-8")).get("regions", []))
+            return list(_read_json(self.out / "snapshot.json").get("regions", []))
         except (OSError, ValueError, AttributeError):
             return []
 
@@ -373,8 +516,8 @@ class Collector:
         org_dir = self.out / "organization"
         if state.is_done("organization"):
             try:
-                org = json.loads((org_dir / "organization.json").read_text("utf-8"))
-                accts = json.loads((org_dir / "accounts.json").read_text("utf-8"))
+                org = _read_json(org_dir / "organization.json")
+                accts = _read_json(org_dir / "accounts.json")
                 return (
                     "skipped",
                     org["Organization"]["MasterAccountId"],
@@ -457,7 +600,7 @@ class Collector:
                 except Exception as exc:
                     unit.fail(exc, "organizations", _failed_operation(exc), None, f"policy `{pid}`")
         for path, data in sorted(files.items()):
-            atomic_write(path, data)
+            atomic_write(path, data, private=True)
         self._prune_policies(org_dir, listed_ids, listed_types)
         state.finish("organization", unit.errors)
         return ("partial" if unit.errors else "collected"), management, accounts
@@ -474,7 +617,7 @@ class Collector:
             if path.stem in listed_ids:
                 continue
             try:
-                ptype = json.loads(path.read_text("utf-8"))["Policy"]["PolicySummary"]["Type"]
+                ptype = _read_json(path)["Policy"]["PolicySummary"]["Type"]
             except (OSError, ValueError, KeyError, TypeError):
                 ptype = None
             if ptype in listed_types:
@@ -578,12 +721,12 @@ class Collector:
     def _count(self, res: AccountResult) -> None:
         acct_dir = self.out / "accounts" / res.account_id
         try:
-            auth = json.loads((acct_dir / "authorization-details.json").read_text("utf-8"))
+            auth = _read_json(acct_dir / "authorization-details.json")
             res.principals = len(auth.get("UserDetailList", [])) + len(auth.get("RoleDetailList", []))
         except (OSError, ValueError):
             pass
         try:
-            rp = json.loads((acct_dir / "resource-policies.json").read_text("utf-8"))
+            rp = _read_json(acct_dir / "resource-policies.json")
             res.resource_policies = len(rp.get("ResourcePolicies", []))
         except (OSError, ValueError):
             pass
@@ -603,7 +746,7 @@ class Collector:
             ("Policies", "Arn"),
         ):
             details[key] = sorted(details.get(key, []), key=lambda d, f=sort_field: d.get(f, ""))
-        atomic_write(acct_dir / "authorization-details.json", dumps(details))
+        atomic_write(acct_dir / "authorization-details.json", dumps(details), private=True)
         info: dict[str, Any] = {"AccountId": account}
         if name:
             info["Name"] = name
@@ -625,7 +768,7 @@ class Collector:
             data: dict[str, Any] = {}
             if path.exists():
                 try:
-                    loaded = json.loads(path.read_text("utf-8"))
+                    loaded = _read_json(path)
                     data = loaded if isinstance(loaded, dict) else {}
                 except ValueError:
                     data = {}
@@ -633,7 +776,7 @@ class Collector:
             data.update(updates)
             for key in drop:
                 data.pop(key, None)
-            atomic_write(path, dumps(data))
+            atomic_write(path, dumps(data), private=True)
 
     def _s3(self, clients: Clients, unit: _Unit, account: str) -> None:
         self._account_public_access_block(clients, unit, account)
@@ -715,12 +858,12 @@ class Collector:
             existing: list[dict[str, Any]] = []
             if path.exists():
                 try:
-                    existing = json.loads(path.read_text("utf-8")).get("ResourcePolicies", [])
+                    existing = _read_json(path).get("ResourcePolicies", [])
                 except ValueError:
                     existing = []
             kept = [rp for rp in existing if not replaces(rp)]
             merged = sorted(kept + found, key=lambda rp: (rp["Arn"], rp.get("Service", "")))
-            atomic_write(path, dumps({"ResourcePolicies": merged}))
+            atomic_write(path, dumps({"ResourcePolicies": merged}), private=True)
 
     # -- regional resource policies (one reader per service) -------------------------------------
 
@@ -749,6 +892,13 @@ class Collector:
                 extra: dict[str, Any] = {"KeyId": key["KeyId"]}
                 if grants is not None:  # None: not readable (recorded in errors.json), so unknown
                     extra["Grants"] = sorted(grants, key=lambda g: str(g.get("GrantId", "")))
+                # KeyManager (AWS or CUSTOMER) from DescribeKey: RCPs do not apply to AWS managed
+                # keys (AWS KMS Developer Guide, "Resource control policies in AWS KMS")
+                meta = self._get(unit, "kms", "DescribeKey", region, arn,
+                                 lambda k=key: kms.describe_key(KeyId=k["KeyId"]))
+                manager = ((meta or {}).get("KeyMetadata") or {}).get("KeyManager")
+                if manager:
+                    extra["KeyManager"] = manager
                 found.append(self._entry(arn, "kms", region, resp["Policy"], **extra))
 
     def _rp_sqs(self, sqs: Any, unit: _Unit, region: str, found: list[dict[str, Any]]) -> None:

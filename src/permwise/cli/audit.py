@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from permwise.cli.options import DemoEnvOpt
+from permwise.cli.options import AtOpt, DemoEnvOpt, parse_at
 from permwise.cli.scale import SchedulerOpt
 
 
@@ -47,9 +47,10 @@ def register(app: typer.Typer) -> None:
         fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding at or above this severity remains.")] = FailOn.none,
         out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the report to this file (atomically).")] = None,
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the fix of each finding and timings.")] = False,
-        jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Processes to use (default: every core); the findings are identical for any number.")] = None,
         access: Annotated[bool, typer.Option("--access", help="Add the external access section (what `permwise access` reports).")] = False,
         zone: Annotated[str | None, typer.Option("--zone", "-z", help="Zone of trust of the access section: `account`, `organization` or ids `111122223333,o-...`.")] = None,
+        at: AtOpt = None,
+        jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Processes to use (default: every core); the findings are identical for any number.")] = None,
         scheduler: SchedulerOpt = None,
     ) -> None:
         """Audit an environment: every IAM-* guardrail (who besides the authorized principals can
@@ -84,6 +85,8 @@ def register(app: typer.Typer) -> None:
                                      param_hint="--access")
         environment = None if units else load_snapshot(snap)
         gaps: list = []
+        if at is not None and environment is not None:
+            environment.at = parse_at(at)
         from permwise.parallel import settle_memory
 
         settle_memory()  # the loaded snapshot stays: keep the collector from re-scanning it
@@ -97,7 +100,8 @@ def register(app: typer.Typer) -> None:
             err.print(f"permwise: warning: {snap}/{p.one_line()}", markup=False)
 
         if environment is None:
-            result, gaps, environment = sc.audit_units(snap, cfg, sup, jobs, scheduler, err)
+            result, gaps, environment = sc.audit_units(snap, cfg, sup, jobs, scheduler, err,
+                                                       parse_at(at) if at is not None else None)
         elif sys.stderr.isatty() and len(environment.principals()) > 200:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -171,3 +175,6 @@ def register(app: typer.Typer) -> None:
 
             if fails(access_result, fail_on.value):
                 raise typer.Exit(1)
+        if fail_on is not FailOn.none and environment.problems:
+            # an inconsistent or partial snapshot: the findings may be incomplete, never "clean"
+            raise typer.Exit(1)

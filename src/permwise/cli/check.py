@@ -26,6 +26,7 @@ class FailOn(str, Enum):
     none = "none"
     partial = "partial"
     blocked = "blocked"
+    conditional = "conditional"
 
 
 #: above this many evaluations a progress bar is shown (stderr, TTY only)
@@ -59,7 +60,8 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.terminal,
         fail_on: Annotated[
             FailOn,
-            typer.Option("--fail-on", help="Exit 1 when a command is blocked (or, with `partial`, partially blocked)."),
+            typer.Option("--fail-on", help="Exit 1 when a command is blocked (or, with `partial`, partially blocked; "
+                         "with `conditional`, also when it turns on a key the config does not state)."),
         ] = FailOn.none,
         no_excess: Annotated[
             bool, typer.Option("--no-excess", help="Skip the excess-permission analysis of each profile's principal.")
@@ -68,6 +70,11 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option("--out", "-o", help="Write the report to this file (atomically) instead of stdout.")
         ] = None,
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every blocked action and excess group.")] = False,
+        at: Annotated[
+            str | None,
+            typer.Option("--at", help="The instant requests are made at (aws:CurrentTime, aws:EpochTime), ISO 8601 "
+                         "or epoch seconds; default: now. One instant for the whole run."),
+        ] = None,
         jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Processes to use (default: every core); the report is identical for any number.")] = None,
         scheduler: SchedulerOpt = None,
     ) -> None:
@@ -89,7 +96,8 @@ def register(app: typer.Typer) -> None:
         from permwise.report.check import render_json, render_markdown, render_terminal
         from permwise.report.console import make_console
         from permwise.requirements import load_config, load_manifest
-        from permwise.requirements.check import BLOCKED, PARTIAL, UNRESOLVED, check as run_check, total_work
+        from permwise.cli.options import parse_at
+        from permwise.requirements.check import BLOCKED, CONDITIONAL, PARTIAL, UNRESOLVED, check as run_check, total_work
         from permwise.requirements.plan import plan
 
         demo = manifest is None and env is None and config is None
@@ -118,6 +126,8 @@ def register(app: typer.Typer) -> None:
         units = sc.use_units(env, scheduler)
         environment = None if units else load_snapshot(snap)
         gaps: list = []
+        if at is not None and environment is not None:
+            environment.at = parse_at(at)
         from permwise.parallel import settle_memory
 
         settle_memory()  # the loaded snapshot stays: keep the collector from re-scanning it
@@ -144,7 +154,8 @@ def register(app: typer.Typer) -> None:
                                    jobs=jobs)
         else:
             report, gaps, environment = sc.check_units(m, cfg, snap, commands, profile, not no_excess, snapshot_label,
-                                                       config_label, jobs, scheduler, err)
+                                                       config_label, jobs, scheduler, err,
+                                                       parse_at(at) if at is not None else None)
 
         if fmt is Format.json:
             text = sc.json_with_gaps(render_json(report), gaps)
@@ -180,5 +191,7 @@ def register(app: typer.Typer) -> None:
             failing = {BLOCKED, UNRESOLVED}
         elif fail_on is FailOn.partial:
             failing = {BLOCKED, UNRESOLVED, PARTIAL}
+        elif fail_on is FailOn.conditional:
+            failing = {BLOCKED, UNRESOLVED, PARTIAL, CONDITIONAL}
         if statuses & failing:
             raise typer.Exit(1)

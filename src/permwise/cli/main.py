@@ -27,6 +27,7 @@ VERBS = (
     "access",
     "preflight",
     "validate",
+    "diff",
     "simulate",
     "actions",
     "manifest",
@@ -152,14 +153,35 @@ def main(argv: list[str] | None = None) -> None:
         _fail(usage_error_line(exc, argv))
     except (typer.Abort, KeyboardInterrupt):
         sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - exit 1 means findings only: anything else is exit 2
+        if debug:
+            raise
+        _fail(unexpected_error_line(exc))
     # typer.Exit(code) comes back as a return value in non-standalone mode; exit like click would
     sys.exit(rv if isinstance(rv, int) and not isinstance(rv, bool) else 0)
 
 
 def _fail(line: str) -> None:
     err = Console(stderr=True, highlight=False, soft_wrap=True)
-    err.print(f"permwise: error: {line}", markup=False)
+    from permwise.report.escape import terminal
+
+    err.print(terminal(f"permwise: error: {line}"), markup=False)  # a file name or value may hold escapes
     sys.exit(2)
+
+
+def unexpected_error_line(exc: BaseException) -> str:
+    """One line for an error nobody planned for (exit 2, never 1, which means findings)."""
+    from permwise.sources import os_error
+
+    if isinstance(exc, OSError):
+        return str(os_error(exc, str(exc.filename) if exc.filename is not None else "<file>"))
+    if isinstance(exc, RecursionError):
+        return "input is nested too deeply to process; hint: check the files for runaway nesting"
+    if isinstance(exc, MemoryError):
+        return "out of memory while processing the input; hint: check the size of the input files"
+    detail = " ".join(str(exc).split())[:200]
+    return (f"internal error: {type(exc).__name__}{': ' + detail if detail else ''}; hint: rerun with "
+            "`--debug` for the traceback and report it")
 
 
 def usage_error_line(exc: Exception, argv: list[str] | None = None) -> str:

@@ -34,3 +34,22 @@ EndpointUrlOpt = Annotated[
     str | None,
     typer.Option("--endpoint-url", envvar="PERMWISE_AWS_ENDPOINT_URL", help="Send every AWS call to this endpoint (an emulator)."),
 ]
+
+#: ``--at`` of ``check``, ``audit``, ``who-can-assume`` and ``simulate``: the run's one instant
+AtOpt = Annotated[
+    str | None,
+    typer.Option("--at", help="The instant requests are made at (aws:CurrentTime, aws:EpochTime, aws:TokenIssueTime): "
+                 "ISO 8601 or epoch seconds; default: now. One instant for the whole run."),
+]
+
+
+def parse_at(text: str):
+    """``--at`` as a UTC datetime; bad input is one line (exit 2)."""
+    from permwise.engine.context import parse_instant
+    from permwise.errors import InputError
+
+    try:
+        return parse_instant(text)
+    except (ValueError, OverflowError, OSError):
+        raise InputError(f"`--at {text}` is not an instant",
+                         hint="give ISO 8601 (2026-01-31T12:00:00Z) or epoch seconds") from None

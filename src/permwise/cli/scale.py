@@ -116,12 +116,13 @@ def json_with_gaps(text: str, gaps: list[Any]) -> str:
 class SnapshotFacts:
     """What the renderers read from an environment when a run used units: its metadata."""
 
-    def __init__(self, meta: dict) -> None:
+    def __init__(self, meta: dict, problems: list[Any]) -> None:
         self.meta = meta
-        self.problems: list[Any] = []
+        self.problems = problems
 
 
-def audit_units(snap: Any, cfg: Any, sup: Any, jobs: int | None, scheduler: str | None, err: Any) -> tuple[Any, list, Any]:
+def audit_units(snap: Any, cfg: Any, sup: Any, jobs: int | None, scheduler: str | None, err: Any,
+                at: Any = None) -> tuple[Any, list, Any]:
     """``audit`` in units: the result, the gaps, and the snapshot's metadata (warnings printed)."""
     from permwise.scale.audit import run_audit_units
     from permwise.scale.location import shared_part
@@ -129,14 +130,15 @@ def audit_units(snap: Any, cfg: Any, sup: Any, jobs: int | None, scheduler: str 
     loc = location_of(snap)
     executor = executor_for(jobs, scheduler)
     with unit_progress(err, executor) as progress:
-        result, gaps, problems = run_audit_units(loc, cfg, sup, executor, progress=progress)
+        result, gaps, problems = run_audit_units(loc, cfg, sup, executor, progress=progress, at=at)
     warn_problems(err, snap, problems)
     warn_gaps(err, gaps)
-    return result, gaps, SnapshotFacts(shared_part(loc).meta)
+    return result, gaps, SnapshotFacts(shared_part(loc).meta, problems)
 
 
 def check_units(m: Any, cfg: Any, snap: Any, commands: Any, profiles: Any, excess: bool, snapshot_label: str,
-                config_label: str, jobs: int | None, scheduler: str | None, err: Any) -> tuple[Any, list, Any]:
+                config_label: str, jobs: int | None, scheduler: str | None, err: Any,
+                at: Any = None) -> tuple[Any, list, Any]:
     """``check`` in units: the report, the gaps, and the snapshot's metadata (warnings printed)."""
     from permwise.scale.check import run_check_units
     from permwise.scale.location import shared_part
@@ -145,7 +147,8 @@ def check_units(m: Any, cfg: Any, snap: Any, commands: Any, profiles: Any, exces
     executor = executor_for(jobs, scheduler)
     with unit_progress(err, executor) as progress:
         report, gaps = run_check_units(m, cfg, loc, executor, commands=commands, profiles=profiles, excess=excess,
-                                       snapshot_label=snapshot_label, config_label=config_label, progress=progress)
+                                       snapshot_label=snapshot_label, config_label=config_label, progress=progress,
+                                       at=at)
     warn_problems(err, snap, report.problems)
     warn_gaps(err, gaps)
-    return report, gaps, SnapshotFacts(shared_part(loc).meta)
+    return report, gaps, SnapshotFacts(shared_part(loc).meta, report.problems)

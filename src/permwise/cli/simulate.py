@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import orjson
 import typer
 
+from permwise.cli.options import AtOpt, parse_at
 from permwise.engine import PolicySet, Request, Result, compile_policy, evaluate
 from permwise.engine.cases import CaseError, case_from_dict
 from permwise.errors import InputError
@@ -153,7 +154,7 @@ def _regular(fh) -> bool:
         return False
 
 
-def _run_jsonl(path: str, output: str | None, details: bool, jobs: int | None = 1) -> None:
+def _run_jsonl(path: str, output: str | None, details: bool, jobs: int | None = 1, derive: bool = False) -> None:
     """One result per non-blank line, in order, streamed (see :mod:`permwise.jsonl`). Lines are
     split on ``\\n`` only (a JSON string may hold U+2028 and friends), a UTF-8 byte order mark
     at the start of the batch is ignored, and any failure inside one line (not UTF-8, not
@@ -168,14 +169,14 @@ def _run_jsonl(path: str, output: str | None, details: bool, jobs: int | None = 
         if output is None:
             out = sys.stdout.buffer
             interactive = path == "-" and not _regular(fh)
-            run_stream(fh, out.write, shown=shown, jobs=n_jobs, details=details,
+            run_stream(fh, out.write, shown=shown, jobs=n_jobs, details=details, derive=derive,
                        flush=out.flush if interactive else None)
             out.flush()
             return
         from permwise.fsutil import AtomicStream
 
         with AtomicStream(output) as stream:
-            run_stream(fh, stream.write, shown=shown, jobs=n_jobs, details=details)
+            run_stream(fh, stream.write, shown=shown, jobs=n_jobs, details=details, derive=derive)
             stream.commit()
     except BrokenPipeError:
         raise
@@ -208,8 +209,10 @@ def register(app: typer.Typer) -> None:
         output: Annotated[str | None, typer.Option("--output", "-o", help="Write --jsonl results to this file (atomically) instead of stdout.")] = None,
         fmt: Annotated[Format, typer.Option("--format", "-f", help="Output for a single request: text or json.")] = Format.text,
         details: Annotated[bool, typer.Option("--details", help="Add missing_keys and errors to JSON results.")] = False,
-        jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Processes for --jsonl (default: every core); output is identical for any number.")] = None,
         allow_unknown_action: Annotated[bool, typer.Option("--allow-unknown-action", help="Decide an --action the pinned catalog does not know (a brand-new action) instead of refusing it.")] = False,
+        derive_context: Annotated[bool, typer.Option("--derive-context", help="--json/--jsonl: fill the request-context model's keys (docs/context.md) in every case; a case's own context still wins. Without it a case's context is taken as given (a case can ask with `derive_context`).")] = False,
+        at: AtOpt = None,
+        jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Processes for --jsonl (default: every core); output is identical for any number.")] = None,
     ) -> None:
         """Decide one request (or a batch) as AWS would, and explain the decision.
 
@@ -239,14 +242,14 @@ def register(app: typer.Typer) -> None:
         if jsonl is not None:
             if json_case is not None:
                 raise InputError("`--json` and `--jsonl` cannot be used together", hint="pick one")
-            _run_jsonl(jsonl, output, details, jobs)
+            _run_jsonl(jsonl, output, details, jobs, derive_context)
             return
         if json_case is not None:
             from permwise.sources import load_source
 
             src = load_source(json_case)
             try:
-                _cid, ps, req = case_from_dict(src.data)
+                _cid, ps, req = case_from_dict(src.data, derive=derive_context)
             except CaseError as exc:
                 raise InputError(str(exc), file=src.path, hint="see `permwise simulate --help` and docs/simulate.md") from None
         else:
@@ -289,14 +292,42 @@ def register(app: typer.Typer) -> None:
                 resource=trust or res,
                 management_account_id=management_account,
             )
+            # flag mode: the request-context model fills the keys AWS sends (docs/context.md);
+            # --context wins over them
+            from permwise.engine.context import PrincipalFacts, ResourceFacts, Runtime, derived_context
+            from permwise.engine.depends import evaluate_known
+
+            given = _pairs(context or [], "--context")
+            tags = _pairs(principal_tag or [], "--principal-tag") or None
+            derived, unknown = derived_context(
+                PrincipalFacts(principal, tags=dict(tags or {})), action, resource,
+                resource_facts=ResourceFacts(resource_account), runtime=Runtime(at=parse_at(at) if at else None))
+            low = {k.lower() for k in given}
+            ctx = {**{k: v for k, v in derived.items() if k.lower() not in low}, **given}
             req = Request(
                 principal=principal,
                 action=action,
                 resource=resource,
                 resource_account=resource_account,
-                context=_pairs(context or [], "--context"),
-                principal_tags=_pairs(principal_tag or [], "--principal-tag") or None,
+                context=ctx,
+                principal_tags=tags,
             )
+            _res, deps = evaluate_known(ps, req, {k: u for k, u in unknown.items() if k not in low})
+            result = evaluate(ps, req)
+            if fmt is Format.json:
+                rec = result.to_dict()
+                rec["depends_on"] = [d.to_dict() for d in deps]
+                sys.stdout.buffer.write(orjson.dumps(rec, option=orjson.OPT_INDENT_2) + b"\n")
+                return
+            from permwise.report.console import make_console
+
+            text = render_text(result, req)
+            for d in deps:
+                text += (f"\n  [cyan]depends[/]  {d.decision} with `{d.key}` "
+                         f"{'absent' if d.base_value is None else repr(d.base_value)}, {d.flipped} with "
+                         f"{'it absent' if d.value is None else repr(d.value)} (nobody stated {d.what}; pass --context)")
+            make_console(soft_wrap=True).print(text)
+            return
         result = evaluate(ps, req)
         if fmt is Format.json:
             rec = result.to_dict()

@@ -68,12 +68,19 @@ def expand_paths(paths: list[str]) -> list[str]:
 
 
 def validate_command(
-    files: Annotated[list[str], typer.Argument(help="Policy files, directories (searched for *.json, *.yaml, *.yml) or `-` for stdin.", show_default=False)],
+    files: Annotated[list[str] | None, typer.Argument(help="Policy files, directories (searched for *.json, *.yaml, *.yml) or `-` for stdin.", show_default=False)] = None,
     type_: Annotated[PolicyType | None, typer.Option("--type", "-t", help="Policy type; detected when omitted (Principal -> resource or trust, else identity).", show_default=False)] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")] = FailOn.error,
     attached_as: Annotated[Attachment | None, typer.Option("--attached-as", help="Where an identity policy is attached (decides the size limit): managed (default), user, group or role inline.", show_default=False)] = None,
-    grammar_only: Annotated[bool, typer.Option("--grammar-only", help="Skip the catalog lint (actions, resources, condition keys).")] = False,
+    grammar_only: Annotated[bool, typer.Option("--grammar-only", help="Skip the catalog lint (actions, resources, condition keys) and the security findings.")] = False,
+    security: Annotated[bool, typer.Option("--security/--no-security", help="Security findings (full admin, privilege escalation, credentials, data, exposure, public and cross-account access, trust), decided through the engine.")] = True,
+    zone: Annotated[list[str] | None, typer.Option("--zone", help="Accounts and organizations that are yours (12-digit ids, o-...; comma-separated or repeated): access for anyone else is external.", show_default=False)] = None,
+    deny_actions: Annotated[list[str] | None, typer.Option("--deny-actions", help="Custom check: fail (DENIED-ACTION-ALLOWED) if any of these actions (comma-separated, wildcards allowed) is allowed.", show_default=False)] = None,
+    resources: Annotated[list[str] | None, typer.Option("--resources", help="With --deny-actions: only on these resource ARNs (comma-separated); default any resource.", show_default=False)] = None,
+    no_public: Annotated[bool, typer.Option("--no-public", help="Custom check: fail (NO-PUBLIC) if a resource or trust policy lets in anyone outside --zone.")] = False,
+    env: Annotated[str | None, typer.Option("--env", help="Run --deny-actions/--no-public over a snapshot directory instead of (or besides) policy files.", show_default=False)] = None,
+    principal: Annotated[list[str] | None, typer.Option("--principal", help="With --env: only these principals (ARN or name); default every user and role.", show_default=False)] = None,
 ) -> None:
     """Validate and lint IAM policy documents of every type.
 
@@ -88,13 +95,32 @@ def validate_command(
         permwise validate --type scp --format sarif policies/ > validate.sarif
 
         cat trust.json | permwise validate --type trust -
+
+        permwise validate --zone 111122223333 --no-public --deny-actions iam:CreateUser,s3:DeleteBucket policies/
+
+        permwise validate --env snapshot/ --no-public --zone o-a1b2c3d4e5 --deny-actions iam:PassRole
     """
     from permwise import __version__
     from permwise.policy import POLICY_RULES, Finding, at_or_above, parse, validate
 
     from permwise.report import render_findings
 
-    paths = expand_paths(files)
+    from permwise.gates import Zone, gate_document, gate_rules, gate_snapshot
+
+    zone_ = Zone.parse(zone)
+    denied = None
+    if deny_actions:
+        from permwise.gates.custom import expand_denied
+
+        denied = expand_denied(deny_actions)
+    res_list = [r.strip() for raw in resources or [] for r in raw.split(",") if r.strip()] or None
+    if not files and env is None:
+        raise InputError("missing argument 'FILES...': give policy files, a directory, `-`, or --env SNAPSHOT",
+                         hint="see `permwise validate --help`")
+    if env is not None and not (denied or no_public):
+        raise InputError("--env runs the custom checks: add --deny-actions and/or --no-public",
+                         hint="see `permwise validate --help`")
+    paths = expand_paths(files or [])
     if paths.count("-") > 1:
         raise InputError("stdin (`-`) can be read only once")
     findings: list[Finding] = []
@@ -111,9 +137,16 @@ def validate_command(
         checked.append(doc.name)
         types[doc.name] = (doc.type, doc.type_detected)
         findings.extend(validate(doc, lint_catalog=not grammar_only))
+        findings.extend(gate_document(doc, security=security and not grammar_only, zone=zone_, deny_actions=denied,
+                                      resources=res_list, no_public=no_public))
+    if env is not None:
+        env_findings, env_files = gate_snapshot(env, principals=principal, zone=zone_, deny_actions=denied,
+                                                resources=res_list, no_public=no_public)
+        findings.extend(env_findings)
+        checked.extend(env_files)
     if checked or fmt is not Format.text:
-        out = render_findings(fmt.value, findings, rules=POLICY_RULES, files=checked, tool_version=__version__,
-                              types=types)
+        out = render_findings(fmt.value, findings, rules=[*POLICY_RULES, *gate_rules()], files=checked,
+                              tool_version=__version__, types=types)
         sys.stdout.write(out)
     if unreadable:
         raise typer.Exit(2)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from permwise.cli.options import DemoEnvOpt
+from permwise.cli.options import AtOpt, DemoEnvOpt, parse_at
 
 
 class Format(str, Enum):
@@ -23,6 +23,7 @@ def register(app: typer.Typer) -> None:
         env: DemoEnvOpt = None,
         fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
         depth: Annotated[int, typer.Option("--depth", min=1, max=8, help="Longest sts:AssumeRole chain to follow.")] = 4,
+        at: AtOpt = None,
     ) -> None:
         """List every principal that can assume ROLE and how: the trust policy names it, names
         its account and its identity policy allows sts:AssumeRole (decided by the engine, SCPs
@@ -43,6 +44,8 @@ def register(app: typer.Typer) -> None:
 
         snap = env if env is not None else demo_paths()[0]
         environment = load_snapshot(snap)
+        if at is not None:
+            environment.at = parse_at(at)
         target = environment.principal(role)
         if target is None and not role.startswith("arn:"):
             matches = [p for p in environment.roles() if p.name == role]

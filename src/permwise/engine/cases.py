@@ -16,7 +16,18 @@ A case::
      "resource_policy_kind": "resource" | "trust",      # optional, default resource
      "management_account_id": "111111111111",          # optional
      "principal_tags": {"team": "blue"},               # optional (also accepted in request)
-     "scp_exempt": true | false, "rcp_exempt": true | false}   # optional overrides
+     "scp_exempt": true | false, "rcp_exempt": true | false,   # optional overrides
+     "derive_context": true | {...},   # optional: fill the request-context model's keys
+     "block_public_access": {"RestrictPublicBuckets": true}}   # optional: S3 BPA of the bucket
+
+``request.context`` is taken exactly as given (only the engine's own request-derived keys of
+:func:`permwise.engine.context.build_context` are added). With ``derive_context`` (or the
+``--derive-context`` flag) the keys of the request-context model (docs/context.md) are filled
+first and the case's context wins over them; an object gives the facts the model cannot read
+from the request (:func:`permwise.engine.context.facts_from_dict`: ``principal_id``,
+``role_arn``, ``org_id``, ``org_paths``, ``resource_org_id``, ``resource_tags``, ``region``,
+``at``, ``mfa``, ``session_name``...). ``request.key_manager`` (``AWS``/``CUSTOMER``) is the
+KMS key's manager.
 
 A policy ``doc`` may also be ``{"name": "...", "document": {...}}`` to name it in explanations,
 and an SCP/RCP level may be ``{"name": "ou-workloads", "policies": [...]}``.
@@ -44,7 +55,7 @@ _CACHE_MAX = 1024
 _SET_CACHE: dict[bytes, PolicySet] = {}
 _SET_CACHE_MAX = 256
 #: the case fields that describe the request, not the policies in force
-_REQUEST_FIELDS = frozenset({"id", "request", "principal_tags"})
+_REQUEST_FIELDS = frozenset({"id", "request", "principal_tags", "derive_context"})
 
 
 class CaseError(ValueError):
@@ -116,7 +127,8 @@ def _opt_str(v: Any, where: str) -> str | None:
     raise CaseError(f"`{where}` must be a string")
 
 
-def case_from_dict(case: Any, cache: bool = False, strict_types: bool = False) -> tuple[str | None, PolicySet, Request]:
+def case_from_dict(case: Any, cache: bool = False, strict_types: bool = False,
+                   derive: bool = False) -> tuple[str | None, PolicySet, Request]:
     """(id, PolicySet, Request) for one case; raises :class:`CaseError` for a bad case.
 
     ``strict_types=True`` (``simulate --jsonl``: lines written by programs) refuses a principal
@@ -164,16 +176,35 @@ def case_from_dict(case: Any, cache: bool = False, strict_types: bool = False) -
             key = None
         ps = _SET_CACHE.get(key) if key is not None else None
         if ps is not None:
-            return (str(cid) if cid is not None else None), ps, _request(req, resource, context, tags)
+            return (str(cid) if cid is not None else None), ps, _request(req, resource, context, tags, case, derive)
     ps = _policy_set(case)
     if key is not None:
         if len(_SET_CACHE) >= _SET_CACHE_MAX:
             _SET_CACHE.clear()
         _SET_CACHE[key] = ps
-    return (str(cid) if cid is not None else None), ps, _request(req, resource, context, tags)
+    return (str(cid) if cid is not None else None), ps, _request(req, resource, context, tags, case, derive)
 
 
-def _request(req: dict, resource: str, context: dict, tags: dict | None) -> Request:
+def _request(req: dict, resource: str, context: dict, tags: dict | None, case: dict | None = None,
+             derive: bool = False) -> Request:
+    want = case.get("derive_context") if case is not None else None
+    if derive or want:
+        from permwise.engine.context import derived_context, facts_from_dict
+
+        if want is not None and not isinstance(want, (bool, dict)):
+            raise CaseError("`derive_context` must be true, false or an object of facts")
+        try:
+            pf, rf, rt, region = facts_from_dict(want if isinstance(want, dict) else None, req["principal"])
+        except (ValueError, TypeError) as exc:
+            raise CaseError(f"`derive_context`: {exc}") from None
+        if rf.account is None and req.get("resource_account") is not None:
+            rf = type(rf)(str(req["resource_account"]), rf.org_id, rf.org_paths, rf.tags)
+        if tags:
+            pf = type(pf)(pf.arn, pf.unique_id, pf.role_arn, pf.org_id, pf.org_paths, {**pf.tags, **tags})
+        derived, _unknown = derived_context(pf, req["action"], resource, region=region, resource_facts=rf, runtime=rt)
+        low = {str(k).lower() for k in context}
+        context = {**{k: v for k, v in derived.items() if k.lower() not in low}, **context}
+    km = req.get("key_manager")
     return Request(
         principal=req["principal"],
         action=req["action"],
@@ -181,6 +212,7 @@ def _request(req: dict, resource: str, context: dict, tags: dict | None) -> Requ
         resource_account=_opt_str(req.get("resource_account"), "request.resource_account"),
         context=context,
         principal_tags=tags,
+        resource_key_manager=str(km) if km is not None else None,
     )
 
 
@@ -212,8 +244,17 @@ def _policy_set(case: dict) -> PolicySet:
         scp_exempt=case.get("scp_exempt"),
         rcp_exempt=case.get("rcp_exempt"),
         resource_policy_required=case.get("resource_policy_required"),
+        s3_restrict_public=_restrict_public(case.get("block_public_access")),
     )
     return ps
+
+
+def _restrict_public(bpa: Any) -> bool:
+    if bpa is None:
+        return False
+    if not isinstance(bpa, dict):
+        raise CaseError("`block_public_access` must be an object such as {\"RestrictPublicBuckets\": true}")
+    return bool(bpa.get("RestrictPublicBuckets"))
 
 
 def result_record(cid: Any, result: Result, details: bool = False) -> dict[str, Any]:

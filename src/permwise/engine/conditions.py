@@ -350,6 +350,11 @@ class CompiledCondition:
             return any((pv == "true") == absent for pv in self.values)
         if absent:
             missing.add(self.key_written)
+            if self.templates and any(t.resolve(ctx, missing) is None for t in self.templates):
+                # a policy variable that cannot be resolved makes the statement invalid: it does
+                # not apply, whatever the operator (AWS "IAM policy elements: Variables and
+                # tags"; docs/engine.md, "Unresolvable policy variables")
+                return False
             if self.if_exists or self.set_op == SET_ALL:
                 return True
             if self.set_op == SET_ANY:

@@ -142,6 +142,9 @@ class Request:
     resource_account: str | None = None
     context: dict[str, Any] | None = None
     principal_tags: dict[str, Any] | None = None
+    #: ``KeyManager`` of a KMS key resource (``AWS`` or ``CUSTOMER``, from ``DescribeKey``):
+    #: RCPs do not apply to AWS managed keys
+    resource_key_manager: str | None = None
 
 
 def _as_policy_list(v: Any) -> list[CompiledPolicy]:
@@ -166,6 +169,9 @@ class PolicySet:
     (``None``: decide from the request). ``resource_policy_required``: force "the resource
     policy must allow" (``None``: true for trust policies, for the policy of an IAM role
     requested by an ``sts:`` action, which is its trust policy, and for KMS key policies).
+    ``s3_restrict_public``: S3 Block Public Access ``RestrictPublicBuckets`` is on for the
+    bucket (account or bucket level): a public bucket policy then grants only to AWS service
+    principals and principals of the bucket owner's account.
     """
 
     __slots__ = (
@@ -179,6 +185,7 @@ class PolicySet:
         "scp_exempt",
         "rcp_exempt",
         "resource_policy_required",
+        "s3_restrict_public",
         "_scp_levels",
         "_rcp_levels",
     )
@@ -195,6 +202,7 @@ class PolicySet:
         scp_exempt: bool | None = None,
         rcp_exempt: bool | None = None,
         resource_policy_required: bool | None = None,
+        s3_restrict_public: bool = False,
     ) -> None:
         self.identity = _as_policy_list(identity)
         self.boundary = _as_policy_list(boundary)
@@ -206,6 +214,7 @@ class PolicySet:
         self.scp_exempt = scp_exempt
         self.rcp_exempt = rcp_exempt
         self.resource_policy_required = resource_policy_required
+        self.s3_restrict_public = s3_restrict_public
         self._scp_levels = _levels(self.scps, "scp", FULL_ACCESS_DOC, "FullAWSAccess", False)
         self._rcp_levels = _levels(self.rcps, "rcp", RCP_FULL_ACCESS_DOC, "RCPFullAWSAccess", True)
 
@@ -498,6 +507,11 @@ def evaluate(ps: PolicySet, req: Request, explain: bool = True) -> Result:
     prefix = al.partition(":")[0]
     resource = req.resource if req.resource is not None else "*"
     ctx = build_context(pi, resource, req.resource_account, req.context, req.principal_tags)
+    # --- AWS's special authorization rules that no policy can change -----------------------
+    if al in _SPECIAL:
+        special = _special_rule(al, pi, ctx, explain)
+        if special is not None:
+            return special
     acc = _Acc()
     has_boundary = bool(ps.boundary)
     denies: list[CompiledStatement] = []
@@ -544,6 +558,10 @@ def evaluate(ps: PolicySet, req: Request, explain: bool = True) -> Result:
                 exempt, why = True, "RCPs do not apply to requests by service-linked roles"
             elif ":role/aws-service-role/" in resource and al.startswith("sts:assumerole"):
                 exempt, why = True, "RCPs do not restrict a service assuming its service-linked role"
+            elif al == "kms:retiregrant":
+                exempt, why = True, "RCPs do not govern `kms:RetireGrant` (AWS KMS, \"Resource control policies in AWS KMS\")"
+            elif prefix == "kms" and (req.resource_key_manager or "").upper() == "AWS":
+                exempt, why = True, "RCPs do not apply to AWS managed KMS keys"
         if exempt:
             if explain:
                 notes.append(Reason(R_NOT_APPLICABLE, None, None, None, None, None, why, "rcp"))
@@ -560,7 +578,14 @@ def evaluate(ps: PolicySet, req: Request, explain: bool = True) -> Result:
     for name, pols, default in scp_levels:
         use = pols if default is None else [default]
         scp_allows.append((name, pols, _scan(use, prefix, al, resource, ctx, pi, acc, has_boundary, denies)))
-    res_allows = _scan(ps.resource, prefix, al, resource, ctx, pi, acc, has_boundary, denies) if ps.resource else []
+    res_pols = ps.resource
+    if res_pols and prefix != "sts" and any(p.kind == "trust" for p in res_pols):
+        # a role's trust policy governs only the STS actions on the role (AWS "IAM roles",
+        # "Role trust policy"); iam:GetRole on the role is decided by identity policies
+        res_pols = [p for p in res_pols if p.kind != "trust"]
+    res_allows = _scan(res_pols, prefix, al, resource, ctx, pi, acc, has_boundary, denies) if res_pols else []
+    if res_allows and ps.s3_restrict_public and prefix == "s3":
+        res_allows = _restrict_public(ps, res_allows, pi, ctx, notes, explain)
     id_allows = _scan(ps.identity, prefix, al, resource, ctx, pi, acc, has_boundary, denies)
     b_allows = _scan(ps.boundary, prefix, al, resource, ctx, pi, acc, has_boundary, denies) if has_boundary else []
     s_allows = _scan(ps.session, prefix, al, resource, ctx, pi, acc, has_boundary, denies) if ps.session else []
@@ -615,7 +640,7 @@ def evaluate(ps: PolicySet, req: Request, explain: bool = True) -> Result:
         strengths = {st for _s, st in res_allows}
         best = next((m for m in (MATCH_EXACT, MATCH_ROLE, MATCH_ACCOUNT) if m in strengths), None)
 
-    if not ps.resource:
+    if not res_pols:
         # the common case: identity-based policies decide
         if non_iam:
             fails = [_no_resource(ps, action, req.principal, resource)] + notes if explain else []
@@ -640,7 +665,7 @@ def evaluate(ps: PolicySet, req: Request, explain: bool = True) -> Result:
 
     res_required = ps.resource_policy_required
     if res_required is None:
-        res_required = any(p.kind == "trust" for p in ps.resource) or prefix == "kms" or _on_role(prefix, resource)
+        res_required = any(p.kind == "trust" for p in res_pols) or prefix == "kms" or _on_role(prefix, resource)
     cross = p_account is not None and r_account is not None and p_account != r_account and not non_iam
 
     def grants(allowed: tuple[str, ...]) -> list[CompiledStatement]:
@@ -744,3 +769,102 @@ def _no_resource(ps: PolicySet, action: str, principal: str, resource: str = "")
 def _cross_note(p_account: str | None, r_account: str | None) -> Reason:
     return _note(f"cross-account request ({p_account} -> {r_account}): both the identity side "
                  "and the resource-based policy must allow")
+
+
+# --------------------------------------------------------------------------------------------
+# AWS's special authorization rules
+
+#: actions with a rule of their own (lowercase)
+_SPECIAL = frozenset({"sts:getcalleridentity", "sts:assumerole"})
+
+GET_CALLER_IDENTITY_PAGE = "https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html"
+ASSUME_ROLE_PAGE = "https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html"
+
+
+def _special_rule(al: str, pi: PrincipalInfo, ctx: dict[str, Any], explain: bool) -> Result | None:
+    """``sts:GetCallerIdentity`` needs no permission and cannot be denied (AWS STS API
+    Reference, "GetCallerIdentity": "No permissions are required to perform this operation. If
+    an administrator attaches a policy to your identity that explicitly denies access to the
+    sts:GetCallerIdentity action, you can still perform this operation"). The root user cannot
+    call ``sts:AssumeRole`` (AWS STS API Reference, "AssumeRole": the root user's credentials
+    cannot be used to call it; use an IAM user or role)."""
+    if al == "sts:getcalleridentity":
+        reasons = [_note("`sts:GetCallerIdentity` needs no permission and cannot be denied (AWS STS API "
+                         "Reference, GetCallerIdentity)", "identity")] if explain else []
+        return Result(ALLOWED, reasons, [], [], [], [], ctx)
+    if al == "sts:assumerole" and pi.kind == ROOT:
+        reasons = [Reason(R_NO_ALLOW, None, None, None, None, None,
+                          "the AWS account root user cannot call `sts:AssumeRole` (AWS STS API Reference, "
+                          "AssumeRole): no policy can allow it", "principal")] if explain else []
+        return Result(IMPLICIT_DENY, reasons, [], [], [], [], ctx, "principal")
+    return None
+
+
+#: condition keys whose fixed values make a bucket-policy statement non-public (Amazon S3 User
+#: Guide, "Blocking public access to your Amazon S3 storage", "The meaning of 'public'")
+_NON_PUBLIC_KEYS = frozenset({
+    "aws:sourceip", "aws:sourcearn", "aws:sourcevpc", "aws:sourcevpce", "aws:sourceowner",
+    "aws:sourceaccount", "aws:userid", "aws:principalaccount", "aws:principalarn", "aws:principalorgid",
+    "aws:principalorgpaths", "s3:dataaccesspointarn", "s3:dataaccesspointaccount",
+})
+_POSITIVE_FIXED = ("stringequals", "stringequalsignorecase", "arnequals", "stringlike", "arnlike", "ipaddress")
+
+
+def statement_is_public(raw: dict) -> bool:
+    """Is an Allow statement of a bucket policy *public* in S3's sense: it grants to everyone
+    (``Principal: "*"`` / ``{"AWS": "*"}`` or a ``NotPrincipal``) and no condition fixes one of
+    the keys S3 accepts as restricting (``aws:SourceIp`` to a CIDR other than an all-addresses
+    range, ``aws:SourceArn``, ``aws:SourceVpc``/``Vpce``, ``aws:SourceAccount``/``Owner``,
+    ``aws:PrincipalAccount``/``Arn``/``OrgID``, ``aws:userid``, ``s3:DataAccessPoint*``) to values
+    without wildcards."""
+    if raw.get("Effect") != "Allow":
+        return False
+    principal = raw.get("Principal")
+    everyone = "NotPrincipal" in raw or principal == "*" or (
+        isinstance(principal, dict) and any(v == "*" or (isinstance(v, list) and "*" in v)
+                                            for k, v in principal.items() if k == "AWS"))
+    if not everyone:
+        return False
+    cond = raw.get("Condition")
+    if not isinstance(cond, dict):
+        return True
+    for op, block in cond.items():
+        low = str(op).lower()
+        if low.startswith(("forallvalues:", "foranyvalue:")) or low.endswith("ifexists"):
+            continue
+        if low not in _POSITIVE_FIXED or not isinstance(block, dict):
+            continue
+        for key, vals in block.items():
+            if str(key).lower() not in _NON_PUBLIC_KEYS:
+                continue
+            vals = vals if isinstance(vals, list) else [vals]
+            if not vals:
+                continue
+            if low == "ipaddress":
+                if all(str(v) not in ("0.0.0.0/0", "::/0", "0.0.0.0/1", "128.0.0.0/1") for v in vals):
+                    return False
+            elif all("*" not in str(v) and "?" not in str(v) for v in vals):
+                return False
+    return True
+
+
+def _restrict_public(ps: PolicySet, res_allows, pi: PrincipalInfo, ctx: dict[str, Any], notes: list, explain: bool):
+    """S3 Block Public Access ``RestrictPublicBuckets``: with a public bucket policy, only AWS
+    service principals and principals of the bucket owner's account are granted by it (Amazon S3
+    User Guide, "Blocking public access to your Amazon S3 storage": "restricts access to an
+    access point or bucket with a public policy to only AWS service principals and authorized
+    users within the bucket owner's account ... blocks all cross-account access")."""
+    public = any(statement_is_public(s.raw) for p in ps.resource for s in p.statements)
+    if not public:
+        return res_allows
+    if pi.kind == SERVICE:
+        return res_allows
+    owner = ctx.get("aws:resourceaccount")
+    if isinstance(owner, str) and pi.account is not None and pi.account == owner:
+        return res_allows
+    if explain:
+        notes.append(Reason(R_NOT_APPLICABLE, None, None, None, None, None,
+                            "S3 Block Public Access (RestrictPublicBuckets) is on and the bucket policy is public: "
+                            "it grants only to AWS services and principals of the bucket owner's account",
+                            "resource"))
+    return []

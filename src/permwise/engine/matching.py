@@ -391,7 +391,10 @@ class PrincipalMatcher:
     def match(self, pi: PrincipalInfo) -> str | None:
         """Strength of the match of principal ``pi`` (``exact``/``role``/``account``) or None."""
         if self.star:
-            return MATCH_ROLE if pi.kind == ROLE else MATCH_EXACT
+            # `*` names every identity of the request, a role session's own ARN included: a
+            # role ARN (which permwise evaluates as a session of the role) and its session ARN
+            # are decided alike, as a grant to the session (docs/engine.md, "Principal *")
+            return MATCH_EXACT
         kind = pi.kind
         if kind == SERVICE:
             # web identity providers (accounts.google.com, cognito-identity.amazonaws.com) look

@@ -84,6 +84,13 @@ def load_snapshot(path: str | Path, *, compile_all: bool = True) -> Environment:
     meta = read_meta(r)
     env = Environment(root, meta)
     org = read_organization(r)
+    if meta.get("organization_id") and not org.present:
+        raise InputError(f"`snapshot.json` says the snapshot is of organization `{meta['organization_id']}`, "
+                         "but `organization/` is missing", file=str(root / "organization"),
+                         hint="without it no SCP or RCP is applied; collect the snapshot again")
+    if meta.get("complete") is False:
+        r.problem("snapshot-incomplete", "snapshot.json", "/complete", "the snapshot is marked incomplete (a collect "
+                  "run stopped before every unit was read); results that rely on it are unknown")
     env.organization_id = org.id
     env.management_account_id = org.management_account_id
     env.root_id = org.root_id
@@ -94,6 +101,7 @@ def load_snapshot(path: str | Path, *, compile_all: bool = True) -> Environment:
     env.accounts = dict(org.accounts)
     env.org_policies = org.policies
 
+    gaps = {str(e.get("Account")) for e in read_errors(SnapshotReader(root)) if e.get("Account")}
     acc_dir = root / "accounts"
     account_dirs = sorted(d.name for d in acc_dir.iterdir() if d.is_dir()) if acc_dir.is_dir() else []
     if not account_dirs:
@@ -102,18 +110,30 @@ def load_snapshot(path: str | Path, *, compile_all: bool = True) -> Environment:
         if not (len(aid) == 12 and aid.isdigit()):
             r.problem("bad-account-dir", f"accounts/{aid}", "", f"`accounts/{aid}` is not named by a 12-digit account id; ignored")
             continue
+        if not r.exists(f"accounts/{aid}/authorization-details.json") and aid in gaps:
+            # collect recorded why this account's IAM is missing: its results are unknown, the rest stands
+            r.problem("account-without-iam", f"accounts/{aid}", "", f"account `{aid}` has no "
+                      "`authorization-details.json`; errors.json records why: its principals and resources are "
+                      "unknown (nothing about them is reported)", aid)
+            continue
         data = read_account(r, aid)
         acc = env.accounts.get(aid)
         if acc is None:
+            if org.present and not (isinstance(data.meta, dict) and data.meta.get("OutsideOrganization") is True):
+                # its SCPs and RCPs are unknown: evaluating without them could report ready what is blocked
+                raise InputError(f"account `{aid}` has IAM data but is not in `organization/accounts.json`",
+                                 file=str(root / "accounts" / aid),
+                                 hint="collect the snapshot again, remove the directory of an account that "
+                                 "left the organization, or mark an outside account's IAM with "
+                                 "`\"OutsideOrganization\": true` in its account.json")
             acc = env.accounts[aid] = Account(id=aid)
-            if org.present:
-                r.problem("account-not-in-organization", f"accounts/{aid}", "", f"account `{aid}` has IAM data but is "
-                          "not in `organization/accounts.json`; no SCPs or RCPs are applied to it", aid)
         acc.has_iam = True
         if data.meta:
             acc.meta = data.meta
             acc.name = acc.name or str(data.meta.get("Name") or "")
             acc.alias = str(data.meta.get("Alias") or "")
+            bpa = data.meta.get("S3PublicAccessBlock")
+            acc.s3_public_access_block = bpa if isinstance(bpa, dict) else None
             tags = data.meta.get("Tags")
             if isinstance(tags, (list, dict)):
                 from permwise.environment.load import _tags
@@ -133,6 +153,11 @@ def load_snapshot(path: str | Path, *, compile_all: bool = True) -> Environment:
             env._add_principal(pr)
         for rp in data.resource_policies:
             env.resource_policies[rp.arn] = rp
+    if org.present:
+        for aid in sorted(set(org.accounts) - set(account_dirs)):
+            r.problem("account-without-iam", "organization/accounts.json", "/Accounts",
+                      f"account `{aid}` is in the organization but has no `accounts/{aid}/` directory: its principals "
+                      "and resources are unknown (nothing about them is reported)", aid)
     env.errors = read_errors(r)
     env._index()
 

@@ -12,6 +12,8 @@ from urllib.parse import unquote
 
 import orjson
 
+from permwise.sources import check_json_text
+
 
 class DocumentError(ValueError):
     """A policy document that is not a JSON object in any of the accepted encodings."""
@@ -29,9 +31,11 @@ def decode_document(value: Any) -> dict:
     if not text.startswith("{") and "%" in text:
         text = unquote(text)
     try:
-        doc = orjson.loads(text)
+        doc = check_json_text(text, "policy document")  # depth and duplicate keys, as for files
     except orjson.JSONDecodeError as exc:
         raise DocumentError(f"policy document is not valid JSON ({exc})") from None
+    except ValueError as exc:
+        raise DocumentError(str(exc)) from None
     if not isinstance(doc, dict):
         raise DocumentError("policy document must be a JSON object")
     return doc

@@ -26,6 +26,15 @@ from pathlib import Path
 from typing import Any
 
 from permwise.engine import EXPLICIT_DENY, CompiledPolicy, PolicySet, Request, compile_policy, evaluate
+from permwise.engine.context import (
+    PrincipalFacts,
+    ResourceFacts,
+    Runtime,
+    Unknown,
+    derived_context,
+    now_instant,
+)
+from permwise.engine.matching import parse_principal
 from permwise.environment.model import (
     RCP_TYPE,
     SCP_TYPE,
@@ -91,6 +100,13 @@ class Environment:
         self._principal_problems: dict[str, list[Problem]] = {}
         self._by_node: dict[tuple[str, str], list[OrgPolicy]] = {}
         self._sets: dict[tuple, PolicySet] = {}
+        self._role_names: dict[tuple[str, str], Principal] | None = None
+        self._labels: dict[str, dict[str, str]] | None = None
+        #: ``check``'s per-resource context keys, (resource, account) -> [(key, value)]
+        self.check_resource_keys: dict[tuple, list] = {}
+        self._policy_refs: dict[tuple, dict[str, Any]] = {}
+        #: the one instant of a run (``aws:CurrentTime``, ``--at``)
+        self.at = now_instant()
 
     # ------------------------------------------------------------------ principals
     def principals(self) -> list[Principal]:
@@ -110,7 +126,10 @@ class Environment:
 
     #: problems of an account or organization node that leave the SCP/RCP chain of the
     #: principals below it uncertain
-    CHAIN_PROBLEMS = frozenset({"account-no-parent", "account-not-in-organization", "node-without-policy"})
+    CHAIN_PROBLEMS = frozenset({"account-no-parent", "account-not-in-organization", "node-without-policy",
+                                "collection-error"})
+    #: problems that make every result unknown
+    GLOBAL_PROBLEMS = frozenset({"snapshot-incomplete"})
 
     def principal_problems(self, arn: str) -> list[Problem]:
         """Problems that make this principal's policy set incomplete: absent policies, boundary or
@@ -121,6 +140,7 @@ class Environment:
         if p is not None:
             nodes = set(self.org_path(p.account)) | {p.account}
             out += [x for x in self.problems if x.code in self.CHAIN_PROBLEMS and x.subject in nodes]
+        out += [x for x in self.problems if x.code in self.GLOBAL_PROBLEMS]
         return out
 
     def account_label(self, account_id: str | None) -> str:
@@ -138,6 +158,50 @@ class Environment:
         acc = self.accounts.get(node_id)
         return f"account {acc.label if acc else node_id}"
 
+    def node_ref(self, label: str | None) -> dict[str, str] | None:
+        """An organization level as data: ``{"type": "ROOT" | "ORGANIZATIONAL_UNIT" | "ACCOUNT",
+        "id", "name"}`` from a node id or the label :meth:`node_label` gives it."""
+        if not label:
+            return None
+        if self._labels is None:
+            self._labels = {}
+            if self.root_id:
+                self._labels[self.node_label(self.root_id)] = self._labels[self.root_id] = {
+                    "type": "ROOT", "id": self.root_id, "name": self.root_name}
+            for ou in self.ous.values():
+                self._labels[self.node_label(ou.id)] = self._labels[ou.id] = {
+                    "type": "ORGANIZATIONAL_UNIT", "id": ou.id, "name": ou.name}
+            for acc in self.accounts.values():
+                self._labels[self.node_label(acc.id)] = self._labels[acc.id] = {
+                    "type": "ACCOUNT", "id": acc.id, "name": acc.name}
+        return self._labels.get(label)
+
+    def policy_ref(self, name: str, kind: str, sid: str | None = None, level: str | None = None) -> dict[str, Any]:
+        """A policy as data: ``{"kind", "name", "arn", "sid", "level"}`` (``arn`` None for inline
+        policies; ``level`` the organization node of an SCP/RCP). Cached: treat as read-only."""
+        key = (name, kind, sid, level)
+        hit = self._policy_refs.get(key)
+        if hit is not None:
+            return hit
+        hit = self._policy_refs[key] = self._policy_ref(name, kind, sid, level)
+        return hit
+
+    def _policy_ref(self, name: str, kind: str, sid: str | None, level: str | None) -> dict[str, Any]:
+        arn = None
+        shown = name
+        if kind in ("scp", "rcp"):
+            op = self.org_policy_by_name(name)
+            arn = op.arn if op is not None else None
+        elif name.startswith("trust:"):
+            arn = name[len("trust:"):]
+        elif name.startswith("arn:"):
+            arn = name
+            mp = self.managed_policies.get(name)
+            shown = mp.name if mp is not None else name.rsplit("/", 1)[-1]
+        elif name.startswith("inline:"):
+            shown = name.rsplit("/", 1)[-1]
+        return {"kind": kind, "name": shown, "arn": arn, "sid": sid, "level": self.node_ref(level)}
+
     def org_path(self, account_id: str) -> list[str]:
         """Root-first organization nodes down to and including the account; [] outside an org."""
         acc = self.accounts.get(account_id)
@@ -152,22 +216,111 @@ class Environment:
             return None
         return "/".join([self.organization_id, *acc.parent_path]) + "/"
 
-    def request_context(self, principal_arn: str) -> dict[str, Any]:
-        """Context keys the snapshot knows for requests made by this principal: its exact ARN
-        (with path), organization id and paths, and its tags as ``aws:PrincipalTag/<key>``."""
+    def principal_facts(self, principal_arn: str) -> PrincipalFacts:
+        """What the snapshot knows about a principal for the request-context model: its unique
+        id, its role ARN with path (also for a session ARN of a role in the snapshot), its
+        organization id and path, its tags."""
         p = self._principals.get(principal_arn)
-        ctx: dict[str, Any] = {"aws:PrincipalArn": principal_arn}
+        role_arn = None
+        if p is None and ":assumed-role/" in principal_arn:
+            # a session of a role the snapshot has: the role (with its path) answers for it
+            pi = parse_principal(principal_arn)
+            p = self._roles_by_name().get((pi.account or "", pi.role_name or ""))
+        if p is not None and p.kind == "role":
+            role_arn = p.arn
         account = p.account if p else arn_account(principal_arn)
         acc = self.accounts.get(account)
+        org_id, paths = None, ()
         if acc is not None and acc.in_organization and self.organization_id:
-            ctx["aws:PrincipalOrgID"] = self.organization_id
-            paths = self.principal_org_paths(account)
-            if paths:
-                ctx["aws:PrincipalOrgPaths"] = [paths]
-        if p is not None:
-            for k, v in p.tags.items():
-                ctx[f"aws:PrincipalTag/{k}"] = v
+            org_id = self.organization_id
+            path = self.principal_org_paths(account)
+            paths = (path,) if path else ()
+        return PrincipalFacts(principal_arn, (p.id or None) if p else None, role_arn, org_id, paths,
+                              dict(p.tags) if p else {})
+
+    def _roles_by_name(self) -> dict[tuple[str, str], Principal]:
+        if self._role_names is None:
+            self._role_names = {(p.account, p.name): p for p in self._principals.values() if p.kind == "role"}
+        return self._role_names
+
+    def resource_facts(self, resource_arn: str | None, resource_account: str | None = None) -> ResourceFacts:
+        """What the snapshot knows about a resource: its account, the account's organization id
+        and path (``aws:ResourceOrgID``/``aws:ResourceOrgPaths``, for accounts in the snapshot's
+        organization) and its tags (IAM roles and users of the snapshot; a resource policy's
+        ``Extra.Tags``). Tags the snapshot does not hold are left out, not invented."""
+        racct = resource_account or self.resource_account(resource_arn)
+        org_id, paths = None, ()
+        acc = self.accounts.get(racct) if racct else None
+        if acc is not None and acc.in_organization and self.organization_id:
+            org_id = self.organization_id
+            path = self.principal_org_paths(racct)  # type: ignore[arg-type]
+            paths = (path,) if path else ()
+        tags = None
+        if resource_arn and resource_arn != "*":
+            p = self._principals.get(resource_arn)
+            if p is not None:
+                tags = dict(p.tags)
+            else:
+                rp = self.find_resource_policy(resource_arn)
+                if rp is not None and isinstance(rp.extra.get("Tags"), (list, dict)):
+                    from permwise.environment.load import _tags
+
+                    tags = _tags(rp.extra["Tags"])
+        return ResourceFacts(racct, org_id, paths, tags)
+
+    def request_model(
+        self,
+        principal_arn: str,
+        action: str,
+        resource: str = "*",
+        resource_account: str | None = None,
+        region: str | None = None,
+        runtime: Runtime | None = None,
+    ) -> tuple[dict[str, Any], dict[str, Unknown]]:
+        """The full request context of one call (docs/context.md) and its unknown keys."""
+        rt = (runtime or Runtime()).merged(None)
+        if rt.at is None:
+            rt = Runtime(rt.source_ip, rt.vpc_endpoint, rt.vpc, rt.mfa, rt.session_name, rt.session_tags, self.at)
+        return derived_context(self.principal_facts(principal_arn), action, resource, region=region,
+                               resource_facts=self.resource_facts(resource, resource_account), runtime=rt)
+
+    def request_context(self, principal_arn: str, runtime: Runtime | None = None,
+                        unknown_absent: bool = False) -> dict[str, Any]:
+        """Context keys of requests made by this principal (the request-context model of
+        docs/context.md without the per-call keys): its exact ARN (with path), type, unique id,
+        organization id and paths, tags as ``aws:PrincipalTag/<key>``, the credential keys
+        (``aws:MultiFactorAuthPresent`` ``false`` and ``aws:TokenIssueTime`` for role
+        sessions), ``aws:ViaAWSService`` ``false`` and the run's instant. A role ARN stands for
+        a session of the role. ``unknown_absent``: leave out the keys nobody stated (MFA of a
+        session, the session name) instead of giving their base value (``audit`` asks what a
+        principal *can* do, so it looks for a request-time value that satisfies a condition)."""
+        rt = runtime or Runtime()
+        if rt.at is None:
+            rt = Runtime(rt.source_ip, rt.vpc_endpoint, rt.vpc, rt.mfa, rt.session_name, rt.session_tags, self.at)
+        ctx, unknown = derived_context(self.principal_facts(principal_arn), "", "*", runtime=rt)
+        if unknown_absent and unknown:
+            ctx = {k: v for k, v in ctx.items() if k.lower() not in unknown}
         return ctx
+
+    def s3_restrict_public(self, resource_arn: str | None) -> bool:
+        """``RestrictPublicBuckets`` of S3 Block Public Access for a bucket or object ARN: the
+        account-level setting or the bucket's own (S3 applies the most restrictive combination)."""
+        if not resource_arn or ":s3:::" not in resource_arn:
+            return False
+        rp = self.find_resource_policy(resource_arn)
+        bucket_bpa = (rp.extra.get("PublicAccessBlock") if rp is not None else None) or {}
+        acct = rp.account if rp is not None else None
+        acc = self.accounts.get(acct) if acct else None
+        acct_bpa = (acc.s3_public_access_block if acc is not None else None) or {}
+        return bool(bucket_bpa.get("RestrictPublicBuckets")) or bool(acct_bpa.get("RestrictPublicBuckets"))
+
+    def aws_managed_key(self, resource_arn: str | None) -> bool:
+        """A KMS key the snapshot records as AWS managed (``Extra.KeyManager`` ``AWS``, from
+        ``DescribeKey``): RCPs do not apply to it."""
+        if not resource_arn or ":kms:" not in resource_arn:
+            return False
+        rp = self.resource_policies.get(resource_arn)
+        return rp is not None and rp.extra.get("KeyManager") == "AWS"
 
     # ------------------------------------------------------------------ policies as written
     def identity_policies(self, principal_arn: str) -> list[PolicyRef]:
@@ -368,8 +521,11 @@ class Environment:
         ident, boundary = self._identity_for(p)
         scps = [] if (p.account == mgmt or p.service_linked) else self._chain(SCP_TYPE, p.account)
         rcps = self._chain(RCP_TYPE, rcp_acct) if rcp_acct else []
+        if rcps and self.aws_managed_key(resource_arn):
+            rcps = []  # RCPs do not apply to AWS managed KMS keys
         ps = PolicySet(identity=ident, boundary=boundary or None, scps=scps, rcps=rcps,
-                       resource=resource, management_account_id=mgmt)
+                       resource=resource, management_account_id=mgmt,
+                       s3_restrict_public=self.s3_restrict_public(resource_arn) if resource is not None else False)
         if len(self._sets) > 100_000:
             self._sets.clear()
         self._sets[key] = ps
@@ -420,6 +576,7 @@ class Environment:
     def _add_principal(self, p: Principal) -> None:
         self._principals[p.arn] = p
         self._sorted = None
+        self._role_names = None
 
     def _index(self) -> None:
         self._by_node.clear()

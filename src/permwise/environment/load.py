@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from permwise.environment.documents import DocumentError, decode_document
+from permwise.environment.schema import schema_error
 from permwise.environment.model import (
     RCP_TYPE,
     SCP_TYPE,
@@ -36,10 +37,11 @@ from permwise.environment.model import (
     arn_account,
 )
 from permwise.errors import InputError
-from permwise.sources import Source, load_source
+from permwise.sources import Source, load_source, read_bytes
 
-#: snapshot files can be large (authorization-details of a big account); policies are small
-MAX_SNAPSHOT_FILE = 1 << 30
+#: snapshot files can be large (authorization-details of a big account); policies are small.
+#: `PERMWISE_MAX_FILE_SIZE` replaces this limit (docs/bad-input.md).
+MAX_SNAPSHOT_FILE = 256 << 20
 
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 
@@ -56,11 +58,22 @@ class SnapshotReader:
 
     # ------------------------------------------------------------------ helpers
     def exists(self, rel: str) -> bool:
-        return (self.root / rel).is_file()
+        """True for a regular file; a FIFO, device, directory or dangling link in its place is an
+        error from the input gate (never silently "absent", never read)."""
+        path = self.root / rel
+        if path.is_file():
+            return True
+        if path.exists() or path.is_symlink():
+            read_bytes(str(path), max_bytes=MAX_SNAPSHOT_FILE)  # raises the gate's one-line error
+        return False
 
     def read(self, rel: str) -> Source:
         src = load_source(str(self.root / rel), max_bytes=MAX_SNAPSHOT_FILE, fmt="json")
         self._sources[rel] = src
+        bad = schema_error(rel, src.data)  # the whole file against the published schema
+        if bad is not None:
+            raise src.error(bad[1], bad[0], "the snapshot layout and types are in docs/snapshots.md "
+                            "(schema: docs/schemas/snapshot.schema.json)")
         return src
 
     def source(self, rel: str) -> Source | None:
@@ -218,12 +231,21 @@ def read_organization(r: SnapshotReader) -> OrgData:
         raise InputError("missing `organization/accounts.json`", file=str(r.root / rel),
                          hint="run `aws organizations list-accounts` and add each account's ParentId; " + _HINT_JQ)
     src = r.read(rel)
+    first_seen: dict[str, str] = {}
     for i, acc in enumerate(r.lst(rel, r.obj(rel, src.data, ""), "Accounts", "")):
         ptr = f"/Accounts/{i}"
         acc = r.obj(rel, acc, ptr)
         aid = r.string(rel, acc, "Id", ptr)
         if not _ACCOUNT_ID.match(aid):
             raise r.fail(rel, ptr + "/Id", f"account id `{aid}` is not 12 digits")
+        if aid in first_seen:
+            # an account is in exactly one place of the tree; which listing is right is unknowable
+            # (reading the last would silently drop the SCPs of the other OU)
+            raise r.fail(rel, ptr + "/Id", f"account `{aid}` is listed twice (also at {first_seen[aid]})"
+                         + (f", under `{acc.get('ParentId')}` and `{org.accounts[aid].parent_id}`"
+                            if acc.get("ParentId") != org.accounts[aid].parent_id else ""),
+                         "an account sits in exactly one OU: collect the snapshot again")
+        first_seen[aid] = ptr
         parent = acc.get("ParentId")
         if parent in (None, ""):
             r.problem("account-no-parent", rel, ptr, f"account `{aid}` has no `ParentId` (in no OU); its SCPs "
@@ -286,10 +308,10 @@ def read_organization(r: SnapshotReader) -> OrgData:
             t = r.obj(rel, t, ptr)
             tid = r.string(rel, t, "TargetId", ptr)
             if tid not in nodes:
-                r.problem("dangling-target", rel, ptr + "/TargetId", f"policy `{org.policies[stem].name}` is "
-                          f"attached to `{tid}`, which is not the root, an OU or an account of the "
-                          "organization; the attachment is ignored", tid)
-                continue
+                # ignoring the attachment could drop a Deny and report a blocked command ready
+                raise r.fail(rel, ptr + "/TargetId", f"policy `{org.policies[stem].name}` is attached to "
+                             f"`{tid}`, which is not the root, an OU or an account of the organization",
+                             "collect the snapshot again (the tree and the targets must be read together)")
             org.policies[stem].targets.append(tid)
     for pid, pol in sorted(org.policies.items()):
         if pid not in tfiles:

@@ -76,6 +76,8 @@ class Account:
     has_iam: bool = False
     #: ``account.json`` as read (``S3PublicAccessBlock``: account-level S3 Block Public Access)
     meta: dict = field(default_factory=dict)
+    #: account-level S3 Block Public Access (``account.json`` ``S3PublicAccessBlock``), None: none
+    s3_public_access_block: dict | None = None
 
     @property
     def label(self) -> str:

@@ -154,7 +154,7 @@ def parse(source: Source | str | Path | dict, type: str | None = None, *, name: 
     if isinstance(source, PolicyDocument):
         return source
     if isinstance(source, (str, Path)):
-        source = load_source(str(source))
+        source = load_source(str(source), duplicates="keep")  # `validate` reports them as P011
     if isinstance(source, Source):
         return build(source.data, type, name=name or source.path, source=source, attached_as=attached_as)
     return build(source, type, name=name or "<policy>", attached_as=attached_as)

@@ -68,6 +68,11 @@ POLICY_RULES.extend([
     _r("P010", "error", "version-required", "SCPs and RCPs need Version 2012-10-17",
        "AWS Organizations requires every SCP and RCP to carry `\"Version\": \"2012-10-17\"`.",
        "SCP syntax; RCP syntax (Version element)", _ORG + "orgs_manage_policies_scps_syntax.html"),
+    _r("P011", "error", "duplicate-key", "A key is given twice in one object",
+       "JSON readers keep only one of two equal keys, silently and not all the same one: a "
+       "statement with `\"Effect\": \"Deny\"` and later `\"Effect\": \"Allow\"` can be read as either. "
+       "Keep each key once.",
+       "RFC 8259 section 4 (object names SHOULD be unique); " + GRAMMAR, _IAM + "reference_policies_grammar.html"),
     # ---------------------------------------------------------------- statement grammar
     _r("P101", "error", "unknown-element", "Unknown element in a statement",
        "A statement may contain only Sid, Effect, Principal, NotPrincipal, Action, NotAction, "

@@ -18,6 +18,9 @@ _FATAL = frozenset({"P007", "P008"})
 def findings_for(doc: PolicyDocument, *, lint_catalog: bool = True) -> list[Finding]:
     """Grammar + lint findings of ``doc`` without locations (pointer only)."""
     found = grammar.check(doc)
+    if doc.source is not None:
+        found.extend(Finding("P011", "error", d.message(), d.pointer, fix="keep each key once", subject=d.key)
+                     for d in doc.source.duplicates)
     if lint_catalog and doc.statements and not any(f.code in _FATAL and f.pointer in ("", "/Statement") for f in found):
         found.extend(lint.check(doc))
     return found

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.text import Text
 
 from permwise.access.model import RULES, RULES_BY_ID, AccessFinding
+from permwise.wording import plural
 
 STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -31,7 +32,7 @@ def counts_line(result: Any) -> str:
         extra.append(f"{blocked} blocked by another layer")
     if supp:
         extra.append(f"{supp} suppressed")
-    return (f"{total} external access finding(s)" + (f": {parts}" if parts else "")
+    return (f"{plural(total, 'external access finding')}" + (f": {parts}" if parts else "")
             + (f" ({'; '.join(extra)})" if extra else "")
             + f" on {result.resources} resource and trust policies")
 

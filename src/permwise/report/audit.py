@@ -24,6 +24,7 @@ from rich.text import Text
 from permwise.audit.model import SEVERITIES, SEVERITY_RANK, Finding, Rule
 from permwise.report.console import columns_fit
 from permwise.wording import noun, plural
+from permwise.report.escape import terminal
 
 STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
 SARIF_LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
@@ -33,6 +34,9 @@ def to_json(result: Any, *, env_path: str = "") -> str:
     data = {
         "format": "permwise-audit/1",
         "environment": env_path,
+        # first: findings about what these touch are missing or uncertain
+        "problems": [{"code": p.code, "file": p.file, "pointer": p.pointer, "message": p.message,
+                      "subject": p.subject} for p in getattr(result, "problems", [])],
         "summary": result.counts() | {"suppressed": sum(1 for f in result.findings if f.suppressed_by is not None)},
         "findings": [f.to_dict() for f in result.findings],
         "scp_coverage": [r.to_dict() for r in sorted(result.scp, key=lambda r: (r.rule_id, r.account))],
@@ -174,6 +178,13 @@ def to_sarif(result: Any, *, env_root: str = "", tool_version: str | None = None
             # every message starts with "[severity] " (see above); the generic renderer re-sorts
             text = res.get("message", {}).get("text", "")
             res.setdefault("properties", {})["severity"] = text[1:text.index("]")] if text.startswith("[") else ""
+        problems = getattr(result, "problems", [])
+        if problems:  # snapshot problems: the run is incomplete (SARIF 2.1.0, 3.20.21 notifications)
+            run.setdefault("invocations", [{"executionSuccessful": True}])[0]["toolExecutionNotifications"] = [
+                {"level": "warning", "message": {"text": p.message},
+                 "descriptor": {"id": p.code},
+                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": prefix + p.file}}}]}
+                for p in problems]
     return orjson.dumps(log, option=orjson.OPT_INDENT_2).decode() + "\n"
 
 
@@ -429,6 +440,12 @@ def render_text(result: Any, console: Console, *, verbose: bool = False) -> None
     (each path hop by hop), trust policies, guardrails grouped by principal (an administrator's
     findings folded into one line unless ``verbose``), the SCP guardrail matrix, suppressions."""
     v = audit_view(result)
+    problems = getattr(result, "problems", [])
+    if problems:  # first: what they touch is unknown, so the findings below may be incomplete
+        _section(console, f"Snapshot problems: {len(problems)} (results they touch are unknown)")
+        for p in problems:
+            _para(console, p.one_line(), 2, style="yellow")
+        console.print()
     _headline(v, console)
     if v.escalation:
         _section(console, f"Privilege escalation: {plural(len(v.escalation), 'path')} to administrator power")
@@ -509,7 +526,7 @@ def _head(console: Console, severity: str, rule_id: str, subject: str, indent: i
     head.append(f"{severity.upper():<8}", style=STYLE[severity])
     head.append(f" {rule_id}", style="bold")
     if subject:
-        head.append(f"  {subject}")
+        head.append(f"  {terminal(subject)}")
     console.print(head, overflow="fold")
 
 
@@ -519,7 +536,7 @@ def _hang(console: Console, prefix: Text, body: str, *, style: str = "", indent:
     pad = len(prefix.plain) if indent is None else indent
     room = max(20, console.width - pad)
     lines: list[str] = []
-    for para in body.split("\n"):
+    for para in terminal(body, keep_newlines=True).split("\n"):
         lines.extend(textwrap.wrap(para, room, break_long_words=True, break_on_hyphens=False) or [""])
     first = prefix.copy()
     first.append(lines[0], style=style)
@@ -553,7 +570,7 @@ def _escalation_text(p: EscalationPath, console: Console) -> None:
 
 def _principal_text(b: PrincipalBlock, console: Console, verbose: bool) -> None:
     head = Text()
-    head.append(_short(b.subject), style="bold")
+    head.append(terminal(_short(b.subject)), style="bold")
     head.append(f"  {plural(len(b.findings), 'finding')}: {counts_text(b.counts())}", style="dim")
     console.print(head, overflow="fold")
     if b.admin:
@@ -626,7 +643,7 @@ def rules_table(rules: list[Rule], console: Console) -> None:
     for col in ("id", "kind", "severity", "title"):
         table.add_column(col, overflow="fold", no_wrap=keep and col != "title")
     for r in rules:
-        table.add_row(r.id, r.kind, Text(r.severity, style=STYLE[r.severity]), r.title)
+        table.add_row(Text(r.id), Text(r.kind), Text(r.severity, style=STYLE[r.severity]), Text(terminal(r.title)))
     console.print(table)
     kinds = Counter(r.kind for r in rules)
     console.print(f"{plural(len(rules), 'rule')}: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
@@ -654,7 +671,8 @@ def assumers_text(role: str, entries: list[Any], console: Console) -> None:
             how = "assumes " + " -> ".join(_short(p) for p in e.path) + " first"
         if e.notes:
             how += "; " + "; ".join(e.notes)
-        table.add_row(_short(e.principal) if e.principal.startswith("arn:") else e.principal, f"{e.via}: {how}")
-    console.print(f"who can assume {role}:")
+        table.add_row(Text(terminal(_short(e.principal) if e.principal.startswith("arn:") else e.principal)),
+                      Text(terminal(f"{e.via}: {how}")))
+    console.print(Text(terminal(f"who can assume {role}:")))
     console.print(table)
     console.print(plural(len(entries), "principal"))

@@ -17,8 +17,10 @@ from rich.text import Text
 
 from permwise.report.console import columns_fit
 from permwise.wording import noun, plural
+from permwise.report.escape import md_code, md_fence, md_message, md_text, terminal
 from permwise.requirements.check import (
     BLOCKED,
+    CONDITIONAL,
     PARTIAL,
     READY,
     SCP_EXEMPT_NOTE,
@@ -27,8 +29,9 @@ from permwise.requirements.check import (
     CommandResult,
 )
 
-STATUS_STYLE = {READY: "green", PARTIAL: "yellow", BLOCKED: "bold red", UNRESOLVED: "magenta"}
-STATUS_MARK = {READY: "ready", PARTIAL: "partial", BLOCKED: "blocked", UNRESOLVED: "unresolved"}
+STATUS_STYLE = {READY: "green", PARTIAL: "yellow", BLOCKED: "bold red", UNRESOLVED: "magenta", CONDITIONAL: "cyan"}
+STATUS_MARK = {READY: "ready", PARTIAL: "partial", BLOCKED: "blocked", UNRESOLVED: "unresolved",
+               CONDITIONAL: "conditional"}
 LEVEL_SHORT = {"Permissions management": "Perm. mgmt", "Write": "Write", "Tagging": "Tag", "Read": "Read",
                "List": "List"}
 LEVELS = ("Permissions management", "Write", "Tagging", "Read", "List")
@@ -40,7 +43,7 @@ def render_json(report: CheckReport) -> str:
 
 def _summary_line(report: CheckReport) -> str:
     c = report.counts()
-    parts = [f"{c[s]} {s}" for s in (READY, PARTIAL, BLOCKED, UNRESOLVED) if c[s] or s == READY]
+    parts = [f"{c[s]} {s}" for s in (READY, CONDITIONAL, PARTIAL, BLOCKED, UNRESOLVED) if c[s] or s == READY]
     return f"{plural(len(report.commands), 'command')}: " + ", ".join(parts)
 
 
@@ -52,6 +55,8 @@ def _account(c: CommandResult) -> str:
 
 
 def _short_layer(c: CommandResult) -> str:
+    if c.status == CONDITIONAL and c.conditions:
+        return "; ".join(dict.fromkeys(g["summary"] for g in c.conditions))
     if not c.blockers:
         if c.status == UNRESOLVED and c.notes:
             return c.notes[0]
@@ -90,9 +95,12 @@ def render_terminal(report: CheckReport, console: Console, *, verbose: bool = Fa
     if report.config:
         head.append(f"  config: {report.config}", style="dim")
     console.print(head)
+    for p in report.problems:  # first: what they touch is unknown (also printed on stderr)
+        console.print(Text(terminal(f"snapshot problem: {p.one_line()}"), style="yellow"))
 
-    rows = [(c.id, c.profile, c.account or "-", STATUS_MARK[c.status],
-             f"{len(c.blocked_actions)}/{len(c.required_actions)}" if c.status != UNRESOLVED else "-", _short_layer(c))
+    rows = [tuple(terminal(x) for x in (
+                c.id, c.profile, c.account or "-", STATUS_MARK[c.status],
+                f"{len(c.blocked_actions)}/{len(c.required_actions)}" if c.status != UNRESOLVED else "-", _short_layer(c)))
             for c in report.commands]
     # Numbers, account ids and statuses are never split (a cut "0/357" would read "0/35"); the
     # free-text "deciding layer" column wraps between words, and only when even that cannot make
@@ -109,7 +117,8 @@ def render_terminal(report: CheckReport, console: Console, *, verbose: bool = Fa
     t.add_column("denied", justify="right", no_wrap=True)
     t.add_column("deciding layer", overflow="fold", min_width=longest_word)
     for c, row in zip(report.commands, rows, strict=True):
-        t.add_row(row[0], row[1], row[2], Text(row[3], style=STATUS_STYLE[c.status]), row[4], row[5])
+        t.add_row(Text(row[0]), Text(row[1]), Text(row[2]), Text(row[3], style=STATUS_STYLE[c.status]), Text(row[4]),
+                  Text(row[5]))
     console.print(t)
 
     ready_notes = [(c, n) for c in report.commands if c.status == READY for n in c.notes]
@@ -117,8 +126,8 @@ def render_terminal(report: CheckReport, console: Console, *, verbose: bool = Fa
         console.print(Text("notes on ready commands", style="bold"))
         for c, n in ready_notes:
             line = Text("  ")
-            line.append(c.id, style="bold")
-            line.append(f": {n}", style="yellow")
+            line.append(terminal(c.id), style="bold")
+            line.append(f": {terminal(n)}", style="yellow")
             console.print(line)
         console.print()
 
@@ -126,23 +135,30 @@ def render_terminal(report: CheckReport, console: Console, *, verbose: bool = Fa
         if c.status == READY:
             continue
         title = Text()
-        title.append(f"{c.id}", style="bold")
+        title.append(terminal(c.id), style="bold")
         title.append(f"  {STATUS_MARK[c.status]}", style=STATUS_STYLE[c.status])
-        title.append(f"  {c.profile} -> {c.principal}", style="dim")
+        title.append(terminal(f"  {c.profile} -> {c.principal}"), style="dim")
         body: list[Any] = []
         if c.status != UNRESOLVED:
             body.append(Text(f"{len(c.blocked_actions)} of {len(c.required_actions)} required actions denied "
                              f"({len(c.denied)} of {c.total_requests} requests)"))
         for n in c.notes:
-            body.append(Text(f"note: {n}", style="yellow"))
+            body.append(Text(terminal(f"note: {n}"), style="yellow"))
+        for g in c.conditions:
+            body.append(Text(""))
+            body.append(Text(terminal(f"{g['summary']}: {_actions_text(g['actions'], 50 if verbose else 8)}"), style="bold cyan"))
+            st = g["statement"]
+            where = f"{st['kind'] or ''} `{st['policy']}`" + (f" statement `{st['sid']}`" if st["sid"] else "")
+            body.append(Text(terminal(f"  {g['message']} (`{g['key']}` is {_val(g['base_value'])} unless stated; "
+                                      f"decided by {where.strip()})")))
         for b in c.blockers:
             body.append(Text(""))
-            body.append(Text(b.title, style="bold red" if b.decision == "explicitDeny" else "bold yellow"))
-            body.append(Text(f"  actions: {_actions_text(b.actions, 50 if verbose else 8)}"))
+            body.append(Text(terminal(b.title), style="bold red" if b.decision == "explicitDeny" else "bold yellow"))
+            body.append(Text(terminal(f"  actions: {_actions_text(b.actions, 50 if verbose else 8)}")))
             if len(b.resources) > 1 or b.resources[:1] != ["*"]:
-                body.append(Text(f"  resources: {_actions_text(b.resources, 50 if verbose else 4)}"))
+                body.append(Text(terminal(f"  resources: {_actions_text(b.resources, 50 if verbose else 4)}")))
             if b.fix is not None:
-                body.append(Text(f"  fix ({b.fix.audience}): {b.fix.summary}", style="cyan"))
+                body.append(Text(terminal(f"  fix ({b.fix.audience}): {b.fix.summary}"), style="cyan"))
                 body.append(Text(_indent(json.dumps(b.fix.statement, indent=2), 4), style="cyan"))
         console.print(Panel(Group(*body), title=title, title_align="left", border_style=STATUS_STYLE[c.status]))
 
@@ -159,7 +175,7 @@ def render_terminal(report: CheckReport, console: Console, *, verbose: bool = Fa
             et.add_column(LEVEL_SHORT[lvl], justify="right", overflow="fold")
         for e in report.excess:
             bl = e.by_level()
-            et.add_row(_short_principal(e.principal), ", ".join(e.profiles), str(e.needed),
+            et.add_row(Text(terminal(_short_principal(e.principal))), Text(terminal(", ".join(e.profiles))), str(e.needed),
                        Text(str(e.total), style="bold red" if bl.get("Permissions management") or bl.get("Write") else ""),
                        *[str(bl.get(lvl, 0)) for lvl in LEVELS])
         console.print(et)
@@ -167,11 +183,11 @@ def render_terminal(report: CheckReport, console: Console, *, verbose: bool = Fa
             risky = [g for g in e.groups if g.access_level in ("Permissions management", "Write")]
             if not risky:
                 continue
-            console.print(Text(f"{e.principal}", style="bold"))
+            console.print(Text(terminal(e.principal), style="bold"))
             shown = risky if verbose else risky[:excess_limit]
             for g in shown:
-                console.print(f"  {g.service} {g.access_level}: {len(g.actions)} "
-                              f"({_actions_text(g.actions, 50 if verbose else 4)})", markup=False, highlight=False)
+                console.print(terminal(f"  {g.service} {g.access_level}: {len(g.actions)} "
+                                       f"({_actions_text(g.actions, 50 if verbose else 4)})"), markup=False, highlight=False)
             if len(risky) > len(shown):
                 rest = sum(len(g.actions) for g in risky[len(shown):])
                 console.print(f"  ... {len(risky) - len(shown)} more service {noun(len(risky) - len(shown), 'group')} ({plural(rest, 'action')}); "
@@ -180,8 +196,13 @@ def render_terminal(report: CheckReport, console: Console, *, verbose: bool = Fa
     if report.problems:
         console.print(Text(f"{plural(len(report.problems), 'snapshot problem')}, printed as warnings on stderr", style="yellow"))
     counts = report.counts()
-    style = "bold red" if counts[BLOCKED] or counts[UNRESOLVED] else ("bold yellow" if counts[PARTIAL] else "bold green")
+    style = "bold red" if counts[BLOCKED] or counts[UNRESOLVED] else (
+        "bold yellow" if counts[PARTIAL] or counts[CONDITIONAL] else "bold green")
     console.print(Text(_summary_line(report), style=style))
+
+
+def _val(v: object) -> str:
+    return "absent" if v is None else f"`{v}`"
 
 
 def _short_principal(arn: str) -> str:
@@ -200,48 +221,60 @@ def _indent(text: str, n: int) -> str:
 
 
 def _cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ").strip()
+    return md_message(text)
 
 
 def render_markdown(report: CheckReport, *, excess_limit: int = 20) -> str:
     out: list[str] = [
-        f"# permwise check: {report.tool} {report.tool_version}",
+        f"# permwise check: {md_text(report.tool)} {md_text(report.tool_version)}",
         "",
-        f"Snapshot `{report.snapshot}`" + (f", config `{report.config}`" if report.config else "") + ".",
+        f"Snapshot {md_code(report.snapshot)}" + (f", config {md_code(report.config)}" if report.config else "") + ".",
         "",
         f"**{_summary_line(report)}**",
         "",
+    ]
+    if report.problems:  # first: they make the results below uncertain
+        out += ["## Snapshot problems", ""]
+        out += [f"- {md_message(p.one_line())}" for p in report.problems]
+        out.append("")
+    out += [
         "| command | profile | account | status | denied | deciding layer |",
         "|---|---|---|---|---|---|",
     ]
     for c in report.commands:
         denied = f"{len(c.blocked_actions)}/{len(c.required_actions)}" if c.status != UNRESOLVED else "-"
-        out.append(f"| `{c.id}` | {c.profile} | {_cell(_account(c))} | {c.status} | {denied} | {_cell(_short_layer(c))} |")
+        out.append(f"| {md_code(c.id)} | {md_text(c.profile)} | {_cell(_account(c))} | {c.status} | {denied} | "
+                   f"{_cell(_short_layer(c))} |")
     out.append("")
     ready_notes = [(c, n) for c in report.commands if c.status == READY for n in c.notes]
     if ready_notes:
         out += ["Notes on ready commands:", ""]
-        out += [f"- `{c.id}`: {n}" for c, n in ready_notes]
+        out += [f"- {md_code(c.id)}: {md_message(n)}" for c, n in ready_notes]
         out.append("")
     for c in report.commands:
         if c.status == READY:
             continue
-        out += [f"## `{c.id}`: {c.status}", "",
-                f"Profile `{c.profile}` as `{c.principal}`."]
+        out += [f"## {md_code(c.id)}: {c.status}", "",
+                f"Profile {md_code(c.profile)} as {md_code(c.principal)}."]
         if c.status != UNRESOLVED:
             out[-1] += (f" {len(c.blocked_actions)} of {len(c.required_actions)} required actions denied "
                         f"({len(c.denied)} of {c.total_requests} requests).")
         out.append("")
         for n in c.notes:
-            out += [f"> note: {n}", ""]
+            out += [f"> note: {md_message(n)}", ""]
+        for g in c.conditions:
+            st = g["statement"]
+            out += [f"- **{_cell(g['summary'])}** ({', '.join(md_code(a) for a in g['actions'][:8])}): {md_message(g['message'])}; "
+                    f"{md_code(g['key'])} is {_val(g['base_value'])} unless the config states it; decided by "
+                    f"{md_text(st['kind'] or '')} {md_code(st['policy'])}" + (f" statement {md_code(st['sid'])}" if st["sid"] else ""), ""]
         for b in c.blockers:
-            out += [f"### {b.title}", "", f"Actions: {', '.join(f'`{a}`' for a in b.actions)}", ""]
+            out += [f"### {md_message(b.title)}", "", f"Actions: {', '.join(md_code(a) for a in b.actions)}", ""]
             if len(b.resources) > 1 or b.resources[:1] != ["*"]:
-                out += [f"Resources: {', '.join(f'`{r}`' for r in b.resources[:20])}"
+                out += [f"Resources: {', '.join(md_code(r) for r in b.resources[:20])}"
                         + (f" and {len(b.resources) - 20} more" if len(b.resources) > 20 else ""), ""]
             if b.fix is not None:
-                out += [f"Fix ({b.fix.audience}): {b.fix.summary}.", "", "```json",
-                        json.dumps(b.fix.statement, indent=2), "```", ""]
+                out += [f"Fix ({md_text(b.fix.audience)}): {md_message(b.fix.summary)}.", "",
+                        *md_fence(json.dumps(b.fix.statement, indent=2), "json"), ""]
     if report.excess:
         out += ["## Excess permissions", "",
                 "Allowed beyond the union of the commands' needs, on generic resources (see docs/check.md).", "",
@@ -249,22 +282,18 @@ def render_markdown(report: CheckReport, *, excess_limit: int = 20) -> str:
                 "|---|---|---|---|" + "---|" * len(LEVELS)]
         for e in report.excess:
             bl = e.by_level()
-            out.append(f"| `{e.principal}` | {', '.join(e.profiles)} | {e.needed} | {e.total} | "
+            out.append(f"| {md_code(e.principal)} | {md_text(', '.join(e.profiles))} | {e.needed} | {e.total} | "
                        + " | ".join(str(bl.get(lvl, 0)) for lvl in LEVELS) + " |")
         out.append("")
         for e in report.excess:
             risky = [g for g in e.groups if g.access_level in ("Permissions management", "Write")]
             if not risky:
                 continue
-            out += [f"`{e.principal}`:", ""]
+            out += [f"{md_code(e.principal)}:", ""]
             for g in risky[:excess_limit]:
-                out.append(f"- {g.service} {g.access_level}: {len(g.actions)} ({_actions_text(g.actions, 4)})")
+                out.append(f"- {md_text(g.service)} {g.access_level}: {len(g.actions)} ({md_text(_actions_text(g.actions, 4))})")
             if len(risky) > excess_limit:
                 rest = sum(len(g.actions) for g in risky[excess_limit:])
                 out.append(f"- ... {len(risky) - excess_limit} more service {noun(len(risky) - excess_limit, 'group')} ({plural(rest, 'action')})")
             out.append("")
-    if report.problems:
-        out += ["## Snapshot problems", ""]
-        out += [f"- {p.one_line()}" for p in report.problems]
-        out.append("")
     return "\n".join(out).rstrip() + "\n"

@@ -15,6 +15,31 @@ import sys
 from typing import IO
 
 from rich.console import Console
+from rich.segment import Segment
+
+from permwise.report.escape import _CONTROL_KEEP_NL, terminal
+
+
+class SafeConsole(Console):
+    """A console that can never emit a control sequence that came from data.
+
+    Every text segment has its control characters (other than the newlines rich itself lays out)
+    shown as visible escapes, and hyperlink styles are dropped: permwise draws no links, so a
+    link can only come from markup injected through a name in a file. Renderers still escape
+    strings themselves (report/escape.py); this is the second line of defence.
+    """
+
+    def render(self, renderable, options=None):  # type: ignore[no-untyped-def]
+        for seg in super().render(renderable, options):
+            if seg.control is not None:
+                yield seg
+                continue
+            text, style = seg.text, seg.style
+            if _CONTROL_KEEP_NL.search(text):
+                text = terminal(text, keep_newlines=True)
+            if style is not None and style.link:
+                style = style.update_link(None)
+            yield Segment(text, style, None) if (text is not seg.text or style is not seg.style) else seg
 
 #: width used when the output is not a terminal and $COLUMNS is not set
 PIPE_WIDTH = 120
@@ -43,7 +68,7 @@ def make_console(stderr: bool = False, *, soft_wrap: bool = False, record: bool 
     """
     stream = file if file is not None else (sys.stderr if stderr else sys.stdout)
     w = width if width is not None else output_width(stream)
-    return Console(stderr=stderr, file=file, width=w, highlight=False, soft_wrap=soft_wrap, record=record)
+    return SafeConsole(stderr=stderr, file=file, width=w, highlight=False, soft_wrap=soft_wrap, record=record)
 
 
 #: width of the ``collect`` and ``preflight`` summaries when the output is not a terminal
@@ -55,7 +80,7 @@ def summary_console() -> Console:
     on a TTY, else :data:`SUMMARY_PIPE_WIDTH` columns so table cells are never cut in CI logs and
     files (unlike :func:`make_console`, ``$COLUMNS`` is not consulted)."""
     probe = Console()
-    return Console(highlight=False, soft_wrap=True, width=None if probe.is_terminal else SUMMARY_PIPE_WIDTH)
+    return SafeConsole(highlight=False, soft_wrap=True, width=None if probe.is_terminal else SUMMARY_PIPE_WIDTH)
 
 
 def columns_fit(console: Console, rows: list[tuple[str, ...]], *, slack: int) -> bool:

@@ -13,6 +13,8 @@ from typing import Any, Protocol
 
 import orjson
 
+from permwise.report.escape import terminal
+
 
 class FindingLike(Protocol):
     code: str
@@ -96,12 +98,12 @@ def render_text(findings: Iterable[FindingLike], *, files: int | None = None, sh
     lines: list[str] = []
     for f in fs:
         where = f" (at {f.pointer})" if f.pointer else ""
-        lines.append(f"{location(f)}: {f.severity} {f.code} {f.message}{where}")
+        lines.append(terminal(f"{location(f)}: {f.severity} {f.code} {f.message}{where}"))
         if f.fix:
-            lines.append(f"    fix: {f.fix}")
+            lines.append(terminal(f"    fix: {f.fix}"))
     if show_summary:
         n_files = files if files is not None else len({f.file for f in fs})
-        lines.append(summary_line(fs, n_files, types))
+        lines.append(terminal(summary_line(fs, n_files, types)))
     return "\n".join(lines) + ("\n" if lines else "")
 
 

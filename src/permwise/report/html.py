@@ -106,6 +106,7 @@ def audit_html(result: Any, *, environment: str = "", verbose: bool = False, sna
         "scp_severity": {r.id: r.severity for r in result.rules},
         "verbose": verbose,
         "dates": report_dates(snapshot_created, now),
+        "problems": list(getattr(result, "problems", [])),
         "filters": [("severity", [s for s in ("critical", "high", "medium", "low", "info") if s in v.by_severity]),
                     ("layer", [name for name, present in (("escalation", v.escalation), ("trust", v.trust),
                                                           ("guardrails", v.principals), ("scp", v.scp)) if present])],
@@ -167,7 +168,7 @@ def check_html(report: Any, *, verbose: bool = False, excess_limit: int = 20, sn
         "levels": _LEVELS,
         "verbose": verbose,
         "dates": report_dates(snapshot_created, now),
-        "filters": [("status", [st for st in ("blocked", "unresolved", "partial", "ready") if counts.get(st)]),
+        "filters": [("status", [st for st in ("blocked", "unresolved", "partial", "conditional", "ready") if counts.get(st)]),
                     ("layer", sorted({lyr for x in commands for lyr in x["layers"]}))],
     })
 

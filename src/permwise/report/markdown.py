@@ -13,18 +13,20 @@ import json
 from collections import Counter, defaultdict
 
 from permwise.catalog import ACCESS_LEVEL_ORDER, get_catalog
+from permwise.report.escape import md_code, md_message
 from permwise.requirements.model import Command, Manifest
 from permwise.wording import plural
 
 
 def cell(text: object) -> str:
-    """Text safe inside a Markdown table cell (pipes escaped, one line)."""
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").strip()
+    """Text safe inside a Markdown table cell: one line, HTML and Markdown syntax escaped, its
+    `backticked` parts kept as code spans (report/escape.py)."""
+    return md_message(text)
 
 
 def code(text: str) -> str:
-    text = str(text).replace("|", "\\|").replace("\n", " ")
-    return f"`{text}`" if "`" not in text else f"`` {text} ``"
+    """A code span no backtick inside can end, `|` escaped for table cells."""
+    return md_code(text)
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:

@@ -8,6 +8,10 @@ policies the snapshot puts in force (``env.policy_set``). A command is
 * ``ready`` when every required request is allowed,
 * ``partial`` when some are allowed and some are denied,
 * ``blocked`` when none is allowed,
+* ``conditional`` when its decisions turn on a key nobody stated (the source IP, the VPC
+  endpoint, whether the session has MFA, session tags, the session name: the deployment
+  config's ``runtime``) and no other denial blocks it: ``conditions`` says which key, which
+  statement and the value that flips it ("ready only if called from VPC endpoint vpce-…"),
 * ``unresolved`` when its principal is not in the snapshot.
 
 Each denied request has a *deciding layer* (the first reason the engine gives: an explicit deny
@@ -15,10 +19,16 @@ names its policy, statement and, for SCPs, the OU or account it is attached to; 
 names the layer without an allow) and denied requests with the same deciding layer are grouped
 into one :class:`Blocker` with one :class:`Fix`.
 
-The request context is what the snapshot knows (``env.request_context``: the principal's ARN,
-organization id and paths, tags), the context that satisfies the manifest's own conditions
-(``satisfying_context``), and ``aws:RequestedRegion``: the region of the resource ARN, or else
-each configured region in turn.
+The request context is the request-context model (docs/context.md,
+:func:`permwise.engine.context.derived_context`): what the snapshot knows about the principal (a
+role ARN stands for a session of the role: ``aws:PrincipalArn`` with its path, ``aws:userid``,
+``aws:MultiFactorAuthPresent``, ``aws:TokenIssueTime``, organization id and paths, tags) and
+the resource (account, organization, tags), what the config's ``runtime`` states, the context
+that satisfies the manifest's own conditions (``satisfying_context``), and
+``aws:RequestedRegion``: the global service's region (IAM: us-east-1), else the permission's
+or the command's region, else the region of the resource ARN, else each configured region in turn.
+Every request (allowed ones too) is reported with its decision, region and the keys it
+depended on.
 """
 
 from __future__ import annotations
@@ -38,20 +48,26 @@ from permwise.engine import (
     Result,
     evaluate,
 )
+from permwise.requirements.model import DeploymentConfig
+from permwise.engine.context import GLOBAL_ENDPOINT_REGIONS, LowerKeys, Runtime, Unknown, call_keys
+from permwise.engine.depends import Dependency, depended_keys, evaluate_known, may_depend, referenced_keys
 from permwise.environment import Environment, Problem
 from permwise.errors import InputError
+from permwise.wording import plural
 from permwise.requirements.config import config_source
 from permwise.requirements.model import DeploymentConfig, Manifest
 from permwise.requirements.plan import CommandPlan, RequiredRequest, plan
 
 READY, PARTIAL, BLOCKED, UNRESOLVED = "ready", "partial", "blocked", "unresolved"
-STATUS_ORDER = (BLOCKED, UNRESOLVED, PARTIAL, READY)
+CONDITIONAL = "conditional"
+STATUS_ORDER = (BLOCKED, UNRESOLVED, PARTIAL, CONDITIONAL, READY)
+STATUSES = (READY, CONDITIONAL, PARTIAL, BLOCKED, UNRESOLVED)
 CHECK_FORMAT = "permwise-check/1"
 
 Progress = Callable[[int], None]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RequestResult:
     action: str
     resource: str
@@ -61,11 +77,25 @@ class RequestResult:
     policy: str | None = None
     level: str | None = None
     missing_keys: tuple[str, ...] = ()
+    #: condition keys the decision rested on (allowed requests too)
+    keys: tuple[str, ...] = ()
+    #: unknown keys the decision turns on
+    depends_on: tuple[Dependency, ...] = ()
+    #: every denying policy as data (kind, name, arn, sid, level), the deciding one first
+    policies: tuple[dict, ...] = ()
+    #: every denying organization level as data (type, id, name), root first
+    levels: tuple[dict, ...] = ()
+
+    @property
+    def conditional(self) -> bool:
+        return bool(self.depends_on)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "action": self.action, "resource": self.resource, "region": self.region, "decision": self.decision,
             "layer": self.layer, "policy": self.policy, "level": self.level, "missing_keys": list(self.missing_keys),
+            "keys": list(self.keys), "depends_on": [d.to_dict() for d in self.depends_on],
+            "policies": list(self.policies), "levels": list(self.levels),
         }
 
 
@@ -105,6 +135,9 @@ class Blocker:
     actions: list[str] = field(default_factory=list)
     resources: list[str] = field(default_factory=list)
     fix: Fix | None = None
+    #: every denying policy of its requests as data, and every denying level (type, id, name)
+    policies: list[dict] = field(default_factory=list)
+    levels: list[dict] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -132,6 +165,7 @@ class Blocker:
             "sid": self.sid, "pointer": self.pointer, "title": self.title, "message": self.message,
             "actions": self.actions, "resources": self.resources,
             "fix": self.fix.to_dict() if self.fix else None,
+            "policies": self.policies, "levels": self.levels,
         }
 
 
@@ -153,6 +187,26 @@ class CommandResult:
     total_requests: int
     notes: list[str] = field(default_factory=list)
     account_name: str = ""
+    #: allowed requests as evaluated, (action, resource, region, missing keys, allowing
+    #: statements, dependencies): turned
+    #: into :class:`RequestResult` only when asked (:attr:`requests`), so a terminal check pays
+    #: nothing for listing them
+    allowed_raw: list[tuple] = field(default_factory=list, repr=False)
+    #: the unknown keys the command's decisions turn on, grouped (see :func:`_conditions`)
+    conditions: list[dict] = field(default_factory=list)
+    #: the status with every unknown key at its base value
+    base_status: str = ""
+
+    @property
+    def requests(self) -> list[RequestResult]:
+        """Every request with its decision, region and the keys it depended on (allowed ones
+        too), sorted by action, resource and region."""
+        out = [RequestResult(a, r, region, ALLOWED, None, None, None, tuple(missing),
+                             tuple(depended_keys(Result(ALLOWED, [], missing, [], allows))), deps)
+               for a, r, region, missing, allows, deps in self.allowed_raw]
+        out += self.denied
+        out.sort(key=lambda d: (d.action.lower(), d.resource, d.region or ""))
+        return out
 
     @property
     def blocked_actions(self) -> list[str]:
@@ -168,6 +222,9 @@ class CommandResult:
             "blockers": [b.to_dict() for b in self.blockers],
             "denied": [d.to_dict() for d in self.denied],
             "notes": self.notes,
+            "base_status": self.base_status or self.status,
+            "conditions": self.conditions,
+            "request_results": [r.to_dict() for r in self.requests],
         }
 
 
@@ -180,9 +237,13 @@ class CheckReport:
     commands: list[CommandResult]
     excess: list[Any] = field(default_factory=list)  # list[excess.ProfileExcess]
     problems: list[Problem] = field(default_factory=list)
+    #: the run's one instant (``aws:CurrentTime``), ISO 8601
+    at: str | None = None
+    #: what the config states about the tool's requests, per profile (None: nothing)
+    runtime: dict[str, Any] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
-        out = {s: 0 for s in (READY, PARTIAL, BLOCKED, UNRESOLVED)}
+        out = {s: 0 for s in STATUSES}
         for c in self.commands:
             out[c.status] += 1
         return out
@@ -200,6 +261,8 @@ class CheckReport:
             "manifest": {"name": self.tool, "version": self.tool_version},
             "snapshot": self.snapshot,
             "config": self.config,
+            "at": self.at,
+            "runtime": self.runtime,
             "summary": {**self.counts(), "commands": len(self.commands)},
             "commands": [c.to_dict() for c in self.commands],
             "excess": [e.to_dict() for e in self.excess],
@@ -227,8 +290,15 @@ def _arn_account(resource: str) -> str | None:
     return None
 
 
-def regions_for(resource: str, regions: list[str]) -> list[str | None]:
-    """``aws:RequestedRegion`` values a request is evaluated under."""
+def regions_for(resource: str, regions: list[str], action: str = "", pinned: str | None = None) -> list[str | None]:
+    """``aws:RequestedRegion`` values a request is evaluated under: a global service's one
+    region (docs/context.md), else the permission's own region, else the region of the
+    resource ARN, else each of ``regions`` (the command's or the config's)."""
+    g = GLOBAL_ENDPOINT_REGIONS.get(action.partition(":")[0].lower()) if action else None
+    if g:
+        return [g]
+    if pinned:
+        return [pinned]
     r = _arn_region(resource)
     if r:
         return [r]
@@ -249,12 +319,36 @@ def evaluate_request(
     racct = env.resource_account(req.resource) or _arn_account(req.resource) or default_account
     ps = env.policy_set(principal, req.resource, racct)
     ctx = dict(base_context) if base_context is not None else env.request_context(principal)
+    ctx.update(call_keys(req.action, req.resource, region, env.resource_facts(req.resource, racct)))
     if req.conditions:
         ctx.update(req.context())
-    if region:
-        ctx.setdefault("aws:RequestedRegion", region)
     return evaluate(ps, Request(principal=principal, action=req.action, resource=req.resource,
                                 resource_account=racct, context=ctx), explain)
+
+
+def runtime_for(config: DeploymentConfig | None, profile: str, at: Any = None) -> Runtime:
+    """What the config states about a profile's requests: its ``runtime`` over the config's."""
+    rt = Runtime(at=at)
+    if config is None:
+        return rt
+    for block in (config.runtime, (config.profiles.get(profile).runtime if config.profiles.get(profile) else None)):
+        if block is not None:
+            rt = rt.merged(Runtime(block.source_ip, block.vpc_endpoint, block.vpc, block.mfa, block.session_name,
+                                   dict(block.session_tags) if block.session_tags is not None else None))
+    return rt
+
+
+def runtime_dict(config: DeploymentConfig | None) -> dict[str, Any]:
+    """The stated runtime for the report: ``{"all": {...}, "profiles": {name: {...}}}``."""
+    if config is None:
+        return {}
+    out: dict[str, Any] = {}
+    if config.runtime is not None:
+        out["all"] = config.runtime.model_dump(exclude_none=True)
+    per = {n: pc.runtime.model_dump(exclude_none=True) for n, pc in sorted(config.profiles.items()) if pc.runtime}
+    if per:
+        out["profiles"] = per
+    return out
 
 
 def _deciding_reason(res: Result) -> Reason | None:
@@ -271,12 +365,14 @@ def check_plans(
     *,
     progress: Progress | None = None,
     principal_override: str | None = None,
+    config: DeploymentConfig | None = None,
 ) -> list[CommandResult]:
-    """Evaluate every command plan against ``env``."""
+    """Evaluate every command plan against ``env`` (``config``: its ``runtime`` states what only
+    the user knows; without it every such key is unknown)."""
     out = []
     for cp in plans:
         principal = principal_override or cp.principal
-        out.append(_check_command(env, cp, principal, progress))
+        out.append(_check_command(env, cp, principal, progress, runtime_for(config, cp.profile, env.at)))
     return out
 
 
@@ -284,7 +380,72 @@ def total_work(plans: list[CommandPlan]) -> int:
     return sum(len(cp.requests) * max(1, len(cp.regions)) for cp in plans)
 
 
-def _check_command(env: Environment, cp: CommandPlan, principal: str | None, progress: Progress | None) -> CommandResult:
+_WORDS_KEYS = {"aws:multifactorauthpresent", "aws:sourcevpce", "aws:sourceip", "aws:sourcevpc", "aws:userid"}
+
+
+def condition_phrase(key: str, value: Any) -> str:
+    """Words for "the unknown key has this value": ``the session has MFA``, ``called from VPC
+    endpoint vpce-1``..."""
+    k = key.lower()
+    if k == "aws:multifactorauthpresent":
+        return "the session has MFA" if str(value).lower() == "true" else "the session has no MFA"
+    if k == "aws:sourcevpce":
+        return f"called from VPC endpoint {value}" if value is not None else "called without a VPC endpoint"
+    if k == "aws:sourcevpc":
+        return f"called from VPC {value}" if value is not None else "called from outside a VPC"
+    if k == "aws:sourceip":
+        return f"called from source IP {value}" if value is not None else "called without a public source IP"
+    if k == "aws:userid":
+        return f"the session's aws:userid is `{value}` (session name)"
+    if k.startswith("aws:principaltag/"):
+        tag = key.split("/", 1)[1]
+        return f"the session carries tag {tag}={value}" if value is not None else f"the session has no tag {tag}"
+    if k.startswith("aws:resourcetag/"):
+        tag = key.split("/", 1)[1]
+        return f"the resource has tag {tag}={value}" if value is not None else f"the resource has no tag {tag}"
+    return f"`{key}` is `{value}`" if value is not None else f"`{key}` is absent"
+
+
+def _conditions(requests: list[tuple[str, tuple]], denied_total: int, base_status: str) -> list[dict]:
+    """The command's dependencies on unknown keys (``(action, dependencies)`` per request),
+    grouped by key, flipping value and statement, each with a message ("ready only if the
+    session has MFA", "blocked unless ...")."""
+    groups: dict[tuple, dict] = {}
+    for action, deps in requests:
+        for d in deps:
+            k = (d.key.lower(), str(d.value), d.decision, d.flipped, d.policy, d.sid)
+            g = groups.get(k)
+            if g is None:
+                g = groups[k] = {**d.to_dict(), "actions": set(), "requests": 0}
+            g["actions"].add(action)
+            g["requests"] += 1
+    out = []
+    for g in groups.values():
+        g["actions"] = sorted(g["actions"], key=str.lower)
+        phrase = condition_phrase(g["key"], g["value"])
+        if g["decision"] == ALLOWED:
+            g["message"] = f"denied if {phrase}"
+            g["summary"] = f"ready unless {phrase}" if base_status == READY else f"more denied if {phrase}"
+        else:
+            g["message"] = f"allowed only if {phrase}"
+            if g["requests"] == denied_total:
+                g["summary"] = ("ready only if " if base_status != BLOCKED else "blocked unless ") + phrase
+            else:
+                g["summary"] = f"{plural(g['requests'], 'denied request')} allowed only if {phrase}"
+        out.append(g)
+    out.sort(key=lambda g: (g["key"].lower(), str(g["value"]), g["statement"]["policy"] or "", g["statement"]["sid"] or ""))
+    return out
+
+
+#: context keys the engine itself reads, whatever the policies test; and key families whose
+#: members a policy may test under another spelling of the tag key
+_ENGINE_KEYS = frozenset({"aws:principalarn", "aws:principalaccount", "aws:resourceaccount", "aws:currenttime"})
+_FAMILIES = ("aws:principaltag/", "aws:resourcetag/")
+_RESOURCE_TAGS = {"aws:resourcetag/": Unknown("aws:ResourceTag/", None, (), None, "the resource's tags")}
+
+
+def _check_command(env: Environment, cp: CommandPlan, principal: str | None, progress: Progress | None,
+                   runtime: Runtime | None = None) -> CommandResult:
     cmd = cp.command
     actions = sorted({r.action for r in cp.requests}, key=str.lower)
     base = dict(id=cmd.id, name=cmd.name, group=cmd.group, profile=cp.profile, access=cmd.access,
@@ -304,30 +465,94 @@ def _check_command(env: Environment, cp: CommandPlan, principal: str | None, pro
                      f"account {pacct}")
     for prob in env.principal_problems(principal):
         notes.append(f"policy set incomplete: {prob.message}")
-    ctx0 = env.request_context(principal)
+    ctx0, unknown = env.request_model(principal, "", "*", runtime=runtime)
+    ctx0.pop("aws:RequestedRegion", None)
+    ctx0 = LowerKeys((k.lower(), v) for k, v in ctx0.items())
     denied: list[RequestResult] = []
+    every: list[tuple] = []
     groups: dict[tuple, tuple[Blocker, list[tuple[RequiredRequest, Result]]]] = {}
     allowed = total = 0
+    # the resource keys are the same for every principal: kept on the environment for the run
+    rfacts: dict[tuple, Any] = env.check_resource_keys
+    pcache: dict[int, tuple] = {}  # policy set id -> (probe?, keys its policies read, base context)
+    dcache: dict[tuple, tuple] = {}  # deny statements -> (deciding statement, policy refs, levels)
     for req in cp.requests:
-        for region in regions_for(req.resource, cp.regions):
+        racct = env.resource_account(req.resource) or _arn_account(req.resource) or cp.account
+        ps = env.policy_set(principal, req.resource, racct)
+        rkey = (req.resource, racct)
+        rhit = rfacts.get(rkey)
+        if rhit is None:  # the resource's keys (account, organization, tags), lowercase
+            rf = env.resource_facts(req.resource, racct)
+            rhit = rfacts[rkey] = ([(k.lower(), v) for k, v in call_keys("", req.resource, None, rf).items()],
+                                   rf.tags is None and req.resource != "*")
+            if len(rfacts) > 200_000:
+                rfacts.clear()
+        rkeys, tags_unknown = rhit
+        stated = {k.lower(): v for k, v in req.context().items()} if req.conditions else None
+        unk = unknown
+        if stated and unknown:  # keys the manifest's own conditions state are not unknown
+            low = {k.lower() for k in stated}
+            unk = {k: u for k, u in unknown.items() if k not in low}
+        # the context of this policy set: only the keys its policies can read (the others cannot
+        # change the decision), so a large context costs nothing where no policy tests it
+        hit = pcache.get(id(ps))
+        if hit is None:
+            refs = referenced_keys(ps) | _ENGINE_KEYS
+            hit = pcache[id(ps)] = (bool(unknown) and may_depend(ps, unknown), refs,
+                                    LowerKeys((k, v) for k, v in ctx0.items() if k in refs or k.startswith(_FAMILIES)))
+        probe, refs, base_ctx = hit
+        if unk is not unknown:
+            probe = bool(unk) and may_depend(ps, unk)
+        if tags_unknown and may_depend(ps, _RESOURCE_TAGS):
+            # the snapshot does not know this resource's tags: a tag a policy tests is unknown
+            unk = {**unk, **_RESOURCE_TAGS}
+            probe = True
+        for region in regions_for(req.resource, cp.regions, req.action, req.region):
             total += 1
+            ctx = LowerKeys(base_ctx)
+            if rkeys:
+                ctx.update((k, v) for k, v in rkeys if k in refs)
+            if region:  # regions_for gives the region the call goes to (global services included)
+                ctx["aws:requestedregion"] = region
+            if stated:
+                ctx.update(stated)
+            rq = Request(principal=principal, action=req.action, resource=req.resource, resource_account=racct,
+                         context=ctx)
             # decision only (no reasons built); the deciding layer comes with it
-            res = evaluate_request(env, principal, req, region, cp.account, ctx0, explain=False)
+            if probe:
+                res, dl = evaluate_known(ps, rq, unk)
+                deps = tuple(dl)
+            else:
+                res, deps = evaluate(ps, rq, False), ()
             if res.decision == ALLOWED:
                 allowed += 1
+                every.append((req.action, req.resource, region, res.missing_keys, res.allow_statements, deps))
                 continue
+            keys = tuple(depended_keys(res))
             layer = res.deny_layer or "unknown"
-            if res.decision == EXPLICIT_DENY and res.deny_statements:
-                s = res.deny_statements[0]  # the deciding statement (the first explicit-deny reason)
-                policy, level, sid, index = s.policy.name, s.policy.level, s.sid, s.index
-            else:  # an implicit deny names a layer (and an SCP/RCP level), no statement
-                policy, level, sid, index = None, res.deny_level, None, None
-            denied.append(RequestResult(req.action, req.resource, region, res.decision, layer, policy, level,
-                                        tuple(res.missing_keys)))
+            dkey = (res.deny_level, *map(id, res.deny_statements))
+            dhit = dcache.get(dkey)
+            if dhit is None:
+                if res.decision == EXPLICIT_DENY and res.deny_statements:
+                    s = res.deny_statements[0]  # the deciding statement (the first explicit-deny reason)
+                    ident = (s.policy.name, s.policy.level, s.sid, s.index)
+                    prefs = tuple(env.policy_ref(d.policy.name, d.policy.kind, d.sid, d.policy.level)
+                                  for d in res.deny_statements)
+                    lv = tuple(dict.fromkeys(d.policy.level for d in res.deny_statements if d.policy.level))
+                else:  # an implicit deny names a layer (and an SCP/RCP level), no statement
+                    ident = (None, res.deny_level, None, None)
+                    prefs = ()
+                    lv = (res.deny_level,) if res.deny_level else ()
+                levels = tuple(x for x in (env.node_ref(v) for v in lv) if x is not None)
+                dhit = dcache[dkey] = (ident, prefs, levels)
+            (policy, level, sid, index), prefs, levels = dhit
+            rr = RequestResult(req.action, req.resource, region, res.decision, layer, policy, level,
+                               tuple(res.missing_keys), keys, deps, prefs, levels)
+            denied.append(rr)
             key = (res.decision, layer, policy, level, sid, index)
             if key not in groups:
                 # the first request of a group is explained in full for the blocker's message
-                reason = _deciding_reason(evaluate_request(env, principal, req, region, cp.account, ctx0))
+                reason = _deciding_reason(evaluate(ps, rq))
                 groups[key] = (Blocker(layer, res.decision, policy, level, sid,
                                        reason.pointer if reason else None, reason.message if reason else "denied"),
                                [])
@@ -339,17 +564,42 @@ def _check_command(env: Environment, cp: CommandPlan, principal: str | None, pro
         blocker.actions = sorted({r.action for r, _ in items}, key=str.lower)
         blocker.resources = sorted({r.resource for r, _ in items})
         blocker.fix = make_fix(env, principal, blocker, items)
+        seen_p: dict[tuple, dict] = {}
+        seen_l: dict[str, dict] = {}
+        for _r, res in items:
+            for d in res.deny_statements:
+                ref = env.policy_ref(d.policy.name, d.policy.kind, d.sid, d.policy.level)
+                seen_p.setdefault((ref["kind"], ref["name"], ref["arn"], ref["sid"], d.policy.level), ref)
+                lr = env.node_ref(d.policy.level)
+                if lr is not None:
+                    seen_l.setdefault(lr["id"], lr)
+            if res.decision != EXPLICIT_DENY and res.deny_level:
+                lr = env.node_ref(res.deny_level)
+                if lr is not None:
+                    seen_l.setdefault(lr["id"], lr)
+        blocker.policies = list(seen_p.values())
+        blocker.levels = list(seen_l.values())
         blockers.append(blocker)
     blockers.sort(key=lambda b: (b.decision != EXPLICIT_DENY, b.layer, b.policy or "", b.level or "", b.sid or ""))
     if not denied:
-        status = READY
+        # a policy set the snapshot cannot vouch for (absent policies, an account in no OU, a
+        # collection error, an incomplete snapshot) is never reported ready: its answer is unknown
+        status = UNRESOLVED if any(n.startswith("policy set incomplete") for n in notes) else READY
     elif allowed == 0:
         status = BLOCKED
     else:
         status = PARTIAL
+    base_status = status
+    conditions = _conditions([(x[0], x[5]) for x in every if x[5]] + [(r.action, r.depends_on) for r in denied],
+                             sum(1 for r in denied), base_status)
+    if conditions and not any(not d.conditional for d in denied):
+        # every denial (if any) turns on an unknown key, or an allow does: never a silent
+        # ready or blocked that rests on a key nobody stated
+        status = CONDITIONAL
     denied.sort(key=lambda d: (d.action.lower(), d.resource, d.region or ""))
     return CommandResult(**base, status=status, denied=denied, blockers=blockers, allowed_requests=allowed,
-                         total_requests=total, notes=notes)
+                         total_requests=total, notes=notes, allowed_raw=every, conditions=conditions,
+                         base_status=base_status)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -524,12 +774,11 @@ def note_scp_exemptions(env, plans, results) -> None:
         base = env.request_context(res.principal)
         denied: dict[str, tuple[object, set[str]]] = {}
         for req in cp.requests:
-            for region in regions_for(req.resource, cp.regions):
+            for region in regions_for(req.resource, cp.regions, req.action, req.region):
                 ctx = dict(base)
+                ctx.update(call_keys(req.action, req.resource, region, None))
                 if req.conditions:
                     ctx.update(req.context())
-                if region:
-                    ctx.setdefault("aws:RequestedRegion", region)
                 key = (res.principal, req.action, req.resource, region, req.conditions_key)
                 hits = cache.get(key)
                 if hits is None:
@@ -584,10 +833,11 @@ def check(
         from permwise.requirements.excess import start_excess
 
         collect = start_excess(env, plans, config, resolve_jobs(jobs))
-    results = check_plans(env, plans, progress=progress)
+    results = check_plans(env, plans, progress=progress, config=config)
     note_scp_exemptions(env, plans, results)
     report = CheckReport(manifest.tool.name, manifest.tool.version, snapshot_label or str(env.root),
-                         config_label or (src.path if src else None), results, problems=list(env.problems))
+                         config_label or (src.path if src else None), results, problems=list(env.problems),
+                         at=env.at.strftime("%Y-%m-%dT%H:%M:%SZ"), runtime=runtime_dict(config))
     if collect is not None:
         report.excess = collect()
     return report

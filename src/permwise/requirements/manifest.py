@@ -62,7 +62,7 @@ def bundled_names() -> list[str]:
 
 def manifest_path(name_or_path: str) -> str:
     """The file a MANIFEST argument stands for: an existing path, else a bundled name."""
-    if os.path.exists(name_or_path) or name_or_path == "-":
+    if os.path.lexists(name_or_path) or name_or_path == "-":  # a link loop too: the input gate names it
         return name_or_path
     bundled = BUNDLED_DIR / f"{name_or_path}.yaml"
     if bundled.is_file():

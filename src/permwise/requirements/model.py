@@ -95,6 +95,9 @@ class Permission(_Strict):
         ),
     )
     justification: str = Field(min_length=1, description="Why the tool needs these actions.")
+    region: str | None = Field(
+        default=None, pattern=r"^[a-z]{2}(-[a-z]+)+-\d+$",
+        description="Extension: the region these actions are called in, over the command's and the config's regions.")
 
 
 class Command(_Strict):
@@ -109,6 +112,10 @@ class Command(_Strict):
     managed_policies: list[str] = Field(default_factory=list, description="AWS managed policies that would also cover it.")
     scp_risk: ScpRisk
     permissions: Annotated[list[Permission], Field(min_length=1)]
+    region: str | None = Field(
+        default=None, pattern=r"^[a-z]{2}(-[a-z]+)+-\d+$",
+        description="Extension: the region the command runs in (a CUR definition in us-east-1, a DR-region start), "
+        "instead of the config's regions.")
 
 
 class Correction(_Strict):
@@ -184,6 +191,35 @@ class PermissionSetConfig(_Strict):
                               description="ARN of the IAM Identity Center instance.")
 
 
+class RuntimeConfig(_Strict):
+    """What only the user knows about the tool's own requests (docs/context.md). Anything left
+    out is *unknown*: a decision that turns on it is reported as conditional."""
+
+    source_ip: str | None = Field(default=None, description="Public IP address the tool calls AWS from (`aws:SourceIp`).")
+    vpc_endpoint: str | None = Field(
+        default=None, pattern=r"^vpce-[0-9a-z]+$",
+        description="VPC endpoint the tool calls AWS through (`aws:SourceVpce`); without `source_ip`, `aws:SourceIp` is then absent.")
+    vpc: str | None = Field(default=None, pattern=r"^vpc-[0-9a-z]+$", description="VPC of that endpoint (`aws:SourceVpc`).")
+    mfa: bool | None = Field(default=None, description="Sessions are created with MFA (`aws:MultiFactorAuthPresent`).")
+    session_name: str | None = Field(
+        default=None, pattern=r"^[\w+=,.@-]{2,64}$",
+        description="Role session name the tool uses (`aws:userid` is `ROLEID:session-name`).")
+    session_tags: dict[str, str] | None = Field(
+        default=None, description="Session tags the tool passes (`aws:PrincipalTag/*`); `{}` states that there are none.")
+
+    @field_validator("source_ip")
+    @classmethod
+    def _ip(cls, value: str | None) -> str | None:
+        if value is not None:
+            import ipaddress
+
+            try:
+                ipaddress.ip_address(value)
+            except ValueError:
+                raise ValueError(f"`{value}` is not an IP address") from None
+        return value
+
+
 class ProfileConfig(_Strict):
     """Where a profile lives in this deployment."""
 
@@ -191,6 +227,8 @@ class ProfileConfig(_Strict):
     principal: str | None = Field(default=None, description="IAM principal ARN the profile resolves to (needed by `check`).")
     permission_set: PermissionSetConfig | None = Field(
         default=None, description="IAM Identity Center permission set of the profile (`generate --attach`).")
+    runtime: RuntimeConfig | None = Field(
+        default=None, description="Extension: what only the user knows about this profile's requests (over the config-wide `runtime`).")
 
     @field_validator("account", mode="before")
     @classmethod
@@ -226,10 +264,12 @@ class DeploymentConfig(_Strict):
 
     variables: dict[str, str] = Field(default_factory=dict, description="Values of the manifest's template variables.")
     regions: list[Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d+$")]] = Field(
-        default_factory=list, description="`{region}` expands over these; empty means `*`."
+        default_factory=list, description="`{region}` expands over these; left out, `{region}` is `*` (an empty list is refused)."
     )
     partition: Literal["aws", "aws-cn", "aws-us-gov"] = "aws"
     profiles: dict[str, ProfileConfig] = Field(default_factory=dict)
+    runtime: RuntimeConfig | None = Field(
+        default=None, description="Extension: what only the user knows about the tool's requests, for every profile (docs/context.md).")
 
     @field_validator("variables")
     @classmethod

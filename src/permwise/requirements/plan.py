@@ -57,6 +57,8 @@ class RequiredRequest:
     resource_type: str | None = None
     #: The permission marks its wildcards as intended -- extension.
     wildcard_intended: bool = False
+    #: The region the permission names (``region`` of the permission) -- extension.
+    region: str | None = None
 
     @functools.cached_property
     def conditions_key(self) -> str:
@@ -162,7 +164,7 @@ def resolve_values(m: Manifest, cfg: DeploymentConfig | None, cmd: Command) -> d
     values: dict[str, str | list[str]] = {
         "partition": cfg.partition if cfg else "aws",
         "account": account or "*",
-        "region": list(cfg.regions) if cfg and cfg.regions else "*",
+        "region": [cmd.region] if cmd.region else (list(cfg.regions) if cfg and cfg.regions else "*"),
     }
     for name in sorted(_needed_variables(cmd)):
         value = variable_value(m, cfg, name)
@@ -186,6 +188,8 @@ def resolve_values(m: Manifest, cfg: DeploymentConfig | None, cmd: Command) -> d
 def permission_requests(perm: Permission, index: int, values: Mapping[str, str | Sequence[str]]) -> list[RequiredRequest]:
     """The requests one permission stands for (see the module docstring for the resource rules)."""
     cat = get_catalog()
+    if perm.region:
+        values = {**values, "region": perm.region}
     conditions = {op: {k: fill_value(v, values) for k, v in block.items()} for op, block in perm.conditions.items()}
     templates = perm.resources or []
     derive = perm.resources is None or "*" in templates
@@ -205,6 +209,7 @@ def permission_requests(perm: Permission, index: int, values: Mapping[str, str |
                 out.setdefault((action.key, resource), RequiredRequest(
                     action=action.key, resource=resource, conditions=conditions, source_pattern=pattern,
                     permission_index=index, resource_type=rtype, wildcard_intended=perm.wildcard_intended,
+                    region=perm.region,
                 ))
     return list(out.values())
 
@@ -241,7 +246,7 @@ def plan(m: Manifest, cfg: DeploymentConfig | None = None, commands: Iterable[st
         out.append(CommandPlan(
             command=cmd, profile=cmd.profile, account=pc.account if pc else None,
             principal=pc.principal if pc else None,
-            regions=list(cfg.regions) if cfg else [],
+            regions=[cmd.region] if cmd.region else (list(cfg.regions) if cfg else []),
             requests=[reqs[k] for k in sorted(reqs)],
         ))
     return out

@@ -64,6 +64,8 @@ class AuditShared:
     config: AuditConfig | None = None
     #: owner of each S3 bucket (the one part of the index every unit needs)
     buckets: dict[str, str] = field(default_factory=dict)
+    #: the run's one instant (``--at``, else when the run started): the same in every unit
+    at: Any = None
 
 
 @dataclass(slots=True)
@@ -132,6 +134,8 @@ def audit_unit(payload: tuple[str, str, int, int, list[dict], list[Any]], shared
     with location.account_files(shared.location, (aid,)):
         env = load_part(sp, (aid,), foreign_roles=[foreign_role(r) for r in roles], foreign_resource_policies=pols,
                         bucket_accounts=shared.buckets)
+    if shared.at is not None:
+        env.at = shared.at
     config = shared.config
     assert config is not None
     rules = all_rules()
@@ -242,6 +246,7 @@ def run_audit_units(
     today: Any = None,
     progress: Any = None,
     shard_size: int = SHARD_SIZE,
+    at: Any = None,
 ) -> tuple[Any, list[Gap], list[Any]]:
     """The audit of the snapshot at ``location_`` in units on ``executor``: the
     :class:`~permwise.audit.run.AuditResult`, the gaps, and the snapshot's problems."""
@@ -254,12 +259,18 @@ def run_audit_units(
     accounts = sp.account_dirs
     try:
         return _run_audit_units(location_, run, sp, accounts, config, suppressions, executor, today, progress,
-                                shard_size, t0)
+                                shard_size, t0, at or _now())
     finally:
         executor.close()
 
 
-def _run_audit_units(location_, run, sp, accounts, config, suppressions, executor, today, progress, shard_size, t0):
+def _now() -> Any:
+    from permwise.engine.context import now_instant
+
+    return now_instant()
+
+
+def _run_audit_units(location_, run, sp, accounts, config, suppressions, executor, today, progress, shard_size, t0, at):
     import datetime as _dt
 
     from permwise.audit.run import AuditResult
@@ -271,7 +282,7 @@ def _run_audit_units(location_, run, sp, accounts, config, suppressions, executo
     iunits = [Unit(f"index:{a}", (a,), (f"index:{a}", location_, (a,), frozenset(), True)) for a in accounts]
     parts, igaps = executor.run(index_unit, iunits, AuditShared(location_, run), _phase(progress, "index"))
     index = SharedIndex.merge([p for u in iunits if u.key in parts for p in parts[u.key]])
-    shared = AuditShared(location_, run, config, index.buckets)
+    shared = AuditShared(location_, run, config, index.buckets, at)
     t_index = time.perf_counter()
     # an account the index pass could not read is unknown: its own unit is not run (its gap
     # stands for it) and paths into it through its roles are not seen (docs/scale.md)
@@ -319,7 +330,9 @@ def _run_audit_units(location_, run, sp, accounts, config, suppressions, executo
         if f is not None:
             findings.append(f)
     rules = all_rules()
-    scp_results, scp_findings = ScpChecker(load_part(sp, ()), rules, config).run()
+    org_env = load_part(sp, ())
+    org_env.at = at
+    scp_results, scp_findings = ScpChecker(org_env, rules, config).run()
     findings.extend(scp_findings)
     all_gaps = sorted(igaps + gaps, key=lambda g: g.unit)
     t_end = time.perf_counter()

@@ -34,6 +34,8 @@ class CheckShared:
     profiles: list[str] | None
     excess: bool
     buckets: dict[str, str] = field(default_factory=dict)
+    #: the run's one instant (``--at``, else when the run started): the same in every unit
+    at: Any = None
 
 
 @dataclass(slots=True)
@@ -65,9 +67,11 @@ def check_unit(payload: tuple[str, str, tuple[int, ...], list[dict], list[Any]],
     with location.account_files(shared.location, accounts):
         env = load_part(sp, accounts, foreign_roles=[foreign_role(r) for r in roles], foreign_resource_policies=pols,
                         bucket_accounts=shared.buckets)
+    if shared.at is not None:
+        env.at = shared.at
     plans = _plans(shared)
     mine = [plans[i] for i in which]
-    results = check_plans(env, mine)
+    results = check_plans(env, mine, config=shared.config)
     note_scp_exemptions(env, mine, results)
     out = CheckUnitResult(results=results, problems=env.unit_problems)
     if shared.excess:
@@ -89,6 +93,7 @@ def run_check_units(
     snapshot_label: str | None = None,
     config_label: str | None = None,
     progress: Any = None,
+    at: Any = None,
 ) -> tuple[Any, list[Gap]]:
     """The :class:`~permwise.requirements.check.CheckReport` of the snapshot at ``location_``,
     computed in units on ``executor``, and the gaps."""
@@ -103,6 +108,11 @@ def run_check_units(
     sp = location.shared_part(location_, run)
     shared = CheckShared(location_, run, manifest, config, list(commands) if commands else None,
                          list(profiles) if profiles else None, excess)
+    if at is None:
+        from permwise.engine.context import now_instant
+
+        at = now_instant()
+    shared.at = at
     plans = _plans(shared)
     src = config_source(config)
     for cp in plans:
@@ -132,7 +142,7 @@ def run_check_units(
 def _units(plans, src, sp, dirs, index, iunits, igaps, shared, executor, location_, manifest, snapshot_label,
            config_label, progress, t0):
     from permwise.environment.partial import sort_problems
-    from permwise.requirements.check import UNRESOLVED, CheckReport, CommandResult
+    from permwise.requirements.check import UNRESOLVED, CheckReport, CommandResult, runtime_dict
 
     # 2. one unit per account holding a profile principal (the rest: principal not in the snapshot)
     by_account: dict[str, list[int]] = {}
@@ -180,7 +190,8 @@ def _units(plans, src, sp, dirs, index, iunits, igaps, shared, executor, locatio
         rss[res.pid] = max(rss.get(res.pid, 0), res.peak_rss_kb)
     excess.sort(key=lambda e: e.principal)
     report = CheckReport(manifest.tool.name, manifest.tool.version, snapshot_label or location_,
-                         config_label or (src.path if src else None), slots, problems=sort_problems(problems))
+                         config_label or (src.path if src else None), slots, problems=sort_problems(problems),
+                         at=shared.at.strftime("%Y-%m-%dT%H:%M:%SZ"), runtime=runtime_dict(shared.config))
     report.excess = excess
     report_stats = {"units": len(units), "index_units": len(iunits), "executor": executor.name,
                     "peak_rss_mb_per_process": sorted(round(v / 1024, 1) for v in rss.values()),
