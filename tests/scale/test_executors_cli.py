@@ -18,6 +18,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PERMWISE = Path(sys.executable).parent / "permwise"
 AUDIT_CONFIG = ROOT / "src" / "permwise" / "data" / "guardrails" / "demo-audit-config.yaml"
+#: one instant for every run (aws:CurrentTime; check's report states it)
+AT = "2026-12-01T00:00:00Z"
 
 distributed = pytest.importorskip("distributed")
 
@@ -73,11 +75,11 @@ def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 
 
 def audit_args(snap: Path, out: Path) -> list[str]:
-    return ["audit", "--env", str(snap), "-c", str(AUDIT_CONFIG), "-f", "json", "-o", str(out)]
+    return ["audit", "--env", str(snap), "-c", str(AUDIT_CONFIG), "-f", "json", "-o", str(out), "--at", AT]
 
 
 def check_args(snap: Path, deploy: Path, out: Path) -> list[str]:
-    return ["check", "runbooks", "--env", str(snap), "--config", str(deploy), "-f", "json", "-o", str(out)]
+    return ["check", "runbooks", "--env", str(snap), "--config", str(deploy), "-f", "json", "-o", str(out), "--at", AT]
 
 
 def write_faults(path: Path, plan: dict) -> None:
