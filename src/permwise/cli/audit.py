@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from permwise.cli.options import AtOpt, DemoEnvOpt, parse_at
+from permwise.cli.scale import SchedulerOpt
 
 
 class Format(str, Enum):
@@ -50,6 +51,7 @@ def register(app: typer.Typer) -> None:
         zone: Annotated[str | None, typer.Option("--zone", "-z", help="Zone of trust of the access section: `account`, `organization` or ids `111122223333,o-...`.")] = None,
         at: AtOpt = None,
         jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Processes to use (default: every core); the findings are identical for any number.")] = None,
+        scheduler: SchedulerOpt = None,
     ) -> None:
         """Audit an environment: every IAM-* guardrail (who besides the authorized principals can
         stop CloudTrail, delete KMS keys, ...), every SCP-* guardrail per member account,
@@ -74,8 +76,16 @@ def register(app: typer.Typer) -> None:
         if env is None:
             snap, demo_cfg = demo_paths()
             cfg_path = config or demo_cfg
-        environment = load_snapshot(snap)
-        if at is not None:
+        from permwise.cli import scale as sc
+
+        # an organization runs as per-account units (docs/scale.md): never whole in memory
+        units = sc.use_units(env, scheduler)
+        if units and access:
+            raise typer.BadParameter("--access reads the whole snapshot at once; run `permwise access` on its own",
+                                     param_hint="--access")
+        environment = None if units else load_snapshot(snap)
+        gaps: list = []
+        if at is not None and environment is not None:
             environment.at = parse_at(at)
         from permwise.parallel import settle_memory
 
@@ -86,10 +96,13 @@ def register(app: typer.Typer) -> None:
         # one suppressions file serves `audit`, `audit --access` and `access`
         sup = load_suppressions(str(suppressions) if suppressions else None, suppression_ids())
         err = make_console(stderr=True, soft_wrap=True)
-        for p in environment.problems:
+        for p in environment.problems if environment is not None else []:
             err.print(f"permwise: warning: {snap}/{p.one_line()}", markup=False)
 
-        if sys.stderr.isatty() and len(environment.principals()) > 200:
+        if environment is None:
+            result, gaps, environment = sc.audit_units(snap, cfg, sup, jobs, scheduler, err,
+                                                       parse_at(at) if at is not None else None)
+        elif sys.stderr.isatty() and len(environment.principals()) > 200:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
             with Progress(TextColumn("auditing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -110,7 +123,7 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter("--zone needs --access", param_hint="--zone")
         label = str(snap) if env is not None else "bundled demo organization"
         if fmt is Format.json:
-            text = to_json(result, env_path=label)
+            text = sc.json_with_gaps(to_json(result, env_path=label), gaps)
             if access_result is not None:
                 from permwise.report.access import merge_json
 
@@ -137,6 +150,7 @@ def register(app: typer.Typer) -> None:
             console = make_console() if out is None else make_console(record=True, width=140, file=io.StringIO())
             if env is None:
                 console.print(f"auditing the {label} (use --env DIR for yours)")
+            sc.print_gaps(console, gaps)
             render_text(result, console, verbose=verbose)
             if access_result is not None:
                 from permwise.report.access import render_text as access_text
@@ -152,6 +166,8 @@ def register(app: typer.Typer) -> None:
                 atomic_write(out, text)
             else:
                 sys.stdout.write(text)
+        if fail_on is not FailOn.none and gaps:
+            raise typer.Exit(1)  # unknown results never pass
         if fail_on is not FailOn.none and any(severity_at_least(f.severity, fail_on.value) for f in result.active):
             raise typer.Exit(1)
         if access_result is not None:

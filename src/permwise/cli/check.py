@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from permwise.cli.options import CommandsOpt, ProfilesOpt
+from permwise.cli.scale import SchedulerOpt
 
 
 class Format(str, Enum):
@@ -75,6 +76,7 @@ def register(app: typer.Typer) -> None:
                          "or epoch seconds; default: now. One instant for the whole run."),
         ] = None,
         jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Processes to use (default: every core); the report is identical for any number.")] = None,
+        scheduler: SchedulerOpt = None,
     ) -> None:
         """Check whether an environment lets each command of a tool run: every required action is
         evaluated, as AWS would, under the principal each profile resolves to (identity policies,
@@ -118,14 +120,19 @@ def register(app: typer.Typer) -> None:
 
         m = load_manifest(manifest_name)
         cfg = load_config(str(cfg_path))
-        environment = load_snapshot(snap)
-        if at is not None:
+        from permwise.cli import scale as sc
+
+        # an organization runs as per-account units (docs/scale.md): never whole in memory
+        units = sc.use_units(env, scheduler)
+        environment = None if units else load_snapshot(snap)
+        gaps: list = []
+        if at is not None and environment is not None:
             environment.at = parse_at(at)
         from permwise.parallel import settle_memory
 
         settle_memory()  # the loaded snapshot stays: keep the collector from re-scanning it
         err = make_console(stderr=True, soft_wrap=True)
-        for p in environment.problems:
+        for p in environment.problems if environment is not None else []:
             err.print(f"permwise: warning: {snap}/{p.one_line()}", markup=False)
 
         progress_cb = None
@@ -140,13 +147,18 @@ def register(app: typer.Typer) -> None:
                 progress_cb = functools.partial(bar.advance, bar.add_task("check", total=work))
                 progress_ctx = bar
 
-        with progress_ctx:
-            report = run_check(m, cfg, environment, commands=commands, profiles=profile, excess=not no_excess,
-                               progress=progress_cb, snapshot_label=snapshot_label, config_label=config_label,
-                               jobs=jobs)
+        if environment is not None:
+            with progress_ctx:
+                report = run_check(m, cfg, environment, commands=commands, profiles=profile, excess=not no_excess,
+                                   progress=progress_cb, snapshot_label=snapshot_label, config_label=config_label,
+                                   jobs=jobs)
+        else:
+            report, gaps, environment = sc.check_units(m, cfg, snap, commands, profile, not no_excess, snapshot_label,
+                                                       config_label, jobs, scheduler, err,
+                                                       parse_at(at) if at is not None else None)
 
         if fmt is Format.json:
-            text = render_json(report)
+            text = sc.json_with_gaps(render_json(report), gaps)
         elif fmt is Format.markdown:
             text = render_markdown(report)
         elif fmt is Format.html:
@@ -156,12 +168,14 @@ def register(app: typer.Typer) -> None:
         else:
             if out is None:
                 console = make_console()
+                sc.print_gaps(console, gaps)
                 render_terminal(report, console, verbose=verbose)
                 text = None
             else:
                 import io
 
                 console = make_console(record=True, width=120, file=io.StringIO())
+                sc.print_gaps(console, gaps)
                 render_terminal(report, console, verbose=verbose)
                 text = console.export_text()
         if text is not None:

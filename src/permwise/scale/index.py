@@ -1,0 +1,188 @@
+"""The shared index: what one account's unit needs to know about the others.
+
+A unit reads its own account's files and the shared part. Three things cross accounts, and a
+first light pass (one *index unit* per account, run on the same executor) collects them:
+
+* **Roles another account can assume**: a role whose trust policy names an account other than
+  its own (an account id, an ``arn:aws:iam::ACCOUNT:root``, a principal ARN of that account),
+  or ``*`` / ``NotPrincipal``. Only the role's identity and trust policy are kept. A unit for
+  account A gets every role naming A or ``*``: that is every role a principal of A could ever
+  assume, so ``sts:AssumeRole`` edges out of A are decided exactly as with the whole snapshot
+  (the engine needs the caller's policies, which are A's, and the role's trust policy).
+* **Resource policies that grant to other accounts** (same test on their ``Principal``): a
+  cross-account request is allowed only when the resource policy names the caller, so these
+  are the only foreign resource policies that can change a decision of A's principals.
+* **The owner of each S3 bucket** (bucket ARNs carry no account): a request on another
+  account's bucket is cross-account even when its policy does not name the caller.
+
+``check`` adds the resources its commands name (``want``): their resource policies and roles
+are included whatever they name.
+
+The index is a few records per cross-account role or policy, not the accounts' documents;
+it is built once, merged in account order, and handed to every unit (broadcast once to a Dask
+cluster, inherited by forked local processes).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from permwise.environment.load import SnapshotReader, read_account
+from permwise.environment.model import Principal, ResourcePolicy, arn_account
+
+ANY = "*"
+_ACCOUNT = re.compile(r"^\d{12}$")
+
+
+def named_accounts(doc: Any, own: str) -> set[str]:
+    """Accounts other than ``own`` that an Allow statement of ``doc`` names as AWS principals
+    (``*`` for a wildcard principal or a ``NotPrincipal``: every account)."""
+    out: set[str] = set()
+    if not isinstance(doc, dict):
+        return out
+    sts = doc.get("Statement")
+    for st in sts if isinstance(sts, list) else [sts]:
+        if not isinstance(st, dict) or st.get("Effect") != "Allow":
+            continue
+        if "NotPrincipal" in st:
+            out.add(ANY)
+            continue
+        pr = st.get("Principal")
+        if pr == "*":
+            out.add(ANY)
+            continue
+        if not isinstance(pr, dict):
+            continue
+        aws = pr.get("AWS", [])
+        for v in aws if isinstance(aws, list) else [aws]:
+            v = str(v)
+            if v == "*" or "${" in v:
+                out.add(ANY)
+            elif _ACCOUNT.match(v):
+                out.add(v)
+            elif v.startswith("arn:"):
+                acct = arn_account(v)
+                if acct == "*" or (acct and "*" in acct):
+                    out.add(ANY)
+                elif acct:
+                    out.add(acct)
+    out.discard(own)
+    return out
+
+
+def _wanted(arn: str, want: frozenset[str]) -> bool:
+    if arn in want:
+        return True
+    return ":s3:::" in arn and any(w.startswith(arn + "/") for w in want)
+
+
+@dataclass(slots=True)
+class IndexPart:
+    """What one account contributes to the index."""
+
+    account: str
+    principals: int = 0
+    roles: list[tuple[tuple[str, ...], dict]] = field(default_factory=list)
+    policies: list[tuple[tuple[str, ...], ResourcePolicy]] = field(default_factory=list)
+    buckets: dict[str, str] = field(default_factory=dict)
+
+
+def index_account(r: SnapshotReader, account: str, want: frozenset[str] = frozenset(), read_iam: bool = True) -> IndexPart:
+    """The index part of ``account``: with ``read_iam`` its authorization-details are read
+    (for the roles), else only its resource policies."""
+    part = IndexPart(account)
+    if read_iam:
+        data = read_account(r, account)
+        rps = data.resource_policies
+        part.principals = len(data.users) + len(data.roles)
+        for ro in data.roles:
+            names = named_accounts(ro.trust_policy, ro.account)
+            if ro.arn in want:
+                names.add("want")
+            if names:
+                part.roles.append((tuple(sorted(names)), {
+                    "arn": ro.arn, "name": ro.name, "path": ro.path, "id": ro.id, "tags": ro.tags,
+                    "trust": ro.trust_policy, "file": ro.origin.file, "pointer": ro.origin.pointer}))
+    else:
+        rps = read_resource_policies(r, account)
+    for rp in rps:
+        names = named_accounts(rp.document, account)
+        if _wanted(rp.arn, want):
+            names.add("want")
+        if names:
+            part.policies.append((tuple(sorted(names)), rp))
+        if ":s3:::" in rp.arn:
+            part.buckets[rp.arn] = account
+    return part
+
+
+def read_resource_policies(r: SnapshotReader, account: str) -> list[ResourcePolicy]:
+    """``accounts/<id>/resource-policies.json`` alone (what :func:`read_account` reads there)."""
+    from permwise.environment.model import Origin
+
+    rel = f"accounts/{account}/resource-policies.json"
+    out: list[ResourcePolicy] = []
+    if not r.exists(rel):
+        return out
+    src = r.read(rel)
+    for i, rp in enumerate(r.lst(rel, r.obj(rel, src.data, ""), "ResourcePolicies", "")):
+        ptr = f"/ResourcePolicies/{i}"
+        rp = r.obj(rel, rp, ptr)
+        arn = r.string(rel, rp, "Arn", ptr)
+        if "Policy" not in rp:
+            raise r.fail(rel, ptr, f"resource policy of `{arn}` has no `Policy`")
+        service = rp.get("Service") or (arn.split(":")[2] if arn.count(":") >= 5 else "")
+        out.append(ResourcePolicy(
+            arn=arn, service=service, region=rp.get("Region") or "", account=account,
+            document=r.document(rel, rp["Policy"], ptr + "/Policy"), origin=Origin(rel, ptr + "/Policy"),
+            extra=rp.get("Extra") if isinstance(rp.get("Extra"), dict) else {},
+        ))
+    return out
+
+
+@dataclass(slots=True)
+class SharedIndex:
+    roles: dict[str, list[dict]] = field(default_factory=dict)  # named account | "*" | "want" -> role records
+    policies: dict[str, list[ResourcePolicy]] = field(default_factory=dict)
+    buckets: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def merge(cls, parts: list[IndexPart]) -> SharedIndex:
+        idx = cls()
+        for part in sorted(parts, key=lambda p: p.account):
+            for names, rec in part.roles:
+                for n in names:
+                    idx.roles.setdefault(n, []).append(rec)
+            for names, rp in part.policies:
+                for n in names:
+                    idx.policies.setdefault(n, []).append(rp)
+            idx.buckets.update(part.buckets)
+        return idx
+
+    def foreign_for(self, accounts: tuple[str, ...] | list[str]) -> tuple[list[Principal], list[ResourcePolicy]]:
+        """Foreign roles and resource policies for a unit of ``accounts`` (sorted by ARN)."""
+        from permwise.environment.partial import foreign_role
+
+        roles, pols = self.slice_for(accounts)
+        return [foreign_role(r) for r in roles], pols
+
+    def slice_for(self, accounts: tuple[str, ...] | list[str]) -> tuple[list[dict], list[ResourcePolicy]]:
+        """The part of the index a unit of ``accounts`` needs (role records, resource policies),
+        sorted by ARN: what travels with the unit."""
+        keys = [*accounts, ANY, "want"]
+        roles: dict[str, dict] = {}
+        pols: dict[str, ResourcePolicy] = {}
+        for k in keys:
+            for rec in self.roles.get(k, ()):
+                if arn_account(rec["arn"]) not in accounts:
+                    roles.setdefault(rec["arn"], rec)
+            for rp in self.policies.get(k, ()):
+                if rp.account not in accounts:
+                    pols.setdefault(rp.arn, rp)
+        return [roles[a] for a in sorted(roles)], [pols[a] for a in sorted(pols)]
+
+    def size(self) -> dict[str, int]:
+        return {"roles": len({r["arn"] for v in self.roles.values() for r in v}),
+                "policies": len({p.arn for v in self.policies.values() for p in v}), "buckets": len(self.buckets)}

@@ -1,0 +1,201 @@
+"""Per-account units (docs/scale.md): the shared index, partial environments, the executors'
+retries and gaps, and the merge, in this process (fast; the Dask cluster tests are in
+test_executors_cli.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from permwise.audit import load_config, run_audit
+from permwise.environment import load_snapshot
+from permwise.environment.partial import load_part, load_shared
+from permwise.errors import InputError
+from permwise.executors import Executor, ProcessExecutor, Unit, make_executor
+from permwise.report.audit import to_json
+from permwise.scale.audit import run_audit_units
+from permwise.scale.index import SharedIndex, index_account, named_accounts
+
+ROOT = Path(__file__).resolve().parents[2]
+AUDIT_CONFIG = ROOT / "src" / "permwise" / "data" / "guardrails" / "demo-audit-config.yaml"
+
+
+def _gen_org():
+    spec = importlib.util.spec_from_file_location("gen_org", ROOT / "bench" / "gen_org.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["gen_org"] = mod
+    assert spec.loader is not None
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def small_org(tmp_path_factory):
+    return _gen_org().generate_org(tmp_path_factory.mktemp("o") / "snap", accounts=12, roles=6)
+
+
+# -------------------------------------------------------------------------------- the index
+
+def _trust(principal) -> dict:
+    return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}]}
+
+
+@pytest.mark.parametrize(("principal", "expected"), [
+    ({"AWS": "arn:aws:iam::111111111111:root"}, {"111111111111"}),
+    ({"AWS": "222222222222"}, {"222222222222"}),
+    ({"AWS": ["arn:aws:iam::111111111111:role/x", "arn:aws:iam::999999999999:root"]}, {"111111111111"}),  # own dropped
+    ({"AWS": "*"}, {"*"}),
+    ("*", {"*"}),
+    ({"Service": "lambda.amazonaws.com"}, set()),
+    ({"Federated": "arn:aws:iam::999999999999:oidc-provider/x"}, set()),
+])
+def test_named_accounts(principal, expected):
+    # "Policy evaluation logic": a cross-account request needs the resource (trust) policy to name
+    # the caller's account or principal (or `*`); only such policies can matter to another account
+    assert named_accounts(_trust(principal), "999999999999") == expected
+
+
+def test_not_principal_and_deny_statements():
+    doc = {"Statement": [{"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::1:root"}, "Action": "s3:*"}]}
+    assert named_accounts(doc, "999999999999") == {"*"}
+    deny = {"Statement": [{"Effect": "Deny", "Principal": {"AWS": "111111111111"}, "Action": "s3:*"}]}
+    assert named_accounts(deny, "999999999999") == set()
+
+
+def test_index_gives_each_account_the_roles_that_trust_it(small_org):
+    sp = load_shared(small_org.root)
+    from permwise.environment.load import SnapshotReader
+
+    r = SnapshotReader(sp.root)
+    idx = SharedIndex.merge([index_account(r, a) for a in sp.account_dirs])
+    mgmt, security = small_org.accounts[0], small_org.accounts[1]
+    roles, _ = idx.foreign_for((mgmt,))
+    # every member's OrganizationAccountAccessRole trusts the management account
+    assert {p.account for p in roles if p.name == "OrganizationAccountAccessRole"} == set(small_org.accounts[1:])
+    roles_sec, _ = idx.foreign_for((security,))
+    assert {p.name for p in roles_sec} >= {"SecurityAudit"}
+    assert all(p.account != security for p in roles_sec)
+    # the log archive's bucket is open to the organization (`*` with aws:PrincipalOrgID): every unit gets it
+    _, pols = idx.foreign_for((small_org.accounts[5],))
+    assert "arn:aws:s3:::org-logs-archive" in {p.arn for p in pols}
+    assert idx.buckets[f"arn:aws:s3:::data-{security}"] == security
+
+
+def test_partial_environment_decides_like_the_whole_snapshot(small_org):
+    """A principal's policy set in its account's unit is the one the whole snapshot gives."""
+    whole = load_snapshot(small_org.root)
+    sp = load_shared(small_org.root)
+    acct = small_org.accounts[4]
+    part = load_part(sp, (acct,))
+    assert [p.arn for p in part.unit_principals] == [p.arn for p in whole.principals() if p.account == acct]
+    assert len(part.principals()) < len(whole.principals())
+    for p in part.unit_principals:
+        a, b = whole.policy_set(p.arn), part.policy_set(p.arn)
+        assert [c.name for c in a.identity] == [c.name for c in b.identity]
+        assert len(a.scps) == len(b.scps) and [[c.name for c in lv] for lv in a.scps] == [[c.name for c in lv] for lv in b.scps]
+    assert part.account_label(small_org.accounts[2]) == whole.account_label(small_org.accounts[2])
+
+
+# -------------------------------------------------------------------------------- executors
+
+def _flaky(payload, shared):
+    key, mode = payload
+    if mode == "raise":
+        raise RuntimeError(f"boom in {key}")
+    if mode == "input":
+        raise InputError("bad input", file=f"accounts/{key}/authorization-details.json", pointer="/RoleDetailList/0")
+    if mode == "once":
+        if key not in shared:
+            shared.add(key)
+            raise RuntimeError("first time")
+    return key.upper()
+
+
+def test_in_process_retries_then_reports_a_gap():
+    seen: set[str] = set()
+    units = [Unit("a", ("111",), ("a", "ok")), Unit("b", ("222",), ("b", "once")), Unit("c", ("333",), ("c", "raise"))]
+    states = []
+    results, gaps = Executor().run(_flaky, units, seen, progress=lambda s: states.append((s.done, s.failed)))
+    assert results == {"a": "A", "b": "B"}  # "b" failed once and was retried
+    assert [(g.unit, g.accounts, g.attempts) for g in gaps] == [("c", ("333",), 2)]
+    assert "boom in c" in gaps[0].error
+    assert states[-1] == (2, 1)
+
+
+def test_bad_input_in_a_unit_is_bad_input_not_a_gap():
+    with pytest.raises(InputError, match="bad input"):
+        Executor().run(_flaky, [Unit("x", ("1",), ("x", "input"))], set())
+    with pytest.raises(InputError, match="bad input"):
+        ProcessExecutor(workers=2).run(_flaky, [Unit("y", ("1",), ("y", "ok")), Unit("x", ("1",), ("x", "input"))], set())
+
+
+def test_process_executor_gap_for_a_unit_that_raises_twice():
+    units = [Unit(k, (k,), (k, "raise" if k == "c" else "ok")) for k in "abcd"]
+    results, gaps = ProcessExecutor(workers=2).run(_flaky, units, set())
+    assert results == {"a": "A", "b": "B", "d": "D"}
+    assert [g.unit for g in gaps] == ["c"]
+
+
+def test_make_executor_choice(monkeypatch):
+    assert make_executor(1).name == "in-process"
+    assert make_executor(3).name == "processes" and make_executor(3).workers == 3
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(InputError, match=r"pip install 'permwise\[distributed\]'"):
+        make_executor(1, "tcp://127.0.0.1:8786")
+
+
+def test_location_of_undoes_path_folding():
+    from permwise.cli.scale import location_of
+
+    assert location_of(Path("s3://bucket/snap")) == "s3://bucket/snap"
+    assert location_of(Path("file:///tmp/x")) == "file:///tmp/x"
+    assert location_of(Path("local:///tmp/x")) == "local:///tmp/x"
+    assert location_of(Path("/tmp/x")) == "/tmp/x"
+
+
+# -------------------------------------------------------------------------------- the merge
+
+def test_units_in_process_equal_the_whole_snapshot_audit(small_org):
+    cfg = load_config(str(AUDIT_CONFIG))
+    whole = run_audit(load_snapshot(small_org.root), cfg, None, jobs=1)
+    units, gaps, _ = run_audit_units(str(small_org.root), cfg, None, Executor())
+    assert not gaps
+    assert any(f.rule_id.startswith("PRIVESC") for f in whole.findings)
+    assert to_json(units, env_path="x") == to_json(whole, env_path="x")
+    assert units.admins == whole.admins
+
+
+def test_ctrl_c_cancels_cleanly(tmp_path):
+    """Ctrl-C (SIGINT to the terminal's process group) mid-run: exit 130, no traceback, no report
+    written, and no worker process left behind."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    g = _gen_org().generate_org(tmp_path / "ctrlc-snap", accounts=60, roles=50)
+    out = tmp_path / "never.json"
+    exe = Path(sys.executable).parent / "permwise"
+    p = subprocess.Popen([str(exe), "audit", "--env", str(g.root), "-c", str(AUDIT_CONFIG), "--jobs", "2", "-f", "json",
+                          "-o", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         start_new_session=True)
+    time.sleep(2.5)
+    assert p.poll() is None, "the audit ended before Ctrl-C; make the organization bigger"
+    os.killpg(p.pid, signal.SIGINT)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 130
+    assert "Traceback" not in err
+    assert not out.exists()
+    time.sleep(0.5)
+    left = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                if str(g.root).encode() in (d / "cmdline").read_bytes():
+                    left.append(d.name)
+            except OSError:
+                pass
+    assert not left
