@@ -226,3 +226,16 @@ def test_scheduler_without_dask_says_how_to_install(org, tmp_path):
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and "pip install 'permwise[distributed]'" in lines[0]
     assert "Traceback" not in r.stderr
+
+
+def test_audit_access_on_a_large_local_snapshot_loads_it_whole(org, tmp_path):
+    """`audit --access` needs the whole snapshot: on a local organization large enough for units it
+    loads it whole (same findings as units), never refuses; a cluster run still refuses it."""
+    g, _, _ = org
+    snap = str(g.root)
+    r = run("audit", "--env", snap, "--access", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert "access" in doc and doc["findings"]
+    r = run("audit", "--env", snap, "--access", "--scheduler", "tcp://127.0.0.1:9")
+    assert r.returncode == 2 and "--access" in r.stderr and "Traceback" not in r.stderr

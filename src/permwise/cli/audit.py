@@ -81,8 +81,13 @@ def register(app: typer.Typer) -> None:
         # an organization runs as per-account units (docs/scale.md): never whole in memory
         units = sc.use_units(env, scheduler)
         if units and access:
-            raise typer.BadParameter("--access reads the whole snapshot at once; run `permwise access` on its own",
-                                     param_hint="--access")
+            from permwise.scale.location import is_remote
+
+            if scheduler or is_remote(str(env)):
+                raise typer.BadParameter("--access reads the whole snapshot at once, which a cluster run or a "
+                                         "snapshot URL does not; run `permwise access` on a local copy",
+                                         param_hint="--access")
+            units = False  # a local snapshot: the access section needs it whole, so the audit loads it whole too
         environment = None if units else load_snapshot(snap)
         gaps: list = []
         if at is not None and environment is not None:
