@@ -189,6 +189,8 @@ def test_gap_shown_first_in_terminal(org, faults, tmp_path):
     assert victim in r.stdout.split("\n\n")[0]
 
 
+@pytest.mark.skipif(sys.version_info < (3, 11, 5), reason="CPython before 3.11.5 can deadlock a process pool whose "
+                    "worker dies while work is being fed to it (gh-105829); docs/scale.md says so")
 def test_check_gap_marks_the_commands_unknown(org, faults, tmp_path):
     g, deploy, _ = org
     write_faults(faults, {"check:300000000004": "always"})

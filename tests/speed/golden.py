@@ -25,7 +25,13 @@ AUDIT_CONFIG = Path(__file__).resolve().parents[2] / "src" / "permwise" / "data"
 
 def unpack(name: str, dest: Path) -> Path:
     with tarfile.open(DATA / f"{name}.tar.gz") as tf:
-        tf.extractall(dest, filter="data")
+        if hasattr(tarfile, "data_filter"):  # extraction filters: CPython 3.11.4 and later
+            tf.extractall(dest, filter="data")
+        else:  # older 3.11: our own committed archive, so refuse anything but plain relative members
+            members = tf.getmembers()
+            assert all(m.isfile() or m.isdir() for m in members)
+            assert all(not m.name.startswith("/") and ".." not in Path(m.name).parts for m in members)
+            tf.extractall(dest, members=members)
     return dest / name
 
 
