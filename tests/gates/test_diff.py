@@ -168,6 +168,16 @@ def test_bad_input_is_one_line_exit_2(cli, tmp_path):
     assert code == 2 and "different types" in err
 
 
+def test_duplicate_key_is_bad_input_never_last_one_wins(cli, tmp_path):
+    """`"Effect": "Deny", ..., "Effect": "Allow"` must not be read as an Allow (issue 12)."""
+    old = write(tmp_path, "old.json", P(A("s3:GetObject", B)))
+    new = tmp_path / "new.json"
+    new.write_text('{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", '
+                   '"Resource": "*", "Effect": "Allow"}]}')
+    code, out, err = cli("diff", old, str(new))
+    assert code == 2 and err.count("\n") == 1 and "duplicate key `Effect`" in err and "new.json:1:" in err
+
+
 def _snapshot_copy(src, dst, statements=None):
     import shutil
 

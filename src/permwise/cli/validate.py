@@ -129,7 +129,8 @@ def validate_command(
     unreadable = 0
     for p in paths:
         try:
-            doc = parse(p, type_.value if type_ else None, attached_as=attached_as.value if attached_as else None)
+            doc = parse(p, type_.value if type_ else None, attached_as=attached_as.value if attached_as else None,
+                        duplicates="keep")  # reported as P011 findings
         except InputError as exc:
             unreadable += 1
             print(f"permwise: error: {exc}", file=sys.stderr)

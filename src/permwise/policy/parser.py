@@ -146,15 +146,17 @@ def build(data: Any, type_: str | None = None, *, name: str = "<policy>", source
 
 
 def parse(source: Source | str | Path | dict, type: str | None = None, *, name: str | None = None,
-          attached_as: str | None = None) -> PolicyDocument:
+          attached_as: str | None = None, duplicates: str = "error") -> PolicyDocument:
     """Parse a policy from a path (``-`` is stdin), a :class:`Source` or a dict.
 
-    Raises :class:`InputError` for unreadable input or a top level that is not an object.
+    Raises :class:`InputError` for unreadable input or a top level that is not an object. A key
+    given twice in one object is an error (a decision must never rest on "the last one wins");
+    ``duplicates="keep"`` is for ``validate``, which reports them as findings (P011).
     """
     if isinstance(source, PolicyDocument):
         return source
     if isinstance(source, (str, Path)):
-        source = load_source(str(source), duplicates="keep")  # `validate` reports them as P011
+        source = load_source(str(source), duplicates=duplicates)
     if isinstance(source, Source):
         return build(source.data, type, name=name or source.path, source=source, attached_as=attached_as)
     return build(source, type, name=name or "<policy>", attached_as=attached_as)

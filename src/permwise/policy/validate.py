@@ -38,7 +38,7 @@ def validate(doc_or_source: PolicyDocument | Source | str | Path | dict, type: s
              name: str | None = None, attached_as: str | None = None, lint_catalog: bool = True) -> list[Finding]:
     """Validate a policy (document, source, path or dict): sorted findings with locations."""
     doc = doc_or_source if isinstance(doc_or_source, PolicyDocument) else parse(
-        doc_or_source, type, name=name, attached_as=attached_as)
+        doc_or_source, type, name=name, attached_as=attached_as, duplicates="keep")
     return locate(doc, findings_for(doc, lint_catalog=lint_catalog))
 
 
