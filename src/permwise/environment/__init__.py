@@ -11,6 +11,7 @@ The directory layout is documented in ``docs/snapshots.md`` and published as a J
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 from permwise.environment.documents import DocumentError, decode_document
@@ -162,8 +163,22 @@ def load_snapshot(path: str | Path, *, compile_all: bool = True) -> Environment:
     env._index()
 
     # references from principals: groups, managed policies, boundaries
+    env._principal_problems = reference_problems(r, env, env.principals())
+    env.problems = sorted(
+        _dedupe(r.problems), key=lambda x: (x.file, x.pointer, x.code, x.message)
+    )
+    if compile_all:
+        _compile_all(env)
+    return env
+
+
+
+def reference_problems(r: SnapshotReader, env: Environment, principals: Iterable[Principal]) -> dict[str, list[Problem]]:
+    """Problems of the references each principal makes (managed policies, its boundary, its
+    groups and their policies) that the snapshot cannot resolve, recorded in ``r`` and returned
+    by principal ARN. Shared by the whole-snapshot and the per-account loader."""
     pp: dict[str, list[Problem]] = {}
-    for p in env.principals():
+    for p in principals:
         rel = p.origin.file
         for i, arn in enumerate(p.managed_policy_arns):
             if arn not in env.managed_policies:
@@ -186,13 +201,7 @@ def load_snapshot(path: str | Path, *, compile_all: bool = True) -> Environment:
                     _ref_problem(r, pp, p, "absent-policy", g.origin.file, f"{g.origin.pointer}/AttachedManagedPolicies/{j}/PolicyArn",
                                  f"policy `{arn}` is attached to group `{g.name}` but absent from the snapshot; its "
                                  "permissions are not counted")
-    env._principal_problems = pp
-    env.problems = sorted(
-        _dedupe(r.problems), key=lambda x: (x.file, x.pointer, x.code, x.message)
-    )
-    if compile_all:
-        _compile_all(env)
-    return env
+    return pp
 
 
 def _ref_problem(r: SnapshotReader, pp: dict, p: Principal, code: str, rel: str, pointer: str, message: str) -> None:

@@ -134,7 +134,7 @@ def load_part(
     """An environment of the shared part plus the IAM data of ``account_ids`` (directories of
     the snapshot), plus foreign records. Problems of the unit's accounts are in
     ``env.unit_problems``; ``env.problems`` holds those and the shared part's."""
-    from permwise.environment import _dedupe, _ref_problem
+    from permwise.environment import _dedupe, reference_problems
 
     r = SnapshotReader(shared.root)
     env = PartialEnvironment(shared.root, shared.meta)
@@ -175,31 +175,7 @@ def load_part(
     env.bucket_accounts = dict(bucket_accounts or {})
     env.errors = shared.errors
     env._index()
-    pp: dict[str, list[Problem]] = {}
-    for p in sorted(own, key=lambda p: p.arn):
-        rel = p.origin.file
-        for i, arn in enumerate(p.managed_policy_arns):
-            if arn not in env.managed_policies:
-                _ref_problem(r, pp, p, "absent-policy", rel, f"{p.origin.pointer}/AttachedManagedPolicies/{i}/PolicyArn",
-                             f"policy `{arn}` is attached to `{p.arn}` but absent from the snapshot (collect "
-                             "authorization-details without a `--filter`, or with `LocalManagedPolicy AWSManagedPolicy`); "
-                             "its permissions are not counted")
-        if p.boundary_arn and p.boundary_arn not in env.managed_policies:
-            _ref_problem(r, pp, p, "absent-boundary", rel, f"{p.origin.pointer}/PermissionsBoundary/PermissionsBoundaryArn",
-                         f"permissions boundary `{p.boundary_arn}` of `{p.arn}` is absent from the snapshot; it is not applied")
-        for i, gname in enumerate(p.groups):
-            g = env._groups_by_name.get((p.account, gname))
-            if g is None:
-                _ref_problem(r, pp, p, "absent-group", rel, f"{p.origin.pointer}/GroupList/{i}",
-                             f"user `{p.arn}` is in group `{gname}`, which is not in `GroupDetailList`; the group's "
-                             "policies are not counted")
-                continue
-            for j, arn in enumerate(g.managed_policy_arns):
-                if arn not in env.managed_policies:
-                    _ref_problem(r, pp, p, "absent-policy", g.origin.file, f"{g.origin.pointer}/AttachedManagedPolicies/{j}/PolicyArn",
-                                 f"policy `{arn}` is attached to group `{g.name}` but absent from the snapshot; its "
-                                 "permissions are not counted")
-    env._principal_problems = pp
+    env._principal_problems = reference_problems(r, env, sorted(own, key=lambda p: p.arn))
     env.unit_principals = sorted(own, key=lambda p: p.arn)
     env.unit_problems = _dedupe(r.problems)
     env.problems = sort_problems(list(shared.problems) + env.unit_problems)
