@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import datetime as _dt
 import time
 from dataclasses import dataclass, field
@@ -46,11 +48,13 @@ def internal_accounts(env: Any) -> set[str]:
     return set(env.accounts)
 
 
-def trust_findings(env: Any, config: AuditConfig) -> list[Finding]:
+def trust_findings(env: Any, config: AuditConfig, roles: Iterable[Any] | None = None) -> list[Finding]:
+    """Trust-policy findings of ``roles`` (default: every role of ``env``); the accounts of
+    ``env`` are the internal ones."""
     internal = internal_accounts(env)
     services = confused_deputy_services()
     out: list[Finding] = []
-    for r in env.roles():
+    for r in env.roles() if roles is None else roles:
         if r.trust_policy is None or (r.service_linked and not config.include_service_linked_roles):
             continue
         for issue in analyze_trust(r.trust_policy, internal_accounts=internal,

@@ -28,8 +28,7 @@ from permwise.audit.graph import AssumeGraph
 from permwise.audit.guardrails import GuardrailChecker, guardrail_universe
 from permwise.audit.model import Finding, Step
 from permwise.audit.probe import Prober
-from permwise.audit.registry import all_rules, confused_deputy_services, get_rule
-from permwise.audit.trust import analyze_trust
+from permwise.audit.registry import all_rules
 from permwise.environment.model import Origin
 from permwise.executors import Executor, Gap, Unit
 from permwise.scale import location
@@ -187,25 +186,9 @@ def _prune(nodes: list[Node], mine: set[str]) -> list[Node]:
 
 def _trust_findings(env: Any, roles: list[Any], config: AuditConfig) -> list[Finding]:
     """:func:`permwise.audit.run.trust_findings` for some roles of ``env``."""
-    internal = set(env.accounts)
-    services = confused_deputy_services()
-    out: list[Finding] = []
-    for r in roles:
-        if r.trust_policy is None or (r.service_linked and not config.include_service_linked_roles):
-            continue
-        for issue in analyze_trust(r.trust_policy, internal_accounts=internal,
-                                   approved_accounts=config.external_accounts, confused_deputy_services=services):
-            if not config.enabled(issue.rule_id) or config.is_authorized(issue.rule_id, r.arn, r.tags):
-                continue
-            rule = get_rule(issue.rule_id)
-            assert rule is not None
-            out.append(Finding(
-                rule_id=issue.rule_id, severity=config.severity.get(issue.rule_id, rule.severity), subject=r.arn,
-                account=r.account, message=f"role `{r.name}`: {issue.message}", file=r.origin.file,
-                pointer=f"{r.origin.pointer}/AssumeRolePolicyDocument/Statement/{issue.index}",
-                fix=issue.fix, notes=list(issue.notes),
-            ))
-    return out
+    from permwise.audit.run import trust_findings
+
+    return trust_findings(env, config, roles)
 
 
 class _Nodes:
