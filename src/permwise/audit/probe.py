@@ -74,14 +74,14 @@ class Outcome:
         return [f"allowed when {k}={json.dumps(v) if not isinstance(v, str) else v}" for k, v in sorted(self.witness.items())]
 
 
-def concretize(pattern: str, account: str, region: str, partition: str = "aws") -> str:
+def concretize(pattern: str, account: str, region: str, partition: str = "aws", name: str = PROBE_NAME) -> str:
     """A concrete ARN matched by ``pattern``: wildcards in partition/region/account become the
-    given values, wildcards in the resource part become ``permwise-audit-probe``."""
+    given values, wildcards in the resource part become ``name`` (``permwise-audit-probe``)."""
     if pattern == "*":
         return "*"
     parts = pattern.split(":", 5)
     if len(parts) < 6:
-        return pattern.replace("*", PROBE_NAME).replace("?", "x")
+        return pattern.replace("*", name).replace("?", "x")
     _, part, svc, reg, acct, res = parts
     part = partition if ("*" in part or "?" in part or not part) else part
     if "*" in reg or "?" in reg:
@@ -89,7 +89,7 @@ def concretize(pattern: str, account: str, region: str, partition: str = "aws") 
     if "*" in acct or "?" in acct:
         acct = account
     svc = svc.replace("*", "x").replace("?", "x")
-    res = res.replace("*", PROBE_NAME).replace("?", "x")
+    res = res.replace("*", name).replace("?", "x")
     return ":".join(("arn", part, svc, reg, acct, res))
 
 

@@ -26,6 +26,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from permwise import catalog
+from permwise.audit.probe import concretize as audit_concretize
 from permwise.audit.probe import witness_value
 from permwise.engine import ALLOWED, CompiledPolicy, CompiledStatement, PolicySet, Request, evaluate
 
@@ -190,20 +191,7 @@ def sentinel(action: str, account: str, partition: str = "aws") -> str:
 def concretize(pattern: str, account: str, partition: str = "aws") -> str:
     """A concrete ARN matched by ``pattern``: wildcards in the region become ``us-east-1``, in
     the account the holder account, in names ``permwise-probe``."""
-    if pattern == "*":
-        return "*"
-    parts = pattern.split(":", 5)
-    if len(parts) < 6:
-        return pattern.replace("*", PROBE).replace("?", "x")
-    _, part, svc, reg, acct, res = parts
-    part = partition if ("*" in part or "?" in part or not part) else part
-    if "*" in reg or "?" in reg:
-        reg = REGION
-    if "*" in acct or "?" in acct:
-        acct = account
-    svc = svc.replace("*", "x").replace("?", "x")
-    res = res.replace("*", PROBE).replace("?", "x")
-    return ":".join(("arn", part, svc, reg, acct, res))
+    return audit_concretize(pattern, account, REGION, partition, name=PROBE)
 
 
 def arn_account(arn: str) -> str | None:
