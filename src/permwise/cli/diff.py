@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+from permwise.cli.options import PolicyType
+
 from permwise.errors import InputError
 
 
@@ -27,16 +29,6 @@ class FailOn(str, Enum):
     write = "write"
     permissions_management = "permissions-management"
     none = "none"
-
-
-class PolicyType(str, Enum):
-    identity = "identity"
-    resource = "resource"
-    trust = "trust"
-    scp = "scp"
-    rcp = "rcp"
-    boundary = "boundary"
-    session = "session"
 
 
 def _git_old(path: str, ref: str, type_: str | None):

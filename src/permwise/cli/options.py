@@ -7,10 +7,23 @@ differs between verbs stays in its verb module.
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+
+class PolicyType(str, Enum):
+    """``--type`` of ``validate`` and ``diff``: the seven policy types of the policy layer."""
+
+    identity = "identity"
+    resource = "resource"
+    trust = "trust"
+    scp = "scp"
+    rcp = "rcp"
+    boundary = "boundary"
+    session = "session"
 
 #: a bundled manifest name or a file path (``docs``, ``manifest show``)
 ManifestArg = Annotated[str, typer.Argument(help="Bundled manifest name or file path.")]

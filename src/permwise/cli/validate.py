@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from permwise.cli.options import PolicyType
+
 from permwise.errors import InputError
 
 POLICY_SUFFIXES = (".json", ".yaml", ".yml")
@@ -25,16 +27,6 @@ class FailOn(str, Enum):
     warning = "warning"
     suggestion = "suggestion"
     none = "none"
-
-
-class PolicyType(str, Enum):
-    identity = "identity"
-    resource = "resource"
-    trust = "trust"
-    scp = "scp"
-    rcp = "rcp"
-    boundary = "boundary"
-    session = "session"
 
 
 class Attachment(str, Enum):
