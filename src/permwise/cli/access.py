@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from permwise.cli.audit import FailOn  # one severity scale: `audit --access` takes one --fail-on for both
 from permwise.cli.options import DemoEnvOpt
 
 
@@ -19,15 +20,6 @@ class Format(str, Enum):
     sarif = "sarif"
     markdown = "markdown"
     html = "html"
-
-
-class FailOn(str, Enum):
-    none = "none"
-    critical = "critical"
-    high = "high"
-    medium = "medium"
-    low = "low"
-    info = "info"
 
 
 ZoneOpt = Annotated[str | None, typer.Option(
