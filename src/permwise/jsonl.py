@@ -17,12 +17,14 @@ mistake), is bad input.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Any, BinaryIO
 
 import orjson
 
-from permwise.engine.cases import CaseError, case_from_dict, error_record, result_record
+from permwise.engine.cases import CaseError, case_from_dict
 from permwise.engine.evaluate import evaluate
+from permwise.report.reasons import error_record, result_record
 from permwise.errors import InputError
 
 CHUNK_LINES = 256
@@ -33,6 +35,8 @@ MAX_LINE_BYTES = 64 << 20
 MAX_PENDING = 10_000
 
 Line = tuple[int, bytes]  # (line number, raw bytes)
+#: a unit of work: lines, details, derive, the run's instant
+Chunk = tuple[list[Line], bool, bool, datetime | None]
 
 
 def _utf8_problem(line: bytes) -> str | None:
@@ -63,8 +67,19 @@ def _gate(line: bytes, case: Any) -> None:
         raise CaseError(f"duplicate key{where}: a reader keeps only one of them; remove the other")
 
 
-def evaluate_line(lineno: int, line: bytes, details: bool = False, derive: bool = False) -> bytes:
-    """The output record (with its newline) for one non-blank input line."""
+def _rcp_services(case: Any) -> frozenset[str] | None:
+    """The catalog's RCP-supported services, read only for a case that has RCPs."""
+    if isinstance(case, dict) and case.get("rcps"):
+        from permwise.catalog import get_catalog
+
+        return get_catalog().rcp_supported_services()
+    return None
+
+
+def evaluate_line(lineno: int, line: bytes, details: bool = False, derive: bool = False,
+                  at: datetime | None = None) -> bytes:
+    """The output record (with its newline) for one non-blank input line. ``at``: the run's
+    instant (the request's ``aws:CurrentTime`` unless the case's context states one)."""
     cid = None
     try:
         case = orjson.loads(line)
@@ -72,7 +87,8 @@ def evaluate_line(lineno: int, line: bytes, details: bool = False, derive: bool 
             cid = case.get("id")
         if isinstance(case, (dict, list)):
             _gate(line, case)
-        _id, ps, req = case_from_dict(case, cache=True, strict_types=True, derive=derive)
+        _id, ps, req = case_from_dict(case, cache=True, strict_types=True, derive=derive,
+                                      rcp_services=_rcp_services(case), at=at)
         rec = result_record(cid, evaluate(ps, req), details)
     except orjson.JSONDecodeError as exc:
         bad = _utf8_problem(line)
@@ -120,32 +136,32 @@ def read_lines(fh: BinaryIO) -> Iterator[Line]:
         yield lineno, line
 
 
-def _chunks(lines: Iterator[Line], details: bool, derive: bool) -> Iterator[tuple[list[Line], bool, bool]]:
+def _chunks(lines: Iterator[Line], details: bool, derive: bool, at: datetime | None) -> Iterator[Chunk]:
     chunk: list[Line] = []
     size = 0
     for item in lines:
         chunk.append(item)
         size += len(item[1])
         if len(chunk) >= CHUNK_LINES or size >= CHUNK_BYTES:
-            yield chunk, details, derive
+            yield chunk, details, derive, at
             chunk, size = [], 0
     if chunk:
-        yield chunk, details, derive
+        yield chunk, details, derive, at
 
 
-def _record_for_special(lineno: int, line: bytes) -> bytes:
+def _record_for_special(lineno: int, line: bytes, at: datetime | None = None) -> bytes:
     if not line:
         return orjson.dumps(error_record(None, f"line {lineno}: longer than {MAX_LINE_BYTES:,} bytes, skipped")) + b"\n"
-    return evaluate_line(lineno, line)
+    return evaluate_line(lineno, line, at=at)
 
 
 def run_stream(fh: BinaryIO, write: Callable[[bytes], None], *, shown: str, jobs: int = 1, details: bool = False,
-               derive: bool = False, flush: Callable[[], None] | None = None) -> int:
+               derive: bool = False, flush: Callable[[], None] | None = None, at: datetime | None = None) -> int:
     """Evaluate every case read from ``fh``, writing each result with ``write``; returns the
     number of cases. With ``jobs == 1`` each result is written (and ``flush`` called) as soon
     as its line is read, so a program can use ``simulate --jsonl - --jobs 1`` as a co-process;
     with more jobs results come a chunk at a time. Raises :class:`InputError` for a batch with no case or no UTF-8 line (in
-    which case nothing has been written)."""
+    which case nothing has been written). ``at``: the run's one instant."""
     from permwise.parallel import settle_memory
 
     # a stream makes and drops compiled policies all along: collect them at the usual pace of
@@ -165,7 +181,7 @@ def run_stream(fh: BinaryIO, write: Callable[[bytes], None], *, shown: str, jobs
             break
         if first_bad is None:
             first_bad = (lineno, bad, _utf8_column(line) if line else None)
-        pending.append(_record_for_special(lineno, line))
+        pending.append(_record_for_special(lineno, line, at))
         if len(pending) >= MAX_PENDING:
             break
     if not head and len(pending) < MAX_PENDING:
@@ -188,11 +204,11 @@ def run_stream(fh: BinaryIO, write: Callable[[bytes], None], *, shown: str, jobs
 
     if jobs <= 1:  # line by line: each result is written as soon as its line is read
         for n, line in rest():
-            write(evaluate_line(n, line, details, derive) if line else _record_for_special(n, line))
+            write(evaluate_line(n, line, details, derive, at) if line else _record_for_special(n, line, at))
             if flush is not None:
                 flush()
         return count
-    chunks = _chunks(rest(), details, derive)
+    chunks = _chunks(rest(), details, derive, at)
     first = next(chunks, None)
     if first is None:
         return count
@@ -202,7 +218,7 @@ def run_stream(fh: BinaryIO, write: Callable[[bytes], None], *, shown: str, jobs
         return count
     from permwise.parallel import ordered_map
 
-    def all_chunks() -> Iterator[tuple[list[Line], bool, bool]]:
+    def all_chunks() -> Iterator[Chunk]:
         yield first
         yield second
         yield from chunks
@@ -212,9 +228,9 @@ def run_stream(fh: BinaryIO, write: Callable[[bytes], None], *, shown: str, jobs
     return count
 
 
-def evaluate_chunk(chunk: tuple[list[Line], bool, bool]) -> bytes:
+def evaluate_chunk(chunk: Chunk) -> bytes:
     """Results of a chunk of lines, joined (the unit of work of a worker process)."""
-    lines, details, derive = chunk
+    lines, details, derive, at = chunk
     return b"".join(
-        evaluate_line(n, line, details, derive) if line else _record_for_special(n, line) for n, line in lines
+        evaluate_line(n, line, details, derive, at) if line else _record_for_special(n, line, at) for n, line in lines
     )

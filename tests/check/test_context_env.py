@@ -83,7 +83,7 @@ def test_block_public_access_account_and_bucket_level(tmp_path):
         env = _env(tmp_path / name, **kw)
         ps = env.policy_set(outsider, obj, MEMBER)
         r = evaluate(ps, Request(outsider, "s3:GetObject", obj, MEMBER, env.request_context(outsider)))
-        assert r.decision == expect, (name, [x.message for x in r.reasons])
+        assert r.decision == expect, (name, r.reasons)
         inside = f"arn:aws:iam::{MEMBER}:role/apps/app"
         r = evaluate(env.policy_set(inside, obj, MEMBER), Request(inside, "s3:GetObject", obj, MEMBER,
                                                                   env.request_context(inside)))

@@ -7,7 +7,20 @@ from pathlib import Path
 
 import yaml
 
+from permwise.catalog import get_catalog
+from permwise.clock import now_instant
+from permwise.engine.cases import case_from_dict
+
 CASES_DIR = Path(__file__).parent / "cases"
+
+#: the run's instant and the catalog's RCP-supported services: what a caller passes the engine
+RUN_AT = now_instant()
+RCP_SERVICES = get_catalog().rcp_supported_services()
+
+
+def read_case(case: dict, **kw):
+    """``case_from_dict`` with what the CLI passes: the catalog's RCP services and one instant."""
+    return case_from_dict(case, rcp_services=RCP_SERVICES, at=RUN_AT, **kw)
 
 DECISIONS = {"allowed", "explicitDeny", "implicitDeny"}
 

@@ -16,6 +16,7 @@ from permwise.engine import (
     principal_matches,
 )
 from permwise.errors import InputError
+from permwise.report.reasons import reason_dict, render_reason
 
 USER = "arn:aws:iam::111122223333:user/alice"
 
@@ -139,7 +140,7 @@ def test_reasons_are_deterministic_and_data():
     ps = PolicySet(identity=[compile_policy(deny, "id")], scps=[[scp]])
     r1 = evaluate(ps, Request(USER, "s3:GetObject"))
     r2 = evaluate(ps, Request(USER, "s3:GetObject"))
-    assert [x.to_dict() for x in r1.reasons] == [x.to_dict() for x in r2.reasons]
+    assert [reason_dict(x) for x in r1.reasons] == [reason_dict(x) for x in r2.reasons]
     # SCP denies are listed before identity denies; statement order within a policy is kept
     assert [(x.policy_kind, x.sid) for x in r1.reasons] == [("scp", "B"), ("scp", "A"), ("identity", "B"), ("identity", "A")]
     assert r1.reasons[0].level == "root" and r1.reasons[0].kind == "explicit-deny"
@@ -154,4 +155,4 @@ def test_implicit_deny_names_the_level():
     assert r.decision == "implicitDeny"
     (reason,) = r.reasons
     assert reason.kind == "no-allow" and reason.level == "ou-workloads"
-    assert "no Allow in SCP level ou-workloads ('DenyGuardDuty')" in reason.message
+    assert "no Allow in SCP level ou-workloads ('DenyGuardDuty')" in render_reason(reason)

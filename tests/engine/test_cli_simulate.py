@@ -134,7 +134,8 @@ def test_jsonl_policy_set_cache_gives_the_uncached_answers(tmp_path):
     # evaluation logic": a decision depends on the request and the policies, so lines that
     # share policies but differ in request, tags or policy key order are decided separately.
     from permwise.engine import evaluate
-    from permwise.engine.cases import case_from_dict, result_record
+    from permwise.engine.cases import case_from_dict
+    from permwise.report.reasons import result_record
 
     deny_tag = {"Version": "2012-10-17", "Statement": [
         {"Effect": "Deny", "Action": "s3:*", "Resource": "*",

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from permwise.engine import evaluate
-from permwise.engine.cases import case_from_dict
+from permwise.report.reasons import render_reason
 
-from _engine_caseload import DECISIONS, load_cases
+from _engine_caseload import DECISIONS, load_cases, read_case
 
 CASES = load_cases()
 
@@ -25,14 +25,14 @@ def test_suite_size_and_metadata():
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_case(case):
-    _id, ps, req = case_from_dict(case)
+    _id, ps, req = read_case(case)
     r = evaluate(ps, req)
     exp = case["expected"]
-    why = f"{case['file']}: {case['rule']} ({case['page']})\nreasons: {[x.message for x in r.reasons]}\nerrors: {r.errors}"
+    why = f"{case['file']}: {case['rule']} ({case['page']})\nreasons: {[render_reason(x) for x in r.reasons]}\nerrors: {r.errors}"
     assert r.decision == exp["decision"], why
     for key in exp.get("missing_keys", []):
         assert key in r.missing_keys, why
     if "reason_contains" in exp:
-        assert any(exp["reason_contains"] in x.message for x in r.reasons), why
+        assert any(exp["reason_contains"] in render_reason(x) for x in r.reasons), why
     if "errors" in exp:
         assert bool(r.errors) == exp["errors"], why

@@ -11,9 +11,7 @@ import orjson
 import pytest
 
 from permwise.engine import ALLOWED, EXPLICIT_DENY, decide, evaluate
-from permwise.engine.cases import case_from_dict
-
-from _engine_caseload import load_cases
+from _engine_caseload import load_cases, read_case
 
 XCHECK = Path(__file__).resolve().parents[1] / "engine_xcheck" / "cases.jsonl"
 
@@ -38,7 +36,7 @@ def test_both_paths_agree_on_every_case():
     assert len(CASES) > 900
     seen = set()
     for case in CASES:
-        _id, ps, req = case_from_dict(case)
+        _id, ps, req = read_case(case)
         full = evaluate(ps, req)
         fast = evaluate(ps, req, explain=False)
         assert decide(ps, req) == full.decision, case["id"]

@@ -24,6 +24,7 @@ import copy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from permwise.catalog import get_catalog
 from permwise.engine import PolicySet, Request, compile_policy, evaluate
 
 ACCT = "111122223333"
@@ -124,6 +125,7 @@ def build(e: dict) -> PolicySet:
         scps=[[compile_policy(d, f"scp{i}", "scp", f"l{i}")] for i, d in enumerate(e["scps"])],
         rcps=[[compile_policy(d, f"rcp{i}", "rcp", f"r{i}")] for i, d in enumerate(e["rcps"])],
         resource=compile_policy(e["resource"], "resource", "resource") if e["resource"] else None,
+        rcp_services=get_catalog().rcp_supported_services(),
     )
 
 

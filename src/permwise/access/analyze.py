@@ -515,7 +515,8 @@ class AccessAnalyzer:
             ps = self._sets[key] = PolicySet(
                 identity=[self._allow_all], resource=t.policies, rcps=rcps if with_rcps else None,
                 management_account_id=self.env.management_account_id, scp_exempt=True,
-                resource_policy_required=True if t.trust else None)
+                resource_policy_required=True if t.trust else None,
+                rcp_services=get_catalog().rcp_supported_services() if with_rcps and rcps else None)
         base = self._context(c)
         synth: dict[str, Any] = {}
         unknown_org = c.kind in ("account", "arn", "canonical") and not self.org_of(c.account)

@@ -19,6 +19,7 @@ from permwise.cli.options import AtOpt, parse_at
 from permwise.engine import PolicySet, Request, Result, compile_policy, evaluate
 from permwise.engine.cases import CaseError, case_from_dict
 from permwise.errors import InputError
+from permwise.report.reasons import render_reason, result_dict
 
 
 class Format(str, Enum):
@@ -52,6 +53,12 @@ def _load_doc(path: str, kind: str = "identity") -> dict:
                          pointer=first.pointer or None,
                          hint=f"check it with `permwise validate {path}`")
     return src.data
+
+
+def _rcp_services() -> frozenset[str]:
+    from permwise.catalog import get_catalog
+
+    return get_catalog().rcp_supported_services()
 
 
 def _compile(path: str, kind: str, level: str | None = None):
@@ -110,7 +117,7 @@ def render_text(result: Result, request: Request) -> str:
     marks = {"allow": "[green]allow[/]", "explicit-deny": "[red]deny[/]", "no-allow": "[yellow]no allow[/]",
              "not-applicable": "[dim]skipped[/]", "note": "[dim]note[/]"}
     for r in result.reasons:
-        lines.append(f"  {marks.get(r.kind, r.kind)}  {escape(r.message)}")
+        lines.append(f"  {marks.get(r.kind, r.kind)}  {escape(render_reason(r))}")
     if result.missing_keys:
         lines.append("  [dim]missing context keys that could change the result:[/] "
                      + escape(", ".join(result.missing_keys)))
@@ -154,7 +161,8 @@ def _regular(fh) -> bool:
         return False
 
 
-def _run_jsonl(path: str, output: str | None, details: bool, jobs: int | None = 1, derive: bool = False) -> None:
+def _run_jsonl(path: str, output: str | None, details: bool, jobs: int | None = 1, derive: bool = False,
+               at: Any = None) -> None:
     """One result per non-blank line, in order, streamed (see :mod:`permwise.jsonl`). Lines are
     split on ``\\n`` only (a JSON string may hold U+2028 and friends), a UTF-8 byte order mark
     at the start of the batch is ignored, and any failure inside one line (not UTF-8, not
@@ -170,13 +178,13 @@ def _run_jsonl(path: str, output: str | None, details: bool, jobs: int | None = 
             out = sys.stdout.buffer
             interactive = path == "-" and not _regular(fh)
             run_stream(fh, out.write, shown=shown, jobs=n_jobs, details=details, derive=derive,
-                       flush=out.flush if interactive else None)
+                       flush=out.flush if interactive else None, at=at)
             out.flush()
             return
         from permwise.fsutil import AtomicStream
 
         with AtomicStream(output) as stream:
-            run_stream(fh, stream.write, shown=shown, jobs=n_jobs, details=details, derive=derive)
+            run_stream(fh, stream.write, shown=shown, jobs=n_jobs, details=details, derive=derive, at=at)
             stream.commit()
     except BrokenPipeError:
         raise
@@ -239,17 +247,23 @@ def register(app: typer.Typer) -> None:
                                  hint=f"put it in the case file, or leave out `{mode}`")
         if output is not None and jsonl is None:
             raise InputError("`--output` writes `--jsonl` results only", hint="add `--jsonl FILE`, or redirect stdout")
+        from permwise.clock import now_instant
+
+        instant = parse_at(at) if at else now_instant()  # the run's one instant
         if jsonl is not None:
             if json_case is not None:
                 raise InputError("`--json` and `--jsonl` cannot be used together", hint="pick one")
-            _run_jsonl(jsonl, output, details, jobs, derive_context)
+            _run_jsonl(jsonl, output, details, jobs, derive_context, instant)
             return
         if json_case is not None:
             from permwise.sources import load_source
 
             src = load_source(json_case)
             try:
-                _cid, ps, req = case_from_dict(src.data, derive=derive_context)
+                from permwise.catalog import get_catalog
+
+                _cid, ps, req = case_from_dict(src.data, derive=derive_context, at=instant,
+                                               rcp_services=get_catalog().rcp_supported_services())
             except CaseError as exc:
                 raise InputError(str(exc), file=src.path, hint="see `permwise simulate --help` and docs/simulate.md") from None
         else:
@@ -289,6 +303,7 @@ def register(app: typer.Typer) -> None:
                 session=_compile(session_policy, "session") if session_policy else None,
                 scps=_levels(scp or [], "scp"),
                 rcps=_levels(rcp or [], "rcp"),
+                rcp_services=_rcp_services() if rcp else None,
                 resource=trust or res,
                 management_account_id=management_account,
             )
@@ -301,7 +316,7 @@ def register(app: typer.Typer) -> None:
             tags = _pairs(principal_tag or [], "--principal-tag") or None
             derived, unknown = derived_context(
                 PrincipalFacts(principal, tags=dict(tags or {})), action, resource,
-                resource_facts=ResourceFacts(resource_account), runtime=Runtime(at=parse_at(at) if at else None))
+                resource_facts=ResourceFacts(resource_account), runtime=Runtime(at=instant))
             low = {k.lower() for k in given}
             ctx = {**{k: v for k, v in derived.items() if k.lower() not in low}, **given}
             req = Request(
@@ -311,11 +326,12 @@ def register(app: typer.Typer) -> None:
                 resource_account=resource_account,
                 context=ctx,
                 principal_tags=tags,
+                at=instant,
             )
             _res, deps = evaluate_known(ps, req, {k: u for k, u in unknown.items() if k not in low})
             result = evaluate(ps, req)
             if fmt is Format.json:
-                rec = result.to_dict()
+                rec = result_dict(result)
                 rec["depends_on"] = [d.to_dict() for d in deps]
                 sys.stdout.buffer.write(orjson.dumps(rec, option=orjson.OPT_INDENT_2) + b"\n")
                 return
@@ -330,7 +346,7 @@ def register(app: typer.Typer) -> None:
             return
         result = evaluate(ps, req)
         if fmt is Format.json:
-            rec = result.to_dict()
+            rec = result_dict(result)
             sys.stdout.buffer.write(orjson.dumps(rec, option=orjson.OPT_INDENT_2) + b"\n")
             return
         from permwise.report.console import make_console

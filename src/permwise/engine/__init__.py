@@ -1,5 +1,9 @@
 """The evaluation engine: decide a request against the policies in force, as AWS would, and say
-why. Pure (no I/O), compiled once and evaluated many times.
+why. Pure (no I/O, no clock, no catalog read), compiled once and evaluated many times.
+
+Three parts: :mod:`~permwise.engine.analyse` (per-layer results of a request),
+:mod:`~permwise.engine.decision` (AWS's order), :mod:`~permwise.engine.explain` (structured
+reasons, :mod:`~permwise.engine.reasons`); :func:`evaluate` runs them.
 
 >>> from permwise.engine import compile_policy, PolicySet, Request, evaluate
 >>> p = compile_policy({"Version": "2012-10-17", "Statement": [
@@ -18,11 +22,13 @@ from permwise.engine.evaluate import (
     ALLOWED,
     EXPLICIT_DENY,
     IMPLICIT_DENY,
-    RCP_SERVICES,
+    Grant,
     PolicySet,
     Reason,
+    ReasonKind,
     Request,
     Result,
+    Rule,
     decide,
     evaluate,
 )
@@ -39,13 +45,15 @@ __all__ = [
     "IMPLICIT_DENY",
     "KINDS",
     "OPERATORS",
-    "RCP_SERVICES",
     "CompiledPolicy",
     "CompiledStatement",
+    "Grant",
     "PolicySet",
     "Reason",
+    "ReasonKind",
     "Request",
     "Result",
+    "Rule",
     "action_matches",
     "arn_matches",
     "build_context",

@@ -42,17 +42,19 @@ account id principal may be a number in a single case (``--json``, YAML), but in
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 
 import orjson
 
 from permwise.engine.compile import CompiledPolicy, compile_policy
-from permwise.engine.evaluate import PolicySet, Request, Result
+from permwise.engine.analyse import PolicySet, Request
 
 _CACHE: dict[bytes, CompiledPolicy] = {}
 _CACHE_MAX = 1024
 #: whole policy sets, keyed by the JSON of a case without its request part (see case_from_dict)
-_SET_CACHE: dict[bytes, PolicySet] = {}
+_SET_CACHE: dict[tuple[bytes, frozenset[str] | None], PolicySet] = {}
 _SET_CACHE_MAX = 256
 #: the case fields that describe the request, not the policies in force
 _REQUEST_FIELDS = frozenset({"id", "request", "principal_tags", "derive_context"})
@@ -128,8 +130,14 @@ def _opt_str(v: Any, where: str) -> str | None:
 
 
 def case_from_dict(case: Any, cache: bool = False, strict_types: bool = False,
-                   derive: bool = False) -> tuple[str | None, PolicySet, Request]:
+                   derive: bool = False, *, rcp_services: Collection[str] | None = None,
+                   at: datetime | None = None) -> tuple[str | None, PolicySet, Request]:
     """(id, PolicySet, Request) for one case; raises :class:`CaseError` for a bad case.
+
+    The caller passes what the engine does not read by itself: ``rcp_services`` (the catalog's
+    RCP-supported services; needed by a case with RCPs) and ``at``, the run's instant (the
+    request's ``aws:CurrentTime`` unless its context states one, and the instant of
+    ``derive_context`` unless the case gives its own ``at``).
 
     ``strict_types=True`` (``simulate --jsonl``: lines written by programs) refuses a principal
     that is not a string: a number there is a producer's bug (a shifted column, an id), and
@@ -168,25 +176,26 @@ def case_from_dict(case: Any, cache: bool = False, strict_types: bool = False,
     tags = case.get("principal_tags") or req.get("principal_tags")
     if tags is not None and not isinstance(tags, dict):
         raise CaseError("`principal_tags` must be an object")
+    services = frozenset(rcp_services) if rcp_services is not None else None
     key = None
     if cache:
         try:
-            key = orjson.dumps({k: v for k, v in case.items() if k not in _REQUEST_FIELDS})
+            key = (orjson.dumps({k: v for k, v in case.items() if k not in _REQUEST_FIELDS}), services)
         except TypeError:  # not JSON data (a YAML date, ...): build without the cache
             key = None
         ps = _SET_CACHE.get(key) if key is not None else None
         if ps is not None:
-            return (str(cid) if cid is not None else None), ps, _request(req, resource, context, tags, case, derive)
-    ps = _policy_set(case)
+            return (str(cid) if cid is not None else None), ps, _request(req, resource, context, tags, case, derive, at)
+    ps = _policy_set(case, services)
     if key is not None:
         if len(_SET_CACHE) >= _SET_CACHE_MAX:
             _SET_CACHE.clear()
         _SET_CACHE[key] = ps
-    return (str(cid) if cid is not None else None), ps, _request(req, resource, context, tags, case, derive)
+    return (str(cid) if cid is not None else None), ps, _request(req, resource, context, tags, case, derive, at)
 
 
 def _request(req: dict, resource: str, context: dict, tags: dict | None, case: dict | None = None,
-             derive: bool = False) -> Request:
+             derive: bool = False, at: datetime | None = None) -> Request:
     want = case.get("derive_context") if case is not None else None
     if derive or want:
         from permwise.engine.context import derived_context, facts_from_dict
@@ -197,6 +206,8 @@ def _request(req: dict, resource: str, context: dict, tags: dict | None, case: d
             pf, rf, rt, region = facts_from_dict(want if isinstance(want, dict) else None, req["principal"])
         except (ValueError, TypeError) as exc:
             raise CaseError(f"`derive_context`: {exc}") from None
+        if rt.at is None:
+            rt = rt.merged(type(rt)(at=at))
         if rf.account is None and req.get("resource_account") is not None:
             rf = type(rf)(str(req["resource_account"]), rf.org_id, rf.org_paths, rf.tags)
         if tags:
@@ -213,10 +224,11 @@ def _request(req: dict, resource: str, context: dict, tags: dict | None, case: d
         context=context,
         principal_tags=tags,
         resource_key_manager=str(km) if km is not None else None,
+        at=at,
     )
 
 
-def _policy_set(case: dict) -> PolicySet:
+def _policy_set(case: dict, rcp_services: frozenset[str] | None) -> PolicySet:
     ids = case.get("identity_policies") or []
     if isinstance(ids, (dict, str)):  # one document given without the list
         ids = [ids]
@@ -233,20 +245,30 @@ def _policy_set(case: dict) -> PolicySet:
     rkind = case.get("resource_policy_kind") or "resource"
     if rkind not in ("resource", "trust"):
         raise CaseError("`resource_policy_kind` must be `resource` or `trust`")
-    ps = PolicySet(
+    # compiled in the order of the case's parts, so the first bad part is the one reported
+    bpol = _compiled(boundary, "boundary", "boundary", None, "permission_boundary") if boundary else None
+    spol = _compiled(session, "session", "session", None, "session_policy") if session else None
+    scps = _levels(case.get("scps"), "scp", "scps")
+    rcps = _levels(case.get("rcps"), "rcp", "rcps")
+    rpol = _compiled(rp, "resource_policy", rkind, None, "resource_policy") if rp else None
+    mgmt = _opt_str(case.get("management_account_id"), "management_account_id")
+    restrict = _restrict_public(case.get("block_public_access"))
+    if rcps and rcp_services is None:
+        raise CaseError("a case with `rcps` needs the RCP-supported services (pass `rcp_services`)")
+    return PolicySet(
         identity=identity,
-        boundary=_compiled(boundary, "boundary", "boundary", None, "permission_boundary") if boundary else None,
-        session=_compiled(session, "session", "session", None, "session_policy") if session else None,
-        scps=_levels(case.get("scps"), "scp", "scps"),
-        rcps=_levels(case.get("rcps"), "rcp", "rcps"),
-        resource=_compiled(rp, "resource_policy", rkind, None, "resource_policy") if rp else None,
-        management_account_id=_opt_str(case.get("management_account_id"), "management_account_id"),
+        boundary=bpol,
+        session=spol,
+        scps=scps,
+        rcps=rcps,
+        resource=rpol,
+        management_account_id=mgmt,
         scp_exempt=case.get("scp_exempt"),
         rcp_exempt=case.get("rcp_exempt"),
         resource_policy_required=case.get("resource_policy_required"),
-        s3_restrict_public=_restrict_public(case.get("block_public_access")),
+        s3_restrict_public=restrict,
+        rcp_services=rcp_services,
     )
-    return ps
 
 
 def _restrict_public(bpa: Any) -> bool:
@@ -255,28 +277,3 @@ def _restrict_public(bpa: Any) -> bool:
     if not isinstance(bpa, dict):
         raise CaseError("`block_public_access` must be an object such as {\"RestrictPublicBuckets\": true}")
     return bool(bpa.get("RestrictPublicBuckets"))
-
-
-def result_record(cid: Any, result: Result, details: bool = False) -> dict[str, Any]:
-    """The ``--jsonl`` output record: ``{"id", "decision", "reasons"}`` (+ details on request)."""
-    reasons = [r.to_dict() for r in result.reasons]
-    if result.missing_keys:
-        # the keys that conditions consulted but the request did not carry: supplying them
-        # could change the decision
-        reasons.append({
-            "kind": "missing-keys",
-            "keys": result.missing_keys,
-            "message": "context keys absent from the request that could change the result: "
-            + ", ".join(result.missing_keys),
-        })
-    rec: dict[str, Any] = {"id": cid, "decision": result.decision, "reasons": reasons}
-    if details:
-        rec["missing_keys"] = result.missing_keys
-        rec["errors"] = result.errors
-    return rec
-
-
-def error_record(cid: Any, message: str) -> dict[str, Any]:
-    """The ``--jsonl`` record for a line that cannot be evaluated: the same keys as a result
-    (``id``, ``decision``, ``reasons``) with ``decision: "error"``, plus ``error``."""
-    return {"id": cid, "decision": "error", "reasons": [{"kind": "error", "message": message}], "error": message}

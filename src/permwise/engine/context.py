@@ -24,7 +24,8 @@ aws:PrincipalServiceName       the service principal's name (service principals 
 aws:ResourceAccount            ``resource_account`` of the request, else the account field of
                                the resource ARN (absent when neither is known, e.g. S3 ARNs)
 aws:RequestedRegion            the region field of the resource ARN, when it has one
-aws:CurrentTime / aws:EpochTime  the evaluation time (UTC), ISO 8601 / epoch seconds
+aws:CurrentTime / aws:EpochTime  the request's instant (``Request.at``, UTC), ISO 8601 / epoch seconds;
+                               absent when the caller gives no instant
 aws:SecureTransport            ``true``
 aws:PrincipalTag/<key>         each of the request's ``principal_tags``
 =============================  ==================================================================
@@ -46,7 +47,6 @@ see :mod:`permwise.engine.depends`. The table of every key is docs/context.md.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -73,16 +73,18 @@ PRINCIPAL_TYPES = {
     ANONYMOUS: "Anonymous",
 }
 
-_clock: list = [None, None, None]  # [second, iso, epoch]
+_instant_memo: list[Any] = [None, "", 0]  # [the last instant, its ISO text, its epoch seconds]
 
 
-def _now() -> tuple[str, int]:
-    sec = int(time.time())
-    if _clock[0] != sec:
-        _clock[0] = sec
-        _clock[1] = datetime.fromtimestamp(sec, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        _clock[2] = sec
-    return _clock[1], _clock[2]
+def _instant(at: datetime) -> tuple[str, int]:
+    """``aws:CurrentTime`` and ``aws:EpochTime`` of ``at`` (the last one is kept: a run has one)."""
+    memo = _instant_memo
+    if memo[0] is not at:
+        epoch = int(at.timestamp())
+        memo[1] = datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        memo[2] = epoch
+        memo[0] = at
+    return memo[1], memo[2]
 
 
 def arn_account(arn: str) -> str | None:
@@ -140,8 +142,11 @@ def build_context(
     resource_account: str | None,
     context: dict[str, Any] | None,
     principal_tags: dict[str, Any] | None,
+    at: datetime | None = None,
 ) -> dict[str, Any]:
-    """The full request context (lowercase keys) for one request."""
+    """The full request context (lowercase keys) for one request. ``at``: the request's instant
+    (``aws:CurrentTime``, ``aws:EpochTime``), given by the caller; None: no time keys (unless
+    ``context`` has them)."""
     if type(context) is LowerKeys and "aws:currenttime" in context and not principal_tags:
         # a caller that built the whole context (``check``, from the request-context model):
         # only what it left out is derived
@@ -156,10 +161,9 @@ def build_context(
             if region:
                 ctx["aws:requestedregion"] = region
         return ctx
-    iso, epoch = _now()
     ctx = _principal_context(pi).copy()
-    ctx["aws:currenttime"] = iso
-    ctx["aws:epochtime"] = epoch
+    if at is not None:
+        ctx["aws:currenttime"], ctx["aws:epochtime"] = _instant(at)
     racct = resource_account
     if resource.startswith("arn:"):
         parts = resource.split(":", 5)
@@ -248,11 +252,6 @@ def parse_instant(text: str) -> datetime:
     if d.tzinfo is None:
         d = d.replace(tzinfo=timezone.utc)
     return d.astimezone(timezone.utc).replace(microsecond=0)
-
-
-def now_instant() -> datetime:
-    """The current second (UTC): the one instant of a run when ``--at`` is not given."""
-    return datetime.fromtimestamp(int(time.time()), timezone.utc)
 
 
 def instant_keys(at: datetime) -> dict[str, Any]:
@@ -356,14 +355,17 @@ def derived_context(
 
     ``region``: the configured region the tool calls (global services go to their own region,
     see :func:`requested_region`). ``runtime``: what the user stated; fields left ``None`` make
-    their keys unknown."""
+    their keys unknown, except ``runtime.at``, the request's instant, which the caller must give
+    (``--at`` or the run's start: the engine never reads the clock); ValueError without it."""
     facts = principal if isinstance(principal, PrincipalFacts) else PrincipalFacts(str(principal))
     rt = runtime or Runtime()
     pi = parse_principal(facts.arn)
     kind = pi.kind
     ctx: dict[str, Any] = {"aws:SecureTransport": "true"}
     unknown: dict[str, Unknown] = {}
-    at = rt.at or now_instant()
+    at = rt.at
+    if at is None:
+        raise ValueError("derived_context needs the instant of the request (`Runtime.at`)")
     ctx.update(instant_keys(at))
     if kind == SERVICE:
         ctx["aws:PrincipalIsAWSService"] = "true"

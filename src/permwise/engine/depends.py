@@ -198,7 +198,7 @@ def evaluate_known(
             if v is not None:
                 c2[u.key] = v
             r2 = evaluate(ps, Request(req.principal, req.action, req.resource, req.resource_account, c2,
-                                      req.principal_tags), False)
+                                      req.principal_tags, at=req.at), False)
             if r2.decision != res.decision:
                 st = _deciding(res) if res.decision != ALLOWED else None
                 st = st or _deciding(r2) or _deciding(res)

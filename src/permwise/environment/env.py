@@ -32,8 +32,9 @@ from permwise.engine.context import (
     Runtime,
     Unknown,
     derived_context,
-    now_instant,
 )
+from permwise.catalog import get_catalog
+from permwise.clock import now_instant
 from permwise.engine.matching import parse_principal
 from permwise.environment.model import (
     RCP_TYPE,
@@ -525,6 +526,7 @@ class Environment:
             rcps = []  # RCPs do not apply to AWS managed KMS keys
         ps = PolicySet(identity=ident, boundary=boundary or None, scps=scps, rcps=rcps,
                        resource=resource, management_account_id=mgmt,
+                       rcp_services=get_catalog().rcp_supported_services() if rcps else None,
                        s3_restrict_public=self.s3_restrict_public(resource_arn) if resource is not None else False)
         if len(self._sets) > 100_000:
             self._sets.clear()

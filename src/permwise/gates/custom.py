@@ -94,7 +94,7 @@ def allowed_where(cp: CompiledPolicy, doc_type: str, action: str, resources: lis
     role = f"arn:aws:iam::{account}:role/{HOLDER}"
     if doc_type in ("scp", "rcp"):
         allow_all = compile_policy(_exposure._ALLOW_ALL, name="caller-identity", kind="identity")
-        ps = PolicySet(identity=[allow_all], scps=[[cp]]) if doc_type == "scp" else PolicySet(identity=[allow_all], rcps=[[cp]])
+        ps = PolicySet(identity=[allow_all], scps=[[cp]]) if doc_type == "scp" else PolicySet(identity=[allow_all], rcps=[[cp]], rcp_services=catalog.get_catalog().rcp_supported_services())
     elif doc_type in ("boundary", "session"):
         allow_all = compile_policy(_exposure._ALLOW_ALL, name="caller-identity", kind="identity")
         ps = PolicySet(identity=[allow_all], boundary=cp) if doc_type == "boundary" else PolicySet(identity=[allow_all], session=cp)

@@ -283,7 +283,7 @@ def files_side(label: str, docs: list[Any], policy_type: str) -> Side:
                 level = pols if _has_allow(pols) else [compile_policy(_ALLOW_ALL, name="FullAWSAccess", kind="scp"), *pols]
                 hit = PolicySet(identity=[allow_all], scps=[level])
             elif kind == "rcp":
-                hit = PolicySet(identity=[allow_all], rcps=[pols])
+                hit = PolicySet(identity=[allow_all], rcps=[pols], rcp_services=catalog.get_catalog().rcp_supported_services())
             else:
                 hit = PolicySet(identity=[allow_all], resource=pols)
             cache["x"] = hit

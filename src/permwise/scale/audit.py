@@ -248,7 +248,7 @@ def run_audit_units(
 
 
 def _now() -> Any:
-    from permwise.engine.context import now_instant
+    from permwise.clock import now_instant
 
     return now_instant()
 

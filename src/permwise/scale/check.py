@@ -109,7 +109,7 @@ def run_check_units(
     shared = CheckShared(location_, run, manifest, config, list(commands) if commands else None,
                          list(profiles) if profiles else None, excess)
     if at is None:
-        from permwise.engine.context import now_instant
+        from permwise.clock import now_instant
 
         at = now_instant()
     shared.at = at
