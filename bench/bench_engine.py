@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from datetime import datetime, timezone
 from pathlib import Path
 
 import orjson
@@ -146,6 +147,10 @@ def make_request(rng: random.Random) -> tuple[str, str, dict]:
     return rng.choice(["sqs:SendMessage", "sqs:DeleteQueue"]), f"arn:aws:sqs:{region}:{ACCOUNT}:{rng.choice(['app-jobs', 'other'])}", ctx
 
 
+#: the run's one instant (a caller passes it: the engine never reads the clock)
+AT = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
 def build(n: int, seed: int = 7):
     rng = random.Random(seed)
     principals = make_principals(rng)
@@ -164,7 +169,8 @@ def build(n: int, seed: int = 7):
         k = rng.randrange(len(principals))
         p = principals[k]
         action, resource, ctx = make_request(rng)
-        req = Request(principal=p["arn"], action=action, resource=resource, context=ctx, principal_tags=p["tags"])
+        req = Request(principal=p["arn"], action=action, resource=resource, context=ctx, principal_tags=p["tags"],
+                      at=AT)
         work.append((sets[k], req))
         lines.append(orjson.dumps({
             "id": f"r{i}",
@@ -228,7 +234,7 @@ def bench_jsonl_in_process(payload: bytes, n: int) -> float:
         cases._CACHE.clear()
         cases._SET_CACHE.clear()
         c0 = time.process_time()
-        _run_jsonl(str(src), str(Path(d) / "results.jsonl"), False)
+        _run_jsonl(str(src), str(Path(d) / "results.jsonl"), False, at=AT)
         return n / (time.process_time() - c0)
 
 

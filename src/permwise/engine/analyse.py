@@ -349,6 +349,8 @@ ASSUME_ROLE_PAGE = "https://docs.aws.amazon.com/STS/latest/APIReference/API_Assu
 #: the order in which matching Deny statements are reported: the deciding one first
 _DENY_ORDER = {"rcp": 0, "scp": 1, "resource": 2, "trust": 2, "identity": 3, "boundary": 4, "session": 5}
 
+_NON_IAM = (SERVICE, ANONYMOUS, WEB_IDENTITY, CANONICAL)
+
 #: one SCP/RCP level as analysed: (level name, its own policies, the matching Allow statements)
 LevelResult = tuple[str, list[CompiledPolicy], list[tuple[CompiledStatement, str]]]
 
@@ -357,9 +359,9 @@ class Analysis:
     """Everything :func:`analyse` found for one request: the scope (``special``,
     ``scp_exemption``, ``rcp_exemption``), each layer's matching statements (``rcp_levels``,
     ``scp_levels``, ``res_allows``, ``id_allows``, ``b_allows``, ``s_allows``, each Allow with
-    its principal match strength; ``denies``: every matching Deny, the deciding one first) and
-    the facts derived from them that the decision reads (``id_ok``, ``b_ok``, ``s_ok``,
-    ``identity_path``, ``best``, ``cross``, ``non_iam``, ``res_required``)."""
+    its principal match strength; ``denies``: every matching Deny, the deciding one first) and,
+    after :meth:`derive`, the facts derived from them that the decision reads (``id_ok``,
+    ``b_ok``, ``s_ok``, ``identity_path``, ``best``, ``cross``, ``non_iam``, ``res_required``)."""
 
     __slots__ = (
         "ps", "request", "pi", "action", "prefix", "resource", "ctx", "special", "scp_exemption",
@@ -408,6 +410,38 @@ class Analysis:
     best: str | None
     #: the resource-based policy must allow (trust and KMS key policies)
     res_required: bool
+
+    def derive(self) -> None:
+        """Fill the facts steps 4 and 5 of the decision read (``id_ok``, ``b_ok``, ``s_ok``,
+        ``identity_path``, ``non_iam``, ``cross``, ``best``, ``res_required``). Called by the
+        decision once no explicit deny and no organization level has decided (most denials
+        never need them)."""
+        ps = self.ps
+        kind = self.pi.kind
+        self.id_ok = id_ok = bool(self.id_allows) or kind == ROOT
+        self.b_ok = b_ok = (not ps.boundary) or bool(self.b_allows)
+        self.s_ok = s_ok = (not ps.session) or bool(self.s_allows)
+        self.identity_path = id_ok and b_ok and s_ok
+        self.non_iam = non_iam = kind in _NON_IAM or (kind == UNKNOWN and not self.pi.account)
+        p_account, r_account = self.p_account, self.r_account
+        self.cross = p_account is not None and r_account is not None and p_account != r_account and not non_iam
+        best = None
+        res_allows = self.res_allows
+        if res_allows:
+            strengths = {st for _s, st in res_allows}
+            best = next((m for m in (MATCH_EXACT, MATCH_ROLE, MATCH_ACCOUNT) if m in strengths), None)
+        self.best = best
+        res_required = False
+        res_pols = self.resource_policies
+        if res_pols:
+            required = ps.resource_policy_required
+            if required is None:
+                prefix = self.prefix
+                res_required = (any(p.kind == "trust" for p in res_pols) or prefix == "kms"
+                                or on_role(prefix, self.resource))
+            else:
+                res_required = required
+        self.res_required = res_required
 
     @property
     def id_layer(self) -> str:
@@ -501,7 +535,13 @@ def analyse(ps: PolicySet, req: Request) -> Analysis:
     prefix = al.partition(":")[0]
     resource = req.resource if req.resource is not None else "*"
     ctx = build_context(pi, resource, req.resource_account, req.context, req.principal_tags, req.at)
-    a.ps, a.request, a.pi, a.action, a.prefix, a.resource, a.ctx = ps, req, pi, action, prefix, resource, ctx
+    a.ps = ps
+    a.request = req
+    a.pi = pi
+    a.action = action
+    a.prefix = prefix
+    a.resource = resource
+    a.ctx = ctx
     special = _special(al, pi) if al in _SPECIAL else None
     a.special = special
     if special is not None:  # AWS's special authorization rules: no policy is read
@@ -509,9 +549,8 @@ def analyse(ps: PolicySet, req: Request) -> Analysis:
         a.rcp_levels, a.scp_levels, a.resource_policies = [], [], []
         a.res_allows, a.id_allows, a.b_allows, a.s_allows = [], [], [], []
         a.denies, a.missing, a.errors = [], [], []
-        a.public_restricted = a.non_iam = a.cross = a.res_required = False
-        a.id_ok = a.b_ok = a.s_ok = a.identity_path = True
-        a.best = a.p_account = a.r_account = None
+        a.public_restricted = False
+        a.p_account = a.r_account = None
         return a
 
     acc = _Acc()
@@ -566,30 +605,18 @@ def analyse(ps: PolicySet, req: Request) -> Analysis:
     if len(denies) > 1:
         denies.sort(key=lambda s: _DENY_ORDER.get(s.policy.kind, 9))
 
-    a.rcp_levels, a.scp_levels, a.resource_policies = rcp_results, scp_results, res_pols
-    a.res_allows, a.public_restricted = res_allows, public_restricted
-    a.id_allows, a.b_allows, a.s_allows, a.denies = id_allows, b_allows, s_allows, denies
+    a.rcp_levels = rcp_results
+    a.scp_levels = scp_results
+    a.resource_policies = res_pols
+    a.res_allows = res_allows
+    a.public_restricted = public_restricted
+    a.id_allows = id_allows
+    a.b_allows = b_allows
+    a.s_allows = s_allows
+    a.denies = denies
     a.missing = sorted(acc.missing)
     a.errors = list(dict.fromkeys(acc.errors)) if acc.errors else []
-    a.p_account, a.r_account = p_account, r_account
+    a.p_account = p_account
+    a.r_account = r_account
 
-    # --- the facts the decision reads -----------------------------------------------------
-    kind = pi.kind
-    a.id_ok = id_ok = bool(id_allows) or kind == ROOT
-    a.b_ok = b_ok = (not has_boundary) or bool(b_allows)
-    a.s_ok = s_ok = (not ps.session) or bool(s_allows)
-    a.identity_path = id_ok and b_ok and s_ok
-    a.non_iam = non_iam = kind in (SERVICE, ANONYMOUS, WEB_IDENTITY, CANONICAL) or (kind == UNKNOWN and not pi.account)
-    a.cross = p_account is not None and r_account is not None and p_account != r_account and not non_iam
-    best = None
-    if res_allows:
-        strengths = {st for _s, st in res_allows}
-        best = next((m for m in (MATCH_EXACT, MATCH_ROLE, MATCH_ACCOUNT) if m in strengths), None)
-    a.best = best
-    res_required = False
-    if res_pols:
-        required = ps.resource_policy_required
-        res_required = (any(p.kind == "trust" for p in res_pols) or prefix == "kms" or on_role(prefix, resource)
-                        if required is None else required)
-    a.res_required = res_required
     return a

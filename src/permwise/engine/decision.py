@@ -83,11 +83,14 @@ def decide(a: Analysis) -> Outcome:
         first = a.denies[0].policy
         return Outcome(EXPLICIT_DENY, Path.EXPLICIT_DENY, first.kind, first.level, [])
     # 2. every RCP level, 3. every SCP level must allow
-    for what, levels in (("rcp", a.rcp_levels), ("scp", a.scp_levels)):
-        for name, _pols, allows in levels:
-            if not allows:
-                return Outcome(IMPLICIT_DENY, Path.ORGANIZATION_NO_ALLOW, what, name, [])
+    for name, _pols, allows in a.rcp_levels:
+        if not allows:
+            return Outcome(IMPLICIT_DENY, Path.ORGANIZATION_NO_ALLOW, "rcp", name, [])
+    for name, _pols, allows in a.scp_levels:
+        if not allows:
+            return Outcome(IMPLICIT_DENY, Path.ORGANIZATION_NO_ALLOW, "scp", name, [])
     # 4. resource-based policy
+    a.derive()
     best = a.best
     if a.non_iam:
         if best is not None:

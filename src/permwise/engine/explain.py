@@ -19,14 +19,19 @@ from permwise.engine.decision import Outcome, Path
 from permwise.engine.matching import MATCH_ACCOUNT, MATCH_EXACT, MATCH_ROLE, ROOT
 from permwise.engine.reasons import Grant, Reason, ReasonKind, Rule
 
+# enum members bound once (an enum attribute lookup costs more than a global one)
 _ALLOW, _DENY, _NO_ALLOW = ReasonKind.ALLOW, ReasonKind.EXPLICIT_DENY, ReasonKind.NO_ALLOW
 _NOTE, _NOT_APPLICABLE = ReasonKind.NOTE, ReasonKind.NOT_APPLICABLE
+_ALLOW_STATEMENT, _DENY_STATEMENT, _RESOURCE_GRANT = Rule.ALLOW_STATEMENT, Rule.DENY_STATEMENT, Rule.RESOURCE_GRANT
+_NO_LEVEL_ALLOW, _NO_IDENTITY_ALLOW = Rule.NO_LEVEL_ALLOW, Rule.NO_IDENTITY_ALLOW
+_NO_BOUNDARY_ALLOW, _NO_SESSION_ALLOW = Rule.NO_BOUNDARY_ALLOW, Rule.NO_SESSION_ALLOW
+_LEVEL_RULES = ((Rule.RCP_LEVEL_ALLOW, "rcp:"), (Rule.SCP_LEVEL_ALLOW, "scp:"))
 
 
-def _statement(kind: ReasonKind, rule: Rule, s: CompiledStatement, level: str | None = None,
+def _statement(kind: ReasonKind, rule: Rule, s: CompiledStatement, key: str, level: str | None = None,
                grant: Grant | None = None) -> Reason:
-    """The reason naming statement ``s`` (cached on it)."""
-    key = (rule, level, grant)
+    """The reason naming statement ``s``, cached on it under ``key`` (one key per rule, level
+    and grant)."""
     cache = s.reason_cache
     r = cache.get(key)
     if r is None:
@@ -37,15 +42,18 @@ def _statement(kind: ReasonKind, rule: Rule, s: CompiledStatement, level: str | 
 
 
 def _allow(s: CompiledStatement) -> Reason:
-    return _statement(_ALLOW, Rule.ALLOW_STATEMENT, s)
+    r = s.reason_cache.get("allow")
+    return r if r is not None else _statement(_ALLOW, _ALLOW_STATEMENT, s, "allow")
 
 
 def _names(pols: list[CompiledPolicy]) -> tuple[str, ...]:
-    return tuple(p.name for p in pols)
+    return tuple([p.name for p in pols])
 
 
 def _exemptions(a: Analysis) -> list[Reason]:
     """The layers that do not apply (SCPs, RCPs, a public bucket policy), and why."""
+    if a.scp_exemption is None and a.rcp_exemption is None and not a.public_restricted:
+        return []
     out = []
     mgmt = a.ps.management_account_id
     if a.scp_exemption is not None:
@@ -62,9 +70,9 @@ def _exemptions(a: Analysis) -> list[Reason]:
 
 def _organization_allows(a: Analysis) -> list[Reason]:
     out = []
-    for rule, levels in ((Rule.RCP_LEVEL_ALLOW, a.rcp_levels), (Rule.SCP_LEVEL_ALLOW, a.scp_levels)):
+    for (rule, prefix), levels in zip(_LEVEL_RULES, (a.rcp_levels, a.scp_levels)):
         for name, _pols, allows in levels:
-            out.append(_statement(_ALLOW, rule, allows[0][0], name))
+            out.append(_statement(_ALLOW, rule, allows[0][0], prefix + name, name))
     return out
 
 
@@ -73,7 +81,7 @@ def _organization_failures(a: Analysis) -> list[Reason]:
     for what, levels in (("rcp", a.rcp_levels), ("scp", a.scp_levels)):
         for name, pols, allows in levels:
             if not allows:
-                out.append(Reason(_NO_ALLOW, Rule.NO_LEVEL_ALLOW, what, level=name, action=a.action,
+                out.append(Reason(_NO_ALLOW, _NO_LEVEL_ALLOW, what, level=name, action=a.action,
                                   policies=_names(pols)))
     return out
 
@@ -93,13 +101,13 @@ def _identity_failures(a: Analysis, id_ok: bool) -> list[Reason]:
     out = []
     ps, action, resource = a.ps, a.action, a.resource
     if not id_ok:
-        out.append(Reason(_NO_ALLOW, Rule.NO_IDENTITY_ALLOW, "identity", action=action, resource=resource,
+        out.append(Reason(_NO_ALLOW, _NO_IDENTITY_ALLOW, "identity", action=action, resource=resource,
                           policies=_names(ps.identity)))
     if not a.b_ok:
-        out.append(Reason(_NO_ALLOW, Rule.NO_BOUNDARY_ALLOW, "boundary", action=action, resource=resource,
+        out.append(Reason(_NO_ALLOW, _NO_BOUNDARY_ALLOW, "boundary", action=action, resource=resource,
                           policies=_names(ps.boundary)))
     if not a.s_ok:
-        out.append(Reason(_NO_ALLOW, Rule.NO_SESSION_ALLOW, "session", action=action, resource=resource,
+        out.append(Reason(_NO_ALLOW, _NO_SESSION_ALLOW, "session", action=action, resource=resource,
                           policies=_names(ps.session)))
     return out
 
@@ -117,51 +125,100 @@ def _cross(a: Analysis) -> Reason:
 
 
 def _grants(a: Analysis, grant: Grant, *strengths: str) -> list[Reason]:
-    return [_statement(_ALLOW, Rule.RESOURCE_GRANT, s, grant=grant) for s, st in a.res_allows if st in strengths]
+    key = "grant:" + grant
+    return [_statement(_ALLOW, _RESOURCE_GRANT, s, key, grant=grant) for s, st in a.res_allows if st in strengths]
+
+
+def _special(a: Analysis, o: Outcome) -> list[Reason]:
+    if a.special is Rule.ROOT_CANNOT_ASSUME_ROLE:
+        return [Reason(_NO_ALLOW, Rule.ROOT_CANNOT_ASSUME_ROLE, "principal")]
+    return [Reason(_NOTE, Rule.CALLER_IDENTITY_ALWAYS_ALLOWED, "identity")]
+
+
+def _explicit_deny(a: Analysis, o: Outcome) -> list[Reason]:
+    return [_statement(_DENY, _DENY_STATEMENT, s, "deny") for s in a.denies]
+
+
+# the denials that got past the organization policies list what failed; the notes come last
+
+
+def _organization_no_allow(a: Analysis, o: Outcome) -> list[Reason]:
+    return _organization_failures(a) + _exemptions(a)
+
+
+def _no_resource_allow(a: Analysis, o: Outcome) -> list[Reason]:
+    return [_no_resource(a)] + _exemptions(a)
+
+
+def _cross_account_no_allow(a: Analysis, o: Outcome) -> list[Reason]:
+    head = [_no_resource(a)] if a.best is None else []
+    return head + _identity_failures(a, a.id_ok) + [_cross(a)] + _exemptions(a)
+
+
+def _role_arn_capped(a: Analysis, o: Outcome) -> list[Reason]:
+    rule = Rule.ROLE_ARN_GRANT_CAPPED if a.id_ok else Rule.ROLE_ARN_GRANT_CAPPED_NO_IDENTITY
+    return (_grants(a, Grant.ROLE_ARN_CAPPED, MATCH_ROLE) + _identity_failures(a, True)
+            + [Reason(_NOTE, rule, o.layer)] + _exemptions(a))
+
+
+def _identity_no_allow(a: Analysis, o: Outcome) -> list[Reason]:
+    tail = [_no_resource(a)] if a.resource_policies and a.best is None else []
+    return _identity_failures(a, a.id_ok) + tail + _exemptions(a)
+
+
+# an allow lists every organization level that allowed, then each layer that allowed
+
+
+def _non_iam_grant(a: Analysis, o: Outcome) -> list[Reason]:
+    return (_organization_allows(a) + _grants(a, Grant.PRINCIPAL, MATCH_EXACT, MATCH_ROLE, MATCH_ACCOUNT)
+            + _exemptions(a))
+
+
+def _cross_account_allow(a: Analysis, o: Outcome) -> list[Reason]:
+    return (_organization_allows(a) + _grants(a, Grant.CROSS_ACCOUNT, MATCH_EXACT, MATCH_ROLE, MATCH_ACCOUNT)
+            + _identity_allows(a) + _exemptions(a))
+
+
+def _own_arn_grant(a: Analysis, o: Outcome) -> list[Reason]:
+    return _organization_allows(a) + _grants(a, Grant.OWN_ARN, MATCH_EXACT) + _exemptions(a)
+
+
+def _role_arn_grant(a: Analysis, o: Outcome) -> list[Reason]:
+    caps = [_allow(s) for s, _ in a.b_allows[:1] + a.s_allows[:1]]
+    return _organization_allows(a) + _grants(a, Grant.ROLE_ARN, MATCH_ROLE) + caps + _exemptions(a)
+
+
+def _identity_allow(a: Analysis, o: Outcome) -> list[Reason]:
+    out = _organization_allows(a)
+    if a.res_required:
+        out += _grants(a, Grant.ACCOUNT, MATCH_ACCOUNT)
+    out += _identity_allows(a)
+    out += _exemptions(a)
+    if not a.resource_policies and (a.prefix == "kms" or on_role(a.prefix, a.resource)):
+        # AWS also requires the key policy / trust policy, which was not given
+        rule = Rule.KEY_POLICY_NOT_GIVEN if a.prefix == "kms" else Rule.TRUST_POLICY_NOT_GIVEN
+        out.append(Reason(_NOTE, rule, "resource"))
+    return out
+
+
+_EXPLAIN = {
+    Path.SPECIAL: _special,
+    Path.EXPLICIT_DENY: _explicit_deny,
+    Path.ORGANIZATION_NO_ALLOW: _organization_no_allow,
+    Path.NON_IAM_GRANT: _non_iam_grant,
+    Path.NON_IAM_NO_ALLOW: _no_resource_allow,
+    Path.CROSS_ACCOUNT_ALLOW: _cross_account_allow,
+    Path.CROSS_ACCOUNT_NO_ALLOW: _cross_account_no_allow,
+    Path.OWN_ARN_GRANT: _own_arn_grant,
+    Path.ROLE_ARN_GRANT: _role_arn_grant,
+    Path.RESOURCE_POLICY_REQUIRED: _no_resource_allow,
+    Path.IDENTITY_ALLOW: _identity_allow,
+    Path.ROLE_ARN_CAPPED: _role_arn_capped,
+    Path.IDENTITY_NO_ALLOW: _identity_no_allow,
+}
 
 
 def explain(a: Analysis, o: Outcome) -> list[Reason]:
     """The reasons of outcome ``o`` of analysis ``a``, in a fixed order: what decided first,
-    then the layers that did not apply and the notes."""
-    path = o.path
-    if path is Path.SPECIAL:
-        if a.special is Rule.ROOT_CANNOT_ASSUME_ROLE:
-            return [Reason(_NO_ALLOW, Rule.ROOT_CANNOT_ASSUME_ROLE, "principal")]
-        return [Reason(_NOTE, Rule.CALLER_IDENTITY_ALWAYS_ALLOWED, "identity")]
-    if path is Path.EXPLICIT_DENY:
-        return [_statement(_DENY, Rule.DENY_STATEMENT, s) for s in a.denies]
-    notes = _exemptions(a)
-    if path is Path.ORGANIZATION_NO_ALLOW:
-        return _organization_failures(a) + notes
-    # the requests that got past the organization policies: a denial lists what failed, an
-    # allow every level and layer that allowed
-    if path is Path.NON_IAM_NO_ALLOW or path is Path.RESOURCE_POLICY_REQUIRED:
-        return [_no_resource(a)] + notes
-    if path is Path.CROSS_ACCOUNT_NO_ALLOW:
-        head = [_no_resource(a)] if a.best is None else []
-        return head + _identity_failures(a, a.id_ok) + [_cross(a)] + notes
-    if path is Path.ROLE_ARN_CAPPED:
-        rule = Rule.ROLE_ARN_GRANT_CAPPED if a.id_ok else Rule.ROLE_ARN_GRANT_CAPPED_NO_IDENTITY
-        return (_grants(a, Grant.ROLE_ARN_CAPPED, MATCH_ROLE) + _identity_failures(a, True)
-                + [Reason(_NOTE, rule, o.layer)] + notes)
-    if path is Path.IDENTITY_NO_ALLOW:
-        tail = [_no_resource(a)] if a.resource_policies and a.best is None else []
-        return _identity_failures(a, a.id_ok) + tail + notes
-    out = _organization_allows(a)
-    if path is Path.NON_IAM_GRANT:
-        out += _grants(a, Grant.PRINCIPAL, MATCH_EXACT, MATCH_ROLE, MATCH_ACCOUNT)
-    elif path is Path.CROSS_ACCOUNT_ALLOW:
-        out += _grants(a, Grant.CROSS_ACCOUNT, MATCH_EXACT, MATCH_ROLE, MATCH_ACCOUNT) + _identity_allows(a)
-    elif path is Path.OWN_ARN_GRANT:
-        out += _grants(a, Grant.OWN_ARN, MATCH_EXACT)
-    elif path is Path.ROLE_ARN_GRANT:
-        out += _grants(a, Grant.ROLE_ARN, MATCH_ROLE) + [_allow(s) for s, _ in a.b_allows[:1] + a.s_allows[:1]]
-    else:  # Path.IDENTITY_ALLOW
-        if a.res_required:
-            out += _grants(a, Grant.ACCOUNT, MATCH_ACCOUNT)
-        out += _identity_allows(a)
-    out += notes
-    if path is Path.IDENTITY_ALLOW and not a.resource_policies and (a.prefix == "kms" or on_role(a.prefix, a.resource)):
-        rule = Rule.KEY_POLICY_NOT_GIVEN if a.prefix == "kms" else Rule.TRUST_POLICY_NOT_GIVEN
-        out.append(Reason(_NOTE, rule, "resource"))
-    return out
+    then the layers that did not apply and the notes (one explainer per :class:`Path`)."""
+    return _EXPLAIN[o.path](a, o)
