@@ -14,3 +14,14 @@ from datetime import datetime, timezone
 def now_instant() -> datetime:
     """The current second (UTC): the one instant of a run when ``--at`` is not given."""
     return datetime.fromtimestamp(int(time.time()), timezone.utc)
+
+
+_run_instant: list[datetime] = []
+
+
+def run_instant() -> datetime:
+    """The instant of this process's run, for callers with no ``--at`` of their own (the policy
+    gates): the second it was first asked for, the same for every later request of the run."""
+    if not _run_instant:
+        _run_instant.append(now_instant())
+    return _run_instant[0]

@@ -128,7 +128,9 @@ def test_boundary_capping_a_resource_policy_allow_is_explained_as_the_boundary()
     r = evaluate(PolicySet(resource=res, boundary=bound),
                  Request(principal=role, action="s3:GetObject", resource="arn:aws:s3:::b/k", resource_account="111122223333"))
     assert r.decision == "implicitDeny"
-    d = r.to_dict()
+    from permwise.report.reasons import result_dict
+
+    d = result_dict(r)
     messages = [x["message"] for x in d["reasons"]]
     assert not any(m.startswith("no identity-based policy allows") for m in messages), messages
     assert any("boundary" in m and "does not allow" in m for m in messages)

@@ -523,7 +523,8 @@ class AccessAnalyzer:
         for _round in range(6):
             self.evaluations += 1
             r = evaluate(ps, Request(principal=c.principal, action=action, resource=resource,
-                                     resource_account=t.account, context=base | synth), explain=False)
+                                     resource_account=t.account, context=base | synth, at=self.env.at),
+                         explain=False)
             if r.decision == ALLOWED:
                 return True, synth, [s for s in r.allow_statements if s.policy in t.policies], []
             if r.decision != "implicitDeny":

@@ -179,7 +179,8 @@ class ScpChecker:
         c = dict(ctx)
         if _arn_region(resource) == "":
             c.setdefault("aws:RequestedRegion", self.region)
-        r = evaluate(ps, Request(principal=principal, action=action, resource=resource, context=c), False)
+        r = evaluate(ps, Request(principal=principal, action=action, resource=resource, context=c, at=self.env.at),
+                     False)
         return r.decision == ALLOWED
 
     def _account_entry(self, acct: str) -> tuple[str, str]:
@@ -206,7 +207,7 @@ class ScpChecker:
                        management_account_id=self.env.management_account_id)
         for action in actions:
             c = {"aws:RequestedRegion": self.region}
-            r = evaluate(ps, Request(principal=principal, action=action, resource="*", context=c))
+            r = evaluate(ps, Request(principal=principal, action=action, resource="*", context=c, at=self.env.at))
             for st in r.deny_statements:
                 op = self.env.org_policy_by_name(st.policy.name)
                 if op is not None and op.origin.file:

@@ -18,20 +18,10 @@ reasons, :mod:`~permwise.engine.reasons`); :func:`evaluate` runs them.
 from permwise.engine.compile import KINDS, CompiledPolicy, CompiledStatement, compile_policy
 from permwise.engine.conditions import OPERATORS, evaluate_condition, parse_operator
 from permwise.engine.context import build_context
-from permwise.engine.evaluate import (
-    ALLOWED,
-    EXPLICIT_DENY,
-    IMPLICIT_DENY,
-    Grant,
-    PolicySet,
-    Reason,
-    ReasonKind,
-    Request,
-    Result,
-    Rule,
-    decide,
-    evaluate,
-)
+from permwise.engine.analyse import PolicySet, Request
+from permwise.engine.decision import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY
+from permwise.engine.evaluate import Result, decide, evaluate
+from permwise.engine.reasons import Grant, Reason, ReasonKind, Rule
 from permwise.engine.matching import (
     action_matches,
     arn_matches,

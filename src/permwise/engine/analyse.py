@@ -165,7 +165,7 @@ class PolicySet:
 _DEFAULT_CACHE: dict[str, CompiledPolicy] = {}
 
 
-def _default_policy(doc: dict, name: str, kind: str) -> CompiledPolicy:
+def _default_policy(doc: dict[str, Any], name: str, kind: str) -> CompiledPolicy:
     key = f"{kind}:{name}"
     p = _DEFAULT_CACHE.get(key)
     if p is None:
@@ -173,12 +173,13 @@ def _default_policy(doc: dict, name: str, kind: str) -> CompiledPolicy:
     return p
 
 
-def _levels(levels, kind, default_doc, default_name, always_default):
+def _levels(levels: list[list[CompiledPolicy]], kind: str, default_doc: dict[str, Any], default_name: str,
+            always_default: bool) -> list[tuple[str, list[CompiledPolicy], CompiledPolicy | None]]:
     """[(level name, policies, full_access_default)] with AWS's default full-access policy."""
     out = []
     n = len(levels)
     for i, pols in enumerate(levels):
-        name = next((p.level for p in pols if p.level), None)
+        name: str | None = next((p.level for p in pols if p.level), None)
         if name is None:
             name = "root" if i == 0 else ("account" if i == n - 1 else f"ou {i}")
         default = always_default or not pols
@@ -194,15 +195,8 @@ class _Acc:
         self.errors: list[str] = []
 
 
-def _applies(
-    s: CompiledStatement,
-    al: str,
-    resource: str,
-    ctx: dict[str, Any],
-    pi: PrincipalInfo,
-    acc: _Acc,
-    has_boundary: bool,
-) -> str | None:
+def _applies(s: CompiledStatement, al: str, resource: str, ctx: dict[str, Any], pi: PrincipalInfo, acc: _Acc,
+             has_boundary: bool) -> str | None:
     """If statement ``s`` (whose Action already matched) applies to the request, the principal
     match strength (``exact`` when the statement has no Principal element); else None."""
     rm = s.resources
@@ -228,9 +222,10 @@ def _applies(
                 if pm.excludes_all_identities(pi):
                     return None
         else:
-            strength = pm.match(pi)
-            if strength is None:
+            matched = pm.match(pi)
+            if matched is None:
                 return None
+            strength = matched
     conds = s.conditions
     if conds:
         deny = s.effect == "Deny"
@@ -254,32 +249,25 @@ def _prefix_errors(acc: _Acc, start: int, s: CompiledStatement) -> None:
             acc.errors[i] = f"{s.policy.name}{s.pointer}: {acc.errors[i]}"
 
 
-def _scan(
-    policies: list[CompiledPolicy],
-    prefix: str,
-    al: str,
-    resource: str,
-    ctx: dict[str, Any],
-    pi: PrincipalInfo,
-    acc: _Acc,
-    has_boundary: bool,
-    denies: list[CompiledStatement],
-) -> list[tuple[CompiledStatement, str]]:
+def _scan(policies: list[CompiledPolicy], prefix: str, al: str, resource: str, ctx: dict[str, Any],
+          pi: PrincipalInfo, acc: _Acc, has_boundary: bool,
+          denies: list[CompiledStatement]) -> list[tuple[CompiledStatement, str]]:
     """Append matching Deny statements to ``denies``; return matching Allow statements."""
     allows: list[tuple[CompiledStatement, str]] = []
     for p in policies:
         hit = p._by_prefix.get(prefix)
         for s in p.statements_for(prefix) if hit is None else hit:
-            am = s.actions  # inlined ActionMatcher.matches (hot path)
-            m = am.match_all or al in am.literals or am.partial(al)
+            am = s.actions  # inlined ActionMatcher.matches (hot path); set for every indexed statement
+            m = am.match_all or al in am.literals or am.partial(al)  # type: ignore[union-attr]
             if m == s.not_action:
                 continue
             if s.always:
                 strength = MATCH_EXACT
             else:
-                strength = _applies(s, al, resource, ctx, pi, acc, has_boundary)
-                if strength is None:
+                applies = _applies(s, al, resource, ctx, pi, acc, has_boundary)
+                if applies is None:
                     continue
+                strength = applies
             if s.effect == "Deny":
                 denies.append(s)
             else:
@@ -297,7 +285,7 @@ _NON_PUBLIC_KEYS = frozenset({
 _POSITIVE_FIXED = ("stringequals", "stringequalsignorecase", "arnequals", "stringlike", "arnlike", "ipaddress")
 
 
-def statement_is_public(raw: dict) -> bool:
+def statement_is_public(raw: dict[str, Any]) -> bool:
     """Is an Allow statement of a bucket policy *public* in S3's sense: it grants to everyone
     (``Principal: "*"`` / ``{"AWS": "*"}`` or a ``NotPrincipal``) and no condition fixes one of
     the keys S3 accepts as restricting (``aws:SourceIp`` to a CIDR other than an all-addresses

@@ -194,8 +194,8 @@ def case_from_dict(case: Any, cache: bool = False, strict_types: bool = False,
     return (str(cid) if cid is not None else None), ps, _request(req, resource, context, tags, case, derive, at)
 
 
-def _request(req: dict, resource: str, context: dict, tags: dict | None, case: dict | None = None,
-             derive: bool = False, at: datetime | None = None) -> Request:
+def _request(req: dict[str, Any], resource: str, context: dict[str, Any], tags: dict[str, Any] | None,
+             case: dict[str, Any] | None = None, derive: bool = False, at: datetime | None = None) -> Request:
     want = case.get("derive_context") if case is not None else None
     if derive or want:
         from permwise.engine.context import derived_context, facts_from_dict
@@ -228,7 +228,7 @@ def _request(req: dict, resource: str, context: dict, tags: dict | None, case: d
     )
 
 
-def _policy_set(case: dict, rcp_services: frozenset[str] | None) -> PolicySet:
+def _policy_set(case: dict[str, Any], rcp_services: frozenset[str] | None) -> PolicySet:
     ids = case.get("identity_policies") or []
     if isinstance(ids, (dict, str)):  # one document given without the list
         ids = [ids]
@@ -255,20 +255,10 @@ def _policy_set(case: dict, rcp_services: frozenset[str] | None) -> PolicySet:
     restrict = _restrict_public(case.get("block_public_access"))
     if rcps and rcp_services is None:
         raise CaseError("a case with `rcps` needs the RCP-supported services (pass `rcp_services`)")
-    return PolicySet(
-        identity=identity,
-        boundary=bpol,
-        session=spol,
-        scps=scps,
-        rcps=rcps,
-        resource=rpol,
-        management_account_id=mgmt,
-        scp_exempt=case.get("scp_exempt"),
-        rcp_exempt=case.get("rcp_exempt"),
-        resource_policy_required=case.get("resource_policy_required"),
-        s3_restrict_public=restrict,
-        rcp_services=rcp_services,
-    )
+    return PolicySet(identity=identity, boundary=bpol, session=spol, scps=scps, rcps=rcps, resource=rpol,
+                     management_account_id=mgmt, scp_exempt=case.get("scp_exempt"), rcp_exempt=case.get("rcp_exempt"),
+                     resource_policy_required=case.get("resource_policy_required"), s3_restrict_public=restrict,
+                     rcp_services=rcp_services)
 
 
 def _restrict_public(bpa: Any) -> bool:

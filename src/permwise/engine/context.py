@@ -186,7 +186,7 @@ def build_context(
     return ctx
 
 
-class LowerKeys(dict):
+class LowerKeys(dict[str, Any]):
     """A request context whose keys are already lowercase (the engine's form): merged without
     lowercasing each key again (callers that build many contexts, such as ``check``)."""
 
@@ -324,7 +324,7 @@ class Unknown:
 
     key: str
     base: Any = None
-    probes: tuple = ()
+    probes: tuple[Any, ...] = ()
     prefix: str | None = None
     what: str = ""
 

@@ -23,37 +23,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from permwise.engine.analyse import (
-    FULL_ACCESS_DOC,
-    RCP_FULL_ACCESS_DOC,
-    PolicySet,
-    Request,
-    analyse,
-    statement_is_public,
-)
+from permwise.engine.analyse import PolicySet, Request, analyse
 from permwise.engine.compile import CompiledStatement
 from permwise.engine.decision import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY
 from permwise.engine.decision import decide as _decide
 from permwise.engine.explain import explain as _explain
-from permwise.engine.reasons import Grant, Reason, ReasonKind, Rule
+from permwise.engine.reasons import Reason
 
-__all__ = [
-    "ALLOWED",
-    "EXPLICIT_DENY",
-    "FULL_ACCESS_DOC",
-    "IMPLICIT_DENY",
-    "RCP_FULL_ACCESS_DOC",
-    "Grant",
-    "PolicySet",
-    "Reason",
-    "ReasonKind",
-    "Request",
-    "Result",
-    "Rule",
-    "decide",
-    "evaluate",
-    "statement_is_public",
-]
+#: the names other modules import from here (the engine's entry)
+__all__ = ["ALLOWED", "EXPLICIT_DENY", "IMPLICIT_DENY", "PolicySet", "Reason", "Request", "Result", "decide", "evaluate"]
 
 
 @dataclass(slots=True)

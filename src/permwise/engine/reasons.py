@@ -99,7 +99,7 @@ class Reason(NamedTuple):
     policy: str | None = None
     level: str | None = None
     sid: str | None = None
-    index: int | None = None
+    index: int | None = None  # type: ignore[assignment]  # the statement's index (shadows tuple.index)
     effect: str | None = None
     pointer: str | None = None
     policy_level: str | None = None

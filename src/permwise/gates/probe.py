@@ -28,6 +28,7 @@ from typing import Any
 from permwise import catalog
 from permwise.audit.probe import concretize as audit_concretize
 from permwise.audit.probe import witness_value
+from permwise.clock import run_instant
 from permwise.engine import ALLOWED, CompiledPolicy, CompiledStatement, PolicySet, Request, evaluate
 
 PROBE = "permwise-probe"
@@ -129,12 +130,13 @@ def _names_region(pols: list[CompiledPolicy]) -> bool:
 def ask(ps: PolicySet, principal: str, action: str, resource: str, *, context: dict[str, Any] | None = None,
         resource_account: str | None = None, witness: bool = True,
         exclude: tuple[str, ...] = BINDING_KEYS) -> Outcome:
-    """Two passes (see the module doc)."""
+    """Two passes (see the module doc). The requests carry the run's one instant."""
+    at = run_instant()
     ctx = dict(context or {})
     if "aws:requestedregion" not in {k.lower() for k in ctx}:
         ctx["aws:RequestedRegion"] = REGION
     r = evaluate(ps, Request(principal=principal, action=action, resource=resource,
-                             resource_account=resource_account, context=ctx))
+                             resource_account=resource_account, context=ctx, at=at))
     if r.decision == ALLOWED:
         return Outcome(True, r.decision, {}, list(r.allow_statements), [], list(r.missing_keys))
     first = Outcome(False, r.decision, {}, [], list(r.deny_statements), list(r.missing_keys))
@@ -146,7 +148,7 @@ def ask(ps: PolicySet, principal: str, action: str, resource: str, *, context: d
         w = witness_for(pols, action, {k.lower() for k in ctx}, exclude=exclude)
         if w:
             r2 = evaluate(ps, Request(principal=principal, action=action, resource=resource,
-                                      resource_account=resource_account, context={**ctx, **w}))
+                                      resource_account=resource_account, context={**ctx, **w}, at=at))
             if r2.decision == ALLOWED:
                 return Outcome(True, r2.decision, w, list(r2.allow_statements), [], list(r.missing_keys))
             if r2.deny_statements:
@@ -159,7 +161,7 @@ def ask(ps: PolicySet, principal: str, action: str, resource: str, *, context: d
         res2 = ":".join(parts[:3] + [region] + parts[4:]) if len(parts) == 6 and parts[3] else resource
         ctx3 = {**ctx, **w, "aws:RequestedRegion": region}
         r3 = evaluate(ps, Request(principal=principal, action=action, resource=res2,
-                                  resource_account=resource_account, context=ctx3))
+                                  resource_account=resource_account, context=ctx3, at=at))
         if r3.decision == ALLOWED:
             wit = {**w, "aws:RequestedRegion": region}
             return Outcome(True, r3.decision, wit, list(r3.allow_statements), [], list(r.missing_keys))

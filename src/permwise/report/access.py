@@ -88,16 +88,16 @@ class _ExpiredRule:
 def to_sarif(result: Any, *, env_root: str = "", tool_version: str | None = None) -> str:
     """SARIF 2.1.0; active and blocked findings (suppressed ones are left out), each located at
     the granting statement of the snapshot file; Access Analyzer's fields in ``properties``."""
-    from permwise.report.sarif import sarif_log
+    from permwise.report.sarif import finding_order, sarif_log
 
     shown = [f for f in result.findings if f.suppressed_by is None]
-    items = [_SarifFinding(f, env_root) for f in shown] + [_SarifFinding(f, "") for f in result.expired]
-    log = sarif_log(items, [_SarifRule(r) for r in RULES] + [_ExpiredRule()], tool_name="permwise",
-                    tool_version=tool_version)
-    by_msg = {(f"{f.resource}: {f.message}"): f for f in shown}
-    for res in log["runs"][0]["results"]:
-        text = res["message"]["text"].split("; fix: ", 1)[0]
-        f = by_msg.get(text)
+    # each SARIF item beside its finding (None: an expired suppression), in the log's order
+    pairs: list[tuple[_SarifFinding, AccessFinding | None]] = sorted(
+        [(_SarifFinding(f, env_root), f) for f in shown] + [(_SarifFinding(f, ""), None) for f in result.expired],
+        key=lambda pair: finding_order(pair[0]))
+    log = sarif_log([item for item, _f in pairs], [_SarifRule(r) for r in RULES] + [_ExpiredRule()],
+                    tool_name="permwise", tool_version=tool_version)
+    for res, (_item, f) in zip(log["runs"][0]["results"], pairs, strict=True):
         if f is not None:
             res["properties"].update({
                 "severity": f.severity, "status": f.status, "resourceType": f.resource_type, "resource": f.resource,

@@ -149,7 +149,7 @@ def to_sarif(result: Any, *, env_root: str = "", tool_version: str | None = None
     warning, low/info -> note); the audit's own severity is kept as ``properties.severity`` of
     rules and results, with ``security-severity`` and ``tags`` on rules for code-scanning UIs.
     Suppressed findings are left out."""
-    from permwise.report.sarif import sarif_log
+    from permwise.report.sarif import finding_order, sarif_log
 
     level = {"critical": "error", "high": "error", "medium": "warning", "low": "suggestion", "info": "suggestion"}
     rules = [
@@ -159,13 +159,13 @@ def to_sarif(result: Any, *, env_root: str = "", tool_version: str | None = None
     ]
     prefix = env_root.rstrip("/") + "/" if env_root else ""
     where = _Locator(env_root)
-    findings = [
-        _SarifFinding(f.rule_id, level[f.severity], f"[{f.severity}] {f.message}",
-                      (prefix + f.file) if f.file else prefix + "snapshot.json", f.pointer, f.fix,
-                      *where(f.file or "snapshot.json", f.pointer))
-        for f in result.findings if f.suppressed_by is None
-    ]
-    log = sarif_log(findings, rules, tool_version=tool_version)
+    # each SARIF finding beside its audit severity, in the log's order (sarif_log keeps it)
+    pairs = sorted((
+        (_SarifFinding(f.rule_id, level[f.severity], f"[{f.severity}] {f.message}",
+                       (prefix + f.file) if f.file else prefix + "snapshot.json", f.pointer, f.fix,
+                       *where(f.file or "snapshot.json", f.pointer)), f.severity)
+        for f in result.findings if f.suppressed_by is None), key=lambda pair: finding_order(pair[0]))
+    log = sarif_log([sf for sf, _sev in pairs], rules, tool_version=tool_version)
     by_id = {r.id: r for r in result.rules}
     for run in log.get("runs", []):
         for rd in run.get("tool", {}).get("driver", {}).get("rules", []):
@@ -174,10 +174,8 @@ def to_sarif(result: Any, *, env_root: str = "", tool_version: str | None = None
                 rd.setdefault("properties", {}).update({
                     "severity": r.severity, "security-severity": SECURITY_SEVERITY[r.severity],
                     "tags": ["security", r.family]})
-        for res in run.get("results", []):
-            # every message starts with "[severity] " (see above); the generic renderer re-sorts
-            text = res.get("message", {}).get("text", "")
-            res.setdefault("properties", {})["severity"] = text[1:text.index("]")] if text.startswith("[") else ""
+        for res, (_sf, severity) in zip(run.get("results", []), pairs, strict=True):
+            res.setdefault("properties", {})["severity"] = severity
         problems = getattr(result, "problems", [])
         if problems:  # snapshot problems: the run is incomplete (SARIF 2.1.0, 3.20.21 notifications)
             run.setdefault("invocations", [{"executionSuccessful": True}])[0]["toolExecutionNotifications"] = [

@@ -23,11 +23,13 @@ from permwise.requirements.check import (
     CONDITIONAL,
     PARTIAL,
     READY,
-    SCP_EXEMPT_NOTE,
     UNRESOLVED,
+    Blocker,
     CheckReport,
     CommandResult,
 )
+from permwise.engine import Rule
+from permwise.report.reasons import render_reason
 
 STATUS_STYLE = {READY: "green", PARTIAL: "yellow", BLOCKED: "bold red", UNRESOLVED: "magenta", CONDITIONAL: "cyan"}
 STATUS_MARK = {READY: "ready", PARTIAL: "partial", BLOCKED: "blocked", UNRESOLVED: "unresolved",
@@ -37,8 +39,23 @@ LEVEL_SHORT = {"Permissions management": "Perm. mgmt", "Write": "Write", "Taggin
 LEVELS = ("Permissions management", "Write", "Tagging", "Read", "List")
 
 
+def blocker_message(b: Blocker) -> str:
+    """The deciding reason of a blocker, in words."""
+    return render_reason(b.reason) if b.reason is not None else "denied"
+
+
+def check_dict(report: CheckReport) -> dict[str, Any]:
+    """``report.to_dict()`` with each blocker's ``message`` (the words live here, not in the
+    analysis)."""
+    d = report.to_dict()
+    for c, cd in zip(report.commands, d["commands"], strict=True):
+        for b, bd in zip(c.blockers, cd["blockers"], strict=True):
+            bd["message"] = blocker_message(b)
+    return d
+
+
 def render_json(report: CheckReport) -> str:
-    return json.dumps(report.to_dict(), indent=2, sort_keys=True) + "\n"
+    return json.dumps(check_dict(report), indent=2, sort_keys=True) + "\n"
 
 
 def _summary_line(report: CheckReport) -> str:
@@ -60,9 +77,9 @@ def _short_layer(c: CommandResult) -> str:
     if not c.blockers:
         if c.status == UNRESOLVED and c.notes:
             return c.notes[0]
-        exempt = next((n for n in c.notes if n.startswith(SCP_EXEMPT_NOTE)), None)
-        if exempt is not None:
-            return "no SCPs (" + ("management" if "management account" in exempt else "service-linked") + ")"
+        if c.scp_exemption is not None:
+            return "no SCPs (" + ("management" if c.scp_exemption is Rule.SCP_MANAGEMENT_ACCOUNT
+                                  else "service-linked") + ")"
         return "see note" if c.notes else ""
     titles = []
     for b in c.blockers:

@@ -68,10 +68,15 @@ def _result(f: Any, index: dict[str, int]) -> dict[str, Any]:
     return res
 
 
+def finding_order(f: Any) -> tuple:
+    """The order of results in the log: file, line, column, pointer, code, message."""
+    return (f.file or "", f.line or 0, f.column or 0, f.pointer or "", f.code, f.message)
+
+
 def sarif_log(findings: Iterable[Any], rules: Iterable[Any], *, tool_name: str = "permwise",
               tool_version: str | None = None, artifacts: Sequence[str] | None = None,
               artifact_properties: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
-    fs = sorted(findings, key=lambda f: (f.file or "", f.line or 0, f.column or 0, f.pointer or "", f.code, f.message))
+    fs = sorted(findings, key=finding_order)
     used = {f.code for f in fs}
     rule_list = sorted((r for r in rules if r.id in used), key=lambda r: r.id)
     index = {r.id: i for i, r in enumerate(rule_list)}

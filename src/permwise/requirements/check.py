@@ -44,8 +44,10 @@ from permwise.engine import (
     EXPLICIT_DENY,
     CompiledStatement,
     Reason,
+    ReasonKind,
     Request,
     Result,
+    Rule,
     evaluate,
 )
 from permwise.requirements.model import DeploymentConfig
@@ -131,7 +133,9 @@ class Blocker:
     level: str | None
     sid: str | None
     pointer: str | None
-    message: str
+    #: the engine's deciding reason of the group's first request (None: the engine gave none);
+    #: :func:`permwise.report.check.blocker_message` words it
+    reason: Reason | None
     actions: list[str] = field(default_factory=list)
     resources: list[str] = field(default_factory=list)
     fix: Fix | None = None
@@ -160,9 +164,10 @@ class Blocker:
         return f"no {what} allows"
 
     def to_dict(self) -> dict[str, Any]:
+        """The blocker as data; the report layer adds its ``message`` (the reason in words)."""
         return {
             "layer": self.layer, "decision": self.decision, "policy": self.policy, "level": self.level,
-            "sid": self.sid, "pointer": self.pointer, "title": self.title, "message": self.message,
+            "sid": self.sid, "pointer": self.pointer, "title": self.title,
             "actions": self.actions, "resources": self.resources,
             "fix": self.fix.to_dict() if self.fix else None,
             "policies": self.policies, "levels": self.levels,
@@ -196,6 +201,9 @@ class CommandResult:
     conditions: list[dict] = field(default_factory=list)
     #: the status with every unknown key at its base value
     base_status: str = ""
+    #: why SCPs never restrict the command's principal (``Rule.SCP_MANAGEMENT_ACCOUNT`` or
+    #: ``Rule.SCP_SERVICE_LINKED_ROLE``) when a note names the SCPs it escapes, else None
+    scp_exemption: Rule | None = None
 
     @property
     def requests(self) -> list[RequestResult]:
@@ -352,11 +360,12 @@ def runtime_dict(config: DeploymentConfig | None) -> dict[str, Any]:
 
 
 def _deciding_reason(res: Result) -> Reason | None:
-    want = "explicit-deny" if res.decision == EXPLICIT_DENY else "no-allow"
+    want = ReasonKind.EXPLICIT_DENY if res.decision == EXPLICIT_DENY else ReasonKind.NO_ALLOW
     for r in res.reasons:
         if r.kind == want:
             return r
-    return next((r for r in res.reasons if r.kind not in ("allow", "not-applicable", "note")), None)
+    skip = (ReasonKind.ALLOW, ReasonKind.NOT_APPLICABLE, ReasonKind.NOTE)
+    return next((r for r in res.reasons if r.kind not in skip), None)
 
 
 def check_plans(
@@ -463,8 +472,10 @@ def _check_command(env: Environment, cp: CommandPlan, principal: str | None, pro
     if cp.account and pacct != cp.account:
         notes.append(f"the config maps profile `{cp.profile}` to account {cp.account} but its principal is in "
                      f"account {pacct}")
+    incomplete = False
     for prob in env.principal_problems(principal):
         notes.append(f"policy set incomplete: {prob.message}")
+        incomplete = True
     ctx0, unknown = env.request_model(principal, "", "*", runtime=runtime)
     ctx0.pop("aws:RequestedRegion", None)
     ctx0 = LowerKeys((k.lower(), v) for k, v in ctx0.items())
@@ -554,8 +565,7 @@ def _check_command(env: Environment, cp: CommandPlan, principal: str | None, pro
                 # the first request of a group is explained in full for the blocker's message
                 reason = _deciding_reason(evaluate(ps, rq))
                 groups[key] = (Blocker(layer, res.decision, policy, level, sid,
-                                       reason.pointer if reason else None, reason.message if reason else "denied"),
-                               [])
+                                       reason.pointer if reason else None, reason), [])
             groups[key][1].append((req, res))
         if progress:
             progress(max(1, len(cp.regions)))
@@ -584,7 +594,7 @@ def _check_command(env: Environment, cp: CommandPlan, principal: str | None, pro
     if not denied:
         # a policy set the snapshot cannot vouch for (absent policies, an account in no OU, a
         # collection error, an incomplete snapshot) is never reported ready: its answer is unknown
-        status = UNRESOLVED if any(n.startswith("policy set incomplete") for n in notes) else READY
+        status = UNRESOLVED if incomplete else READY
     elif allowed == 0:
         status = BLOCKED
     else:
@@ -744,7 +754,7 @@ def make_fix(env: Environment, principal: str, blocker: Blocker, items: list[tup
 # ---------------------------------------------------------------------------------------------
 
 
-#: How a note about the SCP exemption starts (renderers look for it to label the table cell).
+#: How a note about the SCP exemption starts (``CommandResult.scp_exemption`` says which rule).
 SCP_EXEMPT_NOTE = "SCPs never apply to"
 
 
@@ -798,6 +808,7 @@ def note_scp_exemptions(env, plans, results) -> None:
             parts.append(f"`{op.name}` (attached to {where}), which denies {', '.join(shown[:6])}{more} in the "
                          "member accounts under it, does not apply here")
         res.notes.append(f"{SCP_EXEMPT_NOTE} {who}: " + "; ".join(parts))
+        res.scp_exemption = Rule.SCP_SERVICE_LINKED_ROLE if p.service_linked else Rule.SCP_MANAGEMENT_ACCOUNT
 
 
 def check(
