@@ -332,10 +332,11 @@ class EscalationAnalyzer:
             return None
         hops = " -> ".join(
             f"[{s.detail}]" if s.source == s.target else f"{_short(s.target)} ({s.detail or s.via})" for s in path)
-        msg = f"{p.kind} `{p.name}` can gain administrator power: {_short(p.arn)} -> {hops}"
+        detail = f"can gain administrator power: {_short(p.arn)} -> {hops}"
         return Finding(
             rule_id=prim["id"], severity=self.config.severity.get(prim["id"], self.path_severity(path)), subject=p.arn,
-            account=p.account, message=msg, file=p.origin.file, pointer=p.origin.pointer,
+            account=p.account, message=f"{p.kind} `{p.name}` {detail}", detail=detail, file=p.origin.file,
+            pointer=p.origin.pointer,
             fix="remove the escalation permission (" + first.detail + ") or scope it to resources that grant nothing more",
             path=path, actions=[],
         )

@@ -161,20 +161,20 @@ class GuardrailChecker:
         sev = self.config.severity.get(rule.id, rule.severity)
         who = f"{p.kind} `{p.name}`"
         if rule.kind == "denied-to-unauthorized":
-            msg = f"{who} can {_summary(hits)} (guardrail: {rule.title})"
+            detail = f"can {_summary(hits)} (guardrail: {rule.title})"
             fix = (f"remove these actions from {p.name}'s policies, deny them with an SCP, or list the "
                    f"principal under `authorized: {rule.id}` in the audit config")
         elif rule.kind == "scoped-only":
-            msg = f"{who} is allowed {_summary(hits)} on every resource, with no scoping condition"
+            detail = f"is allowed {_summary(hits)} on every resource, with no scoping condition"
             fix = "name the resources (ARNs) in the Resource element, or add a resource-tag condition"
         elif rule.kind == "condition-required":
             keys = ", ".join(f"`{k}`" for k in rule.data.get("required_condition_keys", []))
-            msg = f"{who} is allowed {_summary(hits)} on every resource without a condition on {keys}"
+            detail = f"is allowed {_summary(hits)} on every resource without a condition on {keys}"
             fix = f"add a condition on {keys} to the statement that grants it"
         else:
-            msg = f"{who} holds both duties: {_summary(hits)}"
+            detail = f"holds both duties: {_summary(hits)}"
             fix = "split the duties between two principals"
         return Finding(
-            rule_id=rule.id, severity=sev, subject=p.arn, account=p.account, message=msg,
-            file=p.origin.file, pointer=p.origin.pointer, fix=fix, actions=hits, notes=notes,
+            rule_id=rule.id, severity=sev, subject=p.arn, account=p.account, message=f"{who} {detail}",
+            file=p.origin.file, pointer=p.origin.pointer, fix=fix, actions=hits, notes=notes, detail=detail,
         )

@@ -85,6 +85,9 @@ class Finding:
     path: list[Step] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     suppressed_by: str | None = None  # the suppression's reason, when suppressed
+    #: the message without the words naming the subject at its head (``role `Name`: ``), for
+    #: views that show the subject already; empty: the message does not start with the subject
+    detail: str = ""
 
     def sort_key(self) -> tuple:
         return (-SEVERITY_RANK[self.severity], self.rule_id, self.subject, self.message)

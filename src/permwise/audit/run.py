@@ -65,7 +65,7 @@ def trust_findings(env: Any, config: AuditConfig, roles: Iterable[Any] | None = 
             assert rule is not None
             out.append(Finding(
                 rule_id=issue.rule_id, severity=config.severity.get(issue.rule_id, rule.severity), subject=r.arn,
-                account=r.account, message=f"role `{r.name}`: {issue.message}", file=r.origin.file,
+                account=r.account, message=f"role `{r.name}`: {issue.message}", detail=issue.message, file=r.origin.file,
                 pointer=f"{r.origin.pointer}/AssumeRolePolicyDocument/Statement/{issue.index}",
                 fix=issue.fix, notes=list(issue.notes),
             ))

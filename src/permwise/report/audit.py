@@ -415,14 +415,9 @@ def admin_line(v: AuditView) -> str:
 
 
 def strip_subject(f: Finding) -> str:
-    """The message without its leading "role `Name`" / "role `Name`:" (said by the block header)."""
-    name = f.subject.rsplit("/", 1)[-1]
-    for kind in ("role", "user", "group"):
-        for sep in (": ", " "):
-            head = f"{kind} `{name}`{sep}"
-            if f.message.startswith(head):
-                return f.message[len(head):]
-    return f.message
+    """The message without the words naming its subject (said by the block header): the
+    finding's ``detail`` when its producer set one."""
+    return f.detail or f.message
 
 
 def counts_text(counts: dict[str, int]) -> str:
