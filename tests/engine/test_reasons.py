@@ -140,3 +140,25 @@ def test_the_decision_order_cites_aws():
     doc = decision.__doc__ or ""
     assert "reference_policies_evaluation-logic.html" in doc
     assert "reference_policies_evaluation-logic-cross-account.html" in doc
+
+
+def test_a_layer_without_an_allow_names_the_condition_that_failed():
+    # "Policy evaluation logic": a statement whose condition is false does not apply, so the
+    # layer has no allow (implicit deny); the reason names that statement, condition and value
+    guard = _pol({"Sid": "FromOffice", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+                  "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}, "ip-guard")
+    ps = PolicySet(identity=[guard])
+    r = evaluate(ps, Request(USER, "s3:GetObject", "arn:aws:s3:::b/k", context={"aws:SourceIp": "192.0.2.1"}))
+    (reason,) = r.reasons
+    miss = reason.condition
+    assert reason.rule is Rule.NO_IDENTITY_ALLOW and miss is not None
+    assert (miss.policy, miss.sid, miss.index, miss.statement_pointer) == ("ip-guard", "FromOffice", 0, "/Statement/0")
+    assert (miss.operator, miss.key, miss.values, miss.value) == ("IpAddress", "aws:SourceIp", "10.0.0.0/8", "192.0.2.1")
+    assert miss.pointer == "/Statement/0/Condition/IpAddress/aws:SourceIp"
+    absent = evaluate(ps, Request(USER, "s3:GetObject", "arn:aws:s3:::b/k")).reasons[0].condition
+    assert absent is not None and absent.value is None  # the key is absent from the request
+    # an allow that does not name the resource is no near miss: no condition to blame
+    other = evaluate(ps, Request(USER, "s3:PutObject", "arn:aws:s3:::b/k", context={"aws:SourceIp": "192.0.2.1"}))
+    assert other.reasons[0].condition is None
+    # the decision-only path keeps nothing of it
+    assert evaluate(ps, Request(USER, "s3:GetObject"), explain=False).reasons == []

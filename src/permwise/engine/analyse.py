@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from permwise.engine.compile import CompiledPolicy, CompiledStatement, compile_policy
+from permwise.engine.conditions import CompiledCondition
 from permwise.engine.context import build_context
 from permwise.engine.matching import (
     ANONYMOUS,
@@ -188,11 +189,13 @@ def _levels(levels: list[list[CompiledPolicy]], kind: str, default_doc: dict[str
 
 
 class _Acc:
-    __slots__ = ("missing", "errors")
+    __slots__ = ("missing", "errors", "misses")
 
-    def __init__(self) -> None:
+    def __init__(self, misses: list[tuple[CompiledStatement, CompiledCondition]] | None) -> None:
         self.missing: set[str] = set()
         self.errors: list[str] = []
+        #: when explaining: every Allow statement that matched but for a condition, with it
+        self.misses = misses
 
 
 def _applies(s: CompiledStatement, al: str, resource: str, ctx: dict[str, Any], pi: PrincipalInfo, acc: _Acc,
@@ -232,6 +235,8 @@ def _applies(s: CompiledStatement, al: str, resource: str, ctx: dict[str, Any], 
         n_err = len(acc.errors)
         for i, c in enumerate(conds):
             if not c.evaluate(ctx, acc.missing, acc.errors, deny):
+                if acc.misses is not None and not deny:
+                    acc.misses.append((s, c))
                 for rest in conds[i + 1 :]:  # report every absent key of this statement
                     if rest.key not in ctx and rest.error is None:
                         acc.missing.add(rest.key_written)
@@ -355,7 +360,7 @@ class Analysis:
         "ps", "request", "pi", "action", "prefix", "resource", "ctx", "special", "scp_exemption",
         "rcp_exemption", "rcp_levels", "scp_levels", "resource_policies", "res_allows", "public_restricted",
         "id_allows", "b_allows", "s_allows", "denies", "missing", "errors", "p_account", "r_account",
-        "non_iam", "cross", "id_ok", "b_ok", "s_ok", "identity_path", "best", "res_required",
+        "non_iam", "cross", "id_ok", "b_ok", "s_ok", "identity_path", "best", "res_required", "misses",
     )
 
     ps: PolicySet
@@ -381,6 +386,9 @@ class Analysis:
     b_allows: list[tuple[CompiledStatement, str]]
     s_allows: list[tuple[CompiledStatement, str]]
     denies: list[CompiledStatement]
+    #: (explaining only) the Allow statements that matched all but a condition, with that
+    #: condition, in scan order; None on the decision-only path
+    misses: list[tuple[CompiledStatement, CompiledCondition]] | None
     missing: list[str]
     errors: list[str]
     p_account: str | None
@@ -514,8 +522,9 @@ def _restrict_public(ps: PolicySet, pi: PrincipalInfo, ctx: dict[str, Any]) -> b
     return not (isinstance(owner, str) and pi.account is not None and pi.account == owner)
 
 
-def analyse(ps: PolicySet, req: Request) -> Analysis:
-    """The per-layer results of ``req`` against ``ps`` (see :class:`Analysis`)."""
+def analyse(ps: PolicySet, req: Request, explain: bool = False) -> Analysis:
+    """The per-layer results of ``req`` against ``ps`` (see :class:`Analysis`); ``explain``:
+    also keep the near misses (``misses``) an explanation reports."""
     a = Analysis()
     pi = parse_principal(req.principal)
     action = req.action
@@ -536,12 +545,13 @@ def analyse(ps: PolicySet, req: Request) -> Analysis:
         a.scp_exemption = a.rcp_exemption = None
         a.rcp_levels, a.scp_levels, a.resource_policies = [], [], []
         a.res_allows, a.id_allows, a.b_allows, a.s_allows = [], [], [], []
-        a.denies, a.missing, a.errors = [], [], []
+        a.denies, a.missing, a.errors, a.misses = [], [], [], []
         a.public_restricted = False
         a.p_account = a.r_account = None
         return a
 
-    acc = _Acc()
+    a.misses = [] if explain else None
+    acc = _Acc(a.misses)
     has_boundary = bool(ps.boundary)
     denies: list[CompiledStatement] = []
     principal_arn = ctx.get("aws:principalarn")

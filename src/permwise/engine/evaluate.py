@@ -70,7 +70,7 @@ def evaluate(ps: PolicySet, req: Request, explain: bool = True) -> Result:
     ``reasons`` is empty (no :class:`Reason` objects are built). Use it for bulk evaluation and
     call again with ``explain=True`` for the requests worth explaining.
     """
-    a = analyse(ps, req)
+    a = analyse(ps, req, explain)
     o = _decide(a)
     decision = o.decision
     return Result(decision, _explain(a, o) if explain else [], a.missing, a.errors, o.grants,

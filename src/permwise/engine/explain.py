@@ -17,7 +17,7 @@ from permwise.engine.analyse import Analysis, on_role
 from permwise.engine.compile import CompiledPolicy, CompiledStatement
 from permwise.engine.decision import Outcome, Path
 from permwise.engine.matching import MATCH_ACCOUNT, MATCH_EXACT, MATCH_ROLE, ROOT
-from permwise.engine.reasons import Grant, Reason, ReasonKind, Rule
+from permwise.engine.reasons import ConditionMiss, Grant, Reason, ReasonKind, Rule
 
 # enum members bound once (an enum attribute lookup costs more than a global one)
 _ALLOW, _DENY, _NO_ALLOW = ReasonKind.ALLOW, ReasonKind.EXPLICIT_DENY, ReasonKind.NO_ALLOW
@@ -48,6 +48,16 @@ def _allow(s: CompiledStatement) -> Reason:
 
 def _names(pols: list[CompiledPolicy]) -> tuple[str, ...]:
     return tuple([p.name for p in pols])
+
+
+def _miss(a: Analysis, pols: list[CompiledPolicy]) -> ConditionMiss | None:
+    """The condition that kept ``pols`` (a layer without an allow) from allowing, if one did."""
+    hit = next(((s, c) for s, c in a.misses or () if s.policy in pols), None) if pols else None
+    if hit is None:
+        return None
+    s, c = hit
+    return ConditionMiss(s.policy.name, s.sid, s.index, s.pointer, c.pointer, c.operator, c.key_written,
+                         c.raw_values, a.ctx.get(c.key))
 
 
 def _exemptions(a: Analysis) -> list[Reason]:
@@ -82,7 +92,7 @@ def _organization_failures(a: Analysis) -> list[Reason]:
         for name, pols, allows in levels:
             if not allows:
                 out.append(Reason(_NO_ALLOW, _NO_LEVEL_ALLOW, what, level=name, action=a.action,
-                                  policies=_names(pols)))
+                                  policies=_names(pols), condition=_miss(a, pols)))
     return out
 
 
@@ -102,13 +112,13 @@ def _identity_failures(a: Analysis, id_ok: bool) -> list[Reason]:
     ps, action, resource = a.ps, a.action, a.resource
     if not id_ok:
         out.append(Reason(_NO_ALLOW, _NO_IDENTITY_ALLOW, "identity", action=action, resource=resource,
-                          policies=_names(ps.identity)))
+                          policies=_names(ps.identity), condition=_miss(a, ps.identity)))
     if not a.b_ok:
         out.append(Reason(_NO_ALLOW, _NO_BOUNDARY_ALLOW, "boundary", action=action, resource=resource,
-                          policies=_names(ps.boundary)))
+                          policies=_names(ps.boundary), condition=_miss(a, ps.boundary)))
     if not a.s_ok:
         out.append(Reason(_NO_ALLOW, _NO_SESSION_ALLOW, "session", action=action, resource=resource,
-                          policies=_names(ps.session)))
+                          policies=_names(ps.session), condition=_miss(a, ps.session)))
     return out
 
 
@@ -117,7 +127,7 @@ def _no_resource(a: Analysis) -> Reason:
     trust = any(p.kind == "trust" for p in ps.resource) or on_role(a.action.partition(":")[0].lower(), a.resource)
     rule = Rule.NO_TRUST_POLICY_ALLOW if trust else Rule.NO_RESOURCE_POLICY_ALLOW
     return Reason(_NO_ALLOW, rule, "resource", action=a.action, principal=a.request.principal,
-                  policies=_names(ps.resource))
+                  policies=_names(ps.resource), condition=_miss(a, a.resource_policies))
 
 
 def _cross(a: Analysis) -> Reason:

@@ -10,7 +10,7 @@ reads the rendered sentence.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class ReasonKind(StrEnum):
@@ -80,6 +80,23 @@ class Grant(StrEnum):
     ACCOUNT = "account"  # the account: delegates to identity-based policies
 
 
+class ConditionMiss(NamedTuple):
+    """The condition that kept a layer from allowing: the first ``Allow`` statement of the layer
+    whose Action, Resource and Principal match the request, and its first condition that is
+    false (``operator``, ``key`` as written, the policy's ``values``, the request's ``value``;
+    ``None``: the key is absent from the request)."""
+
+    policy: str
+    sid: str | None
+    index: int  # type: ignore[assignment]  # the statement's index (shadows tuple.index)
+    statement_pointer: str
+    pointer: str  # the condition's JSON pointer in the policy
+    operator: str
+    key: str
+    values: Any
+    value: Any
+
+
 class Reason(NamedTuple):
     """One step of an explanation, as data (immutable: a named tuple, cheap to build on the
     engine's explaining path and safe to share).
@@ -112,6 +129,8 @@ class Reason(NamedTuple):
     account: str | None = None
     resource_account: str | None = None
     service: str | None = None
+    #: for a layer without an allow: the statement that would have allowed but for a condition
+    condition: ConditionMiss | None = None
 
     @property
     def policy_kind(self) -> str | None:
