@@ -21,7 +21,7 @@ from permwise.engine.context import build_context
 from permwise.engine.analyse import PolicySet, Request
 from permwise.engine.decision import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY
 from permwise.engine.evaluate import Result, decide, evaluate
-from permwise.engine.reasons import Grant, Reason, ReasonKind, Rule
+from permwise.engine.reasons import ConditionMiss, Grant, Reason, ReasonKind, Rule
 from permwise.engine.matching import (
     action_matches,
     arn_matches,
@@ -37,6 +37,7 @@ __all__ = [
     "OPERATORS",
     "CompiledPolicy",
     "CompiledStatement",
+    "ConditionMiss",
     "Grant",
     "PolicySet",
     "Reason",
