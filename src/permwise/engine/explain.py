@@ -52,7 +52,9 @@ def _names(pols: list[CompiledPolicy]) -> tuple[str, ...]:
 
 def _miss(a: Analysis, pols: list[CompiledPolicy]) -> ConditionMiss | None:
     """The condition that kept ``pols`` (a layer without an allow) from allowing, if one did."""
-    hit = next(((s, c) for s, c in a.misses or () if s.policy in pols), None) if pols else None
+    if not a.misses or not pols:
+        return None
+    hit = next(((s, c) for s, c in a.misses if s.policy in pols), None)
     if hit is None:
         return None
     s, c = hit
