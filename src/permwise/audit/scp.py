@@ -39,6 +39,12 @@ _PLACEHOLDER = re.compile(r"\[([A-Z_]+)\]")
 STAR_ACTIONS = {"SCP-IAM-1": ["s3:CreateBucket", "iam:CreateUser"], "SCP-RAM-1": ["ram:CreateResourceShare"]}
 PRINCIPAL_KEYS = ("aws:principalarn",)
 
+OVERBROAD_RULE = Rule(
+    id="AUDIT-SCP-OVERBROAD", family="audit", kind="scp-exemption", severity="medium",
+    title="An SCP guardrail also blocks its exempt role",
+    rationale="The guardrail's test scenario expects the exempt role (placeholder from the config) to "
+              "keep access; the SCPs deny it too.")
+
 
 @dataclass(slots=True)
 class ScpResult:
@@ -235,7 +241,7 @@ class ScpChecker:
             file, pointer = (self._denying_statement(res.account, res.exempt or "", res.allowed)
                              or self._account_entry(res.account))
             return Finding(
-                rule_id="AUDIT-SCP-OVERBROAD", severity="medium", subject=res.account, account=res.account,
+                rule_id=OVERBROAD_RULE.id, severity=OVERBROAD_RULE.severity, subject=res.account, account=res.account,
                 message=f"account {label}: for {rule.id} the exempt role `{res.exempt}` is denied "
                         f"{', '.join(f'`{a}`' for a in res.allowed)} too",
                 file=file, pointer=pointer,

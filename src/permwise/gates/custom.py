@@ -28,10 +28,24 @@ from permwise.gates.probe import (
     resource_patterns,
     sentinel,
 )
-from permwise.gates.rules import security_rules
+from permwise.diagnostics import Rule
+from permwise.gates.rules import finding
 from permwise.gates.zone import Zone
 from permwise.policy.findings import Finding
 from permwise.policy.model import PolicyDocument
+
+ANALYZER_CHECKS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-custom-policy-checks.html"
+
+CUSTOM_RULES = (
+    Rule("DENIED-ACTION-ALLOWED", "error", "access-granted", "An action named by --deny-actions is allowed",
+         "Custom check, offline equivalent of Access Analyzer's access-not-granted: the policy allows "
+         "an action the gate says must never be allowed (on any resource, or on the given ones).",
+         "IAM Access Analyzer custom policy checks", ANALYZER_CHECKS, "custom"),
+    Rule("NO-PUBLIC", "error", "no-public-access", "A resource or trust policy grants access outside the zone",
+         "Custom check, offline equivalent of Access Analyzer's no-public-access: a resource or trust "
+         "policy lets a principal outside the accounts and organizations named by --zone in.",
+         "IAM Access Analyzer custom policy checks", ANALYZER_CHECKS, "custom"),
+)
 
 
 def expand_denied(patterns: list[str]) -> list[str]:
@@ -55,8 +69,7 @@ def expand_denied(patterns: list[str]) -> list[str]:
 
 
 def _finding(rule_id: str, message: str, pointer: str, fix: str, subject: str | None) -> Finding:
-    r = security_rules()[rule_id]
-    return Finding(code=rule_id, severity=r.severity, message=message, pointer=pointer, fix=fix, subject=subject)
+    return finding(rule_id, message, pointer=pointer, fix=fix, subject=subject)
 
 
 def _kind(doc_type: str) -> str:
@@ -71,11 +84,11 @@ def allowed_where(cp: CompiledPolicy, doc_type: str, action: str, resources: lis
     named = [concretize(p, account) for p in resource_patterns([cp])]
     res_list = list(resources) if resources else list(dict.fromkeys([sentinel(action, account)] + named))
     if doc_type in ("resource", "trust"):
-        allow_all = compile_policy(_exposure._ALLOW_ALL, name="caller-identity", kind="identity")
+        allow_all = compile_policy(_exposure.ALLOW_ALL, name="caller-identity", kind="identity")
         ps = PolicySet(identity=[allow_all], resource=[cp])
         whos = [_exposure.OUTSIDER, f"arn:aws:iam::{account}:role/{HOLDER}"]
         for st in cp.statements:
-            whos += [_exposure._principal_request(v) for v in _exposure._named_aws(st)]
+            whos += [_exposure.principal_request(v) for v in _exposure.named_aws(st)]
             raw = st.raw if isinstance(st.raw, dict) else {}
             pr = raw.get("Principal")
             if isinstance(pr, dict):
@@ -93,10 +106,10 @@ def allowed_where(cp: CompiledPolicy, doc_type: str, action: str, resources: lis
         return out
     role = f"arn:aws:iam::{account}:role/{HOLDER}"
     if doc_type in ("scp", "rcp"):
-        allow_all = compile_policy(_exposure._ALLOW_ALL, name="caller-identity", kind="identity")
+        allow_all = compile_policy(_exposure.ALLOW_ALL, name="caller-identity", kind="identity")
         ps = PolicySet(identity=[allow_all], scps=[[cp]]) if doc_type == "scp" else PolicySet(identity=[allow_all], rcps=[[cp]])
     elif doc_type in ("boundary", "session"):
-        allow_all = compile_policy(_exposure._ALLOW_ALL, name="caller-identity", kind="identity")
+        allow_all = compile_policy(_exposure.ALLOW_ALL, name="caller-identity", kind="identity")
         ps = PolicySet(identity=[allow_all], boundary=cp) if doc_type == "boundary" else PolicySet(identity=[allow_all], session=cp)
     else:
         ps = PolicySet(identity=[cp])
