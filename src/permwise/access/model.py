@@ -35,39 +35,40 @@ class AccessRule(Rule):
                 "description": self.description, "access_analyzer": self.analyzer}
 
 
-RULES: tuple[AccessRule, ...] = (
-    AccessRule(id="ACCESS-PUBLIC", severity="high", title="public access",
-               description="anyone (any AWS account, and anonymous callers where the service allows them) can perform the "
-               "actions; critical when they include Write, Tagging or Permissions management",
-               analyzer="ExternalAccess, isPublic: true"),
-    AccessRule(id="ACCESS-PUBLIC-CONDITIONAL", severity="medium", title="public access limited by a condition",
-               description="the grant is to `*` but a condition on the network or the request (a VPC endpoint, a VPC, a source IP "
-               "range, an access point) limits who can use it; whether that is enough depends on who else reaches "
-               "that network",
-               analyzer="ExternalAccess, isPublic: false, condition: {key: value}"),
-    AccessRule(id="ACCESS-CROSS-ACCOUNT", severity="low", title="access from another account",
-               description="a named account outside the zone of trust (or a principal of it) can perform the actions; medium when "
-               "they include Write, Tagging or Permissions management, high for a role trusted without "
-               "`sts:ExternalId`",
-               analyzer="ExternalAccess, principal: {AWS: account or ARN}"),
-    AccessRule(id="ACCESS-CROSS-ORG", severity="medium", title="access from another organization",
-               description="any account of another organization can perform the actions (an `aws:PrincipalOrgID` or "
-               "`aws:PrincipalOrgPaths` condition names it)",
-               analyzer="ExternalAccess, principal: {AWS: *}, condition: {aws:PrincipalOrgID: o-...}"),
-    AccessRule(id="ACCESS-SERVICE-DEPUTY", severity="medium", title="service principal acting for any account",
-               description="an AWS service can perform the actions on behalf of any account, because no `aws:SourceAccount`, "
-               "`aws:SourceArn`, `aws:SourceOwner` or `aws:SourceOrgID` condition pins the account it acts for "
-               "(confused deputy)",
-               analyzer="ExternalAccess, principal: {Service: ...} (Access Analyzer reports service principals only for some "
-               "resource types)"),
-    AccessRule(id="ACCESS-FEDERATED", severity="medium", title="federated identities",
-               description="identities of a SAML or OIDC provider (outside every account) can perform the actions",
-               analyzer="ExternalAccess, principal: {Federated: provider}"),
-    AccessRule(id="ACCESS-BLOCKED", severity="info", title="external grant blocked by another layer",
-               description="the resource policy grants the access, but S3 Block Public Access or an RCP of the resource's "
-               "account stops it; listed so the grant is not forgotten (Access Analyzer shows no active finding)",
-               analyzer="no active finding (a resolved one when the block was added later)"),
-)
+RULES: tuple[AccessRule, ...] = tuple(
+    AccessRule(id=i, severity=s, title=t, description=d, analyzer=a) for i, s, t, d, a in (
+    ("ACCESS-PUBLIC", "high", "public access",
+        "anyone (any AWS account, and anonymous callers where the service allows them) can perform the "
+        "actions; critical when they include Write, Tagging or Permissions management",
+        "ExternalAccess, isPublic: true"),
+    ("ACCESS-PUBLIC-CONDITIONAL", "medium", "public access limited by a condition",
+        "the grant is to `*` but a condition on the network or the request (a VPC endpoint, a VPC, a source IP "
+        "range, an access point) limits who can use it; whether that is enough depends on who else reaches "
+        "that network",
+        "ExternalAccess, isPublic: false, condition: {key: value}"),
+    ("ACCESS-CROSS-ACCOUNT", "low", "access from another account",
+        "a named account outside the zone of trust (or a principal of it) can perform the actions; medium when "
+        "they include Write, Tagging or Permissions management, high for a role trusted without "
+        "`sts:ExternalId`",
+        "ExternalAccess, principal: {AWS: account or ARN}"),
+    ("ACCESS-CROSS-ORG", "medium", "access from another organization",
+        "any account of another organization can perform the actions (an `aws:PrincipalOrgID` or "
+        "`aws:PrincipalOrgPaths` condition names it)",
+        "ExternalAccess, principal: {AWS: *}, condition: {aws:PrincipalOrgID: o-...}"),
+    ("ACCESS-SERVICE-DEPUTY", "medium", "service principal acting for any account",
+        "an AWS service can perform the actions on behalf of any account, because no `aws:SourceAccount`, "
+        "`aws:SourceArn`, `aws:SourceOwner` or `aws:SourceOrgID` condition pins the account it acts for "
+        "(confused deputy)",
+        "ExternalAccess, principal: {Service: ...} (Access Analyzer reports service principals only for some "
+        "resource types)"),
+    ("ACCESS-FEDERATED", "medium", "federated identities",
+        "identities of a SAML or OIDC provider (outside every account) can perform the actions",
+        "ExternalAccess, principal: {Federated: provider}"),
+    ("ACCESS-BLOCKED", "info", "external grant blocked by another layer",
+        "the resource policy grants the access, but S3 Block Public Access or an RCP of the resource's "
+        "account stops it; listed so the grant is not forgotten (Access Analyzer shows no active finding)",
+        "no active finding (a resolved one when the block was added later)"),
+))
 RULES_BY_ID = {r.id: r for r in RULES}
 
 

@@ -4,22 +4,12 @@ access, as IAM Access Analyzer reports it), decided offline by the engine."""
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from permwise.cli.audit import FailOn  # one severity scale: `audit --access` takes one --fail-on for both
-from permwise.cli.options import DemoEnvOpt
-
-
-class Format(str, Enum):
-    terminal = "terminal"
-    json = "json"
-    sarif = "sarif"
-    markdown = "markdown"
-    html = "html"
+from permwise.cli.options import AccessFormat, DemoEnvOpt, FailOn, Format, FormatOpt, SeverityFailOn
 
 
 ZoneOpt = Annotated[str | None, typer.Option(
@@ -49,8 +39,8 @@ def register(app: typer.Typer) -> None:
         env: DemoEnvOpt = None,
         zone: ZoneOpt = None,
         suppressions: Annotated[Path | None, typer.Option("--suppressions", "-s", help="Suppressions file (rule, subject `RESOURCE PRINCIPAL` glob, reason, expires).")] = None,
-        fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.terminal,
-        fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when an active finding at or above this severity remains.")] = FailOn.none,
+        fmt: Annotated[AccessFormat, FormatOpt] = Format.terminal,
+        fail_on: Annotated[SeverityFailOn, typer.Option("--fail-on", help="Exit 1 when an active finding at or above this severity remains.")] = FailOn.none,
         out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the report to this file (atomically).")] = None,
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show suppressed findings, notes and locations.")] = False,
     ) -> None:
@@ -85,16 +75,16 @@ def register(app: typer.Typer) -> None:
         result = analyze_access(environment, zone, sup)
         label = str(snap) if env is not None else "bundled demo organization"
         text: str | None
-        if fmt is Format.json:
+        if fmt == Format.json:
             text = rep.to_json(result, env_path=label)
-        elif fmt is Format.sarif:
+        elif fmt == Format.sarif:
             from permwise import __version__
 
             text = rep.to_sarif(result, env_root=str(env) if env is not None else "demo/snapshot",
                                 tool_version=__version__)
-        elif fmt is Format.markdown:
+        elif fmt == Format.markdown:
             text = rep.to_markdown(result, env_path=label)
-        elif fmt is Format.html:
+        elif fmt == Format.html:
             text = rep.to_html(result, environment=label, snapshot_created=environment.meta.get("created"))
         else:
             import io

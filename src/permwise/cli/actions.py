@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from typing import Annotated, Any
 
 import orjson
 import typer
+
+from permwise.cli.options import ActionsFormat, Format
 from rich.console import Console
 from rich.text import Text
 
@@ -16,12 +17,6 @@ from permwise.catalog.describe import action_details, action_summary
 from permwise.catalog.model import parse_access_level
 from permwise.catalog.suggest import suggest_name
 from permwise.errors import InputError
-
-
-class OutputFormat(str, Enum):
-    table = "table"
-    text = "text"
-    json = "json"
 
 
 _LEGEND = 'type* = required resource type; - = wildcard-only action (needs Resource "*")'
@@ -55,9 +50,9 @@ def actions(
         typer.Option("--explain", help="Print everything known about each named action instead of a list."),
     ] = False,
     fmt: Annotated[
-        OutputFormat,
+        ActionsFormat,
         typer.Option("--format", "-f", case_sensitive=False, help="table (default), text (tab-separated) or json."),
-    ] = OutputFormat.table,
+    ] = Format.table,
 ) -> None:
     """Expand action patterns to the actions they match, with access level and resource types.
 
@@ -101,7 +96,7 @@ def actions(
     found.sort(key=lambda a: a.key.lower())
     count_line = _count_line(len(found), pats, not_action, levels)
 
-    if fmt is OutputFormat.json:
+    if fmt == Format.json:
         doc = {
             "patterns": pats,
             "not_action": not_action,
@@ -110,7 +105,7 @@ def actions(
             "actions": [action_summary(a) for a in found],
         }
         _write_json(doc)
-    elif fmt is OutputFormat.text:
+    elif fmt == Format.text:
         out = sys.stdout
         for a in found:
             out.write(f"{a.key}\t{_levels_text(a)}\t{_types_text(a)}\n")
@@ -207,7 +202,7 @@ def _write_json(doc: Any) -> None:
     sys.stdout.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
-def _explain(cat, pats: list[str], fmt: OutputFormat) -> None:
+def _explain(cat, pats: list[str], fmt: Format) -> None:
     chosen: list[Action] = []
     for p in pats:
         if "*" in p or "?" in p:
@@ -221,10 +216,10 @@ def _explain(cat, pats: list[str], fmt: OutputFormat) -> None:
         if act not in chosen:
             chosen.append(act)
     details = [action_details(cat, a) for a in chosen]
-    if fmt is OutputFormat.json:
+    if fmt == Format.json:
         _write_json(details[0] if len(details) == 1 else details)
         return
-    if fmt is OutputFormat.text:
+    if fmt == Format.text:
         sys.stdout.write("\n\n".join("\n".join(_explain_lines(d)) for d in details) + "\n")
         return
     console = Console(highlight=False)

@@ -3,30 +3,13 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from permwise.cli.options import AtOpt, DemoEnvOpt, parse_at
+from permwise.cli.options import AtOpt, AuditFormat, DemoEnvOpt, FailOn, Format, FormatOpt, SeverityFailOn, parse_at
 from permwise.cli.scale import SchedulerOpt
-
-
-class Format(str, Enum):
-    terminal = "terminal"
-    json = "json"
-    sarif = "sarif"
-    html = "html"
-
-
-class FailOn(str, Enum):
-    none = "none"
-    critical = "critical"
-    high = "high"
-    medium = "medium"
-    low = "low"
-    info = "info"
 
 
 def demo_paths() -> tuple[Path, Path]:
@@ -43,8 +26,8 @@ def register(app: typer.Typer) -> None:
         env: DemoEnvOpt = None,
         config: Annotated[Path | None, typer.Option("--config", "-c", help="Audit config: authorized principals, SCP placeholders, approved accounts.")] = None,
         suppressions: Annotated[Path | None, typer.Option("--suppressions", "-s", help="Suppressions file (rule, subject, reason, expires).")] = None,
-        fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.terminal,
-        fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding at or above this severity remains.")] = FailOn.none,
+        fmt: Annotated[AuditFormat, FormatOpt] = Format.terminal,
+        fail_on: Annotated[SeverityFailOn, typer.Option("--fail-on", help="Exit 1 when a finding at or above this severity remains.")] = FailOn.none,
         out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the report to this file (atomically).")] = None,
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the fix of each finding and timings.")] = False,
         access: Annotated[bool, typer.Option("--access", help="Add the external access section (what `permwise access` reports).")] = False,
@@ -127,13 +110,13 @@ def register(app: typer.Typer) -> None:
         elif zone is not None:
             raise typer.BadParameter("--zone needs --access", param_hint="--zone")
         label = str(snap) if env is not None else "bundled demo organization"
-        if fmt is Format.json:
+        if fmt == Format.json:
             text = sc.json_with_gaps(to_json(result, env_path=label), gaps)
             if access_result is not None:
                 from permwise.report.access import merge_json
 
                 text = merge_json(text, access_result, env_path=label)
-        elif fmt is Format.sarif:
+        elif fmt == Format.sarif:
             from permwise import __version__
 
             text = to_sarif(result, env_root=str(snap), tool_version=__version__)  # real files, so viewers place findings
@@ -141,7 +124,7 @@ def register(app: typer.Typer) -> None:
                 from permwise.report.access import merge_sarif
 
                 text = merge_sarif(text, access_result, env_root=str(snap), tool_version=__version__)
-        elif fmt is Format.html:
+        elif fmt == Format.html:
             from permwise.report.html import audit_html
 
             text = audit_html(result, environment=label, verbose=verbose, snapshot_created=environment.meta.get("created"))
@@ -171,15 +154,15 @@ def register(app: typer.Typer) -> None:
                 atomic_write(out, text)
             else:
                 sys.stdout.write(text)
-        if fail_on is not FailOn.none and gaps:
+        if fail_on != FailOn.none and gaps:
             raise typer.Exit(1)  # unknown results never pass
-        if fail_on is not FailOn.none and any(severity_at_least(f.severity, fail_on.value) for f in result.active):
+        if fail_on != FailOn.none and any(severity_at_least(f.severity, fail_on.value) for f in result.active):
             raise typer.Exit(1)
         if access_result is not None:
             from permwise.cli.access import fails
 
             if fails(access_result, fail_on.value):
                 raise typer.Exit(1)
-        if fail_on is not FailOn.none and environment.problems:
+        if fail_on != FailOn.none and environment.problems:
             # an inconsistent or partial snapshot: the findings may be incomplete, never "clean"
             raise typer.Exit(1)

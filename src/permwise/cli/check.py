@@ -5,28 +5,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from permwise.cli.options import CommandsOpt, ProfilesOpt
+from permwise.cli.options import CheckFormat, CommandsOpt, FailOn, Format, FormatOpt, ProfilesOpt, StatusFailOn
 from permwise.cli.scale import SchedulerOpt
-
-
-class Format(str, Enum):
-    terminal = "terminal"
-    json = "json"
-    markdown = "markdown"
-    html = "html"
-
-
-class FailOn(str, Enum):
-    none = "none"
-    partial = "partial"
-    blocked = "blocked"
-    conditional = "conditional"
 
 
 #: above this many evaluations a progress bar is shown (stderr, TTY only)
@@ -57,9 +42,9 @@ def register(app: typer.Typer) -> None:
         ] = None,
         commands: CommandsOpt = None,
         profile: ProfilesOpt = None,
-        fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.terminal,
+        fmt: Annotated[CheckFormat, FormatOpt] = Format.terminal,
         fail_on: Annotated[
-            FailOn,
+            StatusFailOn,
             typer.Option("--fail-on", help="Exit 1 when a command is blocked (or, with `partial`, partially blocked; "
                          "with `conditional`, also when it turns on a key the config does not state)."),
         ] = FailOn.none,
@@ -157,11 +142,11 @@ def register(app: typer.Typer) -> None:
                                                        config_label, jobs, scheduler, err,
                                                        parse_at(at) if at is not None else None)
 
-        if fmt is Format.json:
+        if fmt == Format.json:
             text = sc.json_with_gaps(render_json(report), gaps)
-        elif fmt is Format.markdown:
+        elif fmt == Format.markdown:
             text = render_markdown(report)
-        elif fmt is Format.html:
+        elif fmt == Format.html:
             from permwise.report.html import check_html
 
             text = check_html(report, verbose=verbose, snapshot_created=environment.meta.get("created"))
@@ -187,11 +172,11 @@ def register(app: typer.Typer) -> None:
 
         statuses = {c.status for c in report.commands}
         failing = set()
-        if fail_on is FailOn.blocked:
+        if fail_on == FailOn.blocked:
             failing = {BLOCKED, UNRESOLVED}
-        elif fail_on is FailOn.partial:
+        elif fail_on == FailOn.partial:
             failing = {BLOCKED, UNRESOLVED, PARTIAL}
-        elif fail_on is FailOn.conditional:
+        elif fail_on == FailOn.conditional:
             failing = {BLOCKED, UNRESOLVED, PARTIAL, CONDITIONAL}
         if statuses & failing:
             raise typer.Exit(1)

@@ -17,17 +17,8 @@ from permwise import catalog
 from permwise.engine import CompiledPolicy, PolicySet, compile_policy
 from permwise.errors import InputError
 from permwise.gates import exposure as _exposure
-from permwise.gates.probe import (
-    HOLDER,
-    HOLDER_CONTEXT,
-    Outcome,
-    arn_account,
-    ask,
-    concretize,
-    holder_account,
-    resource_patterns,
-    sentinel,
-)
+from permwise.gates import probe
+from permwise.gates.probe import Outcome
 from permwise.diagnostics import Rule
 from permwise.gates.rules import finding
 from permwise.gates.zone import Zone
@@ -80,13 +71,13 @@ def allowed_where(cp: CompiledPolicy, doc_type: str, action: str, resources: lis
                   zone: Zone) -> list[tuple[str, str, Outcome]]:
     """``(who, resource, outcome)`` for each way ``action`` is allowed by one policy."""
     out: list[tuple[str, str, Outcome]] = []
-    account = holder_account([cp], zone.accounts)
-    named = [concretize(p, account) for p in resource_patterns([cp])]
-    res_list = list(resources) if resources else list(dict.fromkeys([sentinel(action, account)] + named))
+    account = probe.holder_account([cp], zone.accounts)
+    named = [probe.concretize(p, account) for p in probe.resource_patterns([cp])]
+    res_list = list(resources) if resources else list(dict.fromkeys([probe.sentinel(action, account)] + named))
     if doc_type in ("resource", "trust"):
         allow_all = compile_policy(_exposure.ALLOW_ALL, name="caller-identity", kind="identity")
         ps = PolicySet(identity=[allow_all], resource=[cp])
-        whos = [_exposure.OUTSIDER, f"arn:aws:iam::{account}:role/{HOLDER}"]
+        whos = [_exposure.OUTSIDER, f"arn:aws:iam::{account}:role/{probe.HOLDER}"]
         for st in cp.statements:
             whos += [_exposure.principal_request(v) for v in _exposure.named_aws(st)]
             raw = st.raw if isinstance(st.raw, dict) else {}
@@ -99,12 +90,12 @@ def allowed_where(cp: CompiledPolicy, doc_type: str, action: str, resources: lis
             res_list = [f"arn:aws:iam::{account}:role/permwise-probe"]
         for who in dict.fromkeys(whos):
             for r in res_list:
-                o = ask(ps, who, action, r, context=dict(HOLDER_CONTEXT), resource_account=account)
+                o = probe.ask(ps, who, action, r, context=dict(probe.HOLDER_CONTEXT), resource_account=account)
                 if o.allowed:
                     out.append((who, r, o))
                     break
         return out
-    role = f"arn:aws:iam::{account}:role/{HOLDER}"
+    role = f"arn:aws:iam::{account}:role/{probe.HOLDER}"
     if doc_type in ("scp", "rcp"):
         allow_all = compile_policy(_exposure.ALLOW_ALL, name="caller-identity", kind="identity")
         ps = PolicySet(identity=[allow_all], scps=[[cp]]) if doc_type == "scp" else PolicySet(identity=[allow_all], rcps=[[cp]])
@@ -114,7 +105,7 @@ def allowed_where(cp: CompiledPolicy, doc_type: str, action: str, resources: lis
     else:
         ps = PolicySet(identity=[cp])
     for r in res_list:
-        o = ask(ps, role, action, r, context=dict(HOLDER_CONTEXT))
+        o = probe.ask(ps, role, action, r, context=dict(probe.HOLDER_CONTEXT))
         if o.allowed:
             out.append((role, r, o))
             break
@@ -145,10 +136,10 @@ def no_public(doc: PolicyDocument, zone: Zone) -> list[Finding]:
         return []
     kind = _kind(doc.type)
     cp = compile_policy(doc.data, name=doc.name, kind=kind)
-    owner = holder_account([cp], zone.accounts)
+    owner = probe.holder_account([cp], zone.accounts)
     out = []
     for e in _exposure.analyze(cp, kind, zone, owner, owner_known=zone.given or bool(
-            [p for p in resource_patterns([cp]) if arn_account(p)])):
+            [p for p in probe.resource_patterns([cp]) if probe.arn_account(p)])):
         who = {"public": "anyone (any account, any organization)", "organization": f"organization `{e.who}`"}.get(
             e.kind, f"account {e.account} (`{e.who}`)")
         lim = f", limited by {', '.join(f'`{k}`' for k in e.limited_by)}" if e.limited_by else ""
