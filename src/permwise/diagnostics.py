@@ -43,6 +43,10 @@ class Scale:
             return False
         return self.rank(severity) <= self.rank(threshold)
 
+    def reached(self, severities: Iterable[str], threshold: str) -> bool:
+        """True when one of ``severities`` is at or above ``threshold`` (``--fail-on``)."""
+        return any(self.at_or_above(s, threshold) for s in severities)
+
     def counts(self, severities: Iterable[str]) -> dict[str, int]:
         """How many of each severity, every name of the scale present (most serious first)."""
         out = {s: 0 for s in self.names}

@@ -238,3 +238,16 @@ def test_account_in_no_ou_is_noted_on_its_commands(tmp_path, mini):
     cmds = by_id(run(tmp_path, mini, env, member, mgmt, excess=False))
     assert any("no `ParentId`" in n for n in cmds["ec2.describe"].notes)
     assert not any("ParentId" in n for n in cmds["gd.deploy"].notes)
+
+
+def test_check_reports_its_total_work_first(tmp_path, mini):
+    """``check`` tells ``on_total`` the whole work once, before any progress, so the CLI's bar
+    needs no plan of its own; the parts it reports then add up to that total."""
+    env, member, mgmt = org(tmp_path, member_policy=ALL)
+    m, c = mini(member, mgmt)
+    manifest, config = load_manifest(str(m)), load_config(str(c))
+    events: list[tuple[str, int]] = []
+    check(manifest, config, env, excess=False, progress=lambda n: events.append(("done", n)),
+          on_total=lambda n: events.append(("total", n)))
+    assert events[0][0] == "total" and [k for k, _ in events].count("total") == 1
+    assert events[0][1] > 0 and sum(n for k, n in events if k == "done") == events[0][1]

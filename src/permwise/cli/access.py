@@ -3,12 +3,12 @@ access, as IAM Access Analyzer reports it), decided offline by the engine."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from permwise.cli.output import emit
 from permwise.cli.options import AccessFormat, DemoEnvOpt, FailOn, Format, FormatOpt, SeverityFailOn
 
 
@@ -26,11 +26,9 @@ def suppression_ids() -> list[str]:
 
 
 def fails(result, fail_on: str) -> bool:
-    from permwise.audit.model import severity_at_least
+    from permwise.diagnostics import AUDIT_SCALE
 
-    if fail_on == "none":
-        return False
-    return any(severity_at_least(f.severity, fail_on) for f in result.active + list(result.expired))
+    return AUDIT_SCALE.reached([f.severity for f in result.active + list(result.expired)], fail_on)
 
 
 def register(app: typer.Typer) -> None:
@@ -58,7 +56,6 @@ def register(app: typer.Typer) -> None:
         from permwise.access import analyze_access
         from permwise.audit import load_suppressions
         from permwise.environment import load_snapshot
-        from permwise.fsutil import atomic_write
         from permwise.report import access as rep
         from permwise.report.console import make_console
 
@@ -94,10 +91,6 @@ def register(app: typer.Typer) -> None:
                 console.print(f"analysing the {label} (use --env DIR for yours)")
             rep.render_text(result, console, verbose=verbose)
             text = console.export_text() if out is not None else None
-        if text is not None:
-            if out is not None:
-                atomic_write(out, text)
-            else:
-                sys.stdout.write(text)
+        emit(text, out)
         if fails(result, fail_on.value):
             raise typer.Exit(1)

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from permwise.cli.output import emit
 from permwise.cli.options import AtOpt, AuditFormat, DemoEnvOpt, FailOn, Format, FormatOpt, SeverityFailOn, parse_at
 from permwise.cli.scale import SchedulerOpt
 
@@ -48,9 +49,8 @@ def register(app: typer.Typer) -> None:
         Example: permwise audit --env snapshot/ --config audit.yaml --format sarif -o audit.sarif --fail-on high
         """
         from permwise.audit import load_config, load_suppressions, run_audit
-        from permwise.audit.model import severity_at_least
+        from permwise.diagnostics import AUDIT_SCALE
         from permwise.environment import load_snapshot
-        from permwise.fsutil import atomic_write
         from permwise.report.audit import render_text, to_json, to_sarif
         from permwise.report.console import make_console
 
@@ -149,14 +149,10 @@ def register(app: typer.Typer) -> None:
             if verbose:
                 console.print(f"[dim]{result.stats}[/dim]")
             text = console.export_text() if out is not None else None
-        if text is not None:
-            if out is not None:
-                atomic_write(out, text)
-            else:
-                sys.stdout.write(text)
+        emit(text, out)
         if fail_on != FailOn.none and gaps:
             raise typer.Exit(1)  # unknown results never pass
-        if fail_on != FailOn.none and any(severity_at_least(f.severity, fail_on.value) for f in result.active):
+        if fail_on != FailOn.none and AUDIT_SCALE.reached([f.severity for f in result.active], fail_on.value):
             raise typer.Exit(1)
         if access_result is not None:
             from permwise.cli.access import fails

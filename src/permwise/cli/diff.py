@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from permwise.cli.output import emit
 from permwise.cli.options import DiffFormat, FailOn, Format, FormatOpt, LevelFailOn, PolicyType
 
 from permwise.errors import InputError
@@ -108,12 +108,7 @@ def diff_command(
             results.append(diff_files(old, new, _one_type(old + new, t)))
     res = results[0] if len(results) == 1 else _merge(results)
     text = render_diff(fmt.value, res, __version__)
-    if out is not None:
-        from permwise.fsutil import atomic_write
-
-        atomic_write(out, text)
-    else:
-        sys.stdout.write(text)
+    emit(text, out)
     if res.fails(fail_on.value):
         raise typer.Exit(1)
 

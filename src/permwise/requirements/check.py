@@ -812,9 +812,13 @@ def check(
     snapshot_label: str | None = None,
     config_label: str | None = None,
     jobs: int | None = 1,
+    on_total: Progress | None = None,
 ) -> CheckReport:
     """Run ``check`` for the selected commands; with ``excess`` also compute each profile
     principal's excess permissions (see :mod:`permwise.requirements.excess`).
+
+    ``on_total`` is told the whole work (evaluations) once the commands are planned, before
+    ``progress`` is told each part done, so a progress bar needs no plan of its own.
 
     ``jobs`` (None: every core): with more than one, each principal's excess runs in a worker
     process while this one evaluates the commands; the report is identical for any value."""
@@ -833,6 +837,8 @@ def check(
         from permwise.requirements.excess import start_excess
 
         collect = start_excess(env, plans, config, resolve_jobs(jobs))
+    if on_total is not None:
+        on_total(total_work(plans))
     results = check_plans(env, plans, progress=progress, config=config)
     note_scp_exemptions(env, plans, results)
     report = CheckReport(manifest.tool.name, manifest.tool.version, snapshot_label or str(env.root),
