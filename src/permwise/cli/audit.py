@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from permwise.cli.output import emit
+from permwise.report.gaps import json_with_gaps, print_gaps
 from permwise.cli.options import AtOpt, AuditFormat, DemoEnvOpt, FailOn, Format, FormatOpt, SeverityFailOn, parse_at
 from permwise.cli.scale import SchedulerOpt
 
@@ -111,7 +112,7 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter("--zone needs --access", param_hint="--zone")
         label = str(snap) if env is not None else "bundled demo organization"
         if fmt == Format.json:
-            text = sc.json_with_gaps(to_json(result, env_path=label), gaps)
+            text = json_with_gaps(to_json(result, env_path=label), gaps)
             if access_result is not None:
                 from permwise.report.access import merge_json
 
@@ -138,7 +139,7 @@ def register(app: typer.Typer) -> None:
             console = make_console() if out is None else make_console(record=True, width=140, file=io.StringIO())
             if env is None:
                 console.print(f"auditing the {label} (use --env DIR for yours)")
-            sc.print_gaps(console, gaps)
+            print_gaps(console, gaps)
             render_text(result, console, verbose=verbose)
             if access_result is not None:
                 from permwise.report.access import render_text as access_text

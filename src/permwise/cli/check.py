@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from permwise.cli.output import emit
+from permwise.report.gaps import json_with_gaps, print_gaps
 from permwise.cli.options import CheckFormat, CommandsOpt, FailOn, Format, FormatOpt, ProfilesOpt, StatusFailOn
 from permwise.cli.scale import SchedulerOpt
 
@@ -159,7 +160,7 @@ def register(app: typer.Typer) -> None:
                                                        parse_at(at) if at is not None else None)
 
         if fmt == Format.json:
-            text = sc.json_with_gaps(render_json(report), gaps)
+            text = json_with_gaps(render_json(report), gaps)
         elif fmt == Format.markdown:
             text = render_markdown(report)
         elif fmt == Format.html:
@@ -169,14 +170,14 @@ def register(app: typer.Typer) -> None:
         else:
             if out is None:
                 console = make_console()
-                sc.print_gaps(console, gaps)
+                print_gaps(console, gaps)
                 render_terminal(report, console, verbose=verbose)
                 text = None
             else:
                 import io
 
                 console = make_console(record=True, width=120, file=io.StringIO())
-                sc.print_gaps(console, gaps)
+                print_gaps(console, gaps)
                 render_terminal(report, console, verbose=verbose)
                 text = console.export_text()
         emit(text, out)

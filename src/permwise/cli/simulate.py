@@ -15,9 +15,10 @@ import orjson
 import typer
 
 from permwise.cli.options import AtOpt, Format, TextOrJson, parse_at
-from permwise.engine import PolicySet, Request, Result, compile_policy, evaluate
+from permwise.engine import PolicySet, Request, compile_policy, evaluate
 from permwise.engine.cases import CaseError, case_from_dict
 from permwise.errors import InputError
+from permwise.report.simulate import render_text
 
 
 #: Policy grammar findings that mean a wrong JSON type (a number for `Statement`, an object for
@@ -90,27 +91,6 @@ def _pairs(items: list[str], flag: str) -> dict[str, Any]:
         else:
             out[key] = val
     return out
-
-
-def render_text(result: Result, request: Request) -> str:
-    """A readable explanation (plain text with rich markup)."""
-    from rich.markup import escape
-
-    colour = {"allowed": "green", "explicitDeny": "red", "implicitDeny": "yellow"}.get(result.decision, "white")
-    lines = [
-        f"[bold {colour}]{result.decision}[/]  {escape(request.action)} on {escape(request.resource)}"
-        f"  by {escape(request.principal)}"
-    ]
-    marks = {"allow": "[green]allow[/]", "explicit-deny": "[red]deny[/]", "no-allow": "[yellow]no allow[/]",
-             "not-applicable": "[dim]skipped[/]", "note": "[dim]note[/]"}
-    for r in result.reasons:
-        lines.append(f"  {marks.get(r.kind, r.kind)}  {escape(r.message)}")
-    if result.missing_keys:
-        lines.append("  [dim]missing context keys that could change the result:[/] "
-                     + escape(", ".join(result.missing_keys)))
-    for e in result.errors:
-        lines.append(f"  [magenta]error[/]  {escape(e)}")
-    return "\n".join(lines)
 
 
 def _open_input(path: str):
