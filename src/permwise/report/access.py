@@ -186,7 +186,7 @@ def to_markdown(result: Any, *, env_path: str = "") -> str:
 def to_html(result: Any, *, environment: str = "", snapshot_created: str | None = None) -> str:
     """One self-contained page: summary cards, findings grouped by resource, then by external
     principal (the same findings, the other way round)."""
-    from permwise.report.html import _render, _version, report_dates
+    from permwise.report.html import render_template, permwise_version, report_dates
 
     by_resource: dict[str, list[AccessFinding]] = {}
     by_principal: dict[str, list[AccessFinding]] = {}
@@ -194,10 +194,10 @@ def to_html(result: Any, *, environment: str = "", snapshot_created: str | None 
         by_resource.setdefault(f.resource, []).append(f)
     for f in result.findings:
         by_principal.setdefault(f.principal_label, []).append(f)
-    return _render("access.html.j2", {
+    return render_template("access.html.j2", {
         "title": "permwise access",
         "subtitle": environment,
-        "version": _version(),
+        "version": permwise_version(),
         "dates": report_dates(snapshot_created),
         "filters": [("severity", [sv for sv in SEVERITIES if any(f.severity == sv for f in result.findings)]),
                     ("status", sorted({f.status.lower() for f in result.findings}))],

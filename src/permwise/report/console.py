@@ -17,7 +17,7 @@ from typing import IO
 from rich.console import Console
 from rich.segment import Segment
 
-from permwise.report.escape import _CONTROL_KEEP_NL, terminal
+from permwise.report.escape import CONTROL_KEEP_NL, terminal
 
 
 class SafeConsole(Console):
@@ -35,7 +35,7 @@ class SafeConsole(Console):
                 yield seg
                 continue
             text, style = seg.text, seg.style
-            if _CONTROL_KEEP_NL.search(text):
+            if CONTROL_KEEP_NL.search(text):
                 text = terminal(text, keep_newlines=True)
             if style is not None and style.link:
                 style = style.update_link(None)
