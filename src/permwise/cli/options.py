@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 import typer
 
@@ -61,9 +61,19 @@ def offered(name: str, whole: type[Enum], *values: str) -> Any:
 
 
 if TYPE_CHECKING:  # every subset is, to the type checker, the concept it is taken from
-    AccessFormat = AuditFormat = CheckFormat = DiffFormat = DocsFormat = GenerateFormat = Format
-    ActionsFormat = ValidateFormat = TextOrJson = Format
-    SeverityFailOn = ValidateFailOn = StatusFailOn = LevelFailOn = FailOn
+    AccessFormat: TypeAlias = Format
+    AuditFormat: TypeAlias = Format
+    CheckFormat: TypeAlias = Format
+    DiffFormat: TypeAlias = Format
+    DocsFormat: TypeAlias = Format
+    GenerateFormat: TypeAlias = Format
+    ActionsFormat: TypeAlias = Format
+    ValidateFormat: TypeAlias = Format
+    TextOrJson: TypeAlias = Format
+    SeverityFailOn: TypeAlias = FailOn
+    ValidateFailOn: TypeAlias = FailOn
+    StatusFailOn: TypeAlias = FailOn
+    LevelFailOn: TypeAlias = FailOn
 else:
     AccessFormat = offered("AccessFormat", Format, "terminal", "json", "sarif", "markdown", "html")
     AuditFormat = offered("AuditFormat", Format, "terminal", "json", "sarif", "html")

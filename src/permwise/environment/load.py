@@ -223,7 +223,7 @@ def read_organization(r: SnapshotReader) -> OrgData:
             if oid in org.ous:
                 raise r.fail(rel, ptr + "/Id", f"duplicate organizational unit `{oid}`")
             org.ous[oid] = OrgUnit(oid, ou.get("Name") or oid, ou.get("Arn") or "", parent, Origin(rel, ptr))
-    for oid, ou in sorted(org.ous.items()):
+    for oid in sorted(org.ous):
         _ou_path(r, org, oid)  # raises on dangling parents and cycles
 
     rel = "organization/accounts.json"

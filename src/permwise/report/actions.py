@@ -3,6 +3,7 @@ explanation of one action (plain text, or with bold labels on a terminal)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
@@ -37,7 +38,7 @@ def count_line(n: int, pats: list[str], not_action: bool, levels: frozenset[str]
     return f"{n:,} {noun} {what}{level_txt}"
 
 
-def print_table(console: Console, headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+def print_table(console: Console, headers: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> None:
     """An aligned table: columns as wide as their longest cell, the last one wrapped at commas
     to the terminal width. Written by hand because rich's Table lays out about 1,500 rows a
     second, and ``--not-action`` prints over 20,000."""

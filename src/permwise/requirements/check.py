@@ -55,7 +55,7 @@ from permwise.environment import Environment, Problem
 from permwise.errors import InputError
 from permwise.wording import plural
 from permwise.requirements.config import config_source
-from permwise.requirements.model import DeploymentConfig, Manifest
+from permwise.requirements.model import Manifest
 from permwise.requirements.plan import CommandPlan, RequiredRequest, plan
 
 READY, PARTIAL, BLOCKED, UNRESOLVED = "ready", "partial", "blocked", "unresolved"

@@ -289,7 +289,7 @@ def _check_templates(perm: Permission, actions: list[tuple[int, str, list[Action
             problems.append(at(src, f"{names} {noun(len(star_only), 'supports', 'support')} no resource-level permissions; generated policies grant {noun(len(star_only), 'it', 'them')} on `*`",
                                ptr, "add `*` to the resources or move the action to a permission without templates",
                                severity="warning"))
-    for ti, tpl, arn in good:
+    for ti, tpl, _arn in good:
         if not template_used[ti]:
             ex = next((resource_types_of(a) for _, _, exp in actions for a in exp if resource_types_of(a)), [])
             hint = f"the actions act on e.g. `{ex[0].arn}`" if ex else "these actions support no resource-level permissions; use `*`"
