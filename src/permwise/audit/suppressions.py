@@ -37,7 +37,7 @@ class Suppression(BaseModel):
     expires: _dt.date
 
     def matches(self, f: Finding) -> bool:
-        return fnmatch.fnmatchcase(f.rule_id, self.rule) and fnmatch.fnmatchcase(f.subject, self.subject)
+        return fnmatch.fnmatchcase(f.rule_id, self.rule) and fnmatch.fnmatchcase(f.subject or "", self.subject)
 
 
 class SuppressionFile(BaseModel):

@@ -59,11 +59,12 @@ def register(app: typer.Typer) -> None:
         from permwise.report import access as rep
         from permwise.report.console import make_console
 
-        snap = env
+        snap: Path | None = env
         if env is None:
             from permwise.cli.audit import demo_paths
 
             snap = demo_paths()[0]
+        assert snap is not None  # the demo's when no --env
         environment = load_snapshot(snap)
         sup = load_suppressions(str(suppressions) if suppressions else None, suppression_ids())
         err = make_console(stderr=True, soft_wrap=True)

@@ -55,7 +55,7 @@ def register(app: typer.Typer) -> None:
         from permwise.report.audit import render_text, to_json, to_sarif
         from permwise.report.console import make_console
 
-        snap = env
+        snap: Path | None = env
         cfg_path = config
         if env is None:
             snap, demo_cfg = demo_paths()
@@ -72,6 +72,7 @@ def register(app: typer.Typer) -> None:
                                          "snapshot URL does not; run `permwise access` on a local copy",
                                          param_hint="--access")
             units = False  # a local snapshot: the access section needs it whole, so the audit loads it whole too
+        assert snap is not None  # the demo's when no --env
         environment = None if units else load_snapshot(snap)
         gaps: list = []
         if at is not None and environment is not None:

@@ -41,7 +41,8 @@ def register(app: typer.Typer) -> None:
         if json_out:
             typer.echo(json.dumps(rows, indent=2))
             return
-        typer.echo(plain_table([[r["name"], r["tool"], r["version"], str(r["commands"]), ", ".join(r["profiles"])] for r in rows],
+        typer.echo(plain_table([[str(r["name"]), str(r["tool"]), str(r["version"]), str(r["commands"]),
+                                 ", ".join(r["profiles"])] for r in rows],  # type: ignore[arg-type]
                           ["NAME", "TOOL", "VERSION", "COMMANDS", "PROFILES"]))
 
     @group.command("show")
