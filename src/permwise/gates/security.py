@@ -54,46 +54,47 @@ from permwise.gates.zone import Zone
 from permwise.policy.findings import Finding
 from permwise.policy.model import PolicyDocument
 
-SECURITY_RULES = (
-    Rule("FULL-ADMIN", "error", "full-admin", "Policy grants every action on every resource",
+#: (id, severity, name, title, description, AWS page, its address, category)
+SECURITY_RULES = tuple(Rule(*row) for row in (
+    ("FULL-ADMIN", "error", "full-admin", "Policy grants every action on every resource",
          "An Allow of `*` on `*`, or an Allow with NotAction that leaves every other action, on every "
          "resource: the holder is an administrator (or everything but the listed services). Decided "
          "through the engine: a Deny that takes the power away takes the finding away.",
          "Policy evaluation logic; IAM JSON policy elements: NotAction",
          IAM_GUIDE + "reference_policies_elements_notaction.html", CATEGORY),
-    Rule("CREDENTIALS-EXPOSURE", "error", "credentials-exposure", "Policy lets the holder obtain credentials",
+    ("CREDENTIALS-EXPOSURE", "error", "credentials-exposure", "Policy lets the holder obtain credentials",
          "Actions that create or return credentials (access keys, passwords, database tokens, "
          "federation tokens, instance access) allowed on every resource.",
          "Security best practices in IAM", IAM_GUIDE + "best-practices.html", CATEGORY),
-    Rule("DATA-EXFILTRATION", "warning", "data-exfiltration", "Policy reads data on every resource",
+    ("DATA-EXFILTRATION", "warning", "data-exfiltration", "Policy reads data on every resource",
          "Object reads, secret values, parameters and KMS decryption allowed on every resource: "
          "the holder reads every object, secret, parameter or encrypted value of the account.",
          "Security best practices in IAM (apply least-privilege permissions)", IAM_GUIDE + "best-practices.html",
          CATEGORY),
-    Rule("RESOURCE-EXPOSURE", "error", "resource-exposure", "Policy can rewrite resource or trust policies",
+    ("RESOURCE-EXPOSURE", "error", "resource-exposure", "Policy can rewrite resource or trust policies",
          "Permissions-management actions that change who may use a resource (bucket, key, queue, "
          "topic, function, secret policies, ACLs, grants, shares, role trust) allowed on every "
          "resource: the holder can open any of them to the world.",
          "Identity-based policies and resource-based policies", IAM_GUIDE + "access_policies_identity-vs-resource.html",
          CATEGORY),
-    Rule("INFRA-MODIFICATION", "warning", "infrastructure-modification", "Policy changes infrastructure on every resource",
+    ("INFRA-MODIFICATION", "warning", "infrastructure-modification", "Policy changes infrastructure on every resource",
          "Write actions (create, change, delete) allowed on every resource of their type, not on the "
          "resources the workload needs.",
          "Security best practices in IAM (apply least-privilege permissions)", IAM_GUIDE + "best-practices.html",
          CATEGORY),
-    Rule("PUBLIC-ACCESS", "error", "public-access", "Resource policy grants access to anyone",
+    ("PUBLIC-ACCESS", "error", "public-access", "Resource policy grants access to anyone",
          "A resource-based policy whose Allow reaches a principal of any account and organization "
          "(`Principal: *`, `AWS: *`, NotPrincipal) with no condition that pins the caller's "
          "organization, account, ARN or source. Limited only by network conditions (source IP, VPC, "
          "VPC endpoint) it is a warning.",
          "How IAM Access Analyzer findings work", IAM_GUIDE + "access-analyzer-concepts.html", CATEGORY),
-    Rule("CROSS-ACCOUNT-ACCESS", "warning", "cross-account-access", "Policy grants access to another account",
+    ("CROSS-ACCOUNT-ACCESS", "warning", "cross-account-access", "Policy grants access to another account",
          "A resource-based or trust policy names a principal of an account outside the zone of trust "
          "(`--zone`; without it, outside the account that owns the policy's resources). With a "
          "condition that limits it (ExternalId, source, network) it is a suggestion.",
          "Cross-account policy evaluation logic", IAM_GUIDE + "reference_policies_evaluation-logic-cross-account.html",
          CATEGORY),
-)
+))
 
 ANY_ACTION = "permwise:AnyAction"
 ADMIN_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
