@@ -10,8 +10,8 @@ from permwise.diagnostics import AUDIT_SCALE, SnapshotDiagnostic
 from permwise.diagnostics import Rule as BaseRule
 
 SEVERITIES = AUDIT_SCALE.names
-#: higher is worse
-SEVERITY_RANK = {s: len(SEVERITIES) - 1 - i for i, s in enumerate(SEVERITIES)}
+#: higher is worse (least serious first, as the JSON summary lists them)
+SEVERITY_RANK = {s: i for i, s in enumerate(reversed(SEVERITIES))}
 
 
 def severity_at_least(severity: str, threshold: str) -> bool:
