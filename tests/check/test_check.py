@@ -251,3 +251,18 @@ def test_check_reports_its_total_work_first(tmp_path, mini):
           on_total=lambda n: events.append(("total", n)))
     assert events[0][0] == "total" and [k for k, _ in events].count("total") == 1
     assert events[0][1] > 0 and sum(n for k, n in events if k == "done") == events[0][1]
+
+
+def test_fail_on_levels_are_a_status_and_every_worse_one():
+    """``check --fail-on``: blocked < partial < conditional, each failing on its status and the worse ones."""
+    from types import SimpleNamespace
+
+    from permwise.requirements.check import fails
+
+    def report(*statuses):
+        return SimpleNamespace(commands=[SimpleNamespace(status=s) for s in statuses])
+
+    assert not fails(report("blocked"), "none")
+    assert fails(report("ready", "unresolved"), "blocked") and not fails(report("partial"), "blocked")
+    assert fails(report("partial"), "partial") and not fails(report("conditional"), "partial")
+    assert fails(report("conditional"), "conditional") and not fails(report("ready"), "conditional")

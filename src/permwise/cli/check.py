@@ -112,7 +112,7 @@ def register(app: typer.Typer) -> None:
         from permwise.report.console import make_console
         from permwise.requirements import load_config, load_manifest
         from permwise.cli.options import parse_at
-        from permwise.requirements.check import BLOCKED, CONDITIONAL, PARTIAL, UNRESOLVED, check as run_check
+        from permwise.requirements.check import check as run_check, fails
 
         demo = manifest is None and env is None and config is None
         if demo:
@@ -184,13 +184,5 @@ def register(app: typer.Typer) -> None:
         if text is not None and out is not None:
             err.print(f"wrote {out}", markup=False)
 
-        statuses = {c.status for c in report.commands}
-        failing = set()
-        if fail_on == FailOn.blocked:
-            failing = {BLOCKED, UNRESOLVED}
-        elif fail_on == FailOn.partial:
-            failing = {BLOCKED, UNRESOLVED, PARTIAL}
-        elif fail_on == FailOn.conditional:
-            failing = {BLOCKED, UNRESOLVED, PARTIAL, CONDITIONAL}
-        if statuses & failing:
+        if fails(report, fail_on.value):
             raise typer.Exit(1)

@@ -847,3 +847,17 @@ def check(
     if collect is not None:
         report.excess = collect()
     return report
+
+
+#: ``--fail-on`` of ``check``: the command statuses each level fails on (a status and every worse one)
+FAIL_ON_STATUSES: dict[str, frozenset[str]] = {
+    "none": frozenset(),
+    "blocked": frozenset({BLOCKED, UNRESOLVED}),
+    "partial": frozenset({BLOCKED, UNRESOLVED, PARTIAL}),
+    "conditional": frozenset({BLOCKED, UNRESOLVED, PARTIAL, CONDITIONAL}),
+}
+
+
+def fails(report: CheckReport, fail_on: str) -> bool:
+    """True when a command's status is one ``fail_on`` fails on (exit status 1 of the CLI)."""
+    return any(c.status in FAIL_ON_STATUSES[fail_on] for c in report.commands)
