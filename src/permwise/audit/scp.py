@@ -202,8 +202,8 @@ class ScpChecker:
                         self._accounts_index[str(a["Id"])] = i
             except (OSError, ValueError, AttributeError, TypeError):
                 pass
-        i = self._accounts_index.get(acct)
-        return "organization/accounts.json", (f"/Accounts/{i}" if i is not None else "")
+        at = self._accounts_index.get(acct)
+        return "organization/accounts.json", (f"/Accounts/{at}" if at is not None else "")
 
     def _denying_statement(self, acct: str, principal: str, actions: list[str]) -> tuple[str, str] | None:
         """The file and pointer of the SCP statement that denies ``principal`` one of ``actions``
