@@ -8,10 +8,8 @@ boundary caps identity grants.
 
 from __future__ import annotations
 
-import datetime as dt
 
-from permwise.audit import AuditConfig, run_audit
-from permwise.environment import load_snapshot
+from permwise.audit import AuditConfig
 from permwise.environment.builder import SnapshotBuilder, allow, doc, trust_service
 
 MGMT, PROD, DEV, VENDOR, STRANGER = "111111111111", "222222222222", "333333333333", "999999999999", "888888888888"

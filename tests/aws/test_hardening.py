@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from aws_support import _CLEARED, aws_environ, run_cli  # noqa: F401
-import emulator as emu_mod
 
 from permwise.aws import collect
 from permwise.environment import load_snapshot

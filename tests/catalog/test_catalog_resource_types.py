@@ -117,8 +117,8 @@ def test_s3_bucket_and_object_patterns(cat, resource, types):
     ("resource", "fits"),
     [
         (f"arn:aws:iam::{ACCOUNT}:role/x", True),
-        (f"arn:aws:iam::${{aws:PrincipalAccount}}:role/x", True),
-        (f"arn:aws:iam::*:role/*", True),
+        ("arn:aws:iam::${aws:PrincipalAccount}:role/x", True),
+        ("arn:aws:iam::*:role/*", True),
         (f"arn:aws:iam::{ACCOUNT}:role", False),
         (f"arn:aws:iam::{ACCOUNT}:role/", False),  # the role name cannot be empty
         (f"arn:aws:iam::{ACCOUNT}:rol?/x", True),

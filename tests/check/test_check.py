@@ -238,3 +238,31 @@ def test_account_in_no_ou_is_noted_on_its_commands(tmp_path, mini):
     cmds = by_id(run(tmp_path, mini, env, member, mgmt, excess=False))
     assert any("no `ParentId`" in n for n in cmds["ec2.describe"].notes)
     assert not any("ParentId" in n for n in cmds["gd.deploy"].notes)
+
+
+def test_check_reports_its_total_work_first(tmp_path, mini):
+    """``check`` tells ``on_total`` the whole work once, before any progress, so the CLI's bar
+    needs no plan of its own; the parts it reports then add up to that total."""
+    env, member, mgmt = org(tmp_path, member_policy=ALL)
+    m, c = mini(member, mgmt)
+    manifest, config = load_manifest(str(m)), load_config(str(c))
+    events: list[tuple[str, int]] = []
+    check(manifest, config, env, excess=False, progress=lambda n: events.append(("done", n)),
+          on_total=lambda n: events.append(("total", n)))
+    assert events[0][0] == "total" and [k for k, _ in events].count("total") == 1
+    assert events[0][1] > 0 and sum(n for k, n in events if k == "done") == events[0][1]
+
+
+def test_fail_on_levels_are_a_status_and_every_worse_one():
+    """``check --fail-on``: blocked < partial < conditional, each failing on its status and the worse ones."""
+    from types import SimpleNamespace
+
+    from permwise.requirements.check import fails
+
+    def report(*statuses):
+        return SimpleNamespace(commands=[SimpleNamespace(status=s) for s in statuses])
+
+    assert not fails(report("blocked"), "none")
+    assert fails(report("ready", "unresolved"), "blocked") and not fails(report("partial"), "blocked")
+    assert fails(report("partial"), "partial") and not fails(report("conditional"), "partial")
+    assert fails(report("conditional"), "conditional") and not fails(report("ready"), "conditional")

@@ -145,7 +145,7 @@ _GRAMMAR = "IAM JSON policy element reference / grammar: Version is a string dat
 
 def _simulate_cases() -> list[Case]:
     out = _policy_file_cases(["simulate", *REQ, "-i"], "simulate-identity")
-    for name, doc, msg, ptr in _WRONG_TYPES:
+    for name, doc, msg, _ptr in _WRONG_TYPES:
         out.append(Case(f"simulate-wrong-type-{name}", ["simulate", *REQ, "-i", "{t}/p.json"], 2, msg,
                         files={"p.json": doc}, loc="p.json:1:", aws=_GRAMMAR))
         out.append(Case(f"simulate-scp-wrong-type-{name}", ["simulate", *REQ, "--scp", "{t}/p.json"], 2, msg,

@@ -81,7 +81,6 @@ def test_no_count_is_glued_to_a_fixed_plural():
 
 
 def test_manifest_validate_says_1_profile(tmp_path):
-    from permwise.cli.main import main
 
     m = tmp_path / "one.yaml"
     m.write_text(_one_profile_manifest())

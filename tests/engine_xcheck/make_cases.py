@@ -281,7 +281,7 @@ case("scp-region-lock-allowed-region", P_SCP, "the region-lock SCP leaves the al
      action="ec2:RunInstances", resource="*", context={"aws:RequestedRegion": "eu-west-1"}, identity=[FULL], scps=[[FULL, REGION_LOCK]])
 case("scp-region-lock-exempt-action", P_SCP, "the region-lock SCP exempts the NotAction-listed global services", "allowed",
      action="iam:ListRoles", resource="*", context={"aws:RequestedRegion": "us-east-1"}, identity=[FULL], scps=[[FULL, REGION_LOCK]])
-BREAKGLASS = pol(deny("cloudtrail:StopLogging", cond={"ArnNotLike": {"aws:PrincipalArn": f"arn:aws:iam::*:role/BreakGlass"}}))
+BREAKGLASS = pol(deny("cloudtrail:StopLogging", cond={"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/BreakGlass"}}))
 case("scp-exception-role-allowed", P_SCP, "a Deny with ArnNotLike aws:PrincipalArn exempts the named role (session's PrincipalArn is the role ARN)", "allowed",
      principal=f"arn:aws:sts::{A}:assumed-role/BreakGlass/ops", action="cloudtrail:StopLogging", resource="*", identity=[FULL], scps=[[FULL, BREAKGLASS]])
 case("scp-exception-other-denied", P_SCP, "the same SCP denies every other principal", "explicitDeny",

@@ -580,14 +580,14 @@ cc("arnop-like-too-few-segments", P_OPS,
    resource=QUEUE, ambiguous="the Condition operators page says each of the six segments is checked separately; the Resource "
    "page says a * ending a segment can expand beyond the colon boundaries; the engine applies the Resource rule")
 arn_cond("ArnLike", f"arn:aws:SNS:us-east-1:{A}:alerts", TOPIC, "implicitDeny", "arnop-like-case", "ArnLike is case-sensitive")
-arn_cond("ArnLike", f"arn:aws:sns:us-east-1:*:alerts", f"arn:aws:sns:us-east-1:{B}:alerts", "allowed", "arnop-like-account-star", "* in the account segment")
+arn_cond("ArnLike", "arn:aws:sns:us-east-1:*:alerts", f"arn:aws:sns:us-east-1:{B}:alerts", "allowed", "arnop-like-account-star", "* in the account segment")
 arn_cond("ArnNotLike", f"arn:aws:sns:*:{A}:*", f"arn:aws:sns:us-east-1:{B}:alerts", "allowed", "arnop-notlike-other-account", "ArnNotLike: an ARN of another account does not match the pattern, so the condition is true")
 arn_cond("ArnLike", f"arn:aws:logs:us-east-1:{A}:log-group:*", f"arn:aws:logs:us-east-1:{A}:log-group:app:log-stream:s1", "allowed",
          "arnop-like-resource-part-colons", "the sixth segment is the rest of the ARN, colons included")
 arn_cond("StringLike", f"arn:aws:sns:us-east-1:{A}:Alerts", TOPIC, "implicitDeny", "arnop-stringlike-case", "StringLike is case-sensitive")
 arn_cond("ArnLike", f"arn:aws:s*:us-east-1:{A}:alerts", TOPIC, "allowed", "arnop-like-service-star", "a wildcard may appear in the service segment")
 cc("arnop-principalarn-path", P_KEYS, "ArnLike aws:PrincipalArn arn:aws:iam::*:user/division/* matches a user with that path", "allowed",
-   {"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::*:user/division/*"}}, {}, principal=DEV)
+   {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:user/division/*"}}, {}, principal=DEV)
 cc("arnop-principalarn-session-vs-role", P_KEYS, "aws:PrincipalArn of a session is the role ARN, so an assumed-role pattern does not match", "implicitDeny",
    {"ArnLike": {"aws:PrincipalArn": f"arn:aws:sts::{A}:assumed-role/app/*"}}, {}, principal=APP_SESS)
 # Resource element wildcards

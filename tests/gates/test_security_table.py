@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from permwise.gates import Zone, gate_document
+from permwise.gates import gate_document
 from permwise.policy import parse
 
 POLICIES = Path(__file__).resolve().parents[1] / "fixtures" / "gates" / "policies"

@@ -5,8 +5,6 @@ section 4: names SHOULD be unique; behaviour with duplicates is unpredictable), 
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 

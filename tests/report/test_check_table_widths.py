@@ -2,7 +2,6 @@
 a truncated "0/357" would silently read "0/35"."""
 
 import json
-import os
 
 import pytest
 from typer.testing import CliRunner

@@ -682,7 +682,7 @@ class AccessAnalyzer:
             grant_ids = sorted({str(s.sid).removeprefix("grant:") for s in stmts})
             message += " through KMS grant " + ", ".join(f"`{g}`" for g in grant_ids)
         return AccessFinding(
-            rule_id=rule, severity=severity, resource=t.arn, resource_type=t.resource_type,
+            code=rule, severity=severity, resource=t.arn, resource_type=t.resource_type,
             resource_account=t.account, principal=dict(c.shape), principal_label=c.label, actions=acts,
             levels=levels, condition=condition, limiting=limiting,
             is_public=(c.kind == "public" and not limiting), status="BLOCKED" if blocked else "ACTIVE",

@@ -196,7 +196,7 @@ class AssumeGraph:
         for a in self.direct(role):
             result[(a.principal, a.via)] = a
         seen = {role.arn} | {a.principal for a in result.values()}
-        queue = deque((a.principal, (a.principal,)) for a in self.direct(role) if a.principal.startswith("arn:"))
+        queue: deque[tuple[str, tuple[str, ...]]] = deque((a.principal, (a.principal,)) for a in self.direct(role) if a.principal.startswith("arn:"))
         while queue:
             arn, path = queue.popleft()
             if len(path) >= max_depth:

@@ -43,8 +43,8 @@ def expand_actions(patterns: list[str] | tuple[str, ...]) -> list[str]:
             for a in cat.expand(p):
                 out[a.key.lower()] = a.key
         else:
-            a = cat.action(p)
-            out[p.lower()] = a.key if a else p
+            one = cat.action(p)
+            out[p.lower()] = one.key if one else p
     return [out[k] for k in sorted(out)]
 
 

@@ -6,25 +6,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-SEVERITIES = ("critical", "high", "medium", "low", "info")
-#: higher is worse
-SEVERITY_RANK = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+from permwise.diagnostics import AUDIT_SCALE, SnapshotDiagnostic
+from permwise.diagnostics import Rule as BaseRule
+
+SEVERITIES = AUDIT_SCALE.names
+#: higher is worse (least serious first, as the JSON summary lists them)
+SEVERITY_RANK = {s: i for i, s in enumerate(reversed(SEVERITIES))}
 
 
 def severity_at_least(severity: str, threshold: str) -> bool:
-    return SEVERITY_RANK[severity] >= SEVERITY_RANK[threshold]
+    return AUDIT_SCALE.at_or_above(severity, threshold)
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
-    """A rule of the registry. ``family``: ``guardrail`` (IAM-*/SCP-*), ``escalation``
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rule(BaseRule):
+    """A rule of the audit's registry. ``family``: ``guardrail`` (IAM-*/SCP-*), ``escalation``
     (PRIVESC-*), ``trust`` (TRUST-*), ``audit`` (the audit's own, e.g. expired suppressions)."""
 
-    id: str
     family: str
     kind: str
-    severity: str
-    title: str
     rationale: str = ""
     actions: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
@@ -71,45 +71,50 @@ class Step:
         return d
 
 
-@dataclass(slots=True)
-class Finding:
-    rule_id: str
-    severity: str
-    subject: str  # principal ARN, account id, or suppression
-    message: str
+@dataclass(slots=True, init=False)
+class AuditFinding(SnapshotDiagnostic):
+    """A finding of the audit: ``subject`` is a principal ARN, an account id or a suppression;
+    ``code`` (also ``rule_id``) a rule of the registry."""
+
     account: str = ""
-    file: str = ""
-    pointer: str = ""
-    fix: str = ""
     actions: list[str] = field(default_factory=list)
     path: list[Step] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    suppressed_by: str | None = None  # the suppression's reason, when suppressed
     #: the message without the words naming the subject at its head (``role `Name`: ``), for
     #: views that show the subject already; empty: the message does not start with the subject
     detail: str = ""
 
-    def sort_key(self) -> tuple:
-        return (-SEVERITY_RANK[self.severity], self.rule_id, self.subject, self.message)
+    def __init__(self, rule_id: str = "", severity: str = "", subject: str = "", message: str = "",
+                 account: str = "", file: str = "", pointer: str = "", fix: str = "",
+                 actions: list[str] | None = None, path: list[Step] | None = None, notes: list[str] | None = None,
+                 suppressed_by: str | None = None, *, code: str | None = None, line: int | None = None,
+                 column: int | None = None, detail: str = "") -> None:
+        # ``code``, ``line`` and ``column``: the diagnostic's own names (``dataclasses.replace``)
+        SnapshotDiagnostic.__init__(self, code if code is not None else rule_id, severity, message, pointer, fix,
+                                    file, line, column, subject, list(notes) if notes is not None else [],
+                                    suppressed_by)
+        self.account = account
+        self.actions = list(actions) if actions is not None else []
+        self.path = list(path) if path is not None else []
+        self.detail = detail
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (-SEVERITY_RANK[self.severity], self.code, self.subject, self.message)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
-            "rule": self.rule_id,
+            "rule": self.code,
             "severity": self.severity,
             "subject": self.subject,
             "account": self.account,
             "message": self.message,
         }
-        if self.file:
-            d["location"] = {"file": self.file, "pointer": self.pointer}
+        middle: dict[str, Any] = {}
         if self.actions:
-            d["actions"] = list(self.actions)
+            middle["actions"] = list(self.actions)
         if self.path:
-            d["path"] = [s.to_dict() for s in self.path]
-        if self.notes:
-            d["notes"] = list(self.notes)
-        if self.fix:
-            d["fix"] = self.fix
-        if self.suppressed_by is not None:
-            d["suppressed"] = self.suppressed_by
-        return d
+            middle["path"] = [s.to_dict() for s in self.path]
+        return self.add_trailer(d, middle)
+
+
+#: the audit's findings keep their historical name
+Finding = AuditFinding

@@ -358,7 +358,7 @@ class Prober:
         ctx = dict(self.context(principal.arn))
         if context:
             ctx.update(context)
-        if "aws:RequestedRegion" not in ctx and _arn_region(resource) == "":
+        if "aws:RequestedRegion" not in ctx and arn_region(resource) == "":
             # global or region-less resources: the request is made in the snapshot's first region
             ctx["aws:RequestedRegion"] = self.region
         req = Request(principal=principal.arn, action=action, resource=resource,
@@ -410,6 +410,6 @@ def _list(v: Any) -> list:
     return v if isinstance(v, list) else [v]
 
 
-def _arn_region(arn: str) -> str:
+def arn_region(arn: str) -> str:
     parts = arn.split(":", 5)
     return parts[3] if len(parts) == 6 else ""

@@ -11,21 +11,15 @@ from typing import Any
 import yaml
 
 from permwise.audit.model import Rule
+from permwise.audit.scp import OVERBROAD_RULE
+from permwise.audit.suppressions import EXPIRED_RULE
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "guardrails"
 
 FAMILY_ORDER = {"guardrail": 0, "escalation": 1, "trust": 2, "audit": 3}
 
-AUDIT_RULES = (
-    Rule("AUDIT-SUPPRESSION-EXPIRED", "audit", "suppression", "medium",
-         "A suppression has passed its expiry date",
-         "Accepted risks are reviewed again when their suppression expires; an expired one "
-         "suppresses nothing."),
-    Rule("AUDIT-SCP-OVERBROAD", "audit", "scp-exemption", "medium",
-         "An SCP guardrail also blocks its exempt role",
-         "The guardrail's test scenario expects the exempt role (placeholder from the config) to "
-         "keep access; the SCPs deny it too."),
-)
+#: the audit's own rules, each defined beside its check
+AUDIT_RULES = (EXPIRED_RULE, OVERBROAD_RULE)
 
 
 @lru_cache(maxsize=None)

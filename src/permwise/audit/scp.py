@@ -28,7 +28,7 @@ from typing import Any
 from permwise.audit.config import AuditConfig
 from permwise.audit.guardrails import expand_actions
 from permwise.audit.model import Finding, Rule
-from permwise.audit.probe import _arn_region, concretize, conditions_witness
+from permwise.audit.probe import arn_region, concretize, conditions_witness
 from permwise.engine import ALLOWED, PolicySet, Request, compile_policy, evaluate
 from permwise.wording import noun
 
@@ -38,6 +38,12 @@ _PLACEHOLDER = re.compile(r"\[([A-Z_]+)\]")
 #: representative actions for guardrails whose Action is "*" (taken from their test scenarios)
 STAR_ACTIONS = {"SCP-IAM-1": ["s3:CreateBucket", "iam:CreateUser"], "SCP-RAM-1": ["ram:CreateResourceShare"]}
 PRINCIPAL_KEYS = ("aws:principalarn",)
+
+OVERBROAD_RULE = Rule(
+    id="AUDIT-SCP-OVERBROAD", family="audit", kind="scp-exemption", severity="medium",
+    title="An SCP guardrail also blocks its exempt role",
+    rationale="The guardrail's test scenario expects the exempt role (placeholder from the config) to "
+              "keep access; the SCPs deny it too.")
 
 
 @dataclass(slots=True)
@@ -177,7 +183,7 @@ class ScpChecker:
 
     def _allowed(self, ps: PolicySet, principal: str, action: str, resource: str, ctx: dict[str, Any]) -> bool:
         c = dict(ctx)
-        if _arn_region(resource) == "":
+        if arn_region(resource) == "":
             c.setdefault("aws:RequestedRegion", self.region)
         r = evaluate(ps, Request(principal=principal, action=action, resource=resource, context=c, at=self.env.at),
                      False)
@@ -197,8 +203,8 @@ class ScpChecker:
                         self._accounts_index[str(a["Id"])] = i
             except (OSError, ValueError, AttributeError, TypeError):
                 pass
-        i = self._accounts_index.get(acct)
-        return "organization/accounts.json", (f"/Accounts/{i}" if i is not None else "")
+        at = self._accounts_index.get(acct)
+        return "organization/accounts.json", (f"/Accounts/{at}" if at is not None else "")
 
     def _denying_statement(self, acct: str, principal: str, actions: list[str]) -> tuple[str, str] | None:
         """The file and pointer of the SCP statement that denies ``principal`` one of ``actions``
@@ -236,7 +242,7 @@ class ScpChecker:
             file, pointer = (self._denying_statement(res.account, res.exempt or "", res.allowed)
                              or self._account_entry(res.account))
             return Finding(
-                rule_id="AUDIT-SCP-OVERBROAD", severity="medium", subject=res.account, account=res.account,
+                rule_id=OVERBROAD_RULE.id, severity=OVERBROAD_RULE.severity, subject=res.account, account=res.account,
                 message=f"account {label}: for {rule.id} the exempt role `{res.exempt}` is denied "
                         f"{', '.join(f'`{a}`' for a in res.allowed)} too",
                 file=file, pointer=pointer,

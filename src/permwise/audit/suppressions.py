@@ -19,8 +19,14 @@ import fnmatch
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from permwise.audit.model import Finding
+from permwise.audit.model import Finding, Rule
 from permwise.sources import load_source
+
+EXPIRED_RULE = Rule(
+    id="AUDIT-SUPPRESSION-EXPIRED", family="audit", kind="suppression", severity="medium",
+    title="A suppression has passed its expiry date",
+    rationale="Accepted risks are reviewed again when their suppression expires; an expired one "
+              "suppresses nothing.")
 
 
 class Suppression(BaseModel):
@@ -31,7 +37,7 @@ class Suppression(BaseModel):
     expires: _dt.date
 
     def matches(self, f: Finding) -> bool:
-        return fnmatch.fnmatchcase(f.rule_id, self.rule) and fnmatch.fnmatchcase(f.subject, self.subject)
+        return fnmatch.fnmatchcase(f.rule_id, self.rule) and fnmatch.fnmatchcase(f.subject or "", self.subject)
 
 
 class SuppressionFile(BaseModel):
@@ -58,7 +64,7 @@ class Suppressions:
         for s, ptr in zip(self.items, self.pointers):
             if s.expires < today:
                 out.append(Finding(
-                    rule_id="AUDIT-SUPPRESSION-EXPIRED", severity="medium", subject=f"{s.rule} {s.subject}",
+                    rule_id=EXPIRED_RULE.id, severity=EXPIRED_RULE.severity, subject=f"{s.rule} {s.subject}",
                     message=f"suppression of `{s.rule}` for `{s.subject}` expired on {s.expires.isoformat()} "
                             f"(reason was: {s.reason}); it no longer suppresses anything",
                     file=self.path, pointer=ptr,

@@ -106,7 +106,8 @@ def trust_entries(doc: dict | None) -> list[TrustEntry]:
             continue
         effect = str(st.get("Effect", ""))
         actions = tuple(str(a) for a in _list(st.get("Action"))) or (("*",) if st.get("NotAction") else ())
-        cond = st.get("Condition") if isinstance(st.get("Condition"), dict) else {}
+        given = st.get("Condition")
+        cond: dict[str, Any] = given if isinstance(given, dict) else {}
         neg = "NotPrincipal" in st
         pr = st.get("NotPrincipal") if neg else st.get("Principal")
         if pr == "*" or pr is None and neg:

@@ -3,23 +3,13 @@ access, as IAM Access Analyzer reports it), decided offline by the engine."""
 
 from __future__ import annotations
 
-import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from permwise.cli.audit import FailOn  # one severity scale: `audit --access` takes one --fail-on for both
-from permwise.cli.options import DemoEnvOpt
-
-
-class Format(str, Enum):
-    terminal = "terminal"
-    json = "json"
-    sarif = "sarif"
-    markdown = "markdown"
-    html = "html"
+from permwise.cli.output import emit
+from permwise.cli.options import AccessFormat, DemoEnvOpt, FailOn, Format, FormatOpt, SeverityFailOn
 
 
 ZoneOpt = Annotated[str | None, typer.Option(
@@ -36,11 +26,9 @@ def suppression_ids() -> list[str]:
 
 
 def fails(result, fail_on: str) -> bool:
-    from permwise.audit.model import severity_at_least
+    from permwise.diagnostics import AUDIT_SCALE
 
-    if fail_on == "none":
-        return False
-    return any(severity_at_least(f.severity, fail_on) for f in result.active + list(result.expired))
+    return AUDIT_SCALE.reached([f.severity for f in result.active + list(result.expired)], fail_on)
 
 
 def register(app: typer.Typer) -> None:
@@ -49,8 +37,8 @@ def register(app: typer.Typer) -> None:
         env: DemoEnvOpt = None,
         zone: ZoneOpt = None,
         suppressions: Annotated[Path | None, typer.Option("--suppressions", "-s", help="Suppressions file (rule, subject `RESOURCE PRINCIPAL` glob, reason, expires).")] = None,
-        fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.terminal,
-        fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when an active finding at or above this severity remains.")] = FailOn.none,
+        fmt: Annotated[AccessFormat, FormatOpt] = Format.terminal,
+        fail_on: Annotated[SeverityFailOn, typer.Option("--fail-on", help="Exit 1 when an active finding at or above this severity remains.")] = FailOn.none,
         out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the report to this file (atomically).")] = None,
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show suppressed findings, notes and locations.")] = False,
     ) -> None:
@@ -68,15 +56,15 @@ def register(app: typer.Typer) -> None:
         from permwise.access import analyze_access
         from permwise.audit import load_suppressions
         from permwise.environment import load_snapshot
-        from permwise.fsutil import atomic_write
         from permwise.report import access as rep
         from permwise.report.console import make_console
 
-        snap = env
+        snap: Path | None = env
         if env is None:
             from permwise.cli.audit import demo_paths
 
             snap = demo_paths()[0]
+        assert snap is not None  # the demo's when no --env
         environment = load_snapshot(snap)
         sup = load_suppressions(str(suppressions) if suppressions else None, suppression_ids())
         err = make_console(stderr=True, soft_wrap=True)
@@ -85,16 +73,16 @@ def register(app: typer.Typer) -> None:
         result = analyze_access(environment, zone, sup)
         label = str(snap) if env is not None else "bundled demo organization"
         text: str | None
-        if fmt is Format.json:
+        if fmt == Format.json:
             text = rep.to_json(result, env_path=label)
-        elif fmt is Format.sarif:
+        elif fmt == Format.sarif:
             from permwise import __version__
 
             text = rep.to_sarif(result, env_root=str(env) if env is not None else "demo/snapshot",
                                 tool_version=__version__)
-        elif fmt is Format.markdown:
+        elif fmt == Format.markdown:
             text = rep.to_markdown(result, env_path=label)
-        elif fmt is Format.html:
+        elif fmt == Format.html:
             text = rep.to_html(result, environment=label, snapshot_created=environment.meta.get("created"))
         else:
             import io
@@ -104,10 +92,6 @@ def register(app: typer.Typer) -> None:
                 console.print(f"analysing the {label} (use --env DIR for yours)")
             rep.render_text(result, console, verbose=verbose)
             text = console.export_text() if out is not None else None
-        if text is not None:
-            if out is not None:
-                atomic_write(out, text)
-            else:
-                sys.stdout.write(text)
+        emit(text, out)
         if fails(result, fail_on.value):
             raise typer.Exit(1)

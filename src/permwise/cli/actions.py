@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from typing import Annotated, Any
 
 import orjson
 import typer
+
+from permwise.cli.options import ActionsFormat, Format
 from rich.console import Console
 from rich.text import Text
 
@@ -16,16 +17,7 @@ from permwise.catalog.describe import action_details, action_summary
 from permwise.catalog.model import parse_access_level
 from permwise.catalog.suggest import suggest_name
 from permwise.errors import InputError
-
-
-class OutputFormat(str, Enum):
-    table = "table"
-    text = "text"
-    json = "json"
-
-
-_LEGEND = 'type* = required resource type; - = wildcard-only action (needs Resource "*")'
-_WILDCARD_YES = 'yes: no resource types, use Resource "*"'
+from permwise.report import actions as rep
 
 
 def register(app: typer.Typer) -> None:
@@ -55,9 +47,9 @@ def actions(
         typer.Option("--explain", help="Print everything known about each named action instead of a list."),
     ] = False,
     fmt: Annotated[
-        OutputFormat,
+        ActionsFormat,
         typer.Option("--format", "-f", case_sensitive=False, help="table (default), text (tab-separated) or json."),
-    ] = OutputFormat.table,
+    ] = Format.table,
 ) -> None:
     """Expand action patterns to the actions they match, with access level and resource types.
 
@@ -99,9 +91,9 @@ def actions(
     if levels:
         found = [a for a in found if a.access_levels & levels]
     found.sort(key=lambda a: a.key.lower())
-    count_line = _count_line(len(found), pats, not_action, levels)
+    count_line = rep.count_line(len(found), pats, not_action, levels)
 
-    if fmt is OutputFormat.json:
+    if fmt == Format.json:
         doc = {
             "patterns": pats,
             "not_action": not_action,
@@ -110,17 +102,17 @@ def actions(
             "actions": [action_summary(a) for a in found],
         }
         _write_json(doc)
-    elif fmt is OutputFormat.text:
+    elif fmt == Format.text:
         out = sys.stdout
         for a in found:
-            out.write(f"{a.key}\t{_levels_text(a)}\t{_types_text(a)}\n")
+            out.write(f"{a.key}\t{rep.levels_text(a)}\t{rep.types_text(a)}\n")
         typer.echo(count_line, err=True)
     else:
         console = Console(highlight=False)
         if found:
-            rows = [(a.key, _levels_text(a), _types_text(a)) for a in found]
-            _print_table(console, ("Action", "Access level", "Resource types"), rows)
-            console.print(Text(_LEGEND, style="dim"), soft_wrap=True)
+            rows = [(a.key, rep.levels_text(a), rep.types_text(a)) for a in found]
+            rep.print_table(console, ("Action", "Access level", "Resource types"), rows)
+            console.print(Text(rep.LEGEND, style="dim"), soft_wrap=True)
         console.print(Text(count_line), soft_wrap=True)
 
 
@@ -146,68 +138,11 @@ def _parse_levels(raw: list[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-def _levels_text(a: Action) -> str:
-    others = [lvl for lvl in ACCESS_LEVEL_ORDER if lvl in a.access_levels and lvl != a.access_level]
-    return a.access_level + (f" (+{', '.join(others)})" if others else "")
-
-
-def _types_text(a: Action) -> str:
-    if a.wildcard_only:
-        return "-"
-    return ", ".join(r.name + ("*" if r.required else "") for r in a.resources)
-
-
-def _count_line(n: int, pats: list[str], not_action: bool, levels: frozenset[str]) -> str:
-    noun = "action" if n == 1 else "actions"
-    quoted = ", ".join(f"`{p}`" for p in pats)
-    what = f"not matched by {quoted} (NotAction)" if not_action else f"matching {quoted}"
-    level_txt = ""
-    if levels:
-        level_txt = " with access level " + " or ".join(lvl for lvl in ACCESS_LEVEL_ORDER if lvl in levels)
-    return f"{n:,} {noun} {what}{level_txt}"
-
-
-def _print_table(console: Console, headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
-    """An aligned table: columns as wide as their longest cell, the last one wrapped at commas
-    to the terminal width. Written by hand because rich's Table lays out about 1,500 rows a
-    second, and ``--not-action`` prints over 20,000."""
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers[:-1])]
-    indent = sum(widths) + 2 * len(widths)
-    room = max(console.width - indent, 30)
-    head = Text()
-    for h, w in zip(headers[:-1], widths):
-        head.append(h.ljust(w) + "  ", style="bold")
-    head.append(headers[-1], style="bold")
-    console.print(head, soft_wrap=True)
-    console.print(Text("─" * min(console.width, indent + max(len(headers[-1]), *(len(r[-1]) for r in rows)))), soft_wrap=True)
-    lines = []
-    for r in rows:
-        first = "".join(c.ljust(w) + "  " for c, w in zip(r[:-1], widths))
-        wrapped = _wrap_commas(r[-1], room)
-        lines.append(first + wrapped[0])
-        lines.extend(" " * indent + more for more in wrapped[1:])
-    console.file.write("\n".join(lines) + "\n")  # plain text: no markup to process
-
-
-def _wrap_commas(text: str, room: int) -> list[str]:
-    parts = text.split(", ")
-    out, cur = [], ""
-    for i, part in enumerate(parts):
-        piece = part + ("," if i < len(parts) - 1 else "")
-        if cur and len(cur) + 1 + len(piece) > room:
-            out.append(cur)
-            cur = piece
-        else:
-            cur = f"{cur} {piece}" if cur else piece
-    out.append(cur)
-    return out
-
-
 def _write_json(doc: Any) -> None:
     sys.stdout.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
-def _explain(cat, pats: list[str], fmt: OutputFormat) -> None:
+def _explain(cat, pats: list[str], fmt: Format) -> None:
     chosen: list[Action] = []
     for p in pats:
         if "*" in p or "?" in p:
@@ -221,58 +156,16 @@ def _explain(cat, pats: list[str], fmt: OutputFormat) -> None:
         if act not in chosen:
             chosen.append(act)
     details = [action_details(cat, a) for a in chosen]
-    if fmt is OutputFormat.json:
+    if fmt == Format.json:
         _write_json(details[0] if len(details) == 1 else details)
         return
-    if fmt is OutputFormat.text:
-        sys.stdout.write("\n\n".join("\n".join(_explain_lines(d)) for d in details) + "\n")
+    if fmt == Format.text:
+        sys.stdout.write("\n\n".join("\n".join(rep.explain_lines(d)) for d in details) + "\n")
         return
     console = Console(highlight=False)
     for i, d in enumerate(details):
         if i:
             console.print()
-        _explain_rich(console, d)
+        rep.explain_rich(console, d)
 
 
-def _key_text(k: dict[str, Any]) -> str:
-    if k["type"] is None:
-        return f"{k['name']} (type unknown)"
-    t = k["type"] + "".join(f"|{o}" for o in k.get("other_types", []))
-    return f"{k['name']} ({t})"
-
-
-def _explain_lines(d: dict[str, Any]) -> list[str]:
-    lines = [
-        f"action:          {d['action']}",
-        f"service:         {d['service_name']} (prefix {d['service']})",
-        f"description:     {d['description']}",
-        f"access level:    {d['access_level']} (all levels: {', '.join(d['access_levels'])})",
-        f"wildcard-only:   {_WILDCARD_YES if d['wildcard_only'] else 'no'}",
-        f"resource types:  {len(d['resource_types']) or 'none'}",
-    ]
-    for r in d["resource_types"]:
-        lines.append(f"  {r['name']} ({'required' if r['required'] else 'optional'})")
-        lines.append(f"    arn:                {r['arn'] or '(not in the data)'}")
-        if r["action_condition_keys"]:
-            lines.append("    keys (this action): " + ", ".join(_key_text(k) for k in r["action_condition_keys"]))
-        if r["type_condition_keys"]:
-            lines.append("    keys (the type):    " + ", ".join(_key_text(k) for k in r["type_condition_keys"]))
-        if r["dependent_actions"]:
-            lines.append("    dependent actions:  " + ", ".join(r["dependent_actions"]))
-    lines.append(f"condition keys:  {len(d['condition_keys']) or 'none'}")
-    for k in d["condition_keys"]:
-        lines.append(f"  {_key_text(k)}")
-    lines.append(f"dependent actions: {', '.join(d['dependent_actions']) or 'none'}")
-    return lines
-
-
-def _explain_rich(console: Console, d: dict[str, Any]) -> None:
-    """The text layout with the labels and the action name in bold (ARNs stay on one line)."""
-    for line in _explain_lines(d):
-        label, sep, rest = line.partition(":")
-        if sep and not line.startswith(" ") or line.lstrip().startswith(("arn:", "keys", "dependent")):
-            text = Text(label + sep, style="bold")
-            text.append(rest, style="bold" if label == "action" else "")
-        else:
-            text = Text(line)
-        console.print(text, soft_wrap=True)

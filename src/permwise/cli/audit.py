@@ -3,30 +3,15 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from permwise.cli.options import AtOpt, DemoEnvOpt, parse_at
+from permwise.cli.output import emit
+from permwise.report.gaps import json_with_gaps, print_gaps
+from permwise.cli.options import AtOpt, AuditFormat, DemoEnvOpt, FailOn, Format, FormatOpt, SeverityFailOn, parse_at
 from permwise.cli.scale import SchedulerOpt
-
-
-class Format(str, Enum):
-    terminal = "terminal"
-    json = "json"
-    sarif = "sarif"
-    html = "html"
-
-
-class FailOn(str, Enum):
-    none = "none"
-    critical = "critical"
-    high = "high"
-    medium = "medium"
-    low = "low"
-    info = "info"
 
 
 def demo_paths() -> tuple[Path, Path]:
@@ -43,8 +28,8 @@ def register(app: typer.Typer) -> None:
         env: DemoEnvOpt = None,
         config: Annotated[Path | None, typer.Option("--config", "-c", help="Audit config: authorized principals, SCP placeholders, approved accounts.")] = None,
         suppressions: Annotated[Path | None, typer.Option("--suppressions", "-s", help="Suppressions file (rule, subject, reason, expires).")] = None,
-        fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.terminal,
-        fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding at or above this severity remains.")] = FailOn.none,
+        fmt: Annotated[AuditFormat, FormatOpt] = Format.terminal,
+        fail_on: Annotated[SeverityFailOn, typer.Option("--fail-on", help="Exit 1 when a finding at or above this severity remains.")] = FailOn.none,
         out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the report to this file (atomically).")] = None,
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the fix of each finding and timings.")] = False,
         access: Annotated[bool, typer.Option("--access", help="Add the external access section (what `permwise access` reports).")] = False,
@@ -65,13 +50,12 @@ def register(app: typer.Typer) -> None:
         Example: permwise audit --env snapshot/ --config audit.yaml --format sarif -o audit.sarif --fail-on high
         """
         from permwise.audit import load_config, load_suppressions, run_audit
-        from permwise.audit.model import severity_at_least
+        from permwise.diagnostics import AUDIT_SCALE
         from permwise.environment import load_snapshot
-        from permwise.fsutil import atomic_write
         from permwise.report.audit import render_text, to_json, to_sarif
         from permwise.report.console import make_console
 
-        snap = env
+        snap: Path | None = env
         cfg_path = config
         if env is None:
             snap, demo_cfg = demo_paths()
@@ -88,6 +72,7 @@ def register(app: typer.Typer) -> None:
                                          "snapshot URL does not; run `permwise access` on a local copy",
                                          param_hint="--access")
             units = False  # a local snapshot: the access section needs it whole, so the audit loads it whole too
+        assert snap is not None  # the demo's when no --env
         environment = None if units else load_snapshot(snap)
         gaps: list = []
         if at is not None and environment is not None:
@@ -127,13 +112,13 @@ def register(app: typer.Typer) -> None:
         elif zone is not None:
             raise typer.BadParameter("--zone needs --access", param_hint="--zone")
         label = str(snap) if env is not None else "bundled demo organization"
-        if fmt is Format.json:
-            text = sc.json_with_gaps(to_json(result, env_path=label), gaps)
+        if fmt == Format.json:
+            text = json_with_gaps(to_json(result, env_path=label), gaps)
             if access_result is not None:
                 from permwise.report.access import merge_json
 
                 text = merge_json(text, access_result, env_path=label)
-        elif fmt is Format.sarif:
+        elif fmt == Format.sarif:
             from permwise import __version__
 
             text = to_sarif(result, env_root=str(snap), tool_version=__version__)  # real files, so viewers place findings
@@ -141,7 +126,7 @@ def register(app: typer.Typer) -> None:
                 from permwise.report.access import merge_sarif
 
                 text = merge_sarif(text, access_result, env_root=str(snap), tool_version=__version__)
-        elif fmt is Format.html:
+        elif fmt == Format.html:
             from permwise.report.html import audit_html
 
             text = audit_html(result, environment=label, verbose=verbose, snapshot_created=environment.meta.get("created"))
@@ -155,7 +140,7 @@ def register(app: typer.Typer) -> None:
             console = make_console() if out is None else make_console(record=True, width=140, file=io.StringIO())
             if env is None:
                 console.print(f"auditing the {label} (use --env DIR for yours)")
-            sc.print_gaps(console, gaps)
+            print_gaps(console, gaps)
             render_text(result, console, verbose=verbose)
             if access_result is not None:
                 from permwise.report.access import render_text as access_text
@@ -166,20 +151,16 @@ def register(app: typer.Typer) -> None:
             if verbose:
                 console.print(f"[dim]{result.stats}[/dim]")
             text = console.export_text() if out is not None else None
-        if text is not None:
-            if out is not None:
-                atomic_write(out, text)
-            else:
-                sys.stdout.write(text)
-        if fail_on is not FailOn.none and gaps:
+        emit(text, out)
+        if fail_on != FailOn.none and gaps:
             raise typer.Exit(1)  # unknown results never pass
-        if fail_on is not FailOn.none and any(severity_at_least(f.severity, fail_on.value) for f in result.active):
+        if fail_on != FailOn.none and AUDIT_SCALE.reached([f.severity for f in result.active], fail_on.value):
             raise typer.Exit(1)
         if access_result is not None:
             from permwise.cli.access import fails
 
             if fails(access_result, fail_on.value):
                 raise typer.Exit(1)
-        if fail_on is not FailOn.none and environment.problems:
+        if fail_on != FailOn.none and environment.problems:
             # an inconsistent or partial snapshot: the findings may be incomplete, never "clean"
             raise typer.Exit(1)

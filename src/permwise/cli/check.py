@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import sys
-from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from permwise.cli.options import CommandsOpt, ProfilesOpt
+from permwise.cli.output import emit
+from permwise.report.gaps import json_with_gaps, print_gaps
+from permwise.cli.options import CheckFormat, CommandsOpt, FailOn, Format, FormatOpt, ProfilesOpt, StatusFailOn
 from permwise.cli.scale import SchedulerOpt
-
-
-class Format(str, Enum):
-    terminal = "terminal"
-    json = "json"
-    markdown = "markdown"
-    html = "html"
-
-
-class FailOn(str, Enum):
-    none = "none"
-    partial = "partial"
-    blocked = "blocked"
-    conditional = "conditional"
 
 
 #: above this many evaluations a progress bar is shown (stderr, TTY only)
@@ -39,6 +24,37 @@ def demo_paths() -> tuple[Path, Path]:
 
     base = Path(permwise.__file__).parent / "data" / "demo"
     return base / "snapshot", base / "config.yaml"
+
+
+class _WorkBar:
+    """A bar of ``check``'s evaluations on stderr, started when ``check`` tells its total work
+    and only on a terminal and above :data:`PROGRESS_THRESHOLD`."""
+
+    def __init__(self, console: Any) -> None:
+        self.console = console
+        self.bar: Any = None
+        self.task: Any = None
+
+    def start(self, total: int) -> None:
+        if not sys.stderr.isatty() or total <= PROGRESS_THRESHOLD:
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                            console=self.console, transient=True)
+        self.task = self.bar.add_task("check", total=total)
+        self.bar.start()
+
+    def advance(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.advance(self.task, n)
+
+    def __enter__(self) -> _WorkBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 def register(app: typer.Typer) -> None:
@@ -57,9 +73,9 @@ def register(app: typer.Typer) -> None:
         ] = None,
         commands: CommandsOpt = None,
         profile: ProfilesOpt = None,
-        fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.terminal,
+        fmt: Annotated[CheckFormat, FormatOpt] = Format.terminal,
         fail_on: Annotated[
-            FailOn,
+            StatusFailOn,
             typer.Option("--fail-on", help="Exit 1 when a command is blocked (or, with `partial`, partially blocked; "
                          "with `conditional`, also when it turns on a key the config does not state)."),
         ] = FailOn.none,
@@ -92,13 +108,11 @@ def register(app: typer.Typer) -> None:
         """
         from permwise.environment import load_snapshot
         from permwise.errors import InputError
-        from permwise.fsutil import atomic_write
         from permwise.report.check import render_json, render_markdown, render_terminal
         from permwise.report.console import make_console
         from permwise.requirements import load_config, load_manifest
         from permwise.cli.options import parse_at
-        from permwise.requirements.check import BLOCKED, CONDITIONAL, PARTIAL, UNRESOLVED, check as run_check, total_work
-        from permwise.requirements.plan import plan
+        from permwise.requirements.check import check as run_check, fails
 
         demo = manifest is None and env is None and config is None
         if demo:
@@ -135,63 +149,40 @@ def register(app: typer.Typer) -> None:
         for p in environment.problems if environment is not None else []:
             err.print(f"permwise: warning: {snap}/{p.one_line()}", markup=False)
 
-        progress_cb = None
-        progress_ctx: contextlib.AbstractContextManager = contextlib.nullcontext()
-        if sys.stderr.isatty():
-            work = total_work(plan(m, cfg, commands=commands, profiles=profile))
-            if work > PROGRESS_THRESHOLD:
-                from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-                bar = Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                               console=err, transient=True)
-                progress_cb = functools.partial(bar.advance, bar.add_task("check", total=work))
-                progress_ctx = bar
-
         if environment is not None:
-            with progress_ctx:
+            with _WorkBar(err) as bar:
                 report = run_check(m, cfg, environment, commands=commands, profiles=profile, excess=not no_excess,
-                                   progress=progress_cb, snapshot_label=snapshot_label, config_label=config_label,
-                                   jobs=jobs)
+                                   progress=bar.advance, on_total=bar.start, snapshot_label=snapshot_label,
+                                   config_label=config_label, jobs=jobs)
         else:
             report, gaps, environment = sc.check_units(m, cfg, snap, commands, profile, not no_excess, snapshot_label,
                                                        config_label, jobs, scheduler, err,
                                                        parse_at(at) if at is not None else None)
 
-        if fmt is Format.json:
-            text = sc.json_with_gaps(render_json(report), gaps)
-        elif fmt is Format.markdown:
+        if fmt == Format.json:
+            text = json_with_gaps(render_json(report), gaps)
+        elif fmt == Format.markdown:
             text = render_markdown(report)
-        elif fmt is Format.html:
+        elif fmt == Format.html:
             from permwise.report.html import check_html
 
             text = check_html(report, verbose=verbose, snapshot_created=environment.meta.get("created"))
         else:
             if out is None:
                 console = make_console()
-                sc.print_gaps(console, gaps)
+                print_gaps(console, gaps)
                 render_terminal(report, console, verbose=verbose)
                 text = None
             else:
                 import io
 
                 console = make_console(record=True, width=120, file=io.StringIO())
-                sc.print_gaps(console, gaps)
+                print_gaps(console, gaps)
                 render_terminal(report, console, verbose=verbose)
                 text = console.export_text()
-        if text is not None:
-            if out is not None:
-                atomic_write(out, text)
-                err.print(f"wrote {out}", markup=False)
-            else:
-                sys.stdout.write(text)
+        emit(text, out)
+        if text is not None and out is not None:
+            err.print(f"wrote {out}", markup=False)
 
-        statuses = {c.status for c in report.commands}
-        failing = set()
-        if fail_on is FailOn.blocked:
-            failing = {BLOCKED, UNRESOLVED}
-        elif fail_on is FailOn.partial:
-            failing = {BLOCKED, UNRESOLVED, PARTIAL}
-        elif fail_on is FailOn.conditional:
-            failing = {BLOCKED, UNRESOLVED, PARTIAL, CONDITIONAL}
-        if statuses & failing:
+        if fails(report, fail_on.value):
             raise typer.Exit(1)

@@ -3,32 +3,15 @@
 from __future__ import annotations
 
 import subprocess
-import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from permwise.cli.options import PolicyType
+from permwise.cli.output import emit
+from permwise.cli.options import DiffFormat, FailOn, Format, FormatOpt, LevelFailOn, PolicyType
 
 from permwise.errors import InputError
-
-
-class Format(str, Enum):
-    text = "text"
-    json = "json"
-    sarif = "sarif"
-    markdown = "markdown"
-
-
-class FailOn(str, Enum):
-    list_ = "list"
-    read = "read"
-    tagging = "tagging"
-    write = "write"
-    permissions_management = "permissions-management"
-    none = "none"
 
 
 def _git_old(path: str, ref: str, type_: str | None):
@@ -71,8 +54,8 @@ def _one_type(docs: list, given: str | None) -> str:
 def diff_command(
     paths: Annotated[list[str], typer.Argument(help="OLD and NEW: policy files, directories of them, or two snapshot directories. With --base: the NEW files only.", show_default=False)],
     type_: Annotated[PolicyType | None, typer.Option("--type", "-t", help="Policy type of both sides; detected when omitted (it must agree).", show_default=False)] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
-    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when NEW grants new access at or above this access level (list < read < tagging < write < permissions-management).")] = FailOn.list_,
+    fmt: Annotated[DiffFormat, FormatOpt] = Format.text,
+    fail_on: Annotated[LevelFailOn, typer.Option("--fail-on", help="Exit 1 when NEW grants new access at or above this access level (list < read < tagging < write < permissions-management).")] = FailOn.list_,
     principal: Annotated[list[str] | None, typer.Option("--principal", help="Snapshots: compare only these principals (ARN or name); default every principal of NEW.", show_default=False)] = None,
     base: Annotated[str | None, typer.Option("--base", help="Compare each file given with its version at this git ref (a file new there is compared with no policy).", show_default=False)] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the report to this file (atomically).", show_default=False)] = None,
@@ -125,12 +108,7 @@ def diff_command(
             results.append(diff_files(old, new, _one_type(old + new, t)))
     res = results[0] if len(results) == 1 else _merge(results)
     text = render_diff(fmt.value, res, __version__)
-    if out is not None:
-        from permwise.fsutil import atomic_write
-
-        atomic_write(out, text)
-    else:
-        sys.stdout.write(text)
+    emit(text, out)
     if res.fails(fail_on.value):
         raise typer.Exit(1)
 

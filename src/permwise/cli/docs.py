@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from permwise.cli.options import ManifestArg
-
-
-class DocFormat(str, Enum):
-    markdown = "markdown"
+from permwise.cli.options import DocsFormat, Format, FormatOpt, ManifestArg
 
 
 def register(app: typer.Typer) -> None:
     @app.command("docs")
     def docs(
         manifest: ManifestArg,
-        fmt: Annotated[DocFormat, typer.Option("--format", "-f", help="Output format.")] = DocFormat.markdown,
+        fmt: Annotated[DocsFormat, FormatOpt] = Format.markdown,
         out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: stdout).")] = None,
         force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     ) -> None:

@@ -8,15 +8,8 @@ from typing import Annotated
 
 import typer
 
-from permwise.cli.options import CommandsOpt, ProfilesOpt
+from permwise.cli.options import CommandsOpt, Format, FormatOpt, GenerateFormat, ProfilesOpt
 from permwise.wording import plural
-
-
-class Format(str, Enum):
-    json = "json"
-    cloudformation = "cloudformation"
-    terraform = "terraform"
-    scp_exception = "scp-exception"
 
 
 class ScpStrategy(str, Enum):
@@ -34,7 +27,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         commands: CommandsOpt = None,
         profile: ProfilesOpt = None,
-        fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.json,
+        fmt: Annotated[GenerateFormat, FormatOpt] = Format.json,
         out: Annotated[
             Path | None, typer.Option("--out", "-o", help="Directory to write the files to (default: print to stdout).")
         ] = None,
@@ -93,13 +86,13 @@ def register(app: typer.Typer) -> None:
         for w in result.warnings:
             typer.echo(f"permwise: warning: {w}", err=True)
         if out is None:
-            if fmt is Format.scp_exception:
+            if fmt == Format.scp_exception:
                 for note in rendered.notes:
                     typer.echo(note.rstrip(), err=True)
             typer.echo(rendered.stdout, nl=False)
             return
         written = atomic_write_many({out / name: text for name, text in sorted(rendered.files.items())}, force=force)
-        for p in result.policies if fmt is not Format.scp_exception else []:
+        for p in result.policies if fmt != Format.scp_exception else []:
             typer.echo(f"{p.name}: {plural(len(p.document['Statement']), 'statement')}, {p.size:,} of 6,144 characters", err=True)
         typer.echo(f"wrote {plural(len(written), 'file')} to {out}", err=True)
 
@@ -112,7 +105,7 @@ def _scp_patch(m, cfg, env: Path, fmt: Format, commands, profile):
     from permwise.requirements.formats import render_scp_patch
     from permwise.requirements.scp_patch import scp_patches
 
-    if fmt is not Format.scp_exception:
+    if fmt != Format.scp_exception:
         raise InputError("`--env` works with `--format scp-exception` only",
                          hint="to see what blocks each command, run `permwise check MANIFEST --env DIR --config FILE`")
     if cfg is None:

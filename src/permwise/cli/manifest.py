@@ -10,15 +10,8 @@ import typer
 from permwise.cli.options import ManifestArg
 
 from permwise.catalog import get_catalog
+from permwise.report.console import plain_table
 from permwise.wording import plural
-
-
-def _table(rows: list[list[str]], header: list[str]) -> str:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
-    lines = [fmt.format(*header).rstrip(), fmt.format(*("-" * w for w in widths)).rstrip()]
-    lines += [fmt.format(*r).rstrip() for r in rows]
-    return "\n".join(lines)
 
 
 def register(app: typer.Typer) -> None:
@@ -48,7 +41,8 @@ def register(app: typer.Typer) -> None:
         if json_out:
             typer.echo(json.dumps(rows, indent=2))
             return
-        typer.echo(_table([[r["name"], r["tool"], r["version"], str(r["commands"]), ", ".join(r["profiles"])] for r in rows],
+        typer.echo(plain_table([[str(r["name"]), str(r["tool"]), str(r["version"]), str(r["commands"]),
+                                 ", ".join(r["profiles"])] for r in rows],  # type: ignore[arg-type]
                           ["NAME", "TOOL", "VERSION", "COMMANDS", "PROFILES"]))
 
     @group.command("show")

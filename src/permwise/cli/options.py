@@ -9,9 +9,92 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 import typer
+
+from permwise.diagnostics import AUDIT_SCALE, VALIDATE_SCALE
+
+
+class Format(str, Enum):
+    """Every output format of permwise. A verb offers the subset it writes (:func:`offered`)."""
+
+    terminal = "terminal"
+    text = "text"
+    table = "table"
+    json = "json"
+    sarif = "sarif"
+    markdown = "markdown"
+    html = "html"
+    cloudformation = "cloudformation"
+    terraform = "terraform"
+    scp_exception = "scp-exception"
+
+
+class FailOn(str, Enum):
+    """Every ``--fail-on`` level: the audit's severities (``audit``, ``access``), ``validate``'s
+    severities, ``check``'s command statuses and ``diff``'s access levels; ``none`` never fails."""
+
+    none = "none"
+    critical = "critical"
+    high = "high"
+    medium = "medium"
+    low = "low"
+    info = "info"
+    error = "error"
+    warning = "warning"
+    suggestion = "suggestion"
+    partial = "partial"
+    blocked = "blocked"
+    conditional = "conditional"
+    list_ = "list"
+    read = "read"
+    tagging = "tagging"
+    write = "write"
+    permissions_management = "permissions-management"
+
+
+def offered(name: str, whole: type[Enum], *values: str) -> Any:
+    """The choices one verb offers of ``whole``, in this order, as an enum typer can show and check
+    (members compare equal to ``whole``'s by value: ``fmt == Format.json``)."""
+    return Enum(name, [(whole(v).name, v) for v in values], type=str)  # type: ignore[misc]
+
+
+if TYPE_CHECKING:  # every subset is, to the type checker, the concept it is taken from
+    AccessFormat: TypeAlias = Format
+    AuditFormat: TypeAlias = Format
+    CheckFormat: TypeAlias = Format
+    DiffFormat: TypeAlias = Format
+    DocsFormat: TypeAlias = Format
+    GenerateFormat: TypeAlias = Format
+    ActionsFormat: TypeAlias = Format
+    ValidateFormat: TypeAlias = Format
+    TextOrJson: TypeAlias = Format
+    SeverityFailOn: TypeAlias = FailOn
+    ValidateFailOn: TypeAlias = FailOn
+    StatusFailOn: TypeAlias = FailOn
+    LevelFailOn: TypeAlias = FailOn
+else:
+    AccessFormat = offered("AccessFormat", Format, "terminal", "json", "sarif", "markdown", "html")
+    AuditFormat = offered("AuditFormat", Format, "terminal", "json", "sarif", "html")
+    CheckFormat = offered("CheckFormat", Format, "terminal", "json", "markdown", "html")
+    DiffFormat = offered("DiffFormat", Format, "text", "json", "sarif", "markdown")
+    DocsFormat = offered("DocsFormat", Format, "markdown")
+    GenerateFormat = offered("GenerateFormat", Format, "json", "cloudformation", "terraform", "scp-exception")
+    ActionsFormat = offered("ActionsFormat", Format, "table", "text", "json")
+    ValidateFormat = offered("ValidateFormat", Format, "text", "json", "sarif")
+    #: ``rules``, ``simulate`` and ``who-can-assume``
+    TextOrJson = offered("TextOrJson", Format, "text", "json")
+    #: ``audit`` and ``access`` (one severity scale: ``audit --access`` takes one --fail-on for both)
+    SeverityFailOn = offered("SeverityFailOn", FailOn, "none", *AUDIT_SCALE.names)
+    ValidateFailOn = offered("ValidateFailOn", FailOn, *VALIDATE_SCALE.names, "none")
+    #: ``check``: a command status and every worse one
+    StatusFailOn = offered("StatusFailOn", FailOn, "none", "partial", "blocked", "conditional")
+    #: ``diff``: access levels, list < read < tagging < write < permissions-management
+    LevelFailOn = offered("LevelFailOn", FailOn, "list", "read", "tagging", "write", "permissions-management", "none")
+
+#: ``--format``/``-f`` with the usual help
+FormatOpt = typer.Option("--format", "-f", help="Output format.")
 
 
 class PolicyType(str, Enum):

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from typing import Annotated
 
 import typer
 
-
-class Format(str, Enum):
-    text = "text"
-    json = "json"
+from permwise.cli.options import Format, FormatOpt, TextOrJson
 
 
 def register(app: typer.Typer) -> None:
     @app.command("rules")
     def rules(
-        fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+        fmt: Annotated[TextOrJson, FormatOpt] = Format.text,
         family: Annotated[str | None, typer.Option("--family", help="Only guardrail, escalation, trust or audit rules.")] = None,
     ) -> None:
         """List every audit rule with its id, check kind and severity: the 95 guardrails (IAM-*
@@ -35,7 +31,7 @@ def register(app: typer.Typer) -> None:
             if family not in FAMILY_ORDER:
                 raise InputError(f"unknown rule family `{family}`", hint="use one of: " + ", ".join(FAMILY_ORDER))
             items = [r for r in items if r.family == family]
-        if fmt is Format.json:
+        if fmt == Format.json:
             sys.stdout.write(rules_json(items))
         else:
             from permwise.report.console import make_console

@@ -9,22 +9,17 @@ renders.
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from typing import Annotated, Any
 
 import orjson
 import typer
 
-from permwise.cli.options import AtOpt, parse_at
-from permwise.engine import PolicySet, Request, Result, compile_policy, evaluate
+from permwise.cli.options import AtOpt, Format, TextOrJson, parse_at
+from permwise.engine import PolicySet, Request, compile_policy, evaluate
 from permwise.engine.cases import CaseError, case_from_dict
 from permwise.errors import InputError
-from permwise.report.reasons import render_reason, result_dict
-
-
-class Format(str, Enum):
-    text = "text"
-    json = "json"
+from permwise.report.reasons import result_dict
+from permwise.report.simulate import render_text
 
 
 #: Policy grammar findings that mean a wrong JSON type (a number for `Statement`, an object for
@@ -103,27 +98,6 @@ def _pairs(items: list[str], flag: str) -> dict[str, Any]:
         else:
             out[key] = val
     return out
-
-
-def render_text(result: Result, request: Request) -> str:
-    """A readable explanation (plain text with rich markup)."""
-    from rich.markup import escape
-
-    colour = {"allowed": "green", "explicitDeny": "red", "implicitDeny": "yellow"}.get(result.decision, "white")
-    lines = [
-        f"[bold {colour}]{result.decision}[/]  {escape(request.action)} on {escape(request.resource)}"
-        f"  by {escape(request.principal)}"
-    ]
-    marks = {"allow": "[green]allow[/]", "explicit-deny": "[red]deny[/]", "no-allow": "[yellow]no allow[/]",
-             "not-applicable": "[dim]skipped[/]", "note": "[dim]note[/]"}
-    for r in result.reasons:
-        lines.append(f"  {marks.get(r.kind, r.kind)}  {escape(render_reason(r))}")
-    if result.missing_keys:
-        lines.append("  [dim]missing context keys that could change the result:[/] "
-                     + escape(", ".join(result.missing_keys)))
-    for e in result.errors:
-        lines.append(f"  [magenta]error[/]  {escape(e)}")
-    return "\n".join(lines)
 
 
 def _open_input(path: str):
@@ -215,7 +189,7 @@ def register(app: typer.Typer) -> None:
         json_case: Annotated[str | None, typer.Option("--json", help="Evaluate one case from a JSON/YAML file (the --jsonl case format).")] = None,
         jsonl: Annotated[str | None, typer.Option("--jsonl", help="Evaluate a batch: one JSON case per line (`-` for stdin); one result per line out.")] = None,
         output: Annotated[str | None, typer.Option("--output", "-o", help="Write --jsonl results to this file (atomically) instead of stdout.")] = None,
-        fmt: Annotated[Format, typer.Option("--format", "-f", help="Output for a single request: text or json.")] = Format.text,
+        fmt: Annotated[TextOrJson, typer.Option("--format", "-f", help="Output for a single request: text or json.")] = Format.text,
         details: Annotated[bool, typer.Option("--details", help="Add missing_keys and errors to JSON results.")] = False,
         allow_unknown_action: Annotated[bool, typer.Option("--allow-unknown-action", help="Decide an --action the pinned catalog does not know (a brand-new action) instead of refusing it.")] = False,
         derive_context: Annotated[bool, typer.Option("--derive-context", help="--json/--jsonl: fill the request-context model's keys (docs/context.md) in every case; a case's own context still wins. Without it a case's context is taken as given (a case can ask with `derive_context`).")] = False,
@@ -330,7 +304,7 @@ def register(app: typer.Typer) -> None:
             )
             _res, deps = evaluate_known(ps, req, {k: u for k, u in unknown.items() if k not in low})
             result = evaluate(ps, req)
-            if fmt is Format.json:
+            if fmt == Format.json:
                 rec = result_dict(result)
                 rec["depends_on"] = [d.to_dict() for d in deps]
                 sys.stdout.buffer.write(orjson.dumps(rec, option=orjson.OPT_INDENT_2) + b"\n")
@@ -345,7 +319,7 @@ def register(app: typer.Typer) -> None:
             make_console(soft_wrap=True).print(text)
             return
         result = evaluate(ps, req)
-        if fmt is Format.json:
+        if fmt == Format.json:
             rec = result_dict(result)
             sys.stdout.buffer.write(orjson.dumps(rec, option=orjson.OPT_INDENT_2) + b"\n")
             return

@@ -9,24 +9,11 @@ from typing import Annotated
 
 import typer
 
-from permwise.cli.options import PolicyType
+from permwise.cli.options import FailOn, Format, FormatOpt, PolicyType, ValidateFailOn, ValidateFormat
 
 from permwise.errors import InputError
 
 POLICY_SUFFIXES = (".json", ".yaml", ".yml")
-
-
-class Format(str, Enum):
-    text = "text"
-    json = "json"
-    sarif = "sarif"
-
-
-class FailOn(str, Enum):
-    error = "error"
-    warning = "warning"
-    suggestion = "suggestion"
-    none = "none"
 
 
 class Attachment(str, Enum):
@@ -62,8 +49,8 @@ def expand_paths(paths: list[str]) -> list[str]:
 def validate_command(
     files: Annotated[list[str] | None, typer.Argument(help="Policy files, directories (searched for *.json, *.yaml, *.yml) or `-` for stdin.", show_default=False)] = None,
     type_: Annotated[PolicyType | None, typer.Option("--type", "-t", help="Policy type; detected when omitted (Principal -> resource or trust, else identity).", show_default=False)] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
-    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")] = FailOn.error,
+    fmt: Annotated[ValidateFormat, FormatOpt] = Format.text,
+    fail_on: Annotated[ValidateFailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")] = FailOn.error,
     attached_as: Annotated[Attachment | None, typer.Option("--attached-as", help="Where an identity policy is attached (decides the size limit): managed (default), user, group or role inline.", show_default=False)] = None,
     grammar_only: Annotated[bool, typer.Option("--grammar-only", help="Skip the catalog lint (actions, resources, condition keys) and the security findings.")] = False,
     security: Annotated[bool, typer.Option("--security/--no-security", help="Security findings (full admin, privilege escalation, credentials, data, exposure, public and cross-account access, trust), decided through the engine.")] = True,
@@ -137,7 +124,7 @@ def validate_command(
                                                 resources=res_list, no_public=no_public)
         findings.extend(env_findings)
         checked.extend(env_files)
-    if checked or fmt is not Format.text:
+    if checked or fmt != Format.text:
         out = render_findings(fmt.value, findings, rules=[*POLICY_RULES, *gate_rules()], files=checked,
                               tool_version=__version__, types=types)
         sys.stdout.write(out)

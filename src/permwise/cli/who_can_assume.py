@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from typing import Annotated
 
 import typer
 
-from permwise.cli.options import AtOpt, DemoEnvOpt, parse_at
-
-
-class Format(str, Enum):
-    text = "text"
-    json = "json"
+from permwise.cli.options import AtOpt, DemoEnvOpt, Format, FormatOpt, TextOrJson, parse_at
 
 
 def register(app: typer.Typer) -> None:
@@ -21,7 +15,7 @@ def register(app: typer.Typer) -> None:
     def who_can_assume(
         role: Annotated[str, typer.Argument(help="Role ARN, or a role name when it is unique in the snapshot.")],
         env: DemoEnvOpt = None,
-        fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+        fmt: Annotated[TextOrJson, FormatOpt] = Format.text,
         depth: Annotated[int, typer.Option("--depth", min=1, max=8, help="Longest sts:AssumeRole chain to follow.")] = 4,
         at: AtOpt = None,
     ) -> None:
@@ -58,7 +52,7 @@ def register(app: typer.Typer) -> None:
                              hint="pass a role ARN listed in the snapshot's authorization-details")
         graph = AssumeGraph(environment, Prober(environment, escalation_actions()))
         entries = graph.who_can_assume(target, max_depth=depth)
-        if fmt is Format.json:
+        if fmt == Format.json:
             data = {"role": target.arn, "assumers": [e.to_dict() for e in entries]}
             sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
         else:

@@ -137,9 +137,9 @@ def load_snapshot(path: str | Path, *, compile_all: bool = True) -> Environment:
             acc.s3_public_access_block = bpa if isinstance(bpa, dict) else None
             tags = data.meta.get("Tags")
             if isinstance(tags, (list, dict)):
-                from permwise.environment.load import _tags
+                from permwise.environment.load import tag_map
 
-                acc.tags = _tags(tags)
+                acc.tags = tag_map(tags)
         rel = f"accounts/{aid}/authorization-details.json"
         for g in data.groups.values():
             env.groups[g.arn] = g
@@ -165,7 +165,7 @@ def load_snapshot(path: str | Path, *, compile_all: bool = True) -> Environment:
     # references from principals: groups, managed policies, boundaries
     env._principal_problems = reference_problems(r, env, env.principals())
     env.problems = sorted(
-        _dedupe(r.problems), key=lambda x: (x.file, x.pointer, x.code, x.message)
+        dedupe_problems(r.problems), key=lambda x: (x.file, x.pointer, x.code, x.message)
     )
     if compile_all:
         _compile_all(env)
@@ -210,7 +210,7 @@ def _ref_problem(r: SnapshotReader, pp: dict, p: Principal, code: str, rel: str,
     pp.setdefault(p.arn, []).append(prob)
 
 
-def _dedupe(problems: list[Problem]) -> list[Problem]:
+def dedupe_problems(problems: list[Problem]) -> list[Problem]:
     return list(dict.fromkeys(problems))
 
 

@@ -264,9 +264,9 @@ class Environment:
             else:
                 rp = self.find_resource_policy(resource_arn)
                 if rp is not None and isinstance(rp.extra.get("Tags"), (list, dict)):
-                    from permwise.environment.load import _tags
+                    from permwise.environment.load import tag_map
 
-                    tags = _tags(rp.extra["Tags"])
+                    tags = tag_map(rp.extra["Tags"])
         return ResourceFacts(racct, org_id, paths, tags)
 
     def request_model(

@@ -128,7 +128,7 @@ def _type(value: Any) -> str:
     )
 
 
-def _tags(items: Any) -> dict[str, str]:
+def tag_map(items: Any) -> dict[str, str]:
     if isinstance(items, dict):
         return {str(k): str(v) for k, v in items.items()}
     out: dict[str, str] = {}
@@ -223,7 +223,7 @@ def read_organization(r: SnapshotReader) -> OrgData:
             if oid in org.ous:
                 raise r.fail(rel, ptr + "/Id", f"duplicate organizational unit `{oid}`")
             org.ous[oid] = OrgUnit(oid, ou.get("Name") or oid, ou.get("Arn") or "", parent, Origin(rel, ptr))
-    for oid, ou in sorted(org.ous.items()):
+    for oid in sorted(org.ous):
         _ou_path(r, org, oid)  # raises on dangling parents and cycles
 
     rel = "organization/accounts.json"
@@ -426,7 +426,7 @@ def read_account(r: SnapshotReader, account_id: str) -> AccountIam:
         pb = u.get("PermissionsBoundary") or {}
         data.users.append(Principal(
             arn=arn, account=arn_account(arn), kind="user", name=u.get("UserName") or arn.rsplit("/", 1)[-1],
-            path=u.get("Path") or "/", id=u.get("UserId") or "", tags=_tags(u.get("Tags")), trust_policy=None,
+            path=u.get("Path") or "/", id=u.get("UserId") or "", tags=tag_map(u.get("Tags")), trust_policy=None,
             boundary_arn=pb.get("PermissionsBoundaryArn") if isinstance(pb, dict) else None,
             inline_policies=_inline(r, rel, r.lst(rel, u, "UserPolicyList", ptr, required=False), ptr + "/UserPolicyList"),
             managed_policy_arns=_attached(r, rel, r.lst(rel, u, "AttachedManagedPolicies", ptr, required=False), ptr + "/AttachedManagedPolicies"),
@@ -456,7 +456,7 @@ def read_account(r: SnapshotReader, account_id: str) -> AccountIam:
         last = ro.get("RoleLastUsed") or {}
         data.roles.append(Principal(
             arn=arn, account=arn_account(arn), kind="role", name=ro.get("RoleName") or arn.rsplit("/", 1)[-1],
-            path=ro.get("Path") or "/", id=ro.get("RoleId") or "", tags=_tags(ro.get("Tags")), trust_policy=trust_doc,
+            path=ro.get("Path") or "/", id=ro.get("RoleId") or "", tags=tag_map(ro.get("Tags")), trust_policy=trust_doc,
             boundary_arn=pb.get("PermissionsBoundaryArn") if isinstance(pb, dict) else None,
             inline_policies=_inline(r, rel, r.lst(rel, ro, "RolePolicyList", ptr, required=False), ptr + "/RolePolicyList"),
             managed_policy_arns=_attached(r, rel, r.lst(rel, ro, "AttachedManagedPolicies", ptr, required=False), ptr + "/AttachedManagedPolicies"),

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from permwise.diagnostics import Diagnostic
+
 #: ``snapshot.json`` ``format`` value this version reads
 SNAPSHOT_FORMAT = "permwise-snapshot/1"
 
@@ -22,20 +24,20 @@ def arn_account(arn: str) -> str:
     parts = arn.split(":", 5)
     return parts[4] if len(parts) == 6 else ""
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+@dataclass(slots=True, init=False)
+class Problem(Diagnostic):
     """Something in the snapshot that is incomplete or inconsistent but does not stop loading.
 
     ``code`` is a stable id (``absent-policy``, ``dangling-target``...), ``file`` is relative to
-    the snapshot directory and ``pointer`` a JSON pointer into it.
+    the snapshot directory and ``pointer`` a JSON pointer into it; ``subject`` the ARN or id of
+    what the problem affects (a principal, an account), when there is one.
     """
 
-    code: str
-    file: str
-    pointer: str
-    message: str
-    #: ARN or id of what the problem affects (a principal, an account), when there is one
-    subject: str | None = None
+    def __init__(self, code: str, file: str, pointer: str, message: str, subject: str | None = None) -> None:
+        Diagnostic.__init__(self, code, "warning", message, pointer, None, file, None, None, subject)
+
+    def __hash__(self) -> int:
+        return hash((self.code, self.file, self.pointer, self.message, self.subject))
 
     def one_line(self) -> str:
         loc = f"{self.file}#{self.pointer}" if self.pointer else self.file

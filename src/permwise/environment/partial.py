@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from permwise.environment.env import Environment
-from permwise.environment.load import OrgData, SnapshotReader, _tags, read_account, read_errors, read_meta, read_organization
+from permwise.environment.load import OrgData, SnapshotReader, tag_map, read_account, read_errors, read_meta, read_organization
 from permwise.environment.model import Account, Principal, Problem, ResourcePolicy
 from permwise.errors import InputError
 
@@ -98,7 +98,7 @@ def _apply_meta(acc: Account, meta: dict) -> None:
     acc.alias = str(meta.get("Alias") or "")
     tags = meta.get("Tags")
     if isinstance(tags, (list, dict)):
-        acc.tags = _tags(tags)
+        acc.tags = tag_map(tags)
 
 
 class PartialEnvironment(Environment):
@@ -134,7 +134,7 @@ def load_part(
     """An environment of the shared part plus the IAM data of ``account_ids`` (directories of
     the snapshot), plus foreign records. Problems of the unit's accounts are in
     ``env.unit_problems``; ``env.problems`` holds those and the shared part's."""
-    from permwise.environment import _dedupe, reference_problems
+    from permwise.environment import dedupe_problems, reference_problems
 
     r = SnapshotReader(shared.root)
     env = PartialEnvironment(shared.root, shared.meta)
@@ -177,7 +177,7 @@ def load_part(
     env._index()
     env._principal_problems = reference_problems(r, env, sorted(own, key=lambda p: p.arn))
     env.unit_principals = sorted(own, key=lambda p: p.arn)
-    env.unit_problems = _dedupe(r.problems)
+    env.unit_problems = dedupe_problems(r.problems)
     env.problems = sort_problems(list(shared.problems) + env.unit_problems)
     if compile_all:
         _compile_unit(env)

@@ -17,21 +17,26 @@ from permwise import catalog
 from permwise.engine import CompiledPolicy, PolicySet, compile_policy
 from permwise.errors import InputError
 from permwise.gates import exposure as _exposure
-from permwise.gates.probe import (
-    HOLDER,
-    HOLDER_CONTEXT,
-    Outcome,
-    arn_account,
-    ask,
-    concretize,
-    holder_account,
-    resource_patterns,
-    sentinel,
-)
-from permwise.gates.rules import security_rules
+from permwise.gates import probe
+from permwise.gates.probe import Outcome
+from permwise.diagnostics import Rule
+from permwise.gates.rules import finding
 from permwise.gates.zone import Zone
 from permwise.policy.findings import Finding
 from permwise.policy.model import PolicyDocument
+
+ANALYZER_CHECKS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-custom-policy-checks.html"
+
+CUSTOM_RULES = (
+    Rule("DENIED-ACTION-ALLOWED", "error", "access-granted", "An action named by --deny-actions is allowed",
+         "Custom check, offline equivalent of Access Analyzer's access-not-granted: the policy allows "
+         "an action the gate says must never be allowed (on any resource, or on the given ones).",
+         "IAM Access Analyzer custom policy checks", ANALYZER_CHECKS, "custom"),
+    Rule("NO-PUBLIC", "error", "no-public-access", "A resource or trust policy grants access outside the zone",
+         "Custom check, offline equivalent of Access Analyzer's no-public-access: a resource or trust "
+         "policy lets a principal outside the accounts and organizations named by --zone in.",
+         "IAM Access Analyzer custom policy checks", ANALYZER_CHECKS, "custom"),
+)
 
 
 def expand_denied(patterns: list[str]) -> list[str]:
@@ -55,8 +60,7 @@ def expand_denied(patterns: list[str]) -> list[str]:
 
 
 def _finding(rule_id: str, message: str, pointer: str, fix: str, subject: str | None) -> Finding:
-    r = security_rules()[rule_id]
-    return Finding(code=rule_id, severity=r.severity, message=message, pointer=pointer, fix=fix, subject=subject)
+    return finding(rule_id, message, pointer=pointer, fix=fix, subject=subject)
 
 
 def _kind(doc_type: str) -> str:
@@ -67,15 +71,15 @@ def allowed_where(cp: CompiledPolicy, doc_type: str, action: str, resources: lis
                   zone: Zone) -> list[tuple[str, str, Outcome]]:
     """``(who, resource, outcome)`` for each way ``action`` is allowed by one policy."""
     out: list[tuple[str, str, Outcome]] = []
-    account = holder_account([cp], zone.accounts)
-    named = [concretize(p, account) for p in resource_patterns([cp])]
-    res_list = list(resources) if resources else list(dict.fromkeys([sentinel(action, account)] + named))
+    account = probe.holder_account([cp], zone.accounts)
+    named = [probe.concretize(p, account) for p in probe.resource_patterns([cp])]
+    res_list = list(resources) if resources else list(dict.fromkeys([probe.sentinel(action, account)] + named))
     if doc_type in ("resource", "trust"):
-        allow_all = compile_policy(_exposure._ALLOW_ALL, name="caller-identity", kind="identity")
+        allow_all = compile_policy(_exposure.ALLOW_ALL, name="caller-identity", kind="identity")
         ps = PolicySet(identity=[allow_all], resource=[cp])
-        whos = [_exposure.OUTSIDER, f"arn:aws:iam::{account}:role/{HOLDER}"]
+        whos = [_exposure.OUTSIDER, f"arn:aws:iam::{account}:role/{probe.HOLDER}"]
         for st in cp.statements:
-            whos += [_exposure._principal_request(v) for v in _exposure._named_aws(st)]
+            whos += [_exposure.principal_request(v) for v in _exposure.named_aws(st)]
             raw = st.raw if isinstance(st.raw, dict) else {}
             pr = raw.get("Principal")
             if isinstance(pr, dict):
@@ -86,22 +90,22 @@ def allowed_where(cp: CompiledPolicy, doc_type: str, action: str, resources: lis
             res_list = [f"arn:aws:iam::{account}:role/permwise-probe"]
         for who in dict.fromkeys(whos):
             for r in res_list:
-                o = ask(ps, who, action, r, context=dict(HOLDER_CONTEXT), resource_account=account)
+                o = probe.ask(ps, who, action, r, context=dict(probe.HOLDER_CONTEXT), resource_account=account)
                 if o.allowed:
                     out.append((who, r, o))
                     break
         return out
-    role = f"arn:aws:iam::{account}:role/{HOLDER}"
+    role = f"arn:aws:iam::{account}:role/{probe.HOLDER}"
     if doc_type in ("scp", "rcp"):
-        allow_all = compile_policy(_exposure._ALLOW_ALL, name="caller-identity", kind="identity")
+        allow_all = compile_policy(_exposure.ALLOW_ALL, name="caller-identity", kind="identity")
         ps = PolicySet(identity=[allow_all], scps=[[cp]]) if doc_type == "scp" else PolicySet(identity=[allow_all], rcps=[[cp]], rcp_services=catalog.get_catalog().rcp_supported_services())
     elif doc_type in ("boundary", "session"):
-        allow_all = compile_policy(_exposure._ALLOW_ALL, name="caller-identity", kind="identity")
+        allow_all = compile_policy(_exposure.ALLOW_ALL, name="caller-identity", kind="identity")
         ps = PolicySet(identity=[allow_all], boundary=cp) if doc_type == "boundary" else PolicySet(identity=[allow_all], session=cp)
     else:
         ps = PolicySet(identity=[cp])
     for r in res_list:
-        o = ask(ps, role, action, r, context=dict(HOLDER_CONTEXT))
+        o = probe.ask(ps, role, action, r, context=dict(probe.HOLDER_CONTEXT))
         if o.allowed:
             out.append((role, r, o))
             break
@@ -132,10 +136,10 @@ def no_public(doc: PolicyDocument, zone: Zone) -> list[Finding]:
         return []
     kind = _kind(doc.type)
     cp = compile_policy(doc.data, name=doc.name, kind=kind)
-    owner = holder_account([cp], zone.accounts)
+    owner = probe.holder_account([cp], zone.accounts)
     out = []
     for e in _exposure.analyze(cp, kind, zone, owner, owner_known=zone.given or bool(
-            [p for p in resource_patterns([cp]) if arn_account(p)])):
+            [p for p in probe.resource_patterns([cp]) if probe.arn_account(p)])):
         who = {"public": "anyone (any account, any organization)", "organization": f"organization `{e.who}`"}.get(
             e.kind, f"account {e.account} (`{e.who}`)")
         lim = f", limited by {', '.join(f'`{k}`' for k in e.limited_by)}" if e.limited_by else ""

@@ -306,7 +306,7 @@ def diff_files(old_docs: list[Any], new_docs: list[Any], policy_type: str, *, zo
         whos = [_exposure.OUTSIDER, f"arn:aws:iam::{account}:role/{HOLDER}"]
         for cp in pols:
             for st in cp.statements:
-                whos += [_exposure._principal_request(v) for v in _exposure._named_aws(st)]
+                whos += [_exposure.principal_request(v) for v in _exposure.named_aws(st)]
                 pr = st.raw.get("Principal") if isinstance(st.raw, dict) else None
                 if isinstance(pr, dict):
                     for k in ("Service", "Federated"):

@@ -44,7 +44,7 @@ from permwise.gates.probe import (
 from permwise.gates.zone import Zone
 
 OUTSIDER = f"arn:aws:iam::{OUTSIDE_ACCOUNT}:role/permwise-outsider"
-_ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 MAX_ACTIONS = 64
 _PRINCIPAL_KEYS = ("aws:principalarn", "aws:principalaccount", "aws:principaltype", "aws:username", "aws:userid")
 
@@ -98,7 +98,7 @@ def _statement_resources(st: CompiledStatement, owner: str, kind: str) -> list[s
     return out or ["*"]
 
 
-def _named_aws(st: CompiledStatement) -> list[str]:
+def named_aws(st: CompiledStatement) -> list[str]:
     raw = st.raw if isinstance(st.raw, dict) else {}
     pr = raw.get("Principal")
     if not isinstance(pr, dict):
@@ -132,7 +132,7 @@ def _org_values(st: CompiledStatement) -> list[str]:
     return sorted({o for o in out if o.startswith("o-") and "*" not in o and "?" not in o})
 
 
-def _principal_request(value: str) -> str:
+def principal_request(value: str) -> str:
     if value.isdigit() or value.endswith(":root"):
         acct = value if value.isdigit() else arn_account(value) or value
         return f"arn:aws:iam::{acct}:role/permwise-outsider"
@@ -154,7 +154,7 @@ def analyze(cp: CompiledPolicy, kind: str, zone: Zone, owner: str, *, owner_know
     """Exposures of a compiled resource-based (``kind="resource"``) or trust (``"trust"``) policy
     whose resources belong to ``owner``; ``zone`` names the accounts and organizations that are
     ours (``owner`` always is)."""
-    allow_all = compile_policy(_ALLOW_ALL, name="outsider-identity", kind="identity")
+    allow_all = compile_policy(ALLOW_ALL, name="outsider-identity", kind="identity")
     out: list[Exposure] = []
     zone_given = zone.given
     zone = zone.with_account(owner)
@@ -204,11 +204,11 @@ def analyze(cp: CompiledPolicy, kind: str, zone: Zone, owner: str, *, owner_know
                     hits, o = probe(OUTSIDER, ctx, BINDING_KEYS)
                     if hits:
                         out.append(Exposure("organization", st, org, None, hits, [], o.when() if o else ""))
-        for value in _named_aws(st) if owner_known else []:
+        for value in named_aws(st) if owner_known else []:
             acct = value if value.isdigit() and len(value) == 12 else arn_account(value)
             if acct is None or zone.has_account(acct):
                 continue
-            who = _principal_request(value)
+            who = principal_request(value)
             hits, o = probe(who, {"aws:PrincipalOrgID": OUTSIDE_ORG}, BINDING_KEYS)
             if hits:
                 out.append(Exposure("cross-account", st, value, acct, hits, [], o.when() if o else ""))

@@ -48,10 +48,53 @@ from permwise.gates.probe import (
     resource_patterns,
     sentinel,
 )
-from permwise.gates.rules import AUDIT_TO_VALIDATE, security_rules
+from permwise.diagnostics import AUDIT_TO_VALIDATE, Rule
+from permwise.gates.rules import CATEGORY, IAM_GUIDE, finding
 from permwise.gates.zone import Zone
 from permwise.policy.findings import Finding
 from permwise.policy.model import PolicyDocument
+
+#: (id, severity, name, title, description, AWS page, its address, category)
+SECURITY_RULES = tuple(Rule(*row) for row in (
+    ("FULL-ADMIN", "error", "full-admin", "Policy grants every action on every resource",
+         "An Allow of `*` on `*`, or an Allow with NotAction that leaves every other action, on every "
+         "resource: the holder is an administrator (or everything but the listed services). Decided "
+         "through the engine: a Deny that takes the power away takes the finding away.",
+         "Policy evaluation logic; IAM JSON policy elements: NotAction",
+         IAM_GUIDE + "reference_policies_elements_notaction.html", CATEGORY),
+    ("CREDENTIALS-EXPOSURE", "error", "credentials-exposure", "Policy lets the holder obtain credentials",
+         "Actions that create or return credentials (access keys, passwords, database tokens, "
+         "federation tokens, instance access) allowed on every resource.",
+         "Security best practices in IAM", IAM_GUIDE + "best-practices.html", CATEGORY),
+    ("DATA-EXFILTRATION", "warning", "data-exfiltration", "Policy reads data on every resource",
+         "Object reads, secret values, parameters and KMS decryption allowed on every resource: "
+         "the holder reads every object, secret, parameter or encrypted value of the account.",
+         "Security best practices in IAM (apply least-privilege permissions)", IAM_GUIDE + "best-practices.html",
+         CATEGORY),
+    ("RESOURCE-EXPOSURE", "error", "resource-exposure", "Policy can rewrite resource or trust policies",
+         "Permissions-management actions that change who may use a resource (bucket, key, queue, "
+         "topic, function, secret policies, ACLs, grants, shares, role trust) allowed on every "
+         "resource: the holder can open any of them to the world.",
+         "Identity-based policies and resource-based policies", IAM_GUIDE + "access_policies_identity-vs-resource.html",
+         CATEGORY),
+    ("INFRA-MODIFICATION", "warning", "infrastructure-modification", "Policy changes infrastructure on every resource",
+         "Write actions (create, change, delete) allowed on every resource of their type, not on the "
+         "resources the workload needs.",
+         "Security best practices in IAM (apply least-privilege permissions)", IAM_GUIDE + "best-practices.html",
+         CATEGORY),
+    ("PUBLIC-ACCESS", "error", "public-access", "Resource policy grants access to anyone",
+         "A resource-based policy whose Allow reaches a principal of any account and organization "
+         "(`Principal: *`, `AWS: *`, NotPrincipal) with no condition that pins the caller's "
+         "organization, account, ARN or source. Limited only by network conditions (source IP, VPC, "
+         "VPC endpoint) it is a warning.",
+         "How IAM Access Analyzer findings work", IAM_GUIDE + "access-analyzer-concepts.html", CATEGORY),
+    ("CROSS-ACCOUNT-ACCESS", "warning", "cross-account-access", "Policy grants access to another account",
+         "A resource-based or trust policy names a principal of an account outside the zone of trust "
+         "(`--zone`; without it, outside the account that owns the policy's resources). With a "
+         "condition that limits it (ExternalId, source, network) it is a suggestion.",
+         "Cross-account policy evaluation logic", IAM_GUIDE + "reference_policies_evaluation-logic-cross-account.html",
+         CATEGORY),
+))
 
 ANY_ACTION = "permwise:AnyAction"
 ADMIN_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
@@ -123,9 +166,8 @@ def _first_statement(o: Outcome) -> CompiledStatement | None:
 
 def _finding(rule_id: str, message: str, st: CompiledStatement | None, fix: str, *, subject: str | None = None,
              severity: str | None = None) -> Finding:
-    rule = security_rules()[rule_id]
-    return Finding(code=rule_id, severity=severity or rule.severity, message=message,
-                   pointer=st.pointer if st is not None else "", fix=fix, subject=subject)
+    return finding(rule_id, message, pointer=st.pointer if st is not None else "", fix=fix, subject=subject,
+                   severity=severity)
 
 
 def _when(o: Outcome) -> str:
@@ -359,7 +401,7 @@ def _trust_findings(doc: PolicyDocument, cp: CompiledPolicy, zone: Zone, owner: 
     internal = set(zone.accounts) | {owner} if zone.given else set()
     issues = analyze_trust(doc.data if isinstance(doc.data, dict) else None, internal_accounts=internal,
                            approved_accounts=None, confused_deputy_services=confused_deputy_services())
-    ps = PolicySet(identity=[compile_policy(_exposure._ALLOW_ALL, name="caller-identity", kind="identity")],
+    ps = PolicySet(identity=[compile_policy(_exposure.ALLOW_ALL, name="caller-identity", kind="identity")],
                    resource=[cp])
     role = f"arn:aws:iam::{owner}:role/permwise-probe"
     by_index = {st.index: st for st in cp.statements}
@@ -373,7 +415,7 @@ def _trust_findings(doc: PolicyDocument, cp: CompiledPolicy, zone: Zone, owner: 
         seen.add((iss.rule_id, iss.index, iss.principal))
         # confirm through the engine: the request the issue describes gets through
         if iss.rule_id == "TRUST-EXTERNAL-ID":
-            who = _exposure._principal_request(iss.principal)
+            who = _exposure.principal_request(iss.principal)
             o = ask(ps, who, "sts:AssumeRole", role, context=dict(HOLDER_CONTEXT), exclude=BINDING_KEYS)
         elif iss.rule_id == "TRUST-SERVICE-CONFUSED-DEPUTY":
             o = ask(ps, iss.principal, "sts:AssumeRole", role, context={}, exclude=BINDING_KEYS)

@@ -11,7 +11,7 @@ from permwise.engine import compile_policy
 from permwise.errors import InputError
 from permwise.gates import exposure as _exposure
 from permwise.gates.probe import HOLDER_CONTEXT, ask, concretize, sentinel
-from permwise.gates.rules import security_rules
+from permwise.gates.rules import finding
 from permwise.gates.zone import Zone
 from permwise.policy.findings import Finding
 
@@ -36,10 +36,8 @@ class _Locator:
 
 
 def _finding(loc: _Locator, rule_id: str, message: str, rel: str, pointer: str, fix: str, subject: str) -> Finding:
-    r = security_rules()[rule_id]
     file, line, col = loc.find(rel, pointer)
-    return Finding(code=rule_id, severity=r.severity, message=message, pointer=pointer, fix=fix, file=file,
-                   line=line, column=col, subject=subject)
+    return finding(rule_id, message, pointer=pointer, fix=fix, subject=subject, file=file, line=line, column=col)
 
 
 def _policy_pointer(env: Any, p: Any, st: Any) -> tuple[str, str]:

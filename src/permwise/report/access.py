@@ -11,10 +11,11 @@ from rich.console import Console
 from rich.text import Text
 
 from permwise.access.model import RULES, RULES_BY_ID, AccessFinding
+from permwise.diagnostics import AUDIT_SCALE, AUDIT_TO_VALIDATE, Diagnostic, Rule
 from permwise.wording import plural
 
 STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
-SEVERITIES = ("critical", "high", "medium", "low", "info")
+SEVERITIES = AUDIT_SCALE.names
 
 
 def _short(arn: str) -> str:
@@ -56,33 +57,22 @@ def to_json(result: Any, *, env_path: str = "") -> str:
     return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n"
 
 
-class _SarifFinding:
-    def __init__(self, f: Any, env_root: str) -> None:
-        self.code = getattr(f, "rule_id")
-        self.severity = {"critical": "error", "high": "error", "medium": "warning"}.get(f.severity, "suggestion")
-        self.message = f"{f.resource}: {f.message}" if isinstance(f, AccessFinding) else f.message
-        self.file = f"{env_root}/{f.file}" if env_root and f.file else f.file
-        self.pointer = f.pointer
-        self.fix = f.fix
-        self.line = None
-        self.column = None
+def _sarif_finding(f: Any, env_root: str) -> Diagnostic:
+    """An access finding (or an expired suppression) on ``validate``'s scale, for SARIF."""
+    return Diagnostic(f.rule_id, AUDIT_TO_VALIDATE[f.severity],
+                      f"{f.resource}: {f.message}" if isinstance(f, AccessFinding) else f.message, f.pointer, f.fix,
+                      f"{env_root}/{f.file}" if env_root and f.file else f.file)
 
 
-class _SarifRule:
-    def __init__(self, r: Any) -> None:
-        self.id, self.name, self.title, self.description = r.id, r.id, r.title, r.description
-        self.severity = {"critical": "error", "high": "error", "medium": "warning"}.get(r.severity, "suggestion")
-        self.category = "external-access"
-        self.reference = r.reference if hasattr(r, "reference") else ""
+def _sarif_rule(r: Rule) -> Rule:
+    return Rule(r.id, AUDIT_TO_VALIDATE[r.severity], r.id, r.title, r.description, r.reference,
+                category="external-access")
 
 
-class _ExpiredRule:
-    id = name = "AUDIT-SUPPRESSION-EXPIRED"
-    title = "expired suppression"
-    description = "a suppression whose expiry date has passed; it no longer suppresses anything"
-    severity = "warning"
-    category = "audit"
-    reference = ""
+#: the audit's own rule for an expired suppression, as SARIF lists it beside the access rules
+EXPIRED_SARIF_RULE = Rule("AUDIT-SUPPRESSION-EXPIRED", "warning", "AUDIT-SUPPRESSION-EXPIRED", "expired suppression",
+                          "a suppression whose expiry date has passed; it no longer suppresses anything",
+                          category="audit")
 
 
 def to_sarif(result: Any, *, env_root: str = "", tool_version: str | None = None) -> str:
@@ -92,10 +82,10 @@ def to_sarif(result: Any, *, env_root: str = "", tool_version: str | None = None
 
     shown = [f for f in result.findings if f.suppressed_by is None]
     # each SARIF item beside its finding (None: an expired suppression), in the log's order
-    pairs: list[tuple[_SarifFinding, AccessFinding | None]] = sorted(
-        [(_SarifFinding(f, env_root), f) for f in shown] + [(_SarifFinding(f, ""), None) for f in result.expired],
+    pairs: list[tuple[Diagnostic, AccessFinding | None]] = sorted(
+        [(_sarif_finding(f, env_root), f) for f in shown] + [(_sarif_finding(f, ""), None) for f in result.expired],
         key=lambda pair: finding_order(pair[0]))
-    log = sarif_log([item for item, _f in pairs], [_SarifRule(r) for r in RULES] + [_ExpiredRule()],
+    log = sarif_log([item for item, _f in pairs], [_sarif_rule(r) for r in RULES] + [EXPIRED_SARIF_RULE],
                     tool_name="permwise", tool_version=tool_version)
     for res, (_item, f) in zip(log["runs"][0]["results"], pairs, strict=True):
         if f is not None:
@@ -196,7 +186,7 @@ def to_markdown(result: Any, *, env_path: str = "") -> str:
 def to_html(result: Any, *, environment: str = "", snapshot_created: str | None = None) -> str:
     """One self-contained page: summary cards, findings grouped by resource, then by external
     principal (the same findings, the other way round)."""
-    from permwise.report.html import _render, _version, report_dates
+    from permwise.report.html import render_template, permwise_version, report_dates
 
     by_resource: dict[str, list[AccessFinding]] = {}
     by_principal: dict[str, list[AccessFinding]] = {}
@@ -204,10 +194,10 @@ def to_html(result: Any, *, environment: str = "", snapshot_created: str | None 
         by_resource.setdefault(f.resource, []).append(f)
     for f in result.findings:
         by_principal.setdefault(f.principal_label, []).append(f)
-    return _render("access.html.j2", {
+    return render_template("access.html.j2", {
         "title": "permwise access",
         "subtitle": environment,
-        "version": _version(),
+        "version": permwise_version(),
         "dates": report_dates(snapshot_created),
         "filters": [("severity", [sv for sv in SEVERITIES if any(f.severity == sv for f in result.findings)]),
                     ("status", sorted({f.status.lower() for f in result.findings}))],

@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from permwise import diagnostics
 from permwise.audit.model import SEVERITIES, SEVERITY_RANK, Finding, Rule
 from permwise.report.console import columns_fit
 from permwise.wording import noun, plural
@@ -45,29 +46,6 @@ def to_json(result: Any, *, env_path: str = "") -> str:
                         if r.family == "guardrail" and r.kind == "advisory"],
     }
     return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n"
-
-
-@dataclass(frozen=True)
-class _SarifRule:
-    id: str
-    name: str
-    title: str
-    description: str
-    severity: str
-    category: str
-    reference: str = ""
-
-
-@dataclass(frozen=True)
-class _SarifFinding:
-    code: str
-    severity: str
-    message: str
-    file: str
-    pointer: str
-    fix: str
-    line: int | None = None
-    column: int | None = None
 
 
 #: GitHub code scanning reads ``properties.security-severity`` (a CVSS-like score as a string) of
@@ -151,19 +129,19 @@ def to_sarif(result: Any, *, env_root: str = "", tool_version: str | None = None
     Suppressed findings are left out."""
     from permwise.report.sarif import finding_order, sarif_log
 
-    level = {"critical": "error", "high": "error", "medium": "warning", "low": "suggestion", "info": "suggestion"}
+    level = diagnostics.AUDIT_TO_VALIDATE
     rules = [
-        _SarifRule(r.id, r.id, r.title, r.rationale or r.title, level[r.severity], f"{r.family}/{r.kind}",
-                   r.references[0] if r.references else "")
+        diagnostics.Rule(r.id, level[r.severity], r.id, r.title, r.rationale or r.title,
+             r.references[0] if r.references else "", category=f"{r.family}/{r.kind}")
         for r in result.rules
     ]
     prefix = env_root.rstrip("/") + "/" if env_root else ""
     where = _Locator(env_root)
     # each SARIF finding beside its audit severity, in the log's order (sarif_log keeps it)
     pairs = sorted((
-        (_SarifFinding(f.rule_id, level[f.severity], f"[{f.severity}] {f.message}",
-                       (prefix + f.file) if f.file else prefix + "snapshot.json", f.pointer, f.fix,
-                       *where(f.file or "snapshot.json", f.pointer)), f.severity)
+        (diagnostics.Diagnostic(f.rule_id, level[f.severity], f"[{f.severity}] {f.message}", f.pointer, f.fix,
+                                (prefix + f.file) if f.file else prefix + "snapshot.json",
+                                *where(f.file or "snapshot.json", f.pointer)), f.severity)
         for f in result.findings if f.suppressed_by is None), key=lambda pair: finding_order(pair[0]))
     log = sarif_log([sf for sf, _sev in pairs], rules, tool_version=tool_version)
     by_id = {r.id: r for r in result.rules}

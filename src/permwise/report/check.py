@@ -58,7 +58,7 @@ def render_json(report: CheckReport) -> str:
     return json.dumps(check_dict(report), indent=2, sort_keys=True) + "\n"
 
 
-def _summary_line(report: CheckReport) -> str:
+def summary_line(report: CheckReport) -> str:
     c = report.counts()
     parts = [f"{c[s]} {s}" for s in (READY, CONDITIONAL, PARTIAL, BLOCKED, UNRESOLVED) if c[s] or s == READY]
     return f"{plural(len(report.commands), 'command')}: " + ", ".join(parts)
@@ -71,7 +71,7 @@ def _account(c: CommandResult) -> str:
 
 
 
-def _short_layer(c: CommandResult) -> str:
+def short_layer(c: CommandResult) -> str:
     if c.status == CONDITIONAL and c.conditions:
         return "; ".join(dict.fromkeys(g["summary"] for g in c.conditions))
     if not c.blockers:
@@ -117,7 +117,7 @@ def render_terminal(report: CheckReport, console: Console, *, verbose: bool = Fa
 
     rows = [tuple(terminal(x) for x in (
                 c.id, c.profile, c.account or "-", STATUS_MARK[c.status],
-                f"{len(c.blocked_actions)}/{len(c.required_actions)}" if c.status != UNRESOLVED else "-", _short_layer(c)))
+                f"{len(c.blocked_actions)}/{len(c.required_actions)}" if c.status != UNRESOLVED else "-", short_layer(c)))
             for c in report.commands]
     # Numbers, account ids and statuses are never split (a cut "0/357" would read "0/35"); the
     # free-text "deciding layer" column wraps between words, and only when even that cannot make
@@ -215,7 +215,7 @@ def render_terminal(report: CheckReport, console: Console, *, verbose: bool = Fa
     counts = report.counts()
     style = "bold red" if counts[BLOCKED] or counts[UNRESOLVED] else (
         "bold yellow" if counts[PARTIAL] or counts[CONDITIONAL] else "bold green")
-    console.print(Text(_summary_line(report), style=style))
+    console.print(Text(summary_line(report), style=style))
 
 
 def _val(v: object) -> str:
@@ -247,7 +247,7 @@ def render_markdown(report: CheckReport, *, excess_limit: int = 20) -> str:
         "",
         f"Snapshot {md_code(report.snapshot)}" + (f", config {md_code(report.config)}" if report.config else "") + ".",
         "",
-        f"**{_summary_line(report)}**",
+        f"**{summary_line(report)}**",
         "",
     ]
     if report.problems:  # first: they make the results below uncertain
@@ -261,7 +261,7 @@ def render_markdown(report: CheckReport, *, excess_limit: int = 20) -> str:
     for c in report.commands:
         denied = f"{len(c.blocked_actions)}/{len(c.required_actions)}" if c.status != UNRESOLVED else "-"
         out.append(f"| {md_code(c.id)} | {md_text(c.profile)} | {_cell(_account(c))} | {c.status} | {denied} | "
-                   f"{_cell(_short_layer(c))} |")
+                   f"{_cell(short_layer(c))} |")
     out.append("")
     ready_notes = [(c, n) for c in report.commands if c.status == READY for n in c.notes]
     if ready_notes:

@@ -17,7 +17,7 @@ from typing import IO
 from rich.console import Console
 from rich.segment import Segment
 
-from permwise.report.escape import _CONTROL_KEEP_NL, terminal
+from permwise.report.escape import CONTROL_KEEP_NL, terminal
 
 
 class SafeConsole(Console):
@@ -35,7 +35,7 @@ class SafeConsole(Console):
                 yield seg
                 continue
             text, style = seg.text, seg.style
-            if _CONTROL_KEEP_NL.search(text):
+            if CONTROL_KEEP_NL.search(text):
                 text = terminal(text, keep_newlines=True)
             if style is not None and style.link:
                 style = style.update_link(None)
@@ -92,3 +92,12 @@ def columns_fit(console: Console, rows: list[tuple[str, ...]], *, slack: int) ->
         return True
     widths = [max(len(r[i]) for r in rows) + 3 for i in range(len(rows[0]))]
     return sum(widths) + slack <= console.width
+
+
+def plain_table(rows: list[list[str]], header: list[str]) -> str:
+    """Columns as wide as their longest cell, a dashed rule under the header, no trailing spaces."""
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    lines = [fmt.format(*header).rstrip(), fmt.format(*("-" * w for w in widths)).rstrip()]
+    lines += [fmt.format(*r).rstrip() for r in rows]
+    return "\n".join(lines)

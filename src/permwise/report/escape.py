@@ -26,7 +26,7 @@ from rich.markup import escape as _rich_escape
 #: C0 controls, DEL and C1 controls; plus the Unicode bidirectional overrides and isolates that
 #: can make a terminal or a Markdown viewer show text in another order than it is ("Trojan Source")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_CONTROL_KEEP_NL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+CONTROL_KEEP_NL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def _visible(m: re.Match[str]) -> str:
@@ -38,7 +38,7 @@ def _visible(m: re.Match[str]) -> str:
 def terminal(text: object, *, keep_newlines: bool = False) -> str:
     """``text`` with every control character shown as a visible escape (``\\x1b``)."""
     s = str(text)
-    return (_CONTROL_KEEP_NL if keep_newlines else _CONTROL).sub(_visible, s)
+    return (CONTROL_KEEP_NL if keep_newlines else _CONTROL).sub(_visible, s)
 
 
 def terminal_markup(text: object) -> str:
@@ -101,4 +101,4 @@ def md_fence(text: str, lang: str = "") -> list[str]:
     """Lines of a fenced code block whose fence no run of backticks inside can close."""
     runs = [len(r) for r in re.findall(r"`{3,}", text)]
     fence = "`" * max(3, max(runs, default=0) + 1)
-    return [fence + lang, _CONTROL_KEEP_NL.sub(" ", text), fence]
+    return [fence + lang, CONTROL_KEEP_NL.sub(" ", text), fence]

@@ -72,7 +72,7 @@ def report_dates(snapshot_created: str | None = None, now: Any = None) -> dict[s
     return out
 
 
-def _version() -> str:
+def permwise_version() -> str:
     from permwise import __version__
 
     return __version__
@@ -90,10 +90,10 @@ def audit_html(result: Any, *, environment: str = "", verbose: bool = False, sna
     from permwise.report.audit import CATEGORY_TITLE, SCP_LEGEND, admin_line, audit_view, counts_text, strip_subject
 
     v = audit_view(result)
-    return _render("audit.html.j2", {
+    return render_template("audit.html.j2", {
         "title": "permwise audit",
         "subtitle": environment,
-        "version": _version(),
+        "version": permwise_version(),
         "v": v,
         "category_title": CATEGORY_TITLE,
         "severities": list(v.by_severity),
@@ -124,7 +124,7 @@ def check_html(report: Any, *, verbose: bool = False, excess_limit: int = 20, sn
     """The check report as one HTML page: summary counts, the command table with status badges,
     each non-ready command's deciding layers and fixes (the fix statement as JSON in ``<pre>``),
     and the excess of each principal."""
-    from permwise.report.check import _short_layer, _summary_line
+    from permwise.report.check import short_layer, summary_line
     from permwise.requirements.check import READY, UNRESOLVED
 
     commands = []
@@ -133,7 +133,7 @@ def check_html(report: Any, *, verbose: bool = False, excess_limit: int = 20, sn
             "c": c,
             "anchor": "cmd-" + re.sub(r"[^A-Za-z0-9_.-]", "-", c.id),
             "denied": f"{len(c.blocked_actions)}/{len(c.required_actions)}" if c.status != UNRESOLVED else "-",
-            "layer": _short_layer(c),
+            "layer": short_layer(c),
             "ready": c.status == READY,
             "layers": sorted({b.layer for b in c.blockers}) or ["none"],
             "blockers": [{
@@ -155,13 +155,13 @@ def check_html(report: Any, *, verbose: bool = False, excess_limit: int = 20, sn
             "read": _read_by_service(e),
         })
     counts = report.counts()
-    return _render("check.html.j2", {
+    return render_template("check.html.j2", {
         "title": f"permwise check: {report.tool} {report.tool_version}",
         "subtitle": f"snapshot {report.snapshot}" + (f", config {report.config}" if report.config else ""),
-        "version": _version(),
+        "version": permwise_version(),
         "report": report,
         "counts": counts,
-        "summary_line": _summary_line(report),
+        "summary_line": summary_line(report),
         "commands": commands,
         "not_ready": [x for x in commands if not x["ready"]],
         "excess": excess,
@@ -189,6 +189,6 @@ def _read_by_service(e: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _render(name: str, ctx: dict[str, Any]) -> str:
+def render_template(name: str, ctx: dict[str, Any]) -> str:
     text = environment().get_template(name).render(**ctx)
     return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"

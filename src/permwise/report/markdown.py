@@ -72,7 +72,7 @@ def render_manifest_docs(m: Manifest, name: str | None = None) -> str:
     # profiles
     lines += ["## Profiles", ""]
     lines += _table(["Profile", "Environment variable", "Account kind", "Stands for"],
-                    [[code(p), code(m.profiles[p].env_var) if m.profiles[p].env_var else "-",
+                    [[code(p), code(m.profiles[p].env_var or "") if m.profiles[p].env_var else "-",
                       m.profiles[p].account_kind or "-", cell(m.profiles[p].description)] for p in sorted(m.profiles)])
     lines.append("")
 
@@ -117,9 +117,9 @@ def render_manifest_docs(m: Manifest, name: str | None = None) -> str:
         if a is not None:
             per[a.service][a.access_level] += 1
     rows = [[code(svc), *(str(per[svc][lv]) for lv in levels), str(sum(per[svc].values()))] for svc in sorted(per)]
-    totals = Counter()
-    for c in per.values():
-        totals.update(c)
+    totals: Counter[str] = Counter()
+    for counts in per.values():
+        totals.update(counts)
     rows.append(["**total**", *(f"**{totals[lv]}**" for lv in levels), f"**{sum(totals.values())}**"])
     lines += _table(["Service", *levels, "Total"], rows)
     lines.append("")
@@ -137,7 +137,7 @@ def render_manifest_docs(m: Manifest, name: str | None = None) -> str:
                   "(every region of the deployment).", ""]
         lines += _table(["Variable", "Stands for", "Example", "Default"],
                         [[code("{" + v + "}"), cell(m.variables[v].description), code(m.variables[v].example or "-"),
-                          code(m.variables[v].default) if m.variables[v].default else "-"] for v in sorted(m.variables)])
+                          code(m.variables[v].default or "") if m.variables[v].default else "-"] for v in sorted(m.variables)])
         lines.append("")
 
     # trust policy (extension)

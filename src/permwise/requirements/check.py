@@ -57,7 +57,7 @@ from permwise.environment import Environment, Problem
 from permwise.errors import InputError
 from permwise.wording import plural
 from permwise.requirements.config import config_source
-from permwise.requirements.model import DeploymentConfig, Manifest
+from permwise.requirements.model import Manifest
 from permwise.requirements.plan import CommandPlan, RequiredRequest, plan
 
 READY, PARTIAL, BLOCKED, UNRESOLVED = "ready", "partial", "blocked", "unresolved"
@@ -823,9 +823,13 @@ def check(
     snapshot_label: str | None = None,
     config_label: str | None = None,
     jobs: int | None = 1,
+    on_total: Progress | None = None,
 ) -> CheckReport:
     """Run ``check`` for the selected commands; with ``excess`` also compute each profile
     principal's excess permissions (see :mod:`permwise.requirements.excess`).
+
+    ``on_total`` is told the whole work (evaluations) once the commands are planned, before
+    ``progress`` is told each part done, so a progress bar needs no plan of its own.
 
     ``jobs`` (None: every core): with more than one, each principal's excess runs in a worker
     process while this one evaluates the commands; the report is identical for any value."""
@@ -844,6 +848,8 @@ def check(
         from permwise.requirements.excess import start_excess
 
         collect = start_excess(env, plans, config, resolve_jobs(jobs))
+    if on_total is not None:
+        on_total(total_work(plans))
     results = check_plans(env, plans, progress=progress, config=config)
     note_scp_exemptions(env, plans, results)
     report = CheckReport(manifest.tool.name, manifest.tool.version, snapshot_label or str(env.root),
@@ -852,3 +858,17 @@ def check(
     if collect is not None:
         report.excess = collect()
     return report
+
+
+#: ``--fail-on`` of ``check``: the command statuses each level fails on (a status and every worse one)
+FAIL_ON_STATUSES: dict[str, frozenset[str]] = {
+    "none": frozenset(),
+    "blocked": frozenset({BLOCKED, UNRESOLVED}),
+    "partial": frozenset({BLOCKED, UNRESOLVED, PARTIAL}),
+    "conditional": frozenset({BLOCKED, UNRESOLVED, PARTIAL, CONDITIONAL}),
+}
+
+
+def fails(report: CheckReport, fail_on: str) -> bool:
+    """True when a command's status is one ``fail_on`` fails on (exit status 1 of the CLI)."""
+    return any(c.status in FAIL_ON_STATUSES[fail_on] for c in report.commands)

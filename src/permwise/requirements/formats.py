@@ -27,7 +27,6 @@ from permwise.requirements.generate import (
     validate_generated,
 )
 from permwise.requirements.model import PermissionSetConfig
-from permwise.wording import plural
 
 FORMATS = ("json", "cloudformation", "terraform", "scp-exception")
 
@@ -271,7 +270,7 @@ def terraform_permission_set_file(policies: list[GeneratedPolicy], target: Attac
     lines = [
         f"# {first.tool}: attach the {first.profile} profile's policies to the IAM Identity Center permission set {ps.name}.",
         "# Apply with the provider of the Identity Center account; each policy must exist (see the",
-        f"# profile's own .tf file) in every account the permission set is provisioned to.",
+        "# profile's own .tf file) in every account the permission set is provisioned to.",
         "",
     ]
     for p in policies:

@@ -251,7 +251,7 @@ class ProfileConfig(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _principal_in_account(self) -> "ProfileConfig":
+    def _principal_in_account(self) -> ProfileConfig:
         if self.principal is not None and self.principal.split(":")[4] != self.account:
             raise ValueError(
                 f"principal `{self.principal}` is in account {self.principal.split(':')[4]}, but the profile's "
@@ -290,7 +290,7 @@ class DeploymentConfig(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _coherent_partition(self) -> "DeploymentConfig":
+    def _coherent_partition(self) -> DeploymentConfig:
         for region in self.regions:
             want = _partition_of_region(region)
             if want != self.partition:

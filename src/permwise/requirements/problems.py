@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from permwise.catalog import closest
+from permwise.diagnostics import Diagnostic
 from permwise.errors import InputError
 from permwise.sources import Source, join_pointer
 
@@ -22,15 +23,18 @@ from permwise.sources import Source, join_pointer
 _UNION_TAG = re.compile(r"^(str|int|float|bool|(list|dict|literal|union)\[.*\]|function-.*)$")
 
 
-@dataclass(frozen=True)
-class Problem:
-    message: str
-    pointer: str = ""
-    hint: str | None = None
-    severity: str = "error"  # "error" | "warning"
-    file: str | None = None
-    line: int | None = None
-    column: int | None = None
+@dataclass(slots=True, init=False)
+class Problem(Diagnostic):
+    """One problem of a manifest or config, on ``validate``'s scale (``error`` or ``warning``);
+    ``hint`` is the diagnostic's ``fix``. Problems have no rule code."""
+
+    def __init__(self, message: str, pointer: str = "", hint: str | None = None, severity: str = "error",
+                 file: str | None = None, line: int | None = None, column: int | None = None) -> None:
+        Diagnostic.__init__(self, "", severity, message, pointer, hint, file, line, column)
+
+    @property
+    def hint(self) -> str | None:
+        return self.fix
 
     @property
     def is_error(self) -> bool:
@@ -44,7 +48,7 @@ class Problem:
         text = self.to_error().one_line()
         return text if self.is_error else f"warning: {text}"
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[Any, ...]:
         return (self.file or "", self.line or 0, self.column or 0, self.pointer, self.message)
 
 

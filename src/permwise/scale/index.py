@@ -137,7 +137,7 @@ def read_resource_policies(r: SnapshotReader, account: str) -> list[ResourcePoli
         out.append(ResourcePolicy(
             arn=arn, service=service, region=rp.get("Region") or "", account=account,
             document=r.document(rel, rp["Policy"], ptr + "/Policy"), origin=Origin(rel, ptr + "/Policy"),
-            extra=rp.get("Extra") if isinstance(rp.get("Extra"), dict) else {},
+            extra=extra if isinstance(extra := rp.get("Extra"), dict) else {},
         ))
     return out
 

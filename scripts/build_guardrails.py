@@ -1,6 +1,8 @@
+#!/usr/bin/env python3
 """Build ``src/permwise/data/guardrails/guardrails.yaml`` from the aws-samples guardrail data.
 
-Run once (``python -m permwise.audit._build_guardrails /work/shared/reference/aws-iam-permissions-guardrails.json``);
+A one-off builder, kept outside the package (the YAML ships; this script does not). Run once
+(``python scripts/build_guardrails.py /work/shared/reference/aws-iam-permissions-guardrails.json``);
 the YAML it writes is then the curated source of truth. The script keeps the curation in one
 place so a re-run reproduces the file:
 
@@ -25,7 +27,7 @@ import yaml
 
 from permwise import catalog
 
-OUT = Path(__file__).resolve().parents[1] / "data" / "guardrails" / "guardrails.yaml"
+OUT = Path(__file__).resolve().parents[1] / "src" / "permwise" / "data" / "guardrails" / "guardrails.yaml"
 
 # id -> (severity, kind, title, rationale)   kind None = default for the id's family
 CURATION: dict[str, tuple[str, str | None, str, str]] = {
@@ -376,7 +378,7 @@ def build(src: list[dict[str, Any]]) -> dict[str, Any]:
 def main(argv: list[str]) -> int:
     src = json.loads(Path(argv[0]).read_text())
     data = build(src)
-    text = "# Generated once by permwise.audit._build_guardrails, then curated. See docs/guardrails-data.md.\n"
+    text = "# Generated once by scripts/build_guardrails.py, then curated. See docs/guardrails-data.md.\n"
     text += yaml.safe_dump(data, sort_keys=False, width=110, allow_unicode=True)
     from permwise.fsutil import atomic_write
 
