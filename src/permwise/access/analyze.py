@@ -716,21 +716,21 @@ def _value(c: Any, want_true: bool) -> Any:
     family = c.op.family
     vals = [str(v) for v in _as_list(c.raw_values)]
     positive = want_true != c.negated  # do we need a value among the listed ones?
-    if family == "Null":
+    if family == "null":
         present = any(v.lower() == "false" for v in vals) == want_true
         return "permwise-present" if present else None
     if not vals:
         return None
-    if family in ("String", "Arn"):
+    if family in ("string", "arn"):
         return _instance(vals[0]) if positive else "permwise-unlisted"
-    if family == "Bool":
+    if family == "bool":
         v = vals[0].lower()
         return v if positive else ("false" if v == "true" else "true")
-    if family == "IpAddress":
+    if family == "ip":
         if positive:
             return vals[0].split("/", 1)[0]
         return "198.51.100.77"
-    if family == "Numeric":
+    if family == "numeric":
         try:
             n = float(vals[0])
         except ValueError:

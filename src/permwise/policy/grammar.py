@@ -16,7 +16,7 @@ import orjson
 from permwise.catalog import closest
 from permwise.policy.findings import Finding
 from permwise.policy.model import STATEMENT_ELEMENTS, TOP_LEVEL_ELEMENTS, PolicyDocument, Statement
-from permwise.policy.operators import all_operator_names, parse_operator
+from permwise.policy.operators import all_operator_names, written_operator
 from permwise.policy.parser import TRUST_ACTIONS, json_type_name
 from permwise.policy.rules import POLICY_RULES
 from permwise.sources import join_pointer
@@ -457,7 +457,7 @@ def check_condition_block(cond: Any, ptr: str, out: Collector) -> None:
         return
     for op, block in cond.items():
         optr = join_pointer(ptr, op)
-        parsed = parse_operator(op) if isinstance(op, str) else None
+        parsed = written_operator(op)
         if parsed is None:
             hint = closest(op.split(":")[-1], all_operator_names(), cutoff=0.7)
             out.add("P121", f"unknown condition operator `{op}`", optr,

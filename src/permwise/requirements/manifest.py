@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from permwise.catalog import Action, closest, get_catalog, is_action_pattern_valid
 from permwise.errors import InputError
+from permwise.policy.operators import BASE_OPERATORS
 from permwise.requirements.model import BUILTIN_VARIABLES, Manifest, Permission
 from permwise.requirements.problems import Problem, at, from_validation_error
 from permwise.requirements.templates import SAMPLE_VALUES, fill, fits, resource_types_of, variables_of
@@ -32,25 +33,10 @@ from permwise.wording import noun, plural
 #: Where bundled manifests live.
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "data" / "manifests"
 
-#: Base condition operators of the IAM policy grammar (AWS "IAM JSON policy elements: Condition
-#: operators"); ``...IfExists`` and the ``ForAllValues:``/``ForAnyValue:`` set prefixes are added.
-CONDITION_OPERATORS = frozenset(
-    op.lower() for op in (
-        "StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase",
-        "StringLike", "StringNotLike", "NumericEquals", "NumericNotEquals", "NumericLessThan",
-        "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals", "DateEquals",
-        "DateNotEquals", "DateLessThan", "DateLessThanEquals", "DateGreaterThan",
-        "DateGreaterThanEquals", "Bool", "BinaryEquals", "IpAddress", "NotIpAddress", "ArnEquals",
-        "ArnLike", "ArnNotEquals", "ArnNotLike", "Null",
-    )
-)
-_OPERATOR_NAMES = sorted(
-    ("StringEquals StringNotEquals StringEqualsIgnoreCase StringNotEqualsIgnoreCase StringLike "
-     "StringNotLike NumericEquals NumericNotEquals NumericLessThan NumericLessThanEquals "
-     "NumericGreaterThan NumericGreaterThanEquals DateEquals DateNotEquals DateLessThan "
-     "DateLessThanEquals DateGreaterThan DateGreaterThanEquals Bool BinaryEquals IpAddress "
-     "NotIpAddress ArnEquals ArnLike ArnNotEquals ArnNotLike Null").split()
-)
+#: Base condition operators of the IAM policy grammar (the one table in
+#: :mod:`permwise.policy.operators`); ``...IfExists`` and the set prefixes are added.
+CONDITION_OPERATORS = frozenset(name.lower() for name in BASE_OPERATORS)
+_OPERATOR_NAMES = sorted(BASE_OPERATORS)
 
 
 def bundled_names() -> list[str]:
