@@ -40,6 +40,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from permwise import catalog
+from permwise.catalog.arn import Arn
 from permwise.engine import ALLOWED, CompiledPolicy, PolicySet, Request, evaluate
 
 PROBE_NAME = "permwise-audit-probe"
@@ -358,7 +359,7 @@ class Prober:
         ctx = dict(self.context(principal.arn))
         if context:
             ctx.update(context)
-        if "aws:RequestedRegion" not in ctx and _arn_region(resource) == "":
+        if "aws:RequestedRegion" not in ctx and regionless(resource):
             # global or region-less resources: the request is made in the snapshot's first region
             ctx["aws:RequestedRegion"] = self.region
         req = Request(principal=principal.arn, action=action, resource=resource,
@@ -410,6 +411,7 @@ def _list(v: Any) -> list:
     return v if isinstance(v, list) else [v]
 
 
-def _arn_region(arn: str) -> str:
-    parts = arn.split(":", 5)
-    return parts[3] if len(parts) == 6 else ""
+def regionless(resource: str) -> bool:
+    """Does ``resource`` name no region (a global or region-less resource, or no ARN at all)?"""
+    arn = Arn.parse(resource)
+    return arn is None or not arn.region

@@ -28,7 +28,7 @@ from typing import Any
 from permwise.audit.config import AuditConfig
 from permwise.audit.guardrails import expand_actions
 from permwise.audit.model import Finding, Rule
-from permwise.audit.probe import _arn_region, concretize, conditions_witness
+from permwise.audit.probe import concretize, conditions_witness, regionless
 from permwise.engine import ALLOWED, PolicySet, Request, compile_policy, evaluate
 from permwise.wording import noun
 
@@ -177,7 +177,7 @@ class ScpChecker:
 
     def _allowed(self, ps: PolicySet, principal: str, action: str, resource: str, ctx: dict[str, Any]) -> bool:
         c = dict(ctx)
-        if _arn_region(resource) == "":
+        if regionless(resource):
             c.setdefault("aws:RequestedRegion", self.region)
         r = evaluate(ps, Request(principal=principal, action=action, resource=resource, context=c), False)
         return r.decision == ALLOWED

@@ -31,6 +31,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from permwise.catalog.arn import Arn
+
 RESTRICTING_KEYS = frozenset(
     k.lower()
     for k in (
@@ -155,10 +157,10 @@ def value_restricts(key: str, value: str) -> bool:
         org = v.split("/", 1)[0]
         return org.startswith("o-") and not _wild(org)
     if k in ("aws:principalarn", "aws:sourcearn"):
-        parts = v.split(":", 5)
-        if len(parts) < 6:
+        arn = Arn.parse(v)
+        if arn is None:
             return False
-        acct, res = parts[4], parts[5]
+        acct, res = arn.account, arn.resource
         if acct:
             return bool(_ACCOUNT.match(acct))
         # account-less ARNs (S3 buckets): the globally unique name must be given

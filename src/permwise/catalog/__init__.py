@@ -31,7 +31,7 @@ from permwise.catalog.model import (
 )
 from permwise.catalog.store import Catalog, DataInfo, build_service, data_info, get_catalog
 from permwise.catalog.patterns import compile_action_pattern, is_action_pattern_valid
-from permwise.catalog.arnmatch import could_match
+from permwise.catalog.arn import could_match
 from permwise.catalog.suggest import closest, suggest_name
 from permwise.catalog.describe import action_details, action_summary
 

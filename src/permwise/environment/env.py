@@ -47,8 +47,8 @@ from permwise.environment.model import (
     Principal,
     Problem,
     ResourcePolicy,
-    arn_account,
 )
+from permwise.catalog.arn import arn_account
 from permwise.errors import InputError
 
 _EMPTY_DOC: dict = {"Version": "2012-10-17", "Statement": []}
@@ -228,7 +228,7 @@ class Environment:
             p = self._roles_by_name().get((pi.account or "", pi.role_name or ""))
         if p is not None and p.kind == "role":
             role_arn = p.arn
-        account = p.account if p else arn_account(principal_arn)
+        account = p.account if p else arn_account(principal_arn) or ""
         acc = self.accounts.get(account)
         org_id, paths = None, ()
         if acc is not None and acc.in_organization and self.organization_id:

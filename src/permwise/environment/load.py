@@ -34,8 +34,8 @@ from permwise.environment.model import (
     Principal,
     Problem,
     ResourcePolicy,
-    arn_account,
 )
+from permwise.catalog.arn import arn_account
 from permwise.errors import InputError
 from permwise.sources import Source, load_source, read_bytes
 
@@ -425,7 +425,7 @@ def read_account(r: SnapshotReader, account_id: str) -> AccountIam:
         arn = r.string(rel, u, "Arn", ptr)
         pb = u.get("PermissionsBoundary") or {}
         data.users.append(Principal(
-            arn=arn, account=arn_account(arn), kind="user", name=u.get("UserName") or arn.rsplit("/", 1)[-1],
+            arn=arn, account=arn_account(arn) or "", kind="user", name=u.get("UserName") or arn.rsplit("/", 1)[-1],
             path=u.get("Path") or "/", id=u.get("UserId") or "", tags=_tags(u.get("Tags")), trust_policy=None,
             boundary_arn=pb.get("PermissionsBoundaryArn") if isinstance(pb, dict) else None,
             inline_policies=_inline(r, rel, r.lst(rel, u, "UserPolicyList", ptr, required=False), ptr + "/UserPolicyList"),
@@ -440,7 +440,7 @@ def read_account(r: SnapshotReader, account_id: str) -> AccountIam:
         arn = r.string(rel, g, "Arn", ptr)
         name = g.get("GroupName") or arn.rsplit("/", 1)[-1]
         data.groups[name] = Group(
-            arn=arn, name=name, account=arn_account(arn),
+            arn=arn, name=name, account=arn_account(arn) or "",
             inline_policies=_inline(r, rel, r.lst(rel, g, "GroupPolicyList", ptr, required=False), ptr + "/GroupPolicyList"),
             managed_policy_arns=_attached(r, rel, r.lst(rel, g, "AttachedManagedPolicies", ptr, required=False), ptr + "/AttachedManagedPolicies"),
             origin=Origin(rel, ptr),
@@ -455,7 +455,7 @@ def read_account(r: SnapshotReader, account_id: str) -> AccountIam:
         pb = ro.get("PermissionsBoundary") or {}
         last = ro.get("RoleLastUsed") or {}
         data.roles.append(Principal(
-            arn=arn, account=arn_account(arn), kind="role", name=ro.get("RoleName") or arn.rsplit("/", 1)[-1],
+            arn=arn, account=arn_account(arn) or "", kind="role", name=ro.get("RoleName") or arn.rsplit("/", 1)[-1],
             path=ro.get("Path") or "/", id=ro.get("RoleId") or "", tags=_tags(ro.get("Tags")), trust_policy=trust_doc,
             boundary_arn=pb.get("PermissionsBoundaryArn") if isinstance(pb, dict) else None,
             inline_policies=_inline(r, rel, r.lst(rel, ro, "RolePolicyList", ptr, required=False), ptr + "/RolePolicyList"),

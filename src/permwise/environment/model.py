@@ -17,11 +17,6 @@ RCP_TYPE = "RESOURCE_CONTROL_POLICY"
 
 
 
-def arn_account(arn: str) -> str:
-    """The account field of ``arn`` (``""`` when it has none or is not an ARN)."""
-    parts = arn.split(":", 5)
-    return parts[4] if len(parts) == 6 else ""
-
 @dataclass(frozen=True, slots=True)
 class Problem:
     """Something in the snapshot that is incomplete or inconsistent but does not stop loading.

@@ -211,11 +211,12 @@ def sort_problems(problems: list[Problem]) -> list[Problem]:
 def foreign_role(raw: dict[str, Any]) -> Principal:
     """A role of another account as the shared index keeps it (see ``permwise.scale.index``):
     its trust policy and identity, no permissions of its own in this unit."""
-    from permwise.environment.model import Origin, arn_account
+    from permwise.catalog.arn import arn_account
+    from permwise.environment.model import Origin
 
     arn = raw["arn"]
     return Principal(
-        arn=arn, account=arn_account(arn), kind="role", name=raw.get("name") or arn.rsplit("/", 1)[-1],
+        arn=arn, account=arn_account(arn) or "", kind="role", name=raw.get("name") or arn.rsplit("/", 1)[-1],
         path=raw.get("path") or "/", id=raw.get("id") or "", tags=dict(raw.get("tags") or {}),
         trust_policy=raw["trust"], boundary_arn=None, inline_policies=[], managed_policy_arns=[], groups=[],
         origin=Origin(raw["file"], raw["pointer"]), raw={},

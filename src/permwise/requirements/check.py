@@ -39,6 +39,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from permwise.catalog.arn import account_id, arn_region
 from permwise.engine import (
     ALLOWED,
     EXPLICIT_DENY,
@@ -276,20 +277,6 @@ class CheckReport:
 # ---------------------------------------------------------------------------------------------
 
 
-def _arn_region(resource: str) -> str | None:
-    parts = resource.split(":", 5)
-    if len(parts) == 6 and parts[3] and "*" not in parts[3] and "?" not in parts[3]:
-        return parts[3]
-    return None
-
-
-def _arn_account(resource: str) -> str | None:
-    parts = resource.split(":", 5)
-    if len(parts) == 6 and parts[4].isdigit():
-        return parts[4]
-    return None
-
-
 def regions_for(resource: str, regions: list[str], action: str = "", pinned: str | None = None) -> list[str | None]:
     """``aws:RequestedRegion`` values a request is evaluated under: a global service's one
     region (docs/context.md), else the permission's own region, else the region of the
@@ -299,7 +286,7 @@ def regions_for(resource: str, regions: list[str], action: str = "", pinned: str
         return [g]
     if pinned:
         return [pinned]
-    r = _arn_region(resource)
+    r = arn_region(resource)
     if r:
         return [r]
     return list(regions) if regions else [None]
@@ -316,7 +303,7 @@ def evaluate_request(
 ) -> Result:
     """Evaluate one required request as the tool would send it (``explain=False``: the
     engine's decision-only path, no reasons)."""
-    racct = env.resource_account(req.resource) or _arn_account(req.resource) or default_account
+    racct = env.resource_account(req.resource) or account_id(req.resource) or default_account
     ps = env.policy_set(principal, req.resource, racct)
     ctx = dict(base_context) if base_context is not None else env.request_context(principal)
     ctx.update(call_keys(req.action, req.resource, region, env.resource_facts(req.resource, racct)))
@@ -477,7 +464,7 @@ def _check_command(env: Environment, cp: CommandPlan, principal: str | None, pro
     pcache: dict[int, tuple] = {}  # policy set id -> (probe?, keys its policies read, base context)
     dcache: dict[tuple, tuple] = {}  # deny statements -> (deciding statement, policy refs, levels)
     for req in cp.requests:
-        racct = env.resource_account(req.resource) or _arn_account(req.resource) or cp.account
+        racct = env.resource_account(req.resource) or account_id(req.resource) or cp.account
         ps = env.policy_set(principal, req.resource, racct)
         rkey = (req.resource, racct)
         rhit = rfacts.get(rkey)

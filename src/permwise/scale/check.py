@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from permwise.environment.model import arn_account
+from permwise.catalog.arn import arn_account
 from permwise.executors import Executor, Gap, Unit
 from permwise.scale import location
 from permwise.scale.audit import _phase, fault_point, peak_rss_kb

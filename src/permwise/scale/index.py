@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from permwise.environment.load import SnapshotReader, read_account
-from permwise.environment.model import Principal, ResourcePolicy, arn_account
+from permwise.catalog.arn import arn_account
+from permwise.environment.model import Principal, ResourcePolicy
 
 ANY = "*"
 _ACCOUNT = re.compile(r"^\d{12}$")
