@@ -41,6 +41,7 @@ from typing import Any
 
 from permwise import catalog
 from permwise.catalog.arn import Arn
+from permwise.policy.operators import written_operator
 from permwise.engine import ALLOWED, CompiledPolicy, PolicySet, Request, evaluate
 
 PROBE_NAME = "permwise-audit-probe"
@@ -95,24 +96,13 @@ def concretize(pattern: str, account: str, region: str, partition: str = "aws", 
 
 
 # ------------------------------------------------------------------------------------ witnesses
-def _base(op: str) -> tuple[str, bool, str]:
-    """(base operator lowercase, if-exists, set prefix)"""
-    low = op.lower()
-    setp = ""
-    if low.startswith("forallvalues:") or low.startswith("foranyvalue:"):
-        setp, low = low.split(":", 1)
-    ife = low.endswith("ifexists")
-    if ife:
-        low = low[: -len("ifexists")]
-    return low, ife, setp
-
-
 def witness_value(op: str, values: list[Any]) -> tuple[bool, Any]:
     """(usable, value) that makes ``op`` true for ``values``; ``usable`` False when the key should
     stay absent (``Null: true``, ``...IfExists``) or no value can be derived."""
-    base, ife, setp = _base(op)
-    if ife:
+    parsed = written_operator(op)
+    if parsed is None or parsed.if_exists:
         return False, None
+    base, setp = parsed.base.name.lower(), parsed.set_operator
     vals = [str(v) for v in values]
     if not vals:
         return False, None

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from permwise.catalog.arn import Arn
+from permwise.policy.operators import written_operator
 
 RESTRICTING_KEYS = frozenset(
     k.lower()
@@ -45,6 +46,12 @@ POSITIVE_BASES = frozenset(
     ("stringequals", "stringlike", "stringequalsignorecase", "arnequals", "arnlike")
 )
 GITHUB = "token.actions.githubusercontent.com"
+
+
+def _positive(op: str) -> bool:
+    """Does operator ``op`` require a listed value (a positive base operator, no IfExists)?"""
+    parsed = written_operator(op)
+    return parsed is not None and not parsed.if_exists and parsed.base.name.lower() in POSITIVE_BASES
 _ACCOUNT = re.compile(r"^\d{12}$")
 
 
@@ -128,9 +135,7 @@ def _condition_values(conditions: dict[str, Any], key: str, *, positive_only: bo
     for op, block in conditions.items():
         if not isinstance(block, dict):
             continue
-        low = op.lower()
-        base = low.split(":", 1)[1] if ":" in low else low
-        if positive_only and (base.endswith("ifexists") or base not in POSITIVE_BASES):
+        if positive_only and not _positive(op):
             continue
         for k, v in block.items():
             if k.lower() == key.lower():
@@ -179,9 +184,7 @@ def _restricting(conditions: dict[str, Any], keys: frozenset[str]) -> list[str]:
     for op, block in conditions.items():
         if not isinstance(block, dict):
             continue
-        low = op.lower()
-        base = low.split(":", 1)[1] if ":" in low else low
-        if base.endswith("ifexists") or base not in POSITIVE_BASES:
+        if not _positive(op):
             continue
         for k, v in block.items():
             vals = [str(x) for x in _list(v)]
