@@ -15,7 +15,7 @@ import orjson
 
 from permwise.catalog import closest
 from permwise.policy.findings import Finding
-from permwise.policy.model import STATEMENT_ELEMENTS, TOP_LEVEL_ELEMENTS, PolicyDocument, Statement
+from permwise.policy.model import ORG_TYPES, STATEMENT_ELEMENTS, TOP_LEVEL_ELEMENTS, PolicyDocument, Statement
 from permwise.policy.operators import all_operator_names, written_operator
 from permwise.policy.parser import TRUST_ACTIONS, json_type_name
 from permwise.policy.rules import POLICY_RULES
@@ -23,7 +23,6 @@ from permwise.sources import join_pointer
 
 VERSIONS = ("2012-10-17", "2008-10-17")
 IAM_TYPES = frozenset({"identity", "boundary", "session", "trust"})
-ORG_TYPES = frozenset({"scp", "rcp"})
 NO_PRINCIPAL_TYPES = frozenset({"identity", "boundary", "session", "scp"})
 PRINCIPAL_TYPES = frozenset({"resource", "trust", "rcp"})
 
