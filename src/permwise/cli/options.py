@@ -13,17 +13,11 @@ from typing import Annotated
 
 import typer
 
+from permwise.policy.model import PolicyKind
 
-class PolicyType(str, Enum):
-    """``--type`` of ``validate`` and ``diff``: the seven policy types of the policy layer."""
 
-    identity = "identity"
-    resource = "resource"
-    trust = "trust"
-    scp = "scp"
-    rcp = "rcp"
-    boundary = "boundary"
-    session = "session"
+#: ``--type`` of ``validate`` and ``diff``: the policy types of the policy layer
+PolicyType = PolicyKind
 
 #: a bundled manifest name or a file path (``docs``, ``manifest show``)
 ManifestArg = Annotated[str, typer.Argument(help="Bundled manifest name or file path.")]
