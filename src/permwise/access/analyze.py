@@ -191,7 +191,7 @@ def targets(env: Any) -> list[Target]:
     for role in env.roles():
         if role.trust_policy is None or role.service_linked:
             continue
-        pol = env._resource_policy(role.arn)
+        pol = env.resource_policy_of(role.arn)
         if pol is None:
             continue
         out.append(Target(role.arn, "AWS::IAM::Role", "sts", role.account, [pol], role.origin.file,

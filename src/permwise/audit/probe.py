@@ -41,8 +41,8 @@ from typing import Any
 
 from permwise import catalog
 from permwise.catalog.arn import Arn
-from permwise.policy.operators import written_operator
 from permwise.engine import ALLOWED, CompiledPolicy, PolicySet, Request, evaluate
+from permwise.policy.operators import written_operator
 
 PROBE_NAME = "permwise-audit-probe"
 

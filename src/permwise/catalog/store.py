@@ -13,6 +13,7 @@ from pathlib import Path
 
 import orjson
 
+from permwise.catalog.arn import could_match
 from permwise.catalog.global_keys import GLOBAL_CONDITION_KEYS
 from permwise.catalog.model import (
     Action,
@@ -22,7 +23,6 @@ from permwise.catalog.model import (
     Service,
     normalize_access_level,
 )
-from permwise.catalog.arn import could_match
 from permwise.catalog.patterns import compile_action_pattern, is_action_pattern_valid
 from permwise.catalog.suggest import suggest_name
 

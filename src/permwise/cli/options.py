@@ -7,14 +7,12 @@ differs between verbs stays in its verb module.
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from permwise.policy.model import PolicyKind
-
 
 #: ``--type`` of ``validate`` and ``diff``: the policy types of the policy layer
 PolicyType = PolicyKind

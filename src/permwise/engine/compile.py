@@ -26,7 +26,12 @@ from permwise.engine.matching import (
     compile_resources,
 )
 from permwise.engine.variables import has_variables, parse_template
-from permwise.policy.model import POLICY_TYPES, PolicyDocument, Statement, may_name_service
+from permwise.policy.model import (
+    POLICY_TYPES,
+    PolicyDocument,
+    Statement,
+    may_name_service,
+)
 from permwise.policy.parser import build
 
 #: policy kinds understood by the engine (:class:`permwise.policy.model.PolicyKind`)

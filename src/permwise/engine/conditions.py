@@ -41,7 +41,14 @@ from typing import Any
 from permwise.engine.errors import ConditionValueError
 from permwise.engine.matching import arn_regex, glob_regex
 from permwise.engine.variables import Template, has_variables, parse_template
-from permwise.policy.operators import BASE_OPERATORS, SET_ALL, SET_ANY, BaseOperator, OperatorError, parse_operator
+from permwise.policy.operators import (
+    BASE_OPERATORS,
+    SET_ALL,
+    SET_ANY,
+    BaseOperator,
+    OperatorError,
+    parse_operator,
+)
 
 # --------------------------------------------------------------------------------------------
 # value readers

@@ -25,7 +25,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from permwise.engine import EXPLICIT_DENY, CompiledPolicy, PolicySet, Request, compile_policy, evaluate
+from permwise.catalog.arn import arn_account
+from permwise.engine import (
+    EXPLICIT_DENY,
+    CompiledPolicy,
+    PolicySet,
+    Request,
+    compile_policy,
+    evaluate,
+)
 from permwise.engine.context import (
     PrincipalFacts,
     ResourceFacts,
@@ -35,6 +43,7 @@ from permwise.engine.context import (
     now_instant,
 )
 from permwise.engine.matching import parse_principal
+from permwise.environment.load import OrgData
 from permwise.environment.model import (
     RCP_TYPE,
     SCP_TYPE,
@@ -48,7 +57,6 @@ from permwise.environment.model import (
     Problem,
     ResourcePolicy,
 )
-from permwise.catalog.arn import arn_account
 from permwise.errors import InputError
 
 _EMPTY_DOC: dict = {"Version": "2012-10-17", "Statement": []}
@@ -69,20 +77,24 @@ class PolicyRef:
 class Environment:
     """A loaded snapshot. Build it with :func:`permwise.environment.load_snapshot`."""
 
-    def __init__(self, root: Path, meta: dict) -> None:
+    def __init__(self, root: Path, meta: dict, org: OrgData | None = None,
+                 accounts: dict[str, Account] | None = None) -> None:
+        """``meta`` is ``snapshot.json``; ``org`` the organization read from ``organization/``
+        (none: a standalone account); ``accounts`` the accounts (default: the organization's)."""
+        org = org if org is not None else OrgData()
         self.root = root
         self.meta = meta
         self.partition: str = meta.get("partition") or "aws"
         self.regions: list[str] = list(meta.get("regions") or [])
-        self.organization_id: str = ""
-        self.management_account_id: str | None = None
-        self.root_id: str = ""
-        self.root_name: str = "Root"
-        self.scp_enabled = False
-        self.rcp_enabled = False
-        self.ous: dict[str, OrgUnit] = {}
-        self.accounts: dict[str, Account] = {}
-        self.org_policies: dict[str, OrgPolicy] = {}
+        self.organization_id: str = org.id
+        self.management_account_id: str | None = org.management_account_id
+        self.root_id: str = org.root_id
+        self.root_name: str = org.root_name
+        self.scp_enabled = org.scp_enabled
+        self.rcp_enabled = org.rcp_enabled
+        self.ous: dict[str, OrgUnit] = org.ous
+        self.accounts: dict[str, Account] = dict(org.accounts if accounts is None else accounts)
+        self.org_policies: dict[str, OrgPolicy] = org.policies
         self.managed_policies: dict[str, ManagedPolicy] = {}
         self.groups: dict[str, Group] = {}  # group ARN -> group
         self.resource_policies: dict[str, ResourcePolicy] = {}
@@ -263,9 +275,9 @@ class Environment:
             else:
                 rp = self.find_resource_policy(resource_arn)
                 if rp is not None and isinstance(rp.extra.get("Tags"), (list, dict)):
-                    from permwise.environment.load import _tags
+                    from permwise.environment.load import tags_of
 
-                    tags = _tags(rp.extra["Tags"])
+                    tags = tags_of(rp.extra["Tags"])
         return ResourceFacts(racct, org_id, paths, tags)
 
     def request_model(
@@ -384,13 +396,13 @@ class Environment:
         self._compiled[key] = cp
         return cp
 
-    def _managed(self, arn: str, kind: str) -> CompiledPolicy | None:
+    def managed(self, arn: str, kind: str) -> CompiledPolicy | None:
         mp = self.managed_policies.get(arn)
         if mp is None:
             return None
         return self.compile(("managed", arn, kind), mp.document, arn, kind, mp.origin)
 
-    def _identity_for(self, p: Principal) -> tuple[list[CompiledPolicy], list[CompiledPolicy]]:
+    def identity_for(self, p: Principal) -> tuple[list[CompiledPolicy], list[CompiledPolicy]]:
         hit = self._identity.get(p.arn)
         if hit is not None:
             return hit
@@ -399,7 +411,7 @@ class Environment:
         for ip in p.inline_policies:
             ident.append(self.compile(("inline", p.arn, ip.name), ip.document, f"inline:{owner}/{ip.name}", "identity", ip.origin))
         for arn in p.managed_policy_arns:
-            cp = self._managed(arn, "identity")
+            cp = self.managed(arn, "identity")
             if cp is not None:
                 ident.append(cp)
         for gname in p.groups:
@@ -410,12 +422,12 @@ class Environment:
                 ident.append(self.compile(("inline", g.arn, ip.name), ip.document, f"inline:group/{g.name}/{ip.name}",
                                           "identity", ip.origin))
             for arn in g.managed_policy_arns:
-                cp = self._managed(arn, "identity")
+                cp = self.managed(arn, "identity")
                 if cp is not None:
                     ident.append(cp)
         boundary: list[CompiledPolicy] = []
         if p.boundary_arn:
-            cp = self._managed(p.boundary_arn, "boundary")
+            cp = self.managed(p.boundary_arn, "boundary")
             if cp is None:
                 # absent boundary: reported (principal_problems); evaluated with no boundary
                 pass
@@ -479,7 +491,7 @@ class Environment:
         rp = self.find_resource_policy(resource_arn)
         return rp.account if rp else None
 
-    def _resource_policy(self, resource_arn: str) -> CompiledPolicy | None:
+    def resource_policy_of(self, resource_arn: str) -> CompiledPolicy | None:
         if resource_arn in self._resource:
             return self._resource[resource_arn]
         cp = None
@@ -513,12 +525,12 @@ class Environment:
         mgmt = self.management_account_id
         racct = resource_account or self.resource_account(resource_arn)
         rcp_acct = None if (racct is None or racct == mgmt or not self.rcp_enabled) else racct
-        resource = self._resource_policy(resource_arn) if resource_arn and resource_arn != "*" else None
+        resource = self.resource_policy_of(resource_arn) if resource_arn and resource_arn != "*" else None
         key = (principal_arn, rcp_acct, id(resource) if resource is not None else None)
         hit = self._sets.get(key)
         if hit is not None:
             return hit
-        ident, boundary = self._identity_for(p)
+        ident, boundary = self.identity_for(p)
         scps = [] if (p.account == mgmt or p.service_linked) else self._chain(SCP_TYPE, p.account)
         rcps = self._chain(RCP_TYPE, rcp_acct) if rcp_acct else []
         if rcps and self.aws_managed_key(resource_arn):
@@ -573,12 +585,20 @@ class Environment:
         return out
 
     # ------------------------------------------------------------------ building (loader)
-    def _add_principal(self, p: Principal) -> None:
+    def add_principal(self, p: Principal) -> None:
         self._principals[p.arn] = p
         self._sorted = None
         self._role_names = None
 
-    def _index(self) -> None:
+    def set_principal_problems(self, problems: dict[str, list[Problem]]) -> None:
+        """The unresolved references of each principal, by ARN (see ``problems_of``)."""
+        self._principal_problems = problems
+
+    def group_named(self, account: str, name: str) -> Group | None:
+        """The group ``name`` of ``account`` (after :meth:`build_indexes`)."""
+        return self._groups_by_name.get((account, name))
+
+    def build_indexes(self) -> None:
         self._by_node.clear()
         for op in sorted(self.org_policies.values(), key=lambda o: (o.name, o.id)):
             for t in op.targets:

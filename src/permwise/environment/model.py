@@ -9,9 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-#: ``snapshot.json`` ``format`` value this version reads
-SNAPSHOT_FORMAT = "permwise-snapshot/1"
-
 SCP_TYPE = "SERVICE_CONTROL_POLICY"
 RCP_TYPE = "RESOURCE_CONTROL_POLICY"
 

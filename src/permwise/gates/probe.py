@@ -26,11 +26,18 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from permwise import catalog
-from permwise.catalog.arn import Arn
-from permwise.catalog.arn import account_id as arn_account
 from permwise.audit.probe import concretize as audit_concretize
 from permwise.audit.probe import witness_value
-from permwise.engine import ALLOWED, CompiledPolicy, CompiledStatement, PolicySet, Request, evaluate
+from permwise.catalog.arn import Arn
+from permwise.catalog.arn import account_id as arn_account
+from permwise.engine import (
+    ALLOWED,
+    CompiledPolicy,
+    CompiledStatement,
+    PolicySet,
+    Request,
+    evaluate,
+)
 
 PROBE = "permwise-probe"
 HOLDER = "permwise-policy-holder"

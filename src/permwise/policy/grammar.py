@@ -15,7 +15,13 @@ import orjson
 
 from permwise.catalog import closest
 from permwise.policy.findings import Finding
-from permwise.policy.model import ORG_TYPES, STATEMENT_ELEMENTS, TOP_LEVEL_ELEMENTS, PolicyDocument, Statement
+from permwise.policy.model import (
+    ORG_TYPES,
+    STATEMENT_ELEMENTS,
+    TOP_LEVEL_ELEMENTS,
+    PolicyDocument,
+    Statement,
+)
 from permwise.policy.operators import all_operator_names, written_operator
 from permwise.policy.parser import TRUST_ACTIONS, json_type_name
 from permwise.policy.rules import POLICY_RULES

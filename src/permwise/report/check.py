@@ -17,7 +17,6 @@ from rich.text import Text
 
 from permwise.catalog.arn import Arn
 from permwise.report.console import columns_fit
-from permwise.wording import noun, plural
 from permwise.report.escape import md_code, md_fence, md_message, md_text, terminal
 from permwise.requirements.check import (
     BLOCKED,
@@ -29,6 +28,7 @@ from permwise.requirements.check import (
     CheckReport,
     CommandResult,
 )
+from permwise.wording import noun, plural
 
 STATUS_STYLE = {READY: "green", PARTIAL: "yellow", BLOCKED: "bold red", UNRESOLVED: "magenta", CONDITIONAL: "cyan"}
 STATUS_MARK = {READY: "ready", PARTIAL: "partial", BLOCKED: "blocked", UNRESOLVED: "unresolved",

@@ -49,15 +49,26 @@ from permwise.engine import (
     Result,
     evaluate,
 )
-from permwise.requirements.model import DeploymentConfig
-from permwise.engine.context import GLOBAL_ENDPOINT_REGIONS, LowerKeys, Runtime, Unknown, call_keys
-from permwise.engine.depends import Dependency, depended_keys, evaluate_known, may_depend, referenced_keys
+from permwise.engine.context import (
+    GLOBAL_ENDPOINT_REGIONS,
+    LowerKeys,
+    Runtime,
+    Unknown,
+    call_keys,
+)
+from permwise.engine.depends import (
+    Dependency,
+    depended_keys,
+    evaluate_known,
+    may_depend,
+    referenced_keys,
+)
 from permwise.environment import Environment, Problem
 from permwise.errors import InputError
-from permwise.wording import plural
 from permwise.requirements.config import config_source
 from permwise.requirements.model import DeploymentConfig, Manifest
 from permwise.requirements.plan import CommandPlan, RequiredRequest, plan
+from permwise.wording import plural
 
 READY, PARTIAL, BLOCKED, UNRESOLVED = "ready", "partial", "blocked", "unresolved"
 CONDITIONAL = "conditional"

@@ -27,7 +27,6 @@ from permwise.requirements.generate import (
     validate_generated,
 )
 from permwise.requirements.model import PermissionSetConfig
-from permwise.wording import plural
 
 FORMATS = ("json", "cloudformation", "terraform", "scp-exception")
 

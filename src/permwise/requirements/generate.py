@@ -31,7 +31,12 @@ from permwise.catalog import get_catalog
 from permwise.errors import InputError, PermwiseError
 from permwise.policy.size import policy_size
 from permwise.requirements.model import DeploymentConfig, Manifest
-from permwise.requirements.plan import CommandPlan, RequiredRequest, plan, variable_value
+from permwise.requirements.plan import (
+    CommandPlan,
+    RequiredRequest,
+    plan,
+    variable_value,
+)
 
 #: IAM quotas ("IAM and AWS STS quotas"): a customer managed policy is at most 6,144 characters,
 #: white space not counted; a role has at most 10 managed policies attached by default.

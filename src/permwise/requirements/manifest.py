@@ -26,7 +26,13 @@ from permwise.errors import InputError
 from permwise.policy.operators import BASE_OPERATORS, written_operator
 from permwise.requirements.model import BUILTIN_VARIABLES, Manifest, Permission
 from permwise.requirements.problems import Problem, at, from_validation_error
-from permwise.requirements.templates import SAMPLE_VALUES, fill, fits, resource_types_of, variables_of
+from permwise.requirements.templates import (
+    SAMPLE_VALUES,
+    fill,
+    fits,
+    resource_types_of,
+    variables_of,
+)
 from permwise.sources import Source, join_pointer, load_source
 from permwise.wording import noun, plural
 

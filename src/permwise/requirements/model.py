@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from permwise.catalog.arn import Arn
+
 #: Template variables every manifest can use without declaring them.
 BUILTIN_VARIABLES: tuple[str, ...] = ("account", "partition", "region")
 

@@ -41,8 +41,21 @@ from permwise.catalog import Action, closest, get_catalog
 from permwise.errors import InputError
 from permwise.policy.operators import written_operator
 from permwise.requirements.config import config_source
-from permwise.requirements.model import BUILTIN_VARIABLES, Command, DeploymentConfig, Manifest, Permission
-from permwise.requirements.templates import derived_arns, fill, fill_value, fits, resource_types_of, variables_of
+from permwise.requirements.model import (
+    BUILTIN_VARIABLES,
+    Command,
+    DeploymentConfig,
+    Manifest,
+    Permission,
+)
+from permwise.requirements.templates import (
+    derived_arns,
+    fill,
+    fill_value,
+    fits,
+    resource_types_of,
+    variables_of,
+)
 
 
 @dataclass(frozen=True)

@@ -259,7 +259,8 @@ def _run_audit_units(location_, run, sp, accounts, config, suppressions, executo
     from permwise.audit.run import AuditResult
     from permwise.audit.scp import ScpChecker
     from permwise.audit.suppressions import Suppressions
-    from permwise.environment.partial import load_part, sort_problems
+    from permwise.environment.assemble import sort_problems
+    from permwise.environment.partial import load_part
 
     # 1. the index pass
     iunits = [Unit(f"index:{a}", (a,), (f"index:{a}", location_, (a,), frozenset(), True)) for a in accounts]

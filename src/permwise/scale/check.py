@@ -141,8 +141,13 @@ def run_check_units(
 
 def _units(plans, src, sp, dirs, index, iunits, igaps, shared, executor, location_, manifest, snapshot_label,
            config_label, progress, t0):
-    from permwise.environment.partial import sort_problems
-    from permwise.requirements.check import UNRESOLVED, CheckReport, CommandResult, runtime_dict
+    from permwise.environment.assemble import sort_problems
+    from permwise.requirements.check import (
+        UNRESOLVED,
+        CheckReport,
+        CommandResult,
+        runtime_dict,
+    )
 
     # 2. one unit per account holding a profile principal (the rest: principal not in the snapshot)
     by_account: dict[str, list[int]] = {}
