@@ -30,6 +30,7 @@ from permwise.audit.guardrails import expand_actions
 from permwise.audit.model import Finding, Rule
 from permwise.audit.probe import concretize, conditions_witness, regionless
 from permwise.engine import ALLOWED, PolicySet, Request, compile_policy, evaluate
+from permwise.engine.scope import scp_exemption
 from permwise.wording import noun
 
 _ALLOW_ALL = compile_policy({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
@@ -115,7 +116,7 @@ class ScpChecker:
         return results, findings
 
     def check(self, rule: Rule, acct: str) -> ScpResult:
-        if acct == self.env.management_account_id:
+        if scp_exemption(f"arn:{self.env.partition}:iam::{acct}:root", self.env.management_account_id):
             return ScpResult(rule.id, acct, "management", note="SCPs never apply to the management account")
         scp = rule.data.get("scp", {})
         values = dict(self.config.placeholders)

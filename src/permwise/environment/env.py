@@ -43,6 +43,7 @@ from permwise.engine.context import (
     now_instant,
 )
 from permwise.engine.matching import parse_principal
+from permwise.engine.scope import rcp_exempt_account, scp_exemption
 from permwise.environment.load import OrgData
 from permwise.environment.model import (
     RCP_TYPE,
@@ -524,14 +525,14 @@ class Environment:
             )
         mgmt = self.management_account_id
         racct = resource_account or self.resource_account(resource_arn)
-        rcp_acct = None if (racct is None or racct == mgmt or not self.rcp_enabled) else racct
+        rcp_acct = None if (racct is None or rcp_exempt_account(racct, mgmt) or not self.rcp_enabled) else racct
         resource = self.resource_policy_of(resource_arn) if resource_arn and resource_arn != "*" else None
         key = (principal_arn, rcp_acct, id(resource) if resource is not None else None)
         hit = self._sets.get(key)
         if hit is not None:
             return hit
         ident, boundary = self.identity_for(p)
-        scps = [] if (p.account == mgmt or p.service_linked) else self._chain(SCP_TYPE, p.account)
+        scps = [] if scp_exemption(p.arn, mgmt) else self._chain(SCP_TYPE, p.account)
         rcps = self._chain(RCP_TYPE, rcp_acct) if rcp_acct else []
         if rcps and self.aws_managed_key(resource_arn):
             rcps = []  # RCPs do not apply to AWS managed KMS keys
@@ -547,9 +548,7 @@ class Environment:
         """True when SCPs never restrict this principal: it is in the management account, or it
         is a service-linked role (AWS Organizations User Guide, "Service control policies")."""
         p = self._principals.get(principal_arn)
-        if p is None:
-            return False
-        return (self.management_account_id is not None and p.account == self.management_account_id) or p.service_linked
+        return p is not None and scp_exemption(p.arn, self.management_account_id) is not None
 
     def scps_denying(
         self,
