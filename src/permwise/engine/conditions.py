@@ -125,36 +125,36 @@ def _binary(v: Any) -> bytes:
     raise ConditionValueError(f"`{v!r}` is not binary")
 
 
-@lru_cache(maxsize=4096)
-def _network(v: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+_IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+_IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@lru_cache(maxsize=8192)
+def _ip_parse(v: str, network: bool) -> _IpNetwork | _IpAddress:
+    """A policy value (``network``: an address or CIDR range) or a request value (an address;
+    AWS also accepts a CIDR-looking one such as 203.0.113.5/32)."""
+    text = v.strip()
     try:
-        return ipaddress.ip_network(v.strip(), strict=False)
+        return ipaddress.ip_address(text) if not network else ipaddress.ip_network(text, strict=False)
     except ValueError:
-        raise ConditionValueError(f"`{v}` is not an IP address or CIDR range") from None
-
-
-def _net(v: Any):
-    if not isinstance(v, str):
-        raise ConditionValueError(f"`{v!r}` is not an IP address or CIDR range")
-    return _network(v)
-
-
-@lru_cache(maxsize=4096)
-def _ip_from_str(v: str):
+        if network:
+            raise ConditionValueError(f"`{v}` is not an IP address or CIDR range") from None
     try:
-        return ipaddress.ip_address(v.strip())
-    except ValueError:
-        pass
-    try:  # AWS also accepts a CIDR-looking request value such as 203.0.113.5/32
-        return ipaddress.ip_network(v.strip(), strict=False).network_address
+        return ipaddress.ip_network(text, strict=False).network_address
     except ValueError:
         raise ConditionValueError(f"`{v}` is not an IP address") from None
 
 
-def _ip(v: Any):
+def _net(v: Any) -> Any:
+    if not isinstance(v, str):
+        raise ConditionValueError(f"`{v!r}` is not an IP address or CIDR range")
+    return _ip_parse(v, True)
+
+
+def _ip(v: Any) -> Any:
     if not isinstance(v, str):
         raise ConditionValueError(f"`{v!r}` is not an IP address")
-    return _ip_from_str(v)
+    return _ip_parse(v, False)
 
 
 @lru_cache(maxsize=2048)
