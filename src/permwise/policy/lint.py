@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from permwise.catalog import Action, is_action_pattern_valid
-from permwise.policy import _catalog as C
+from permwise.policy import lookups as C
 from permwise.policy.findings import Finding
 from permwise.policy.grammar import Collector
 from permwise.policy.model import Item, PolicyDocument, Statement

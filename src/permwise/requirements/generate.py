@@ -367,10 +367,10 @@ def trust_policy(m: Manifest, cfg: DeploymentConfig | None, plans: list[CommandP
     if m.trust_policy is None:
         return None
     from permwise.requirements.config import config_source
-    from permwise.requirements.manifest import _trust_policy_variables
+    from permwise.requirements.manifest import trust_policy_variables
     from permwise.sources import parse_text
 
-    used = _trust_policy_variables(m.trust_policy, "", parse_text("{}", "-", "json"), [], set())
+    used = trust_policy_variables(m.trust_policy, "", parse_text("{}", "-", "json"), [], set())
     accounts = sorted({cp.account for cp in plans if cp.account})
     profiles = sorted({cp.profile for cp in plans})
     values: dict[str, str] = {"partition": cfg.partition if cfg else "aws",

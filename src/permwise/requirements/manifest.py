@@ -178,7 +178,7 @@ def _semantic_problems(m: Manifest, src: Source) -> list[Problem]:
             used_vars |= _check_templates(perm, actions, pbase, src, problems, m, declared)
             _check_conditions(perm, pbase, src, problems, m, declared, used_vars)
     if m.trust_policy is not None:
-        used_vars |= _trust_policy_variables(m.trust_policy, "/trust_policy", src, problems, declared)
+        used_vars |= trust_policy_variables(m.trust_policy, "/trust_policy", src, problems, declared)
     for name in sorted(set(m.variables) - used_vars):
         problems.append(at(src, f"variable `{name}` is declared but no template uses it", f"/variables/{name}",
                            "remove it or use it in a resource template", severity="warning"))
@@ -318,15 +318,15 @@ def _check_conditions(perm: Permission, pbase: str, src: Source, problems: list[
                                                "declare it under `variables`"))
 
 
-def _trust_policy_variables(value, ptr: str, src: Source, problems: list[Problem], declared: set[str]) -> set[str]:
+def trust_policy_variables(value, ptr: str, src: Source, problems: list[Problem], declared: set[str]) -> set[str]:
     """Template variables used in the trust policy extension (unknown ones are errors)."""
     used: set[str] = set()
     if isinstance(value, dict):
         for k, v in value.items():
-            used |= _trust_policy_variables(v, join_pointer(ptr, k), src, problems, declared)
+            used |= trust_policy_variables(v, join_pointer(ptr, k), src, problems, declared)
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            used |= _trust_policy_variables(v, join_pointer(ptr, i), src, problems, declared)
+            used |= trust_policy_variables(v, join_pointer(ptr, i), src, problems, declared)
     elif isinstance(value, str):
         for n in variables_of(value):
             used.add(n)

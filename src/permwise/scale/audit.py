@@ -264,7 +264,7 @@ def _run_audit_units(location_, run, sp, accounts, config, suppressions, executo
 
     # 1. the index pass
     iunits = [Unit(f"index:{a}", (a,), (f"index:{a}", location_, (a,), frozenset(), True)) for a in accounts]
-    parts, igaps = executor.run(index_unit, iunits, AuditShared(location_, run), _phase(progress, "index"))
+    parts, igaps = executor.run(index_unit, iunits, AuditShared(location_, run), progress_phase(progress, "index"))
     index = SharedIndex.merge([p for u in iunits if u.key in parts for p in parts[u.key]])
     shared = AuditShared(location_, run, config, index.buckets, at)
     t_index = time.perf_counter()
@@ -286,7 +286,7 @@ def _run_audit_units(location_, run, sp, accounts, config, suppressions, executo
         else:
             for i, s in enumerate(range(0, n, shard_size)):
                 units.append(Unit(f"audit:{a}#{i + 1}", (a,), (f"audit:{a}#{i + 1}", a, s, s + shard_size, roles, pols)))
-    results, gaps = executor.run(audit_unit, units, shared, _phase(progress, "audit"))
+    results, gaps = executor.run(audit_unit, units, shared, progress_phase(progress, "audit"))
     t_units = time.perf_counter()
 
     # 3. merge, in unit order
@@ -334,7 +334,7 @@ def _run_audit_units(location_, run, sp, accounts, config, suppressions, executo
     return result, all_gaps, sort_problems(problems)
 
 
-def _phase(progress: Any, phase: str) -> Any:
+def progress_phase(progress: Any, phase: str) -> Any:
     if progress is None:
         return None
     return lambda state: progress(phase, state)

@@ -20,7 +20,7 @@ from typing import Any
 from permwise.catalog.arn import arn_account
 from permwise.executors import Executor, Gap, Unit
 from permwise.scale import location
-from permwise.scale.audit import _phase, fault_point, peak_rss_kb
+from permwise.scale.audit import fault_point, peak_rss_kb, progress_phase
 from permwise.scale.index import SharedIndex
 
 
@@ -130,7 +130,7 @@ def run_check_units(
     iunits = [Unit(f"index:{a}", (a,), (f"index:{a}", location_, (a,), want, a in role_accounts))
               for a in sp.account_dirs]
     try:
-        parts, igaps = executor.run(index_unit, iunits, AuditShared(location_, run), _phase(progress, "index"))
+        parts, igaps = executor.run(index_unit, iunits, AuditShared(location_, run), progress_phase(progress, "index"))
         index = SharedIndex.merge([p for u in iunits if u.key in parts for p in parts[u.key]])
         shared.buckets = index.buckets
         return _units(plans, src, sp, dirs, index, iunits, igaps, shared, executor, location_, manifest,
@@ -164,7 +164,7 @@ def _units(plans, src, sp, dirs, index, iunits, igaps, shared, executor, locatio
         gaps = [Gap(u.key, u.accounts, "the index pass failed for " + ", ".join(a for g in igaps for a in g.accounts),
                     0) for u in units]
     else:
-        results, gaps = executor.run(check_unit, units, shared, _phase(progress, "check"))
+        results, gaps = executor.run(check_unit, units, shared, progress_phase(progress, "check"))
 
     # 3. merge in plan order
     slots: list[Any] = [None] * len(plans)
