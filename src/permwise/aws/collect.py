@@ -595,7 +595,7 @@ class Collector:
                     files[self.out / layout.org_policy(pid)] = dumps(_strip(org.describe_policy(PolicyId=pid)))
                     targets = _paginate(org, "list_targets_for_policy", PolicyId=pid)
                     targets["Targets"] = sorted(targets.get("Targets", []), key=lambda t: t["TargetId"])
-                    files[self.out / layout.org_targets(pid)] = dumps(targets)
+                    files[self.out / layout.org_policy(pid, targets=True)] = dumps(targets)
                 except Exception as exc:
                     unit.fail(exc, "organizations", _failed_operation(exc), None, f"policy `{pid}`")
         for path, data in sorted(files.items()):

@@ -29,7 +29,6 @@ from permwise.environment.layout import (
     account_meta,
     authorization_details,
     org_policy,
-    org_targets,
     resource_policies,
 )
 from permwise.environment.model import RCP_TYPE, SCP_TYPE
@@ -288,7 +287,7 @@ class SnapshotBuilder:
                         **{a["Id"]: "ACCOUNT" for a in self.accounts}}
             for pid, (body, targets) in sorted(self.org_policies.items()):
                 out[org_policy(pid)] = dump(body)
-                out[org_targets(pid)] = dump({"Targets": [
+                out[org_policy(pid, targets=True)] = dump({"Targets": [
                     {"TargetId": t, "Arn": f"arn:{self.partition}:organizations::{self.management}:{types_of.get(t, 'ACCOUNT').lower()}/{self.org_id}/{t}",
                      "Name": names.get(t, t), "Type": types_of.get(t, "ACCOUNT")}
                     for t in targets

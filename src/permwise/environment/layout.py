@@ -10,7 +10,7 @@ A snapshot is a directory (documented in ``docs/snapshots.md``; each file's JSON
     organization/ous.json                       OUS
     organization/accounts.json                  ORG_ACCOUNTS
     organization/policies/<policy-id>.json      org_policy(id)
-    organization/targets/<policy-id>.json       org_targets(id)
+    organization/targets/<policy-id>.json       org_policy(id, targets=True)
     accounts/<account-id>/authorization-details.json   authorization_details(id)
     accounts/<account-id>/resource-policies.json       resource_policies(id)
     accounts/<account-id>/account.json                 account_meta(id)
@@ -46,29 +46,32 @@ SCHEMA_RESOURCE = "data/schemas/snapshot.schema.json"
 SCHEMA_DOC = "docs/schemas/snapshot.schema.json"
 
 
+#: the files of one account's directory
+AUTHORIZATION_DETAILS = "authorization-details.json"
+RESOURCE_POLICIES = "resource-policies.json"
+ACCOUNT_META = "account.json"
+
+
 def account_dir(account_id: str) -> str:
     return f"{ACCOUNTS_DIR}/{account_id}"
 
 
 def authorization_details(account_id: str) -> str:
     """The unchanged output of ``aws iam get-account-authorization-details`` for the account."""
-    return f"{ACCOUNTS_DIR}/{account_id}/authorization-details.json"
+    return f"{account_dir(account_id)}/{AUTHORIZATION_DETAILS}"
 
 
 def resource_policies(account_id: str) -> str:
-    return f"{ACCOUNTS_DIR}/{account_id}/resource-policies.json"
+    return f"{account_dir(account_id)}/{RESOURCE_POLICIES}"
 
 
 def account_meta(account_id: str) -> str:
-    return f"{ACCOUNTS_DIR}/{account_id}/account.json"
+    return f"{account_dir(account_id)}/{ACCOUNT_META}"
 
 
-def org_policy(policy_id: str) -> str:
-    return f"{ORG_POLICIES}/{policy_id}.json"
-
-
-def org_targets(policy_id: str) -> str:
-    return f"{ORG_TARGETS}/{policy_id}.json"
+def org_policy(policy_id: str, targets: bool = False) -> str:
+    """The file of an organization policy (``targets``: the file of its attachments)."""
+    return f"{ORG_TARGETS if targets else ORG_POLICIES}/{policy_id}.json"
 
 
 def check_root(root: Path, shown: str) -> None:

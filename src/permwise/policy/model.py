@@ -133,16 +133,17 @@ class Statement:
     @property
     def actions(self) -> tuple[Item, ...]:
         if self._actions is None:
-            k = self.action_key
-            self._actions = _items(self.raw[k], join_pointer(self.pointer, k)) if k else ()
+            self._actions = self._items(self.action_key)
         return self._actions
 
     @property
     def resources(self) -> tuple[Item, ...]:
         if self._resources is None:
-            k = self.resource_key
-            self._resources = _items(self.raw[k], join_pointer(self.pointer, k)) if k else ()
+            self._resources = self._items(self.resource_key)
         return self._resources
+
+    def _items(self, key: str | None) -> tuple[Item, ...]:
+        return _items(self.raw[key], join_pointer(self.pointer, key)) if key else ()
 
     @property
     def principal(self) -> Any:
