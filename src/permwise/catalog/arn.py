@@ -126,7 +126,8 @@ _SEPARATORS = frozenset("/:")
 
 def split_arn(text: str) -> list[str]:
     """Split at the first five colons that are not inside ``${...}``."""
-    parts, depth, start = [], 0, 0
+    parts: list[str] = []
+    depth, start = 0, 0
     i = 0
     while i < len(text) and len(parts) < 5:
         if text.startswith("${", i):

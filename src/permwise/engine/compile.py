@@ -64,7 +64,7 @@ class CompiledStatement:
     index: int
     sid: str | None
     effect: str  # "Allow" | "Deny" | "" (invalid)
-    raw: dict
+    raw: dict[str, Any]
     pointer: str
     actions: ActionMatcher | None
     not_action: bool
@@ -78,7 +78,7 @@ class CompiledStatement:
     #: to check: ``Resource: "*"``); lets the evaluator skip the per-statement tests
     always: bool
 
-    def __init__(self, policy: CompiledPolicy, node: Statement, sid: str | None, effect: str, raw: dict,
+    def __init__(self, policy: CompiledPolicy, node: Statement, sid: str | None, effect: str, raw: dict[str, Any],
                  actions: ActionMatcher | None, not_action: bool, errors: list[str], variables_on: bool | None) -> None:
         self.policy = policy
         self.node = node
@@ -94,7 +94,7 @@ class CompiledStatement:
         self._variables_on = variables_on
         #: memoised explanation texts (filled by the evaluator)
         self.where_text: str | None = None
-        self.reason_cache: dict = {}
+        self.reason_cache: dict[Any, Any] = {}
 
     def __getattr__(self, name: str) -> Any:
         # only reached for an unset slot: compile the rest of the statement now
@@ -174,8 +174,8 @@ class CompiledStatement:
 # shared parts: the same text compiles once (bounded tables, cleared when full)
 
 _INTERN_MAX = 4096
-_RESOURCES: dict[tuple, tuple[ResourceMatcher, tuple[str, ...]]] = {}
-_CONDITIONS: dict[tuple, tuple[tuple[CompiledCondition, ...], tuple[str, ...]]] = {}
+_RESOURCES: dict[tuple[Any, ...], tuple[ResourceMatcher, tuple[str, ...]]] = {}
+_CONDITIONS: dict[tuple[Any, ...], tuple[tuple[CompiledCondition, ...], tuple[str, ...]]] = {}
 _PRINCIPALS: dict[bytes, PrincipalMatcher] = {}
 
 
@@ -286,12 +286,12 @@ class CompiledPolicy:
         return f"<policy {self.kind} {self.name!r}{lvl} {len(self._raw)} statements>"
 
 
-def _as_list(v: Any) -> list:
+def _as_list(v: Any) -> list[Any]:
     return v if isinstance(v, list) else [v]
 
 
 def compile_policy(
-    doc: dict | str | bytes,
+    doc: dict[str, Any] | str | bytes,
     name: str = "policy",
     kind: str = "identity",
     level: str | None = None,

@@ -175,7 +175,7 @@ def _arnpat(v: Any) -> re.Pattern[str]:
     return _arn_rx(_scalar_str(v))
 
 
-def _ip_in(ip, net) -> bool:
+def _ip_in(ip: Any, net: Any) -> bool:
     return ip.version == net.version and ip in net
 
 
@@ -262,7 +262,7 @@ class CompiledCondition:
         self.pointer = pointer
         self.raw_values = raw_values
         self.error: str | None = None
-        self.values: tuple = ()
+        self.values: tuple[Any, ...] = ()
         self.templates: tuple[Template, ...] = ()
         self.set_op = None
         self.if_exists = False

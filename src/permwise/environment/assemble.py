@@ -5,6 +5,7 @@ loader (:func:`permwise.environment.partial.load_part`)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from permwise.environment.env import Environment
 from permwise.environment.layout import authorization_details
@@ -12,7 +13,7 @@ from permwise.environment.load import AccountIam, SnapshotReader, tags_of
 from permwise.environment.model import Account, Principal, Problem
 
 
-def apply_account_meta(acc: Account, meta: dict) -> None:
+def apply_account_meta(acc: Account, meta: dict[str, Any]) -> None:
     """Apply an account's ``account.json`` (name, alias, tags, S3 Block Public Access)."""
     if not meta:
         return

@@ -155,11 +155,11 @@ class Statement:
 
     @property
     def is_allow(self) -> bool:
-        return self.effect == "Allow"
+        return bool(self.effect == "Allow")
 
     @property
     def is_deny(self) -> bool:
-        return self.effect == "Deny"
+        return bool(self.effect == "Deny")
 
     def action_values(self) -> list[str]:
         return [i.value for i in self.actions if isinstance(i.value, str)]
