@@ -61,8 +61,13 @@ class Arn:
     @staticmethod
     def parse(text: str) -> Arn | None:
         """The ARN ``text`` names; ``None`` when it does not start with ``arn:`` or has fewer than
-        six fields. (Memoised: the same ARNs are read again and again in an analysis.)"""
-        return _parse_arn(text) if text.startswith("arn:") else None
+        six fields."""
+        if not text.startswith("arn:"):
+            return None
+        parts = text.split(":", 5)
+        if len(parts) != 6:
+            return None
+        return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
 
     @property
     def account_id(self) -> str | None:
@@ -84,29 +89,24 @@ class Arn:
         return f"arn:{self.partition}:{self.service}:{self.region}:{self.account}:{self.resource}"
 
 
-@lru_cache(maxsize=65536)
-def _parse_arn(text: str) -> Arn | None:
-    parts = text.split(":", 5)
-    if len(parts) != 6:
-        return None
-    return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
+# the helpers below are memoised: an analysis asks about the same ARNs again and again
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def arn_account(text: str) -> str | None:
     """The account field of ARN ``text`` as written, ``None`` when empty or not an ARN."""
     arn = Arn.parse(text)
     return arn.account or None if arn is not None else None
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def account_id(text: str) -> str | None:
     """The concrete account id (12 digits) ARN ``text`` names, else ``None``."""
     arn = Arn.parse(text)
     return arn.account_id if arn is not None else None
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def arn_region(text: str) -> str | None:
     """The concrete region ARN ``text`` names (no wildcard), else ``None``."""
     arn = Arn.parse(text)
