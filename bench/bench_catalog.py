@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from permwise.catalog import arnmatch, patterns, store  # noqa: E402
+from permwise.catalog import arn as arnmatch, patterns, store  # noqa: E402
 from permwise.catalog.store import Catalog  # noqa: E402
 
 VERBS = ("Get", "List", "Describe", "Put", "Create", "Delete", "Update", "Tag", "Untag", "Start", "Stop")

@@ -40,6 +40,7 @@ from permwise.access.model import (
     Zone,
 )
 from permwise.catalog import get_catalog
+from permwise.catalog.arn import Arn, account_id
 from permwise.engine import ALLOWED, PolicySet, Request, compile_policy, evaluate
 from permwise.engine.compile import CompiledPolicy, CompiledStatement
 from permwise.errors import InputError
@@ -131,9 +132,9 @@ class Target:
 
 def resource_type(arn: str, service: str) -> tuple[str, str]:
     """(CloudFormation-style type, action prefix) of a resource ARN."""
-    parts = arn.split(":", 5)
-    svc = parts[2] if len(parts) == 6 else service
-    res = parts[5] if len(parts) == 6 else ""
+    parsed = Arn.parse(arn)
+    svc = parsed.service if parsed is not None else service
+    res = parsed.resource if parsed is not None else ""
     if svc == "s3":
         if res.startswith("accesspoint/"):
             return "AWS::S3::AccessPoint", "s3"
@@ -190,7 +191,7 @@ def targets(env: Any) -> list[Target]:
     for role in env.roles():
         if role.trust_policy is None or role.service_linked:
             continue
-        pol = env._resource_policy(role.arn)
+        pol = env.resource_policy_of(role.arn)
         if pol is None:
             continue
         out.append(Target(role.arn, "AWS::IAM::Role", "sts", role.account, [pol], role.origin.file,
@@ -222,13 +223,6 @@ def _as_list(v: Any) -> list:
     return v if isinstance(v, list) else [v]
 
 
-def _acct_of_arn(arn: str) -> str | None:
-    parts = arn.split(":", 5)
-    if len(parts) == 6 and len(parts[4]) == 12 and parts[4].isdigit():
-        return parts[4]
-    return None
-
-
 def _candidates(t: Target, env: Any) -> list[Candidate]:
     out: dict[tuple, Candidate] = {}
 
@@ -255,10 +249,10 @@ def _candidates(t: Target, env: Any) -> list[Candidate]:
                                 star = True
                             elif len(v) == 12 and v.isdigit():
                                 account(v)
-                            elif v.endswith(":root") and _acct_of_arn(v):
-                                account(_acct_of_arn(v))  # type: ignore[arg-type]
-                            elif _acct_of_arn(v):
-                                add(Candidate("arn", v, v, (("AWS", v),), account=_acct_of_arn(v)))
+                            elif v.endswith(":root") and account_id(v):
+                                account(account_id(v))  # type: ignore[arg-type]
+                            elif account_id(v):
+                                add(Candidate("arn", v, v, (("AWS", v),), account=account_id(v)))
                         elif ptype == "Service":
                             if v == "*":
                                 star = True
@@ -276,12 +270,12 @@ def _candidates(t: Target, env: Any) -> list[Candidate]:
                         v = str(v)
                         if c.key in ("aws:principalaccount", "kms:calleraccount") and len(v) == 12 and v.isdigit():
                             account(v)
-                        elif c.key == "aws:principalarn" and _acct_of_arn(v):
+                        elif c.key == "aws:principalarn" and account_id(v):
                             arn = _instance(v)
-                            add(Candidate("arn", arn, v, (("AWS", v),), account=_acct_of_arn(v)))
+                            add(Candidate("arn", arn, v, (("AWS", v),), account=account_id(v)))
                         elif c.key in ("aws:sourceaccount", "aws:sourceowner", "aws:sourcearn"):
                             # `*` fixed to what a service acts for: services acting for that account
-                            acct = v if c.key != "aws:sourcearn" else (_acct_of_arn(v) or
+                            acct = v if c.key != "aws:sourcearn" else (account_id(v) or
                                                                          env.resource_account(_instance(v)))
                             if acct and len(acct) == 12 and acct.isdigit():
                                 add(Candidate("service", ANY_SERVICE, f"AWS services for account {acct}",
@@ -302,7 +296,7 @@ def _candidates(t: Target, env: Any) -> list[Candidate]:
                                           source_account=v))
                         elif c.key == "aws:sourcearn":
                             pinned = True
-                            acct = _acct_of_arn(v) or env.resource_account(_instance(v))
+                            acct = account_id(v) or env.resource_account(_instance(v))
                             add(Candidate("service", svc, f"{svc} for {v}", (("Service", svc),),
                                           source_account=acct, source_arn=_instance(v)))
                         elif c.key == "aws:sourceorgid" and v.startswith("o-"):
@@ -718,21 +712,21 @@ def _value(c: Any, want_true: bool) -> Any:
     family = c.op.family
     vals = [str(v) for v in _as_list(c.raw_values)]
     positive = want_true != c.negated  # do we need a value among the listed ones?
-    if family == "Null":
+    if family == "null":
         present = any(v.lower() == "false" for v in vals) == want_true
         return "permwise-present" if present else None
     if not vals:
         return None
-    if family in ("String", "Arn"):
+    if family in ("string", "arn"):
         return _instance(vals[0]) if positive else "permwise-unlisted"
-    if family == "Bool":
+    if family == "bool":
         v = vals[0].lower()
         return v if positive else ("false" if v == "true" else "true")
-    if family == "IpAddress":
+    if family == "ip":
         if positive:
             return vals[0].split("/", 1)[0]
         return "198.51.100.77"
-    if family == "Numeric":
+    if family == "numeric":
         try:
             n = float(vals[0])
         except ValueError:

@@ -47,6 +47,7 @@ from permwise.audit.model import SEVERITY_RANK, Finding, Step
 from permwise.audit.probe import Prober
 from permwise.audit.registry import escalation_data
 from permwise.audit.trust import trust_entries
+from permwise.catalog.arn import Arn
 from permwise.engine import PolicySet, compile_policy
 
 ANY_ACTION = "permwise:AnyAction"
@@ -130,8 +131,8 @@ class EscalationAnalyzer:
         # account and region (same context) gets the same answer: ask the engine once
         key = None
         if self.prober.resource_blind(ps, al.partition(":")[0]):
-            parts = resource.split(":", 5)
-            where = (parts[3], parts[4]) if len(parts) == 6 else (resource,)
+            arn = Arn.parse(resource)
+            where = (arn.region, arn.account) if arn is not None else (resource,)
             key = (p.arn, al, where, tuple(sorted((context or {}).items())))
             hit = self._can_cache.get(key)
             if hit is not None:

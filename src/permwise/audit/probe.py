@@ -40,7 +40,9 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from permwise import catalog
+from permwise.catalog.arn import Arn
 from permwise.engine import ALLOWED, CompiledPolicy, PolicySet, Request, evaluate
+from permwise.policy.operators import written_operator
 
 PROBE_NAME = "permwise-audit-probe"
 
@@ -94,24 +96,13 @@ def concretize(pattern: str, account: str, region: str, partition: str = "aws", 
 
 
 # ------------------------------------------------------------------------------------ witnesses
-def _base(op: str) -> tuple[str, bool, str]:
-    """(base operator lowercase, if-exists, set prefix)"""
-    low = op.lower()
-    setp = ""
-    if low.startswith("forallvalues:") or low.startswith("foranyvalue:"):
-        setp, low = low.split(":", 1)
-    ife = low.endswith("ifexists")
-    if ife:
-        low = low[: -len("ifexists")]
-    return low, ife, setp
-
-
 def witness_value(op: str, values: list[Any]) -> tuple[bool, Any]:
     """(usable, value) that makes ``op`` true for ``values``; ``usable`` False when the key should
     stay absent (``Null: true``, ``...IfExists``) or no value can be derived."""
-    base, ife, setp = _base(op)
-    if ife:
+    parsed = written_operator(op)
+    if parsed is None or parsed.if_exists:
         return False, None
+    base, setp = parsed.base.name.lower(), parsed.set_operator
     vals = [str(v) for v in values]
     if not vals:
         return False, None
@@ -358,7 +349,7 @@ class Prober:
         ctx = dict(self.context(principal.arn))
         if context:
             ctx.update(context)
-        if "aws:RequestedRegion" not in ctx and arn_region(resource) == "":
+        if "aws:RequestedRegion" not in ctx and regionless(resource):
             # global or region-less resources: the request is made in the snapshot's first region
             ctx["aws:RequestedRegion"] = self.region
         req = Request(principal=principal.arn, action=action, resource=resource,
@@ -410,6 +401,7 @@ def _list(v: Any) -> list:
     return v if isinstance(v, list) else [v]
 
 
-def arn_region(arn: str) -> str:
-    parts = arn.split(":", 5)
-    return parts[3] if len(parts) == 6 else ""
+def regionless(resource: str) -> bool:
+    """Does ``resource`` name no region (a global or region-less resource, or no ARN at all)?"""
+    arn = Arn.parse(resource)
+    return arn is None or not arn.region

@@ -28,8 +28,9 @@ from typing import Any
 from permwise.audit.config import AuditConfig
 from permwise.audit.guardrails import expand_actions
 from permwise.audit.model import Finding, Rule
-from permwise.audit.probe import arn_region, concretize, conditions_witness
+from permwise.audit.probe import concretize, conditions_witness, regionless
 from permwise.engine import ALLOWED, PolicySet, Request, compile_policy, evaluate
+from permwise.engine.scope import scp_exemption
 from permwise.wording import noun
 
 _ALLOW_ALL = compile_policy({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
@@ -121,7 +122,7 @@ class ScpChecker:
         return results, findings
 
     def check(self, rule: Rule, acct: str) -> ScpResult:
-        if acct == self.env.management_account_id:
+        if scp_exemption(f"arn:{self.env.partition}:iam::{acct}:root", self.env.management_account_id):
             return ScpResult(rule.id, acct, "management", note="SCPs never apply to the management account")
         scp = rule.data.get("scp", {})
         values = dict(self.config.placeholders)
@@ -183,7 +184,7 @@ class ScpChecker:
 
     def _allowed(self, ps: PolicySet, principal: str, action: str, resource: str, ctx: dict[str, Any]) -> bool:
         c = dict(ctx)
-        if arn_region(resource) == "":
+        if regionless(resource):
             c.setdefault("aws:RequestedRegion", self.region)
         r = evaluate(ps, Request(principal=principal, action=action, resource=resource, context=c, at=self.env.at),
                      False)

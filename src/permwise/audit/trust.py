@@ -31,6 +31,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from permwise.catalog.arn import Arn
+from permwise.policy.operators import written_operator
+
 RESTRICTING_KEYS = frozenset(
     k.lower()
     for k in (
@@ -43,6 +46,12 @@ POSITIVE_BASES = frozenset(
     ("stringequals", "stringlike", "stringequalsignorecase", "arnequals", "arnlike")
 )
 GITHUB = "token.actions.githubusercontent.com"
+
+
+def _positive(op: str) -> bool:
+    """Does operator ``op`` require a listed value (a positive base operator, no IfExists)?"""
+    parsed = written_operator(op)
+    return parsed is not None and not parsed.if_exists and parsed.base.name.lower() in POSITIVE_BASES
 _ACCOUNT = re.compile(r"^\d{12}$")
 
 
@@ -127,9 +136,7 @@ def _condition_values(conditions: dict[str, Any], key: str, *, positive_only: bo
     for op, block in conditions.items():
         if not isinstance(block, dict):
             continue
-        low = op.lower()
-        base = low.split(":", 1)[1] if ":" in low else low
-        if positive_only and (base.endswith("ifexists") or base not in POSITIVE_BASES):
+        if positive_only and not _positive(op):
             continue
         for k, v in block.items():
             if k.lower() == key.lower():
@@ -156,10 +163,10 @@ def value_restricts(key: str, value: str) -> bool:
         org = v.split("/", 1)[0]
         return org.startswith("o-") and not _wild(org)
     if k in ("aws:principalarn", "aws:sourcearn"):
-        parts = v.split(":", 5)
-        if len(parts) < 6:
+        arn = Arn.parse(v)
+        if arn is None:
             return False
-        acct, res = parts[4], parts[5]
+        acct, res = arn.account, arn.resource
         if acct:
             return bool(_ACCOUNT.match(acct))
         # account-less ARNs (S3 buckets): the globally unique name must be given
@@ -178,9 +185,7 @@ def _restricting(conditions: dict[str, Any], keys: frozenset[str]) -> list[str]:
     for op, block in conditions.items():
         if not isinstance(block, dict):
             continue
-        low = op.lower()
-        base = low.split(":", 1)[1] if ":" in low else low
-        if base.endswith("ifexists") or base not in POSITIVE_BASES:
+        if not _positive(op):
             continue
         for k, v in block.items():
             vals = [str(x) for x in _list(v)]

@@ -45,11 +45,11 @@ from permwise.aws.session import (
     kind_of,
     open_session,
 )
+from permwise.environment import layout
 from permwise.errors import AwsError, InputError
 from permwise.fsutil import atomic_write
 from permwise.sources import load_source
 
-FORMAT = "permwise-snapshot/1"
 STATE_FILE = ".permwise-collect.json"
 DEFAULT_ROLE_NAME = "OrganizationAccountAccessRole"
 AUTH_FILTER = ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"]
@@ -212,13 +212,13 @@ def _start_over(out: Path) -> None:
     """Remove what a collect run wrote (and nothing else) so a --refresh starts from nothing."""
     import shutil
 
-    for name in ("organization", STATE_FILE, "snapshot.json", "errors.json"):
+    for name in (layout.ORG_DIR, STATE_FILE, layout.META, layout.ERRORS):
         p = out / name
         if p.is_dir() and not p.is_symlink():
             shutil.rmtree(p)
         elif p.exists() or p.is_symlink():
             p.unlink()
-    accounts = out / "accounts"
+    accounts = out / layout.ACCOUNTS_DIR
     if accounts.is_dir():
         for d in accounts.iterdir():
             if d.is_dir() and not d.is_symlink() and len(d.name) == 12 and d.name.isdigit():
@@ -423,7 +423,7 @@ class Collector:
         results = self._accounts(base, state, targets, caller_account, partition, regions)
 
         errors = state.all_errors()
-        atomic_write(self.out / "errors.json", dumps({"Errors": [e.as_json() for e in errors]}), private=True)
+        atomic_write(self.out / layout.ERRORS, dumps({"Errors": [e.as_json() for e in errors]}), private=True)
         snapshot = self._write_meta(partition, regions, identity, complete=True)
         state.complete()
         _make_private(self.out)
@@ -442,7 +442,7 @@ class Collector:
 
     def _write_meta(self, partition: str, regions: list[str], identity: dict[str, Any], *, complete: bool) -> dict:
         snapshot = {
-            "format": FORMAT,
+            "format": layout.FORMAT,
             "created": self.clock().isoformat(timespec="seconds"),
             "source": "collect",
             "partition": partition,
@@ -450,13 +450,13 @@ class Collector:
             **identity,
             "complete": complete,
         }
-        atomic_write(self.out / "snapshot.json", dumps(snapshot), private=True)
+        atomic_write(self.out / layout.META, dumps(snapshot), private=True)
         return snapshot
 
     def _previous_owner(self) -> tuple[str | None, str | None, str | None] | None:
         """(organization id, management account, caller account) of the snapshot in ``out``,
         or None when there is none yet."""
-        meta_path, org_path = self.out / "snapshot.json", self.out / "organization" / "organization.json"
+        meta_path, org_path = self.out / layout.META, self.out / layout.ORGANIZATION
         org_id = management = caller = None
         found = False
         if meta_path.is_file():
@@ -505,7 +505,7 @@ class Collector:
 
     def _previous_regions(self) -> list[str]:
         try:
-            return list(_read_json(self.out / "snapshot.json").get("regions", []))
+            return list(_read_json(self.out / layout.META).get("regions", []))
         except (OSError, ValueError, AttributeError):
             return []
 
@@ -513,11 +513,10 @@ class Collector:
 
     def _organization(self, base: Clients, state: _State) -> tuple[str, str | None, dict[str, str]]:
         """Collect the organization unit; return (status, management account, {account: name})."""
-        org_dir = self.out / "organization"
         if state.is_done("organization"):
             try:
-                org = _read_json(org_dir / "organization.json")
-                accts = _read_json(org_dir / "accounts.json")
+                org = _read_json(self.out / layout.ORGANIZATION)
+                accts = _read_json(self.out / layout.ORG_ACCOUNTS)
                 return (
                     "skipped",
                     org["Organization"]["MasterAccountId"],
@@ -535,7 +534,7 @@ class Collector:
             state.finish("organization", unit.errors)
             return "unavailable", None, {}
         management = desc["Organization"]["MasterAccountId"]
-        files[org_dir / "organization.json"] = dumps(desc)
+        files[self.out / layout.ORGANIZATION] = dumps(desc)
         accounts: dict[str, str] = {}
         try:
             # accounts first: from an account that is neither the management account nor a
@@ -560,10 +559,10 @@ class Collector:
             for acct in listed:
                 parents = org.list_parents(ChildId=acct["Id"]).get("Parents", [])
                 out_accounts.append({**acct, **({"ParentId": parents[0]["Id"]} if parents else {})})
-            files[org_dir / "accounts.json"] = dumps({"Accounts": sorted(out_accounts, key=lambda a: a["Id"])})
+            files[self.out / layout.ORG_ACCOUNTS] = dumps({"Accounts": sorted(out_accounts, key=lambda a: a["Id"])})
             roots = _paginate(org, "list_roots")
             roots["Roots"] = sorted(roots.get("Roots", []), key=lambda r: r["Id"])
-            files[org_dir / "roots.json"] = dumps(roots)
+            files[self.out / layout.ROOTS] = dumps(roots)
             ous: list[dict[str, Any]] = []
             queue = [r["Id"] for r in roots["Roots"]]
             while queue:
@@ -573,7 +572,7 @@ class Collector:
                 ):
                     ous.append({**ou, "ParentId": parent})
                     queue.append(ou["Id"])
-            files[org_dir / "ous.json"] = dumps({"OrganizationalUnits": sorted(ous, key=lambda o: o["Id"])})
+            files[self.out / layout.OUS] = dumps({"OrganizationalUnits": sorted(ous, key=lambda o: o["Id"])})
         except Exception as exc:
             # the tree is incomplete: nothing of it is written (an earlier run's complete files
             # stay), but the accounts that were listed are still collected
@@ -593,27 +592,27 @@ class Collector:
             for summary in summaries:
                 pid = summary["Id"]
                 try:
-                    files[org_dir / "policies" / f"{pid}.json"] = dumps(_strip(org.describe_policy(PolicyId=pid)))
+                    files[self.out / layout.org_policy(pid)] = dumps(_strip(org.describe_policy(PolicyId=pid)))
                     targets = _paginate(org, "list_targets_for_policy", PolicyId=pid)
                     targets["Targets"] = sorted(targets.get("Targets", []), key=lambda t: t["TargetId"])
-                    files[org_dir / "targets" / f"{pid}.json"] = dumps(targets)
+                    files[self.out / layout.org_policy(pid, targets=True)] = dumps(targets)
                 except Exception as exc:
                     unit.fail(exc, "organizations", _failed_operation(exc), None, f"policy `{pid}`")
         for path, data in sorted(files.items()):
             atomic_write(path, data, private=True)
-        self._prune_policies(org_dir, listed_ids, listed_types)
+        self._prune_policies(self.out, listed_ids, listed_types)
         state.finish("organization", unit.errors)
         return ("partial" if unit.errors else "collected"), management, accounts
 
     @staticmethod
-    def _prune_policies(org_dir: Path, listed_ids: set[str], listed_types: set[str]) -> None:
+    def _prune_policies(out: Path, listed_ids: set[str], listed_types: set[str]) -> None:
         """Remove the policy and target files of an earlier run whose policy is gone.
 
         A deleted SCP left on disk would still deny in every offline decision. Only policies of
         a type that was listed in this run are pruned; a policy whose describe call failed this
         time keeps its earlier file (the failure is an errors.json entry).
         """
-        for path in sorted((org_dir / "policies").glob("*.json")):
+        for path in sorted((out / layout.ORG_POLICIES).glob("*.json")):
             if path.stem in listed_ids:
                 continue
             try:
@@ -622,7 +621,7 @@ class Collector:
                 ptype = None
             if ptype in listed_types:
                 path.unlink()
-                (org_dir / "targets" / path.name).unlink(missing_ok=True)
+                (out / layout.ORG_TARGETS / path.name).unlink(missing_ok=True)
 
     # -- accounts --------------------------------------------------------------------------------
 
@@ -719,21 +718,19 @@ class Collector:
         return not unit.errors
 
     def _count(self, res: AccountResult) -> None:
-        acct_dir = self.out / "accounts" / res.account_id
         try:
-            auth = _read_json(acct_dir / "authorization-details.json")
+            auth = _read_json(self.out / layout.authorization_details(res.account_id))
             res.principals = len(auth.get("UserDetailList", [])) + len(auth.get("RoleDetailList", []))
         except (OSError, ValueError):
             pass
         try:
-            rp = _read_json(acct_dir / "resource-policies.json")
+            rp = _read_json(self.out / layout.resource_policies(res.account_id))
             res.resource_policies = len(rp.get("ResourcePolicies", []))
         except (OSError, ValueError):
             pass
 
     def _iam(self, clients: Clients, unit: _Unit, account: str, name: str) -> None:
         iam = clients.client("iam")
-        acct_dir = self.out / "accounts" / account
         try:
             details = _paginate(iam, "get_account_authorization_details", Filter=AUTH_FILTER)
         except Exception as exc:
@@ -746,7 +743,7 @@ class Collector:
             ("Policies", "Arn"),
         ):
             details[key] = sorted(details.get(key, []), key=lambda d, f=sort_field: d.get(f, ""))
-        atomic_write(acct_dir / "authorization-details.json", dumps(details), private=True)
+        atomic_write(self.out / layout.authorization_details(account), dumps(details), private=True)
         info: dict[str, Any] = {"AccountId": account}
         if name:
             info["Name"] = name
@@ -763,7 +760,7 @@ class Collector:
 
     def _update_account_json(self, account: str, updates: dict[str, Any], drop: Iterable[str] = ()) -> None:
         """Merge into accounts/ID/account.json (the iam and s3 units each own some of its keys)."""
-        path = self.out / "accounts" / account / "account.json"
+        path = self.out / layout.account_meta(account)
         with self._files_lock:
             data: dict[str, Any] = {}
             if path.exists():
@@ -853,7 +850,7 @@ class Collector:
     def _merge_resource_policies(
         self, account: str, found: list[dict[str, Any]], replaces: Callable[[dict[str, Any]], bool]
     ) -> None:
-        path = self.out / "accounts" / account / "resource-policies.json"
+        path = self.out / layout.resource_policies(account)
         with self._files_lock:
             existing: list[dict[str, Any]] = []
             if path.exists():

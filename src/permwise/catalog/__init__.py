@@ -19,6 +19,8 @@ Rules (access-level normalization, wildcard semantics, the resource-type matcher
 are documented in docs/catalog.md.
 """
 
+from permwise.catalog.arn import could_match
+from permwise.catalog.describe import action_details, action_summary
 from permwise.catalog.model import (
     ACCESS_LEVEL_ORDER,
     Action,
@@ -29,11 +31,15 @@ from permwise.catalog.model import (
     normalize_access_level,
     parse_access_level,
 )
-from permwise.catalog.store import Catalog, DataInfo, build_service, data_info, get_catalog
 from permwise.catalog.patterns import compile_action_pattern, is_action_pattern_valid
-from permwise.catalog.arnmatch import could_match
+from permwise.catalog.store import (
+    Catalog,
+    DataInfo,
+    build_service,
+    data_info,
+    get_catalog,
+)
 from permwise.catalog.suggest import closest, suggest_name
-from permwise.catalog.describe import action_details, action_summary
 
 __all__ = [
     "ACCESS_LEVEL_ORDER",

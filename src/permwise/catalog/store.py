@@ -13,6 +13,7 @@ from pathlib import Path
 
 import orjson
 
+from permwise.catalog.arn import could_match
 from permwise.catalog.global_keys import GLOBAL_CONDITION_KEYS
 from permwise.catalog.model import (
     Action,
@@ -22,7 +23,6 @@ from permwise.catalog.model import (
     Service,
     normalize_access_level,
 )
-from permwise.catalog.arnmatch import could_match
 from permwise.catalog.patterns import compile_action_pattern, is_action_pattern_valid
 from permwise.catalog.suggest import suggest_name
 
@@ -251,7 +251,7 @@ class Catalog:
         Authorization Reference order). A wildcard-only action, an unknown action name and an
         action whose types are missing from the data give ``[]``. The rule (segment-wise, with
         the resource part compared against the type's ARN pattern) is in
-        :mod:`permwise.catalog.arnmatch` and docs/catalog.md.
+        :mod:`permwise.catalog.arn` and docs/catalog.md.
         """
         act = self.action(action) if isinstance(action, str) else action
         if act is None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 import typer
 
 from permwise.diagnostics import AUDIT_SCALE, VALIDATE_SCALE
+from permwise.policy.model import PolicyKind
 
 
 class Format(str, Enum):
@@ -97,16 +98,8 @@ else:
 FormatOpt = typer.Option("--format", "-f", help="Output format.")
 
 
-class PolicyType(str, Enum):
-    """``--type`` of ``validate`` and ``diff``: the seven policy types of the policy layer."""
-
-    identity = "identity"
-    resource = "resource"
-    trust = "trust"
-    scp = "scp"
-    rcp = "rcp"
-    boundary = "boundary"
-    session = "session"
+#: ``--type`` of ``validate`` and ``diff``: the policy types of the policy layer
+PolicyType = PolicyKind
 
 #: a bundled manifest name or a file path (``docs``, ``manifest show``)
 ManifestArg = Annotated[str, typer.Argument(help="Bundled manifest name or file path.")]

@@ -16,7 +16,8 @@ reasons, :mod:`~permwise.engine.reasons`); :func:`evaluate` runs them.
 """
 
 from permwise.engine.compile import KINDS, CompiledPolicy, CompiledStatement, compile_policy
-from permwise.engine.conditions import OPERATORS, evaluate_condition, parse_operator
+from permwise.engine.conditions import OPERATORS, evaluate_condition
+from permwise.policy.operators import parse_operator
 from permwise.engine.context import build_context
 from permwise.engine.analyse import PolicySet, Request
 from permwise.engine.decision import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY

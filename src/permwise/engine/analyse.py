@@ -37,6 +37,7 @@ from permwise.engine.matching import (
     parse_principal,
 )
 from permwise.engine.reasons import Rule
+from permwise.engine.scope import rcp_exempt_account, scp_exemption
 
 FULL_ACCESS_DOC = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 RCP_FULL_ACCESS_DOC = {
@@ -473,14 +474,7 @@ def _scp_exemption(ps: PolicySet, pi: PrincipalInfo, p_account: str | None, serv
     account, never service-linked roles)."""
     if ps.scp_exempt is not None:
         return Rule.SCP_EXEMPT_FORCED if ps.scp_exempt else None
-    if not pi.is_iam:
-        return Rule.SCP_NOT_IAM_PRINCIPAL
-    mgmt = ps.management_account_id
-    if mgmt is not None and p_account == mgmt:
-        return Rule.SCP_MANAGEMENT_ACCOUNT
-    if service_linked:
-        return Rule.SCP_SERVICE_LINKED_ROLE
-    return None
+    return scp_exemption(pi, ps.management_account_id, account=p_account, service_linked=service_linked)
 
 
 def _rcp_exemption(ps: PolicySet, req: Request, al: str, prefix: str, resource: str, r_account: str | None,
@@ -494,8 +488,7 @@ def _rcp_exemption(ps: PolicySet, req: Request, al: str, prefix: str, resource: 
         return Rule.RCP_EXEMPT_FORCED if ps.rcp_exempt else None
     if prefix not in ps.rcp_services:
         return Rule.RCP_UNSUPPORTED_SERVICE
-    mgmt = ps.management_account_id
-    if mgmt is not None and r_account == mgmt:
+    if rcp_exempt_account(r_account, ps.management_account_id):
         return Rule.RCP_MANAGEMENT_ACCOUNT
     if service_linked:
         return Rule.RCP_SERVICE_LINKED_ROLE

@@ -1,10 +1,12 @@
 """Compile a policy document once into statements ready for fast evaluation.
 
-``compile_policy(doc, name=..., kind=..., level=...)`` reads the IAM JSON grammar leniently (the
+``compile_policy(doc, name=..., kind=..., level=...)`` builds the policy AST
+(:mod:`permwise.policy.model`, the tree validation and lint read too) and compiles from it (the
 ``policy`` layer validates and lints; the engine only needs to evaluate): each statement keeps
 its raw dict and JSON pointer, a compiled Action/Resource/Principal matcher, compiled conditions
 and the problems found. Statements are indexed by service prefix so that evaluating
-``s3:GetObject`` only visits statements that can name an ``s3:`` action.
+``s3:GetObject`` only visits (and builds the AST nodes of) statements that can name an ``s3:``
+action.
 """
 
 from __future__ import annotations
@@ -24,9 +26,16 @@ from permwise.engine.matching import (
     compile_resources,
 )
 from permwise.engine.variables import has_variables, parse_template
+from permwise.policy.model import (
+    POLICY_TYPES,
+    PolicyDocument,
+    Statement,
+    may_name_service,
+)
+from permwise.policy.parser import build
 
-#: policy kinds understood by the engine
-KINDS = ("identity", "resource", "boundary", "session", "scp", "rcp", "trust")
+#: policy kinds understood by the engine (:class:`permwise.policy.model.PolicyKind`)
+KINDS = POLICY_TYPES
 
 VARIABLES_VERSION = "2012-10-17"
 
@@ -48,14 +57,14 @@ class CompiledStatement:
     __slots__ = (
         "policy", "index", "sid", "effect", "raw", "pointer", "actions", "not_action",
         "resources", "not_resource", "principal", "not_principal", "conditions", "errors",
-        "where_text", "reason_cache", "always", "_early_errors", "_variables_on",
+        "where_text", "reason_cache", "always", "_early_errors", "_variables_on", "node",
     )
 
     policy: CompiledPolicy
     index: int
     sid: str | None
     effect: str  # "Allow" | "Deny" | "" (invalid)
-    raw: dict
+    raw: dict[str, Any]
     pointer: str
     actions: ActionMatcher | None
     not_action: bool
@@ -69,9 +78,11 @@ class CompiledStatement:
     #: to check: ``Resource: "*"``); lets the evaluator skip the per-statement tests
     always: bool
 
-    def __init__(self, policy: CompiledPolicy, index: int, sid: str | None, effect: str, raw: dict, pointer: str,
+    def __init__(self, policy: CompiledPolicy, node: Statement, sid: str | None, effect: str, raw: dict[str, Any],
                  actions: ActionMatcher | None, not_action: bool, errors: list[str], variables_on: bool | None) -> None:
         self.policy = policy
+        self.node = node
+        index, pointer = node.index, node.pointer
         self.index = index
         self.sid = sid
         self.effect = effect
@@ -83,7 +94,7 @@ class CompiledStatement:
         self._variables_on = variables_on
         #: memoised explanation texts (filled by the evaluator)
         self.where_text: str | None = None
-        self.reason_cache: dict = {}
+        self.reason_cache: dict[Any, Any] = {}
 
     def __getattr__(self, name: str) -> Any:
         # only reached for an unset slot: compile the rest of the statement now
@@ -93,7 +104,7 @@ class CompiledStatement:
         raise AttributeError(name)
 
     def _finish(self) -> None:
-        st = self.raw
+        st = self.node
         errors = list(self._early_errors)
         if self._variables_on is None:  # not an object at all: nothing more to compile
             self.resources, self.not_resource, self.principal, self.not_principal = None, False, None, False
@@ -105,25 +116,25 @@ class CompiledStatement:
         # Resource / NotResource
         resources = None
         not_resource = False
-        if "Resource" in st or "NotResource" in st:
-            if "Resource" in st and "NotResource" in st:
+        if st.resource_key is not None:
+            if st.has("Resource") and st.has("NotResource"):
                 errors.append("statement has both `Resource` and `NotResource`")
-            not_resource = "Resource" not in st
-            resources, rerrs = _resources(st["NotResource" if not_resource else "Resource"], variables_on)
+            not_resource = st.resource_key == "NotResource"
+            resources, rerrs = _resources(st.element(st.resource_key), variables_on)
             errors.extend(rerrs)
         # Principal / NotPrincipal
         principal = None
         not_principal = False
-        if "Principal" in st or "NotPrincipal" in st:
-            not_principal = "Principal" not in st
+        if st.principal_key is not None:
+            not_principal = st.principal_key == "NotPrincipal"
             try:
-                principal = _principal(st["NotPrincipal" if not_principal else "Principal"])
+                principal = _principal(st.element(st.principal_key))
             except ValueError as exc:
                 errors.append(str(exc))
                 principal = PrincipalMatcher()  # matches nothing
         elif self.policy.kind in ("resource", "trust"):
             errors.append("statement in a resource-based policy has no `Principal`")
-        conditions, cerrs = _conditions(st.get("Condition"), f"{self.pointer}/Condition", variables_on)
+        conditions, cerrs = _conditions(st.condition, f"{self.pointer}/Condition", variables_on)
         errors.extend(cerrs)
         self.resources = resources
         self.not_resource = not_resource
@@ -163,8 +174,8 @@ class CompiledStatement:
 # shared parts: the same text compiles once (bounded tables, cleared when full)
 
 _INTERN_MAX = 4096
-_RESOURCES: dict[tuple, tuple[ResourceMatcher, tuple[str, ...]]] = {}
-_CONDITIONS: dict[tuple, tuple[tuple[CompiledCondition, ...], tuple[str, ...]]] = {}
+_RESOURCES: dict[tuple[Any, ...], tuple[ResourceMatcher, tuple[str, ...]]] = {}
+_CONDITIONS: dict[tuple[Any, ...], tuple[tuple[CompiledCondition, ...], tuple[str, ...]]] = {}
 _PRINCIPALS: dict[bytes, PrincipalMatcher] = {}
 
 
@@ -221,18 +232,19 @@ class CompiledPolicy:
     match an action of the asked service, and compiles just those; :attr:`statements`
     compiles all of them. Either way a statement is compiled once and is the same object."""
 
-    __slots__ = ("name", "kind", "level", "doc", "version", "_raw", "_single", "_variables_on", "_stmts",
+    __slots__ = ("name", "kind", "level", "doc", "version", "ast", "_raw", "_variables_on", "_stmts",
                  "_all", "_by_prefix")
 
-    def __init__(self, name: str, kind: str, level: str | None, doc: dict, version: str | None,
-                 raw: list | None = None, single: bool = False, variables_on: bool = False) -> None:
+    def __init__(self, name: str, kind: str, level: str | None, ast: PolicyDocument,
+                 variables_on: bool = False) -> None:
         self.name = name
         self.kind = kind
         self.level = level
-        self.doc = doc
-        self.version = version
-        self._raw = raw or []
-        self._single = single
+        #: the policy's AST (policy layer); ``doc`` is the document as given
+        self.ast = ast
+        self.doc = ast.data
+        self.version = ast.version
+        self._raw = ast.raw_statements
         self._variables_on = variables_on
         self._stmts: list[CompiledStatement | None] = [None] * len(self._raw)
         self._all: tuple[CompiledStatement, ...] | None = None
@@ -241,8 +253,7 @@ class CompiledPolicy:
     def _statement(self, i: int) -> CompiledStatement:
         s = self._stmts[i]
         if s is None:
-            pointer = "/Statement" if self._single else f"/Statement/{i}"
-            s = self._stmts[i] = _compile_statement(self, i, self._raw[i], pointer, self._variables_on)
+            s = self._stmts[i] = _compile_statement(self, self.ast.statement(i), self._variables_on)
         return s
 
     @property
@@ -257,7 +268,7 @@ class CompiledPolicy:
         hit = self._by_prefix.get(prefix)
         if hit is None:
             hit = self._by_prefix[prefix] = tuple(
-                self._statement(i) for i, st in enumerate(self._raw) if _may_name(st, prefix)
+                self._statement(i) for i, st in enumerate(self._raw) if may_name_service(st, prefix)
             )
         return hit
 
@@ -275,32 +286,12 @@ class CompiledPolicy:
         return f"<policy {self.kind} {self.name!r}{lvl} {len(self._raw)} statements>"
 
 
-def _may_name(st: Any, prefix: str) -> bool:
-    """Can raw statement ``st`` match an action of service ``prefix``? The same answer as its
-    compiled ActionMatcher's ``prefixes`` (None: any service), read from the raw text."""
-    if not isinstance(st, dict) or st.get("Effect") not in ("Allow", "Deny"):
-        return False  # an invalid statement never matches
-    if "Action" in st:
-        vals = st["Action"]
-    elif "NotAction" in st:
-        return True
-    else:
-        return False
-    for v in vals if isinstance(vals, list) else (vals,):
-        if not isinstance(v, str):
-            continue
-        svc, sep, _ = v.partition(":")
-        if not sep or "*" in svc or "?" in svc or svc.lower() == prefix:
-            return True
-    return False
-
-
-def _as_list(v: Any) -> list:
+def _as_list(v: Any) -> list[Any]:
     return v if isinstance(v, list) else [v]
 
 
 def compile_policy(
-    doc: dict | str | bytes,
+    doc: dict[str, Any] | str | bytes,
     name: str = "policy",
     kind: str = "identity",
     level: str | None = None,
@@ -324,27 +315,19 @@ def compile_policy(
         raise policy_error(name, "a policy document must be a JSON object", hint="`{\"Version\": \"2012-10-17\", \"Statement\": [...]}`")
     if "Statement" not in doc:
         raise policy_error(name, "missing `Statement`", pointer="/Statement", hint="add a `Statement` list")
-    raw_statements = doc["Statement"]
-    single = isinstance(raw_statements, dict)
-    if single:
-        raw_statements = [raw_statements]
-    if not isinstance(raw_statements, list):
+    if not isinstance(doc["Statement"], (dict, list)):
         raise policy_error(name, "`Statement` must be an object or a list", pointer="/Statement")
-    version = doc.get("Version")
-    return CompiledPolicy(name=name, kind=kind, level=level, doc=doc, version=version, raw=raw_statements,
-                          single=single, variables_on=version == VARIABLES_VERSION)
+    ast = build(doc, kind, name=name)
+    return CompiledPolicy(name=name, kind=kind, level=level, ast=ast, variables_on=ast.version == VARIABLES_VERSION)
 
 
-def _compile_statement(
-    policy: CompiledPolicy, index: int, st: Any, pointer: str, variables_on: bool
-) -> CompiledStatement:
+def _compile_statement(policy: CompiledPolicy, st: Statement, variables_on: bool) -> CompiledStatement:
     errors: list[str] = []
-    if not isinstance(st, dict):
-        return CompiledStatement(policy, index, None, "", {"_invalid": st}, pointer, None, False,
-                                 [f"statement must be an object, got `{st!r}`"], None)
-    sid = st.get("Sid")
-    sid = str(sid) if sid not in (None, "") else None
-    effect = st.get("Effect")
+    if not st.is_object:
+        return CompiledStatement(policy, st, None, "", {"_invalid": st.raw}, None, False,
+                                 [f"statement must be an object, got `{st.raw!r}`"], None)
+    sid = str(st.sid) if st.sid not in (None, "") else None
+    effect = st.effect
     if effect not in ("Allow", "Deny"):
         errors.append(f"`Effect` must be `Allow` or `Deny`, got `{effect}`")
         effect = ""
@@ -352,11 +335,11 @@ def _compile_statement(
     # Action / NotAction
     actions = None
     not_action = False
-    if "Action" in st and "NotAction" in st:
+    if st.has("Action") and st.has("NotAction"):
         errors.append("statement has both `Action` and `NotAction`")
-    if "Action" in st or "NotAction" in st:
-        not_action = "Action" not in st
-        vals = _as_list(st["NotAction" if not_action else "Action"])
+    if st.action_key is not None:
+        not_action = st.action_key == "NotAction"
+        vals = _as_list(st.element(st.action_key))
         if not all(isinstance(v, str) for v in vals):
             errors.append("`Action` values must be strings")
             vals = [v for v in vals if isinstance(v, str)]
@@ -364,4 +347,4 @@ def _compile_statement(
     else:
         errors.append("statement has no `Action` or `NotAction`")
     # Resource, Principal and Condition: on first use (CompiledStatement._finish)
-    return CompiledStatement(policy, index, sid, effect, st, pointer, actions, not_action, errors, variables_on)
+    return CompiledStatement(policy, st, sid, effect, st.raw, actions, not_action, errors, variables_on)

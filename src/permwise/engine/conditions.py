@@ -41,6 +41,14 @@ from typing import Any
 from permwise.engine.errors import ConditionValueError
 from permwise.engine.matching import arn_regex, glob_regex
 from permwise.engine.variables import Template, has_variables, parse_template
+from permwise.policy.operators import (
+    BASE_OPERATORS,
+    SET_ALL,
+    SET_ANY,
+    BaseOperator,
+    OperatorError,
+    parse_operator,
+)
 
 # --------------------------------------------------------------------------------------------
 # value readers
@@ -117,36 +125,36 @@ def _binary(v: Any) -> bytes:
     raise ConditionValueError(f"`{v!r}` is not binary")
 
 
-@lru_cache(maxsize=4096)
-def _network(v: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+_IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+_IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@lru_cache(maxsize=8192)
+def _ip_parse(v: str, network: bool) -> _IpNetwork | _IpAddress:
+    """A policy value (``network``: an address or CIDR range) or a request value (an address;
+    AWS also accepts a CIDR-looking one such as 203.0.113.5/32)."""
+    text = v.strip()
     try:
-        return ipaddress.ip_network(v.strip(), strict=False)
+        return ipaddress.ip_address(text) if not network else ipaddress.ip_network(text, strict=False)
     except ValueError:
-        raise ConditionValueError(f"`{v}` is not an IP address or CIDR range") from None
-
-
-def _net(v: Any):
-    if not isinstance(v, str):
-        raise ConditionValueError(f"`{v!r}` is not an IP address or CIDR range")
-    return _network(v)
-
-
-@lru_cache(maxsize=4096)
-def _ip_from_str(v: str):
+        if network:
+            raise ConditionValueError(f"`{v}` is not an IP address or CIDR range") from None
     try:
-        return ipaddress.ip_address(v.strip())
-    except ValueError:
-        pass
-    try:  # AWS also accepts a CIDR-looking request value such as 203.0.113.5/32
-        return ipaddress.ip_network(v.strip(), strict=False).network_address
+        return ipaddress.ip_network(text, strict=False).network_address
     except ValueError:
         raise ConditionValueError(f"`{v}` is not an IP address") from None
 
 
-def _ip(v: Any):
+def _net(v: Any) -> Any:
+    if not isinstance(v, str):
+        raise ConditionValueError(f"`{v!r}` is not an IP address or CIDR range")
+    return _ip_parse(v, True)
+
+
+def _ip(v: Any) -> Any:
     if not isinstance(v, str):
         raise ConditionValueError(f"`{v!r}` is not an IP address")
-    return _ip_from_str(v)
+    return _ip_parse(v, False)
 
 
 @lru_cache(maxsize=2048)
@@ -167,16 +175,19 @@ def _arnpat(v: Any) -> re.Pattern[str]:
     return _arn_rx(_scalar_str(v))
 
 
-def _ip_in(ip, net) -> bool:
+def _ip_in(ip: Any, net: Any) -> bool:
     return ip.version == net.version and ip in net
 
 
 # --------------------------------------------------------------------------------------------
-# the table
+# evaluation functions, keyed by the rows of the one operator table (permwise.policy.operators)
 
 
 @dataclass(frozen=True, slots=True)
 class BaseOp:
+    """A row of :data:`permwise.policy.operators.BASE_OPERATORS` with the functions that evaluate
+    it: read a policy value, read a request value, test one request value against one policy value."""
+
     name: str
     family: str
     negated: bool
@@ -187,87 +198,39 @@ class BaseOp:
     test: Callable[[Any, Any], bool]  # (request value, policy value) -> positive match
 
 
-def _eq(a, b) -> bool:
-    return a == b
+def _eq(a: Any, b: Any) -> bool:
+    return a == b  # type: ignore[no-any-return]
 
 
-def _rx(a, b) -> bool:
+def _rx(a: Any, b: Any) -> bool:
     return b.fullmatch(a) is not None
 
 
-_ROWS = [
-    # name, family, negated, wildcards, variables, read_policy, read_request, test
-    ("StringEquals", "String", False, False, True, _str, _str, _eq),
-    ("StringNotEquals", "String", True, False, True, _str, _str, _eq),
-    ("StringEqualsIgnoreCase", "String", False, False, True, _lower, _lower, _eq),
-    ("StringNotEqualsIgnoreCase", "String", True, False, True, _lower, _lower, _eq),
-    ("StringLike", "String", False, True, True, _like, _str, _rx),
-    ("StringNotLike", "String", True, True, True, _like, _str, _rx),
-    ("NumericEquals", "Numeric", False, False, False, _num, _num, _eq),
-    ("NumericNotEquals", "Numeric", True, False, False, _num, _num, _eq),
-    ("NumericLessThan", "Numeric", False, False, False, _num, _num, lambda a, b: a < b),
-    ("NumericLessThanEquals", "Numeric", False, False, False, _num, _num, lambda a, b: a <= b),
-    ("NumericGreaterThan", "Numeric", False, False, False, _num, _num, lambda a, b: a > b),
-    ("NumericGreaterThanEquals", "Numeric", False, False, False, _num, _num, lambda a, b: a >= b),
-    ("DateEquals", "Date", False, False, False, _date, _date, _eq),
-    ("DateNotEquals", "Date", True, False, False, _date, _date, _eq),
-    ("DateLessThan", "Date", False, False, False, _date, _date, lambda a, b: a < b),
-    ("DateLessThanEquals", "Date", False, False, False, _date, _date, lambda a, b: a <= b),
-    ("DateGreaterThan", "Date", False, False, False, _date, _date, lambda a, b: a > b),
-    ("DateGreaterThanEquals", "Date", False, False, False, _date, _date, lambda a, b: a >= b),
-    ("Bool", "Bool", False, False, False, _bool, _bool, _eq),
-    ("BinaryEquals", "Binary", False, False, False, _binary, _binary, _eq),
-    ("IpAddress", "IpAddress", False, False, False, _net, _ip, _ip_in),
-    ("NotIpAddress", "IpAddress", True, False, False, _net, _ip, _ip_in),
-    ("ArnEquals", "Arn", False, True, True, _arnpat, _str, _rx),
-    ("ArnLike", "Arn", False, True, True, _arnpat, _str, _rx),
-    ("ArnNotEquals", "Arn", True, True, True, _arnpat, _str, _rx),
-    ("ArnNotLike", "Arn", True, True, True, _arnpat, _str, _rx),
-    ("Null", "Null", False, False, False, _bool, _bool, _eq),
-]
+#: (read policy value, read request value) per family
+_READERS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
+    "string": (_str, _str), "numeric": (_num, _num), "date": (_date, _date), "bool": (_bool, _bool),
+    "binary": (_binary, _binary), "ip": (_net, _ip), "arn": (_arnpat, _str), "null": (_bool, _bool),
+}
+#: ordering tests by the end of the operator name (Numeric and Date families)
+_ORDER: tuple[tuple[str, Callable[[Any, Any], bool]], ...] = (
+    ("LessThanEquals", lambda a, b: a <= b), ("LessThan", lambda a, b: a < b),
+    ("GreaterThanEquals", lambda a, b: a >= b), ("GreaterThan", lambda a, b: a > b),
+)
+
+
+def _evaluator(row: BaseOperator) -> BaseOp:
+    read_policy, read_request = _READERS[row.family]
+    if row.ignore_case:
+        read_policy = read_request = _lower
+    elif row.family == "string" and row.wildcards:
+        read_policy = _like
+    test = _rx if row.wildcards else _ip_in if row.family == "ip" else next(
+        (f for suffix, f in _ORDER if row.name.endswith(suffix)), _eq)
+    return BaseOp(row.name, row.family, row.negated, row.wildcards, row.variables, read_policy, read_request, test)
+
 
 #: every base operator, by name
-OPERATORS: dict[str, BaseOp] = {r[0]: BaseOp(*r) for r in _ROWS}
-_BY_LOWER = {k.lower(): v for k, v in OPERATORS.items()}
-
-SET_ALL = "ForAllValues"
-SET_ANY = "ForAnyValue"
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedOperator:
-    set_op: str | None
-    base: BaseOp
-    if_exists: bool
-
-
-@lru_cache(maxsize=1024)
-def parse_operator(text: str) -> ParsedOperator:
-    """``ForAnyValue:StringLikeIfExists`` -> (ForAnyValue, StringLike, if_exists=True).
-
-    Raises :class:`ConditionValueError` for an unknown operator."""
-    set_op = None
-    rest = text
-    if ":" in text:
-        q, _, rest = text.partition(":")
-        ql = q.lower()
-        if ql == "forallvalues":
-            set_op = SET_ALL
-        elif ql == "foranyvalue":
-            set_op = SET_ANY
-        else:
-            raise ConditionValueError(f"unknown set operator `{q}` in `{text}`")
-    low = rest.lower()
-    if_exists = False
-    base = _BY_LOWER.get(low)
-    if base is None and low.endswith("ifexists"):
-        base = _BY_LOWER.get(low[: -len("ifexists")])
-        if_exists = base is not None
-    if base is None:
-        raise ConditionValueError(f"unknown condition operator `{text}`")
-    if base.name == "Null" and (if_exists or set_op):
-        raise ConditionValueError(f"`{text}` is not a valid operator: `Null` takes no qualifier")
-    return ParsedOperator(set_op, base, if_exists)
+OPERATORS: dict[str, BaseOp] = {name: _evaluator(row) for name, row in BASE_OPERATORS.items()}
 
 
 # --------------------------------------------------------------------------------------------
@@ -299,7 +262,7 @@ class CompiledCondition:
         self.pointer = pointer
         self.raw_values = raw_values
         self.error: str | None = None
-        self.values: tuple = ()
+        self.values: tuple[Any, ...] = ()
         self.templates: tuple[Template, ...] = ()
         self.set_op = None
         self.if_exists = False
@@ -307,11 +270,12 @@ class CompiledCondition:
         self.negated = False
         try:
             po = parse_operator(operator)
-        except ConditionValueError as exc:
+        except OperatorError as exc:
             self.error = str(exc)
             return
-        self.set_op, self.op, self.if_exists = po.set_op, po.base, po.if_exists
-        self.negated = po.base.negated
+        op = OPERATORS[po.base.name]
+        self.set_op, self.op, self.if_exists = po.set_operator, op, po.if_exists
+        self.negated = op.negated
         vals = raw_values if isinstance(raw_values, list) else [raw_values]
         statics = []
         templates = []
@@ -319,11 +283,11 @@ class CompiledCondition:
             if isinstance(v, (dict, list)) or v is None:
                 self.error = f"condition `{operator}` on `{key}`: value `{v!r}` is not a scalar"
                 return
-            if variables_on and po.base.variables and isinstance(v, str) and has_variables(v):
+            if variables_on and op.variables and isinstance(v, str) and has_variables(v):
                 templates.append(parse_template(v))
                 continue
             try:
-                statics.append(po.base.read_policy(v))
+                statics.append(op.read_policy(v))
             except ConditionValueError as exc:
                 self.error = f"condition `{operator}` on `{key}`: {exc}"
                 return
@@ -344,7 +308,7 @@ class CompiledCondition:
         absent = raw is None or (isinstance(raw, list) and not raw)
         if self.set_op is not None and raw == "":
             absent = True  # AWS: a key resolving to a null data set, "such as an empty string"
-        if op.family == "Null":  # type: ignore[union-attr]
+        if op.family == "null":  # type: ignore[union-attr]
             if absent:
                 missing.add(self.key_written)
             return any((pv == "true") == absent for pv in self.values)
@@ -366,7 +330,7 @@ class CompiledCondition:
             resolved = list(pvals)
             for t in self.templates:
                 if op.wildcards:  # type: ignore[union-attr]
-                    rx = t.resolve_glob(ctx, op.family == "Arn", missing)  # type: ignore[union-attr]
+                    rx = t.resolve_glob(ctx, op.family == "arn", missing)  # type: ignore[union-attr]
                     if rx is None:
                         return False
                     resolved.append(rx)

@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from permwise.catalog.arn import Arn, arn_account, arn_region
 from permwise.engine.matching import (
     ANONYMOUS,
     FEDERATED_USER,
@@ -85,24 +86,6 @@ def _instant(at: datetime) -> tuple[str, int]:
         memo[2] = epoch
         memo[0] = at
     return memo[1], memo[2]
-
-
-def arn_account(arn: str) -> str | None:
-    if not arn.startswith("arn:"):
-        return None
-    parts = arn.split(":", 5)
-    if len(parts) == 6 and parts[4]:
-        return parts[4]
-    return None
-
-
-def arn_region(arn: str) -> str | None:
-    if not arn.startswith("arn:"):
-        return None
-    parts = arn.split(":", 5)
-    if len(parts) == 6 and parts[3] and parts[3] != "*":
-        return parts[3]
-    return None
 
 
 def _principal_context(pi: PrincipalInfo) -> dict[str, Any]:
@@ -153,7 +136,7 @@ def build_context(
         ctx = _principal_context(pi).copy()
         ctx.update(context)
         if "aws:resourceaccount" not in ctx:
-            racct = resource_account or (arn_account(resource) if resource.startswith("arn:") else None)
+            racct = resource_account or arn_account(resource)
             if racct:
                 ctx["aws:resourceaccount"] = racct
         if "aws:requestedregion" not in ctx and resource.startswith("arn:"):
@@ -165,13 +148,12 @@ def build_context(
     if at is not None:
         ctx["aws:currenttime"], ctx["aws:epochtime"] = _instant(at)
     racct = resource_account
-    if resource.startswith("arn:"):
-        parts = resource.split(":", 5)
-        if len(parts) == 6:
-            if not racct and parts[4]:
-                racct = parts[4]
-            if parts[3] and parts[3] != "*":
-                ctx["aws:requestedregion"] = parts[3]
+    arn = Arn.parse(resource)
+    if arn is not None:
+        if not racct and arn.account:
+            racct = arn.account
+        if arn.concrete_region:
+            ctx["aws:requestedregion"] = arn.concrete_region
     if racct:
         ctx["aws:resourceaccount"] = racct
     if principal_tags:
@@ -231,7 +213,7 @@ def requested_region(action: str, resource: str, default: str | None) -> str | N
     if g is not None:
         return g
     r = arn_region(resource) if resource and resource != "*" else None
-    if r and "?" not in r:
+    if r:
         return r
     return default
 
@@ -452,7 +434,7 @@ def call_keys(action: str, resource: str, region: str | None, rf: ResourceFacts 
     rr = requested_region(action, resource, region) if action else region
     if rr:
         ctx["aws:RequestedRegion"] = rr
-    racct = (rf.account if rf else None) or (arn_account(resource) if resource.startswith("arn:") else None)
+    racct = (rf.account if rf else None) or arn_account(resource)
     if racct and racct.isdigit():
         ctx["aws:ResourceAccount"] = racct
     if rf is not None:

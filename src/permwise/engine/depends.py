@@ -29,6 +29,7 @@ from typing import Any
 
 from permwise.engine.context import Unknown
 from permwise.engine.evaluate import ALLOWED, PolicySet, Request, Result, evaluate
+from permwise.policy.operators import written_operator
 
 _KEYS_CACHE: dict[int, tuple[PolicySet, dict[str, list[tuple[str, Any]]], frozenset[str], frozenset[str]]] = {}
 _VARIABLE = re.compile(r"\$\{\s*([^},\s]+)")
@@ -119,9 +120,10 @@ def _probe_value(op: str, v: Any) -> str | None:
     s = str(v).lower() if isinstance(v, bool) else str(v)
     if "${" in s:
         return None
-    low = op.lower().split(":")[-1]
-    if low.endswith("ifexists"):
-        low = low[: -len("ifexists")]
+    parsed = written_operator(op)
+    if parsed is None:
+        return s
+    low = parsed.base.name.lower()
     if "ipaddress" in low:
         try:
             return str(ipaddress.ip_network(s, strict=False).network_address)

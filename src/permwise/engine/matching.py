@@ -25,6 +25,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from permwise.catalog.arn import Arn
+
 _WILD = re.compile(r"[*?]")
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _CANONICAL = re.compile(r"^[0-9a-fA-F]{64}$")
@@ -321,47 +323,47 @@ def parse_principal(principal: str) -> PrincipalInfo:
         return PrincipalInfo(p, ANONYMOUS)
     if _ACCOUNT_ID.match(p):
         return PrincipalInfo(p, ROOT, account=p, arn=f"arn:aws:iam::{p}:root")
+    arn = Arn.parse(p)
+    if arn is not None:
+        partition, service, account, res = arn.partition, arn.service, arn.account, arn.resource
+        if service == "iam":
+            if res == "root":
+                return PrincipalInfo(p, ROOT, partition, account, p)
+            if res.startswith("user/"):
+                name = res.rsplit("/", 1)[-1]
+                return PrincipalInfo(p, USER, partition, account, p, name)
+            if res.startswith("role/"):
+                name = res.rsplit("/", 1)[-1]
+                slr = res.startswith("role/aws-service-role/")
+                return PrincipalInfo(
+                    p, ROLE, partition, account, p, name, p, name, service_linked=slr
+                )
+            if res.startswith("saml-provider/") or res.startswith("oidc-provider/"):
+                return PrincipalInfo(p, WEB_IDENTITY, partition, account, p)
+        elif service == "sts":
+            if res.startswith("assumed-role/"):
+                bits = res.split("/")
+                role_name = bits[1] if len(bits) > 1 else ""
+                session = "/".join(bits[2:]) if len(bits) > 2 else ""
+                role_arn = f"arn:{partition}:iam::{account}:role/{role_name}"
+                return PrincipalInfo(
+                    p,
+                    SESSION,
+                    partition,
+                    account,
+                    p,
+                    role_name,
+                    role_arn,
+                    role_name,
+                    session,
+                    # service-linked role names all start with AWSServiceRoleFor
+                    service_linked=role_name.startswith("AWSServiceRoleFor"),
+                )
+            if res.startswith("federated-user/"):
+                name = res.split("/", 1)[1]
+                return PrincipalInfo(p, FEDERATED_USER, partition, account, p, name)
+        return PrincipalInfo(p, UNKNOWN, partition, account or None, p)
     if p.startswith("arn:"):
-        parts = p.split(":", 5)
-        if len(parts) == 6:
-            _, partition, service, _region, account, res = parts
-            if service == "iam":
-                if res == "root":
-                    return PrincipalInfo(p, ROOT, partition, account, p)
-                if res.startswith("user/"):
-                    name = res.rsplit("/", 1)[-1]
-                    return PrincipalInfo(p, USER, partition, account, p, name)
-                if res.startswith("role/"):
-                    name = res.rsplit("/", 1)[-1]
-                    slr = res.startswith("role/aws-service-role/")
-                    return PrincipalInfo(
-                        p, ROLE, partition, account, p, name, p, name, service_linked=slr
-                    )
-                if res.startswith("saml-provider/") or res.startswith("oidc-provider/"):
-                    return PrincipalInfo(p, WEB_IDENTITY, partition, account, p)
-            elif service == "sts":
-                if res.startswith("assumed-role/"):
-                    bits = res.split("/")
-                    role_name = bits[1] if len(bits) > 1 else ""
-                    session = "/".join(bits[2:]) if len(bits) > 2 else ""
-                    role_arn = f"arn:{partition}:iam::{account}:role/{role_name}"
-                    return PrincipalInfo(
-                        p,
-                        SESSION,
-                        partition,
-                        account,
-                        p,
-                        role_name,
-                        role_arn,
-                        role_name,
-                        session,
-                        # service-linked role names all start with AWSServiceRoleFor
-                        service_linked=role_name.startswith("AWSServiceRoleFor"),
-                    )
-                if res.startswith("federated-user/"):
-                    name = res.split("/", 1)[1]
-                    return PrincipalInfo(p, FEDERATED_USER, partition, account, p, name)
-            return PrincipalInfo(p, UNKNOWN, partition, account or None, p)
         return PrincipalInfo(p, UNKNOWN, arn=p)
     if _CANONICAL.match(p):
         return PrincipalInfo(p, CANONICAL, arn=p)
@@ -467,12 +469,11 @@ def compile_principal(element: object) -> PrincipalMatcher:
                     m.star = True
                 elif _ACCOUNT_ID.match(v):
                     m.accounts.add(v)
-                elif v.startswith("arn:"):
-                    parts = v.split(":", 5)
-                    if len(parts) == 6 and parts[2] == "iam" and parts[5] == "root":
-                        m.accounts.add(parts[4])
-                    elif len(parts) == 6 and parts[2] == "iam" and parts[5].startswith("role/"):
-                        m.roles.add((parts[4], parts[5].rsplit("/", 1)[-1]))
+                elif (arn := Arn.parse(v)) is not None:
+                    if arn.service == "iam" and arn.resource == "root":
+                        m.accounts.add(arn.account)
+                    elif arn.service == "iam" and arn.resource.startswith("role/"):
+                        m.roles.add((arn.account, arn.resource.rsplit("/", 1)[-1]))
                         m.arns.add(v)
                     else:
                         m.arns.add(v)

@@ -19,7 +19,19 @@ from typing import Any
 
 import orjson
 
-from permwise.environment.model import RCP_TYPE, SCP_TYPE, SNAPSHOT_FORMAT
+from permwise.environment.layout import (
+    FORMAT,
+    META,
+    ORG_ACCOUNTS,
+    ORGANIZATION,
+    OUS,
+    ROOTS,
+    account_meta,
+    authorization_details,
+    org_policy,
+    resource_policies,
+)
+from permwise.environment.model import RCP_TYPE, SCP_TYPE
 from permwise.fsutil import atomic_write_many
 
 FULL_AWS_ACCESS = {
@@ -238,7 +250,7 @@ class SnapshotBuilder:
             return orjson.dumps(v, option=opt) + b"\n"
 
         out: dict[str, bytes] = {
-            "snapshot.json": dump({"format": SNAPSHOT_FORMAT, "created": self.created, "source": self.source,
+            META: dump({"format": FORMAT, "created": self.created, "source": self.source,
                                    "partition": self.partition, "regions": self.regions}),
         }
         if self.has_organization:
@@ -248,18 +260,18 @@ class SnapshotBuilder:
             if self.rcp_enabled:
                 types.append({"Type": RCP_TYPE, "Status": "ENABLED"})
             avail = [{"Type": t["Type"], "Status": "ENABLED"} for t in types]
-            out["organization/organization.json"] = dump({"Organization": {
+            out[ORGANIZATION] = dump({"Organization": {
                 "Id": self.org_id, "Arn": f"arn:{self.partition}:organizations::{self.management}:organization/{self.org_id}",
                 "FeatureSet": "ALL", "MasterAccountArn": f"arn:{self.partition}:organizations::{self.management}:account/{self.org_id}/{self.management}",
                 "MasterAccountId": self.management, "MasterAccountEmail": "aws+management@example.com",
                 "AvailablePolicyTypes": avail,
             }})
-            out["organization/roots.json"] = dump({"Roots": [{
+            out[ROOTS] = dump({"Roots": [{
                 "Id": self.root_id, "Arn": f"arn:{self.partition}:organizations::{self.management}:root/{self.org_id}/{self.root_id}",
                 "Name": "Root", "PolicyTypes": types,
             }]})
-            out["organization/ous.json"] = dump({"OrganizationalUnits": self.ous})
-            out["organization/accounts.json"] = dump({"Accounts": self.accounts})
+            out[OUS] = dump({"OrganizationalUnits": self.ous})
+            out[ORG_ACCOUNTS] = dump({"Accounts": self.accounts})
             policies = dict(self.org_policies)
             if self.full_access_everywhere:
                 nodes = self.all_nodes()
@@ -274,18 +286,18 @@ class SnapshotBuilder:
             types_of = {self.root_id: "ROOT", **{o["Id"]: "ORGANIZATIONAL_UNIT" for o in self.ous},
                         **{a["Id"]: "ACCOUNT" for a in self.accounts}}
             for pid, (body, targets) in sorted(self.org_policies.items()):
-                out[f"organization/policies/{pid}.json"] = dump(body)
-                out[f"organization/targets/{pid}.json"] = dump({"Targets": [
+                out[org_policy(pid)] = dump(body)
+                out[org_policy(pid, targets=True)] = dump({"Targets": [
                     {"TargetId": t, "Arn": f"arn:{self.partition}:organizations::{self.management}:{types_of.get(t, 'ACCOUNT').lower()}/{self.org_id}/{t}",
                      "Name": names.get(t, t), "Type": types_of.get(t, "ACCOUNT")}
                     for t in targets
                 ]})
         for acct, auth in sorted(self.auth.items()):
-            out[f"accounts/{acct}/authorization-details.json"] = dump({**auth, "IsTruncated": False})
+            out[authorization_details(acct)] = dump({**auth, "IsTruncated": False})
             if acct in self.account_meta:
-                out[f"accounts/{acct}/account.json"] = dump(self.account_meta[acct])
+                out[account_meta(acct)] = dump(self.account_meta[acct])
         for acct, rps in sorted(self.resource_policies.items()):
-            out[f"accounts/{acct}/resource-policies.json"] = dump({"ResourcePolicies": rps})
+            out[resource_policies(acct)] = dump({"ResourcePolicies": rps})
         for rel, v in self.extra_files.items():
             out[rel] = v if isinstance(v, bytes) else dump(v)
         return out

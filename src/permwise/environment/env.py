@@ -25,7 +25,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from permwise.engine import EXPLICIT_DENY, CompiledPolicy, PolicySet, Request, compile_policy, evaluate
+from permwise.catalog.arn import arn_account
+from permwise.engine import (
+    EXPLICIT_DENY,
+    CompiledPolicy,
+    PolicySet,
+    Request,
+    compile_policy,
+    evaluate,
+)
 from permwise.engine.context import (
     PrincipalFacts,
     ResourceFacts,
@@ -36,6 +44,8 @@ from permwise.engine.context import (
 from permwise.catalog import get_catalog
 from permwise.clock import now_instant
 from permwise.engine.matching import parse_principal
+from permwise.engine.scope import rcp_exempt_account, scp_exemption
+from permwise.environment.load import OrgData
 from permwise.environment.model import (
     RCP_TYPE,
     SCP_TYPE,
@@ -48,7 +58,6 @@ from permwise.environment.model import (
     Principal,
     Problem,
     ResourcePolicy,
-    arn_account,
 )
 from permwise.errors import InputError
 
@@ -70,20 +79,24 @@ class PolicyRef:
 class Environment:
     """A loaded snapshot. Build it with :func:`permwise.environment.load_snapshot`."""
 
-    def __init__(self, root: Path, meta: dict) -> None:
+    def __init__(self, root: Path, meta: dict, org: OrgData | None = None,
+                 accounts: dict[str, Account] | None = None) -> None:
+        """``meta`` is ``snapshot.json``; ``org`` the organization read from ``organization/``
+        (none: a standalone account); ``accounts`` the accounts (default: the organization's)."""
+        org = org if org is not None else OrgData()
         self.root = root
         self.meta = meta
         self.partition: str = meta.get("partition") or "aws"
         self.regions: list[str] = list(meta.get("regions") or [])
-        self.organization_id: str = ""
-        self.management_account_id: str | None = None
-        self.root_id: str = ""
-        self.root_name: str = "Root"
-        self.scp_enabled = False
-        self.rcp_enabled = False
-        self.ous: dict[str, OrgUnit] = {}
-        self.accounts: dict[str, Account] = {}
-        self.org_policies: dict[str, OrgPolicy] = {}
+        self.organization_id: str = org.id
+        self.management_account_id: str | None = org.management_account_id
+        self.root_id: str = org.root_id
+        self.root_name: str = org.root_name
+        self.scp_enabled = org.scp_enabled
+        self.rcp_enabled = org.rcp_enabled
+        self.ous: dict[str, OrgUnit] = org.ous
+        self.accounts: dict[str, Account] = dict(org.accounts if accounts is None else accounts)
+        self.org_policies: dict[str, OrgPolicy] = org.policies
         self.managed_policies: dict[str, ManagedPolicy] = {}
         self.groups: dict[str, Group] = {}  # group ARN -> group
         self.resource_policies: dict[str, ResourcePolicy] = {}
@@ -229,7 +242,7 @@ class Environment:
             p = self._roles_by_name().get((pi.account or "", pi.role_name or ""))
         if p is not None and p.kind == "role":
             role_arn = p.arn
-        account = p.account if p else arn_account(principal_arn)
+        account = p.account if p else arn_account(principal_arn) or ""
         acc = self.accounts.get(account)
         org_id, paths = None, ()
         if acc is not None and acc.in_organization and self.organization_id:
@@ -264,9 +277,9 @@ class Environment:
             else:
                 rp = self.find_resource_policy(resource_arn)
                 if rp is not None and isinstance(rp.extra.get("Tags"), (list, dict)):
-                    from permwise.environment.load import tag_map
+                    from permwise.environment.load import tags_of
 
-                    tags = tag_map(rp.extra["Tags"])
+                    tags = tags_of(rp.extra["Tags"])
         return ResourceFacts(racct, org_id, paths, tags)
 
     def request_model(
@@ -385,13 +398,13 @@ class Environment:
         self._compiled[key] = cp
         return cp
 
-    def _managed(self, arn: str, kind: str) -> CompiledPolicy | None:
+    def managed(self, arn: str, kind: str) -> CompiledPolicy | None:
         mp = self.managed_policies.get(arn)
         if mp is None:
             return None
         return self.compile(("managed", arn, kind), mp.document, arn, kind, mp.origin)
 
-    def _identity_for(self, p: Principal) -> tuple[list[CompiledPolicy], list[CompiledPolicy]]:
+    def identity_for(self, p: Principal) -> tuple[list[CompiledPolicy], list[CompiledPolicy]]:
         hit = self._identity.get(p.arn)
         if hit is not None:
             return hit
@@ -400,7 +413,7 @@ class Environment:
         for ip in p.inline_policies:
             ident.append(self.compile(("inline", p.arn, ip.name), ip.document, f"inline:{owner}/{ip.name}", "identity", ip.origin))
         for arn in p.managed_policy_arns:
-            cp = self._managed(arn, "identity")
+            cp = self.managed(arn, "identity")
             if cp is not None:
                 ident.append(cp)
         for gname in p.groups:
@@ -411,12 +424,12 @@ class Environment:
                 ident.append(self.compile(("inline", g.arn, ip.name), ip.document, f"inline:group/{g.name}/{ip.name}",
                                           "identity", ip.origin))
             for arn in g.managed_policy_arns:
-                cp = self._managed(arn, "identity")
+                cp = self.managed(arn, "identity")
                 if cp is not None:
                     ident.append(cp)
         boundary: list[CompiledPolicy] = []
         if p.boundary_arn:
-            cp = self._managed(p.boundary_arn, "boundary")
+            cp = self.managed(p.boundary_arn, "boundary")
             if cp is None:
                 # absent boundary: reported (principal_problems); evaluated with no boundary
                 pass
@@ -480,7 +493,7 @@ class Environment:
         rp = self.find_resource_policy(resource_arn)
         return rp.account if rp else None
 
-    def _resource_policy(self, resource_arn: str) -> CompiledPolicy | None:
+    def resource_policy_of(self, resource_arn: str) -> CompiledPolicy | None:
         if resource_arn in self._resource:
             return self._resource[resource_arn]
         cp = None
@@ -513,14 +526,14 @@ class Environment:
             )
         mgmt = self.management_account_id
         racct = resource_account or self.resource_account(resource_arn)
-        rcp_acct = None if (racct is None or racct == mgmt or not self.rcp_enabled) else racct
-        resource = self._resource_policy(resource_arn) if resource_arn and resource_arn != "*" else None
+        rcp_acct = None if (racct is None or rcp_exempt_account(racct, mgmt) or not self.rcp_enabled) else racct
+        resource = self.resource_policy_of(resource_arn) if resource_arn and resource_arn != "*" else None
         key = (principal_arn, rcp_acct, id(resource) if resource is not None else None)
         hit = self._sets.get(key)
         if hit is not None:
             return hit
-        ident, boundary = self._identity_for(p)
-        scps = [] if (p.account == mgmt or p.service_linked) else self._chain(SCP_TYPE, p.account)
+        ident, boundary = self.identity_for(p)
+        scps = [] if scp_exemption(p.arn, mgmt) else self._chain(SCP_TYPE, p.account)
         rcps = self._chain(RCP_TYPE, rcp_acct) if rcp_acct else []
         if rcps and self.aws_managed_key(resource_arn):
             rcps = []  # RCPs do not apply to AWS managed KMS keys
@@ -537,9 +550,7 @@ class Environment:
         """True when SCPs never restrict this principal: it is in the management account, or it
         is a service-linked role (AWS Organizations User Guide, "Service control policies")."""
         p = self._principals.get(principal_arn)
-        if p is None:
-            return False
-        return (self.management_account_id is not None and p.account == self.management_account_id) or p.service_linked
+        return p is not None and scp_exemption(p.arn, self.management_account_id) is not None
 
     def scps_denying(
         self,
@@ -575,12 +586,20 @@ class Environment:
         return out
 
     # ------------------------------------------------------------------ building (loader)
-    def _add_principal(self, p: Principal) -> None:
+    def add_principal(self, p: Principal) -> None:
         self._principals[p.arn] = p
         self._sorted = None
         self._role_names = None
 
-    def _index(self) -> None:
+    def set_principal_problems(self, problems: dict[str, list[Problem]]) -> None:
+        """The unresolved references of each principal, by ARN (see ``problems_of``)."""
+        self._principal_problems = problems
+
+    def group_named(self, account: str, name: str) -> Group | None:
+        """The group ``name`` of ``account`` (after :meth:`build_indexes`)."""
+        return self._groups_by_name.get((account, name))
+
+    def build_indexes(self) -> None:
         self._by_node.clear()
         for op in sorted(self.org_policies.values(), key=lambda o: (o.name, o.id)):
             for t in op.targets:

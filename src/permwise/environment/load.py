@@ -18,12 +18,27 @@ import re
 from pathlib import Path
 from typing import Any
 
+from permwise.catalog.arn import Arn, arn_account
 from permwise.environment.documents import DocumentError, decode_document
-from permwise.environment.schema import schema_error
+from permwise.environment.layout import (
+    ERRORS,
+    FORMAT,
+    META,
+    ORG_ACCOUNTS,
+    ORG_DIR,
+    ORG_POLICIES,
+    ORG_TARGETS,
+    ORGANIZATION,
+    OUS,
+    ROOTS,
+    SCHEMA_DOC,
+    account_meta,
+    authorization_details,
+    resource_policies,
+)
 from permwise.environment.model import (
     RCP_TYPE,
     SCP_TYPE,
-    SNAPSHOT_FORMAT,
     Account,
     Group,
     InlinePolicy,
@@ -34,8 +49,8 @@ from permwise.environment.model import (
     Principal,
     Problem,
     ResourcePolicy,
-    arn_account,
 )
+from permwise.environment.schema import schema_error
 from permwise.errors import InputError
 from permwise.sources import Source, load_source, read_bytes
 
@@ -73,7 +88,7 @@ class SnapshotReader:
         bad = schema_error(rel, src.data)  # the whole file against the published schema
         if bad is not None:
             raise src.error(bad[1], bad[0], "the snapshot layout and types are in docs/snapshots.md "
-                            "(schema: docs/schemas/snapshot.schema.json)")
+                            f"(schema: {SCHEMA_DOC})")
         return src
 
     def source(self, rel: str) -> Source | None:
@@ -128,7 +143,7 @@ def _type(value: Any) -> str:
     )
 
 
-def tag_map(items: Any) -> dict[str, str]:
+def tags_of(items: Any) -> dict[str, str]:
     if isinstance(items, dict):
         return {str(k): str(v) for k, v in items.items()}
     out: dict[str, str] = {}
@@ -143,19 +158,19 @@ def tag_map(items: Any) -> dict[str, str]:
 
 
 def read_meta(r: SnapshotReader) -> dict:
-    if not r.exists("snapshot.json"):
-        r.problem("no-metadata", "snapshot.json", "", "no `snapshot.json`; read as format "
-                  f"`{SNAPSHOT_FORMAT}` with partition `aws`")
-        return {"format": SNAPSHOT_FORMAT, "partition": "aws", "regions": [], "source": "manual"}
-    src = r.read("snapshot.json")
-    meta = r.obj("snapshot.json", src.data, "")
+    if not r.exists(META):
+        r.problem("no-metadata", META, "", "no `snapshot.json`; read as format "
+                  f"`{FORMAT}` with partition `aws`")
+        return {"format": FORMAT, "partition": "aws", "regions": [], "source": "manual"}
+    src = r.read(META)
+    meta = r.obj(META, src.data, "")
     fmt = meta.get("format")
-    if fmt != SNAPSHOT_FORMAT:
-        raise r.fail("snapshot.json", "/format", f"unsupported snapshot format `{fmt}`",
-                     f"this version of permwise reads `{SNAPSHOT_FORMAT}`")
+    if fmt != FORMAT:
+        raise r.fail(META, "/format", f"unsupported snapshot format `{fmt}`",
+                     f"this version of permwise reads `{FORMAT}`")
     regions = meta.get("regions", [])
     if not isinstance(regions, list) or not all(isinstance(x, str) for x in regions):
-        raise r.fail("snapshot.json", "/regions", "`regions` must be a list of region names")
+        raise r.fail(META, "/regions", "`regions` must be a list of region names")
     return meta
 
 
@@ -179,11 +194,11 @@ class OrgData:
 
 def read_organization(r: SnapshotReader) -> OrgData:
     org = OrgData()
-    if not (r.root / "organization").is_dir():
+    if not (r.root / ORG_DIR).is_dir():
         return org
     org.present = True
 
-    rel = "organization/organization.json"
+    rel = ORGANIZATION
     if not r.exists(rel):
         raise InputError("missing `organization/organization.json`", file=str(r.root / rel),
                          hint="run `aws organizations describe-organization > organization/organization.json`")
@@ -192,7 +207,7 @@ def read_organization(r: SnapshotReader) -> OrgData:
     org.id = r.string(rel, o, "Id", "/Organization", required=False)
     org.management_account_id = r.string(rel, o, "MasterAccountId", "/Organization")
 
-    rel = "organization/roots.json"
+    rel = ROOTS
     if not r.exists(rel):
         raise InputError("missing `organization/roots.json`", file=str(r.root / rel),
                          hint="run `aws organizations list-roots > organization/roots.json`")
@@ -212,7 +227,7 @@ def read_organization(r: SnapshotReader) -> OrgData:
     else:
         types_known = False
 
-    rel = "organization/ous.json"
+    rel = OUS
     if r.exists(rel):
         src = r.read(rel)
         for i, ou in enumerate(r.lst(rel, r.obj(rel, src.data, ""), "OrganizationalUnits", "")):
@@ -226,7 +241,7 @@ def read_organization(r: SnapshotReader) -> OrgData:
     for oid in sorted(org.ous):
         _ou_path(r, org, oid)  # raises on dangling parents and cycles
 
-    rel = "organization/accounts.json"
+    rel = ORG_ACCOUNTS
     if not r.exists(rel):
         raise InputError("missing `organization/accounts.json`", file=str(r.root / rel),
                          hint="run `aws organizations list-accounts` and add each account's ParentId; " + _HINT_JQ)
@@ -264,14 +279,14 @@ def read_organization(r: SnapshotReader) -> OrgData:
             parent_id=parent, parent_path=path, in_organization=True,
         )
     if org.management_account_id not in org.accounts:
-        r.problem("management-not-listed", "organization/accounts.json", "/Accounts",
+        r.problem("management-not-listed", ORG_ACCOUNTS, "/Accounts",
                   f"the management account `{org.management_account_id}` is not in `accounts.json`")
 
     # policies and their targets
-    pol_dir = r.root / "organization" / "policies"
+    pol_dir = r.root / ORG_POLICIES
     files = sorted(pol_dir.glob("*.json")) if pol_dir.is_dir() else []
     for f in files:
-        rel = f"organization/policies/{f.name}"
+        rel = f"{ORG_POLICIES}/{f.name}"
         src = r.read(rel)
         p = r.obj(rel, r.obj(rel, src.data, "").get("Policy"), "/Policy")
         summ = r.obj(rel, p.get("PolicySummary"), "/Policy/PolicySummary")
@@ -294,10 +309,10 @@ def read_organization(r: SnapshotReader) -> OrgData:
             document=doc, targets=[], origin=Origin(rel, "/Policy/Content"),
         )
     nodes = {org.root_id} | set(org.ous) | set(org.accounts)
-    tgt_dir = r.root / "organization" / "targets"
+    tgt_dir = r.root / ORG_TARGETS
     tfiles = {f.stem: f for f in sorted(tgt_dir.glob("*.json"))} if tgt_dir.is_dir() else {}
     for stem, f in sorted(tfiles.items()):
-        rel = f"organization/targets/{f.name}"
+        rel = f"{ORG_TARGETS}/{f.name}"
         if stem not in org.policies:
             r.problem("targets-without-policy", rel, "", f"targets of policy `{stem}`, which is not in "
                       "`organization/policies/`; ignored")
@@ -329,7 +344,7 @@ def read_organization(r: SnapshotReader) -> OrgData:
             # is disabled; AWS detaches every policy of a type when it is disabled, so only an
             # attached one is inconsistent
             if not on and any(p.type == ptype and p.targets for p in org.policies.values()):
-                r.problem("policy-type-disabled", "organization/roots.json", "/Roots/0/PolicyTypes",
+                r.problem("policy-type-disabled", ROOTS, "/Roots/0/PolicyTypes",
                           f"`{ptype}` is not enabled on the root, so its attached policies are not in force")
 
     # AWS requires at least one SCP on every node while SCPs are enabled (FullAWSAccess by
@@ -340,7 +355,7 @@ def read_organization(r: SnapshotReader) -> OrgData:
             continue
         attached = {t for p in org.policies.values() if p.type == ptype for t in p.targets}
         for node in sorted(nodes - attached):
-            r.problem("node-without-policy", "organization/targets", "", f"no {what} is attached to `{node}`; "
+            r.problem("node-without-policy", ORG_TARGETS, "", f"no {what} is attached to `{node}`; "
                       f"AWS attaches at least one to every node while {what}s are enabled, so the snapshot "
                       f"probably misses its targets (nothing is allowed at that level)", node)
     return org
@@ -405,8 +420,7 @@ def _attached(r: SnapshotReader, rel: str, items: list, ptr: str) -> list[str]:
 
 def read_account(r: SnapshotReader, account_id: str) -> AccountIam:
     data = AccountIam()
-    base = f"accounts/{account_id}"
-    rel = f"{base}/authorization-details.json"
+    rel = authorization_details(account_id)
     if not r.exists(rel):
         raise InputError(f"missing `{rel}`", file=str(r.root / rel),
                          hint=f"run `aws iam get-account-authorization-details > {rel}` with that account's credentials")
@@ -425,8 +439,8 @@ def read_account(r: SnapshotReader, account_id: str) -> AccountIam:
         arn = r.string(rel, u, "Arn", ptr)
         pb = u.get("PermissionsBoundary") or {}
         data.users.append(Principal(
-            arn=arn, account=arn_account(arn), kind="user", name=u.get("UserName") or arn.rsplit("/", 1)[-1],
-            path=u.get("Path") or "/", id=u.get("UserId") or "", tags=tag_map(u.get("Tags")), trust_policy=None,
+            arn=arn, account=arn_account(arn) or "", kind="user", name=u.get("UserName") or arn.rsplit("/", 1)[-1],
+            path=u.get("Path") or "/", id=u.get("UserId") or "", tags=tags_of(u.get("Tags")), trust_policy=None,
             boundary_arn=pb.get("PermissionsBoundaryArn") if isinstance(pb, dict) else None,
             inline_policies=_inline(r, rel, r.lst(rel, u, "UserPolicyList", ptr, required=False), ptr + "/UserPolicyList"),
             managed_policy_arns=_attached(r, rel, r.lst(rel, u, "AttachedManagedPolicies", ptr, required=False), ptr + "/AttachedManagedPolicies"),
@@ -440,7 +454,7 @@ def read_account(r: SnapshotReader, account_id: str) -> AccountIam:
         arn = r.string(rel, g, "Arn", ptr)
         name = g.get("GroupName") or arn.rsplit("/", 1)[-1]
         data.groups[name] = Group(
-            arn=arn, name=name, account=arn_account(arn),
+            arn=arn, name=name, account=arn_account(arn) or "",
             inline_policies=_inline(r, rel, r.lst(rel, g, "GroupPolicyList", ptr, required=False), ptr + "/GroupPolicyList"),
             managed_policy_arns=_attached(r, rel, r.lst(rel, g, "AttachedManagedPolicies", ptr, required=False), ptr + "/AttachedManagedPolicies"),
             origin=Origin(rel, ptr),
@@ -455,8 +469,8 @@ def read_account(r: SnapshotReader, account_id: str) -> AccountIam:
         pb = ro.get("PermissionsBoundary") or {}
         last = ro.get("RoleLastUsed") or {}
         data.roles.append(Principal(
-            arn=arn, account=arn_account(arn), kind="role", name=ro.get("RoleName") or arn.rsplit("/", 1)[-1],
-            path=ro.get("Path") or "/", id=ro.get("RoleId") or "", tags=tag_map(ro.get("Tags")), trust_policy=trust_doc,
+            arn=arn, account=arn_account(arn) or "", kind="role", name=ro.get("RoleName") or arn.rsplit("/", 1)[-1],
+            path=ro.get("Path") or "/", id=ro.get("RoleId") or "", tags=tags_of(ro.get("Tags")), trust_policy=trust_doc,
             boundary_arn=pb.get("PermissionsBoundaryArn") if isinstance(pb, dict) else None,
             inline_policies=_inline(r, rel, r.lst(rel, ro, "RolePolicyList", ptr, required=False), ptr + "/RolePolicyList"),
             managed_policy_arns=_attached(r, rel, r.lst(rel, ro, "AttachedManagedPolicies", ptr, required=False), ptr + "/AttachedManagedPolicies"),
@@ -489,37 +503,46 @@ def read_account(r: SnapshotReader, account_id: str) -> AccountIam:
             document=r.document(rel, v["Document"], vptr), origin=Origin(rel, vptr),
         )
 
-    rel = f"{base}/resource-policies.json"
-    if r.exists(rel):
-        src = r.read(rel)
-        for i, rp in enumerate(r.lst(rel, r.obj(rel, src.data, ""), "ResourcePolicies", "")):
-            ptr = f"/ResourcePolicies/{i}"
-            rp = r.obj(rel, rp, ptr)
-            arn = r.string(rel, rp, "Arn", ptr)
-            if "Policy" not in rp:
-                raise r.fail(rel, ptr, f"resource policy of `{arn}` has no `Policy`")
-            service = rp.get("Service") or (arn.split(":")[2] if arn.count(":") >= 5 else "")
-            data.resource_policies.append(ResourcePolicy(
-                arn=arn, service=service, region=rp.get("Region") or "", account=account_id,
-                document=r.document(rel, rp["Policy"], ptr + "/Policy"), origin=Origin(rel, ptr + "/Policy"),
-                extra=rp.get("Extra") if isinstance(rp.get("Extra"), dict) else {},
-            ))
+    data.resource_policies = read_resource_policies(r, account_id)
 
-    rel = f"{base}/account.json"
+    rel = account_meta(account_id)
     if r.exists(rel):
         src = r.read(rel)
         data.meta = r.obj(rel, src.data, "")
     return data
 
 
+def read_resource_policies(r: SnapshotReader, account_id: str) -> list[ResourcePolicy]:
+    """``accounts/<id>/resource-policies.json`` (empty when the file is absent)."""
+    rel = resource_policies(account_id)
+    out: list[ResourcePolicy] = []
+    if not r.exists(rel):
+        return out
+    src = r.read(rel)
+    for i, rp in enumerate(r.lst(rel, r.obj(rel, src.data, ""), "ResourcePolicies", "")):
+        ptr = f"/ResourcePolicies/{i}"
+        rp = r.obj(rel, rp, ptr)
+        arn = r.string(rel, rp, "Arn", ptr)
+        if "Policy" not in rp:
+            raise r.fail(rel, ptr, f"resource policy of `{arn}` has no `Policy`")
+        parsed = Arn.parse(arn)
+        service = rp.get("Service") or (parsed.service if parsed is not None else "")
+        out.append(ResourcePolicy(
+            arn=arn, service=service, region=rp.get("Region") or "", account=account_id,
+            document=r.document(rel, rp["Policy"], ptr + "/Policy"), origin=Origin(rel, ptr + "/Policy"),
+            extra=rp.get("Extra") if isinstance(rp.get("Extra"), dict) else {},
+        ))
+    return out
+
+
 def read_errors(r: SnapshotReader) -> list[dict]:
-    if not r.exists("errors.json"):
+    if not r.exists(ERRORS):
         return []
-    src = r.read("errors.json")
-    errs = r.lst("errors.json", r.obj("errors.json", src.data, ""), "Errors", "")
+    src = r.read(ERRORS)
+    errs = r.lst(ERRORS, r.obj(ERRORS, src.data, ""), "Errors", "")
     for i, e in enumerate(errs):
         if isinstance(e, dict):
-            r.problem("collection-error", "errors.json", f"/Errors/{i}",
+            r.problem("collection-error", ERRORS, f"/Errors/{i}",
                       f"collection error in account `{e.get('Account', '?')}` {e.get('Service', '')} "
                       f"{e.get('Operation', '')}: {e.get('Code', '')} {e.get('Message', '')}".strip(), e.get("Account"))
     return [e for e in errs if isinstance(e, dict)]

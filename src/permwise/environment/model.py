@@ -11,18 +11,10 @@ from typing import Any
 
 from permwise.diagnostics import Diagnostic
 
-#: ``snapshot.json`` ``format`` value this version reads
-SNAPSHOT_FORMAT = "permwise-snapshot/1"
-
 SCP_TYPE = "SERVICE_CONTROL_POLICY"
 RCP_TYPE = "RESOURCE_CONTROL_POLICY"
 
 
-
-def arn_account(arn: str) -> str:
-    """The account field of ``arn`` (``""`` when it has none or is not an ARN)."""
-    parts = arn.split(":", 5)
-    return parts[4] if len(parts) == 6 else ""
 
 @dataclass(slots=True, init=False)
 class Problem(Diagnostic):

@@ -20,10 +20,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from permwise.environment.assemble import (
+    add_account_iam,
+    apply_account_meta,
+    compile_documents,
+    dedupe,
+    reference_problems,
+    sort_problems,
+)
 from permwise.environment.env import Environment
-from permwise.environment.load import OrgData, SnapshotReader, tag_map, read_account, read_errors, read_meta, read_organization
+from permwise.environment.layout import account_meta, check_root, list_account_dirs
+from permwise.environment.load import (
+    OrgData,
+    SnapshotReader,
+    read_account,
+    read_errors,
+    read_meta,
+    read_organization,
+)
 from permwise.environment.model import Account, Principal, Problem, ResourcePolicy
-from permwise.errors import InputError
 
 
 @dataclass(slots=True)
@@ -39,23 +54,6 @@ class SharedPart:
     accounts: dict[str, Account]
     errors: list[dict]
     problems: list[Problem] = field(default_factory=list)
-
-
-def check_root(root: Path, shown: str) -> None:
-    if not root.exists():
-        raise InputError("no such snapshot directory", file=shown,
-                         hint="build one with `permwise collect` or by hand (see docs/snapshots.md)")
-    if not root.is_dir():
-        raise InputError("a snapshot is a directory, not a file", file=shown,
-                         hint="pass the directory that holds `snapshot.json` and `accounts/`")
-    if not any((root / part).exists() for part in ("snapshot.json", "accounts", "organization")):
-        raise InputError("not a snapshot directory: it has no `snapshot.json`, `accounts/` or `organization/`",
-                         file=shown, hint="pass the directory `permwise collect --out` wrote (layout in docs/snapshots.md)")
-
-
-def list_account_dirs(root: Path) -> list[str]:
-    acc_dir = root / "accounts"
-    return sorted(d.name for d in acc_dir.iterdir() if d.is_dir()) if acc_dir.is_dir() else []
 
 
 def load_shared(path: str | Path, shown: str | None = None) -> SharedPart:
@@ -82,23 +80,12 @@ def load_shared(path: str | Path, shown: str | None = None) -> SharedPart:
                 r.problem("account-not-in-organization", f"accounts/{aid}", "", f"account `{aid}` has IAM data but is "
                           "not in `organization/accounts.json`; no SCPs or RCPs are applied to it", aid)
         acc.has_iam = True
-        rel = f"accounts/{aid}/account.json"
+        rel = account_meta(aid)
         if r.exists(rel):  # small: name, alias and tags label the account in every report
             src = r.read(rel)
-            _apply_meta(acc, r.obj(rel, src.data, ""))
+            apply_account_meta(acc, r.obj(rel, src.data, ""))
     errors = read_errors(r)
     return SharedPart(root, meta, org, dirs, accounts, errors, list(r.problems))
-
-
-def _apply_meta(acc: Account, meta: dict) -> None:
-    if not meta:
-        return
-    acc.meta = meta
-    acc.name = acc.name or str(meta.get("Name") or "")
-    acc.alias = str(meta.get("Alias") or "")
-    tags = meta.get("Tags")
-    if isinstance(tags, (list, dict)):
-        acc.tags = tag_map(tags)
 
 
 class PartialEnvironment(Environment):
@@ -106,8 +93,9 @@ class PartialEnvironment(Environment):
     organization, plus foreign roles and resource policies; ``unit_principals`` are the users and
     roles read from the unit's own account directories (foreign roles are not among them)."""
 
-    def __init__(self, root: Path, meta: dict) -> None:
-        super().__init__(root, meta)
+    def __init__(self, root: Path, meta: dict, org: OrgData | None = None,
+                 accounts: dict[str, Account] | None = None) -> None:
+        super().__init__(root, meta, org, accounts)
         self.unit_accounts: tuple[str, ...] = ()
         self.unit_principals: list[Principal] = []
         self.unit_problems: list[Problem] = []
@@ -134,88 +122,40 @@ def load_part(
     """An environment of the shared part plus the IAM data of ``account_ids`` (directories of
     the snapshot), plus foreign records. Problems of the unit's accounts are in
     ``env.unit_problems``; ``env.problems`` holds those and the shared part's."""
-    from permwise.environment import dedupe_problems, reference_problems
-
     r = SnapshotReader(shared.root)
-    env = PartialEnvironment(shared.root, shared.meta)
-    org = shared.org
-    env.organization_id = org.id
-    env.management_account_id = org.management_account_id
-    env.root_id = org.root_id
-    env.root_name = org.root_name
-    env.scp_enabled = org.scp_enabled
-    env.rcp_enabled = org.rcp_enabled
-    env.ous = org.ous
-    env.accounts = dict(shared.accounts)
-    env.org_policies = org.policies
+    env = PartialEnvironment(shared.root, shared.meta, shared.org, shared.accounts)
     env.unit_accounts = tuple(account_ids)
     own: list[Principal] = []
     for aid in account_ids:
-        data = read_account(r, aid)
-        rel = f"accounts/{aid}/authorization-details.json"
-        for g in data.groups.values():
-            env.groups[g.arn] = g
-        for arn, mp in data.policies.items():
-            env.managed_policies.setdefault(arn, mp)
-        for pr in data.users + data.roles:
-            if pr.account != aid:
-                r.problem("principal-account", rel, pr.origin.pointer + "/Arn",
-                          f"`{pr.arn}` belongs to account `{pr.account}` but is listed under `accounts/{aid}`", pr.arn)
-            if pr.arn in env._principals:
-                raise r.fail(rel, pr.origin.pointer + "/Arn", f"principal `{pr.arn}` is listed twice")
-            env._add_principal(pr)
-            own.append(pr)
-        for rp in data.resource_policies:
-            env.resource_policies[rp.arn] = rp
+        own.extend(add_account_iam(env, r, aid, read_account(r, aid)))
     for fr in foreign_roles:
-        if fr.arn not in env._principals:
-            env._add_principal(fr)
+        if env.principal(fr.arn) is None:
+            env.add_principal(fr)
     for rp in foreign_resource_policies:
         env.resource_policies.setdefault(rp.arn, rp)
     env.bucket_accounts = dict(bucket_accounts or {})
     env.errors = shared.errors
-    env._index()
-    env._principal_problems = reference_problems(r, env, sorted(own, key=lambda p: p.arn))
+    env.build_indexes()
+    env.set_principal_problems(reference_problems(r, env, sorted(own, key=lambda p: p.arn)))
     env.unit_principals = sorted(own, key=lambda p: p.arn)
-    env.unit_problems = dedupe_problems(r.problems)
+    env.unit_problems = dedupe(r.problems)
     env.problems = sort_problems(list(shared.problems) + env.unit_problems)
     if compile_all:
-        _compile_unit(env)
+        # what load_snapshot compiles, for the unit's accounts only: an invalid document is
+        # reported when its account is read
+        compile_documents(env, [aid for aid in env.unit_accounts if aid in env.accounts], unattached=False)
     return env
-
-
-def _compile_unit(env: PartialEnvironment) -> None:
-    """What :func:`permwise.environment._compile_all` does, for the unit's accounts only: an
-    invalid document is reported when its account is read."""
-    for p in env.principals():
-        env._identity_for(p)
-        if p.kind == "role" and p.trust_policy is not None:
-            env._resource_policy(p.arn)
-    for arn in env.managed_policies:
-        env._managed(arn, "identity")
-    for aid in env.unit_accounts:
-        if aid in env.accounts:
-            if env.scp_enabled:
-                env.scp_chain(aid)
-            if env.rcp_enabled:
-                env.rcp_chain(aid)
-    for arn in env.resource_policies:
-        env._resource_policy(arn)
-
-
-def sort_problems(problems: list[Problem]) -> list[Problem]:
-    """Deduplicated and sorted as :func:`permwise.environment.load_snapshot` sorts them."""
-    return sorted(dict.fromkeys(problems), key=lambda x: (x.file, x.pointer, x.code, x.message))
 
 
 def foreign_role(raw: dict[str, Any]) -> Principal:
     """A role of another account as the shared index keeps it (see ``permwise.scale.index``):
     its trust policy and identity, no permissions of its own in this unit."""
-    from permwise.environment.model import Origin, arn_account
+    from permwise.catalog.arn import arn_account
+    from permwise.environment.model import Origin
 
     arn = raw["arn"]
     return Principal(
-        arn=arn, account=arn_account(arn), kind="role", name=raw.get("name") or arn.rsplit("/", 1)[-1],
+        arn=arn, account=arn_account(arn) or "", kind="role", name=raw.get("name") or arn.rsplit("/", 1)[-1],
         path=raw.get("path") or "/", id=raw.get("id") or "", tags=dict(raw.get("tags") or {}),
         trust_policy=raw["trust"], boundary_arn=None, inline_policies=[], managed_policy_arns=[], groups=[],
         origin=Origin(raw["file"], raw["pointer"]), raw={},

@@ -21,6 +21,7 @@ import re
 from importlib import resources
 from typing import Any
 
+from permwise.environment.layout import SCHEMA_RESOURCE
 from permwise.sources import join_pointer
 from permwise.wording import plural
 
@@ -30,7 +31,7 @@ def _schema() -> dict:
     """The published schema, less the id patterns of organization nodes (``p-``, ``ou-``, ``r-``,
     ``o-``): permwise treats those ids as opaque names that only have to match each other, and
     hand-built snapshots use short ones. Account ids keep their 12-digit pattern."""
-    schema = json.loads(resources.files("permwise").joinpath("data/schemas/snapshot.schema.json").read_text("utf-8"))
+    schema = json.loads(resources.files("permwise").joinpath(SCHEMA_RESOURCE).read_text("utf-8"))
     stack: list[Any] = [schema["$defs"]]
     while stack:
         node = stack.pop()

@@ -43,6 +43,7 @@ from permwise.gates.probe import (
     ask,
     concretize,
     holder_account,
+    resource_patterns,
     sentinel,
 )
 
@@ -162,16 +163,8 @@ def statement_actions(policies: list[CompiledPolicy], *, allow_only: bool) -> di
 
 
 def _patterns(policies: list[CompiledPolicy]) -> list[str]:
-    out: set[str] = set()
-    for cp in policies:
-        for st in cp.statements:
-            if not isinstance(st.raw, dict):
-                continue
-            for key in ("Resource", "NotResource"):
-                for x in _list(st.raw.get(key)):
-                    if isinstance(x, str) and x != "*" and "${" not in x:
-                        out.add(x)
-    return sorted(out)
+    """The Resource strings of ``policies`` other than ``*``."""
+    return [p for p in resource_patterns(policies) if p != "*"]
 
 
 def _resources_for(action: str, patterns: list[str], account: str) -> list[tuple[str, str]]:

@@ -29,7 +29,16 @@ from permwise import catalog
 from permwise.audit.probe import concretize as audit_concretize
 from permwise.audit.probe import witness_value
 from permwise.clock import run_instant
-from permwise.engine import ALLOWED, CompiledPolicy, CompiledStatement, PolicySet, Request, evaluate
+from permwise.catalog.arn import Arn
+from permwise.catalog.arn import account_id as arn_account
+from permwise.engine import (
+    ALLOWED,
+    CompiledPolicy,
+    CompiledStatement,
+    PolicySet,
+    Request,
+    evaluate,
+)
 
 PROBE = "permwise-probe"
 HOLDER = "permwise-policy-holder"
@@ -157,8 +166,8 @@ def ask(ps: PolicySet, principal: str, action: str, resource: str, *, context: d
     region = next((v for k, v in witness_for(pols, action, set(), exclude=exclude).items()
                    if k.lower() == "aws:requestedregion"), None) if _names_region(pols) else None
     if isinstance(region, str) and region != ctx.get("aws:RequestedRegion"):
-        parts = resource.split(":", 5)
-        res2 = ":".join(parts[:3] + [region] + parts[4:]) if len(parts) == 6 and parts[3] else resource
+        arn = Arn.parse(resource)
+        res2 = str(arn.with_region(region)) if arn is not None and arn.region else resource
         ctx3 = {**ctx, **w, "aws:RequestedRegion": region}
         r3 = evaluate(ps, Request(principal=principal, action=action, resource=res2,
                                   resource_account=resource_account, context=ctx3, at=at))
@@ -194,13 +203,6 @@ def concretize(pattern: str, account: str, partition: str = "aws") -> str:
     """A concrete ARN matched by ``pattern``: wildcards in the region become ``us-east-1``, in
     the account the holder account, in names ``permwise-probe``."""
     return audit_concretize(pattern, account, REGION, partition, name=PROBE)
-
-
-def arn_account(arn: str) -> str | None:
-    parts = arn.split(":", 5)
-    if len(parts) == 6 and len(parts[4]) == 12 and parts[4].isdigit():
-        return parts[4]
-    return None
 
 
 def resource_patterns(policies: list[CompiledPolicy]) -> list[str]:

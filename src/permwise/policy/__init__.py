@@ -23,7 +23,15 @@ from permwise.policy.findings import (
     severity_rank,
     sort_findings,
 )
-from permwise.policy.model import ATTACHMENTS, POLICY_TYPES, TYPE_NAMES, Item, PolicyDocument, Statement
+from permwise.policy.model import (
+    ATTACHMENTS,
+    POLICY_TYPES,
+    TYPE_NAMES,
+    Item,
+    PolicyDocument,
+    PolicyKind,
+    Statement,
+)
 from permwise.policy.parser import detect_type, parse
 from permwise.policy.rules import POLICY_RULES
 from permwise.policy.validate import findings_for, validate, validate_document
@@ -37,6 +45,7 @@ __all__ = [
     "Finding",
     "Item",
     "PolicyDocument",
+    "PolicyKind",
     "Rule",
     "RuleRegistry",
     "Statement",

@@ -15,15 +15,21 @@ import orjson
 
 from permwise.catalog import closest
 from permwise.policy.findings import Finding
-from permwise.policy.model import STATEMENT_ELEMENTS, TOP_LEVEL_ELEMENTS, PolicyDocument, Statement
-from permwise.policy.operators import all_operator_names, parse_operator
+from permwise.policy.model import (
+    ORG_TYPES,
+    STATEMENT_ELEMENTS,
+    TOP_LEVEL_ELEMENTS,
+    PolicyDocument,
+    Statement,
+)
+from permwise.policy.operators import all_operator_names, written_operator
 from permwise.policy.parser import TRUST_ACTIONS, json_type_name
 from permwise.policy.rules import POLICY_RULES
+from permwise.policy.size import policy_size
 from permwise.sources import join_pointer
 
 VERSIONS = ("2012-10-17", "2008-10-17")
 IAM_TYPES = frozenset({"identity", "boundary", "session", "trust"})
-ORG_TYPES = frozenset({"scp", "rcp"})
 NO_PRINCIPAL_TYPES = frozenset({"identity", "boundary", "session", "scp"})
 PRINCIPAL_TYPES = frozenset({"resource", "trust", "rcp"})
 
@@ -92,20 +98,6 @@ def check_characters(doc: PolicyDocument, out: Collector) -> None:
                     fix="replace it with plain ASCII (straight quotes, hyphen-minus)", subject=ch)
 
 
-def policy_size(doc: PolicyDocument) -> tuple[int, int]:
-    """``(counted, minified)``: the characters AWS counts for this type, and the minified length.
-
-    IAM does not count white space; AWS Organizations counts every character of the text it is
-    given (the console strips white space outside strings before saving, the CLI and SDKs do not),
-    so a JSON file of an SCP or RCP is measured as written. A YAML file is not what AWS receives:
-    it is measured as the minified JSON it converts to (what ``permwise generate`` also submits).
-    """
-    minified = len(orjson.dumps(doc.data).decode())
-    if doc.type in ORG_TYPES and doc.source is not None and doc.source.fmt == "json":
-        return len(doc.source.text.strip()), minified
-    return minified, minified
-
-
 def size_limit(doc: PolicyDocument) -> int | None:
     if doc.type in ("identity", "boundary"):
         return IAM_LIMITS[doc.attached_as or "managed"] if doc.type == "identity" else IAM_LIMITS["managed"]
@@ -122,7 +114,9 @@ def check_size(doc: PolicyDocument, out: Collector) -> None:
     limit = size_limit(doc)
     if limit is None:
         return
-    counted, minified = policy_size(doc)
+    written = doc.source.text if doc.source is not None and doc.source.fmt == "json" else None
+    counted = policy_size(doc.data, doc.type, written)
+    minified = policy_size(doc.data, doc.type)
     if counted <= limit:
         return
     what = "characters including white space" if doc.type in ORG_TYPES else "characters without white space"
@@ -457,7 +451,7 @@ def check_condition_block(cond: Any, ptr: str, out: Collector) -> None:
         return
     for op, block in cond.items():
         optr = join_pointer(ptr, op)
-        parsed = parse_operator(op) if isinstance(op, str) else None
+        parsed = written_operator(op)
         if parsed is None:
             hint = closest(op.split(":")[-1], all_operator_names(), cutoff=0.7)
             out.add("P121", f"unknown condition operator `{op}`", optr,

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from permwise.catalog import Action, is_action_pattern_valid
-from permwise.policy import _catalog as C
+from permwise.policy import lookups as C
 from permwise.policy.findings import Finding
 from permwise.policy.grammar import Collector
 from permwise.policy.model import Item, PolicyDocument, Statement
-from permwise.policy.operators import FAMILY_KEY_TYPES, parse_operator
+from permwise.policy.operators import FAMILY_KEY_TYPES, written_operator
 from permwise.sources import join_pointer
 
 _ALL = "*"
@@ -232,7 +232,7 @@ def _check_condition_keys(st: Statement, resolved: list[Resolved] | None, out: C
     for op, block in cond.items():
         if not isinstance(op, str) or not isinstance(block, dict):
             continue
-        parsed = parse_operator(op)
+        parsed = written_operator(op)
         optr = join_pointer(join_pointer(st.pointer, "Condition"), op)
         for key in block:
             if not isinstance(key, str):

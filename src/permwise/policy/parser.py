@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from permwise.errors import InputError
-from permwise.policy.model import ATTACHMENTS, POLICY_TYPES, Item, PolicyDocument, Statement
-from permwise.sources import Source, join_pointer, load_source
+from permwise.policy.model import ATTACHMENTS, POLICY_TYPES, PolicyDocument, Statement
+from permwise.sources import Source, load_source
 
 #: Actions that belong in a role trust policy (lower case).
 TRUST_ACTIONS = frozenset({
@@ -48,8 +48,8 @@ def json_type_name(value: Any) -> str:
 
 
 def check_type(type_: str | None) -> str | None:
-    if type_ is None:
-        return None
+    if type_ is None or type_ in POLICY_TYPES:
+        return type_
     t = type_.strip().lower()
     aliases = {"permissions-boundary": "boundary", "permission-boundary": "boundary",
                "assume-role": "trust", "service-control": "scp", "resource-control": "rcp"}
@@ -60,47 +60,6 @@ def check_type(type_: str | None) -> str | None:
             hint="use one of " + ", ".join(f"`{p}`" for p in POLICY_TYPES),
         )
     return t
-
-
-def _items(value: Any, pointer: str) -> tuple[Item, ...]:
-    if isinstance(value, list):
-        return tuple(Item(v, join_pointer(pointer, i)) for i, v in enumerate(value))
-    if isinstance(value, str):
-        return (Item(value, pointer),)
-    return ()
-
-
-def _principal(value: Any, pointer: str) -> Any:
-    if value == "*":
-        return "*"
-    if isinstance(value, dict):
-        return {k: _items(v, join_pointer(pointer, k)) for k, v in value.items()}
-    return None
-
-
-def _statement(raw: Any, index: int, pointer: str) -> Statement:
-    st = Statement(index=index, pointer=pointer, raw=raw)
-    if not isinstance(raw, dict):
-        return st
-    st.sid = raw.get("Sid")
-    st.effect = raw.get("Effect")
-    for key in ("Action", "NotAction"):
-        if key in raw and st.action_key is None:
-            st.action_key = key
-    if st.action_key:
-        st.actions = _items(raw[st.action_key], join_pointer(pointer, st.action_key))
-    for key in ("Resource", "NotResource"):
-        if key in raw and st.resource_key is None:
-            st.resource_key = key
-    if st.resource_key:
-        st.resources = _items(raw[st.resource_key], join_pointer(pointer, st.resource_key))
-    for key in ("Principal", "NotPrincipal"):
-        if key in raw and st.principal_key is None:
-            st.principal_key = key
-    if st.principal_key:
-        st.principal = _principal(raw[st.principal_key], join_pointer(pointer, st.principal_key))
-    st.condition = raw.get("Condition")
-    return st
 
 
 def detect_type(statements: list[Statement]) -> str:
@@ -129,20 +88,18 @@ def build(data: Any, type_: str | None = None, *, name: str = "<policy>", source
     if attached_as is not None and attached_as not in ATTACHMENTS:
         raise InputError(f"unknown attachment `{attached_as}`",
                          hint="use one of " + ", ".join(f"`{a}`" for a in ATTACHMENTS))
-    raw_statements = data.get("Statement")
-    statements: list[Statement] = []
-    if isinstance(raw_statements, list):
-        statements = [_statement(s, i, f"/Statement/{i}") for i, s in enumerate(raw_statements)]
-    elif isinstance(raw_statements, dict):
-        statements = [_statement(raw_statements, 0, "/Statement")]
+    raw = data.get("Statement")
+    single = isinstance(raw, dict)
+    raw_statements = [raw] if single else raw if isinstance(raw, list) else []
     t = check_type(type_)
-    detected = t is None
-    if t is None:
-        t = detect_type(statements)
-    return PolicyDocument(
-        type=t, data=data, statements=statements, version=data.get("Version"), id=data.get("Id"),
-        name=name, source=source, type_detected=detected, attached_as=attached_as,
+    doc = PolicyDocument(
+        type=t or "identity", data=data, raw_statements=raw_statements, single=single,
+        version=data.get("Version"), id=data.get("Id"), name=name, source=source, type_detected=t is None,
+        attached_as=attached_as,
     )
+    if t is None:
+        doc.type = detect_type(doc.statements)
+    return doc
 
 
 def parse(source: Source | str | Path | dict, type: str | None = None, *, name: str | None = None,

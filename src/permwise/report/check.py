@@ -15,8 +15,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from permwise.catalog.arn import Arn
 from permwise.report.console import columns_fit
-from permwise.wording import noun, plural
 from permwise.report.escape import md_code, md_fence, md_message, md_text, terminal
 from permwise.requirements.check import (
     BLOCKED,
@@ -30,6 +30,7 @@ from permwise.requirements.check import (
 )
 from permwise.engine import Rule
 from permwise.report.reasons import render_reason
+from permwise.wording import noun, plural
 
 STATUS_STYLE = {READY: "green", PARTIAL: "yellow", BLOCKED: "bold red", UNRESOLVED: "magenta", CONDITIONAL: "cyan"}
 STATUS_MARK = {READY: "ready", PARTIAL: "partial", BLOCKED: "blocked", UNRESOLVED: "unresolved",
@@ -224,8 +225,8 @@ def _val(v: object) -> str:
 
 def _short_principal(arn: str) -> str:
     """``arn:aws:iam::111111111111:role/X`` -> ``111111111111 role/X``."""
-    parts = arn.split(":", 5)
-    return f"{parts[4]} {parts[5]}" if len(parts) == 6 else arn
+    parsed = Arn.parse(arn)
+    return f"{parsed.account} {parsed.resource}" if parsed is not None else arn
 
 
 def _indent(text: str, n: int) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from permwise.catalog.arn import Arn
 from permwise.errors import InputError
 from permwise.requirements.generate import GeneratedPolicy
 from permwise.requirements.model import PermissionSetConfig
@@ -42,7 +43,8 @@ def attach_target(policy: GeneratedPolicy, permission_set: PermissionSetConfig |
             f"`--attach` needs the principal of profile `{policy.profile}`",
             hint=f"set `profiles.{policy.profile}.principal` (a role ARN) or `profiles.{policy.profile}.permission_set` in the config",
         )
-    resource = arn.split(":", 5)[5]
+    parsed = Arn.parse(arn)
+    resource = parsed.resource if parsed is not None else arn
     kind, _, rest = resource.partition("/")
     if kind == "assumed-role":
         return AttachTarget("role", rest.split("/")[0])

@@ -39,6 +39,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from permwise.catalog.arn import account_id, arn_region
 from permwise.engine import (
     ALLOWED,
     EXPLICIT_DENY,
@@ -50,15 +51,26 @@ from permwise.engine import (
     Rule,
     evaluate,
 )
-from permwise.requirements.model import DeploymentConfig
-from permwise.engine.context import GLOBAL_ENDPOINT_REGIONS, LowerKeys, Runtime, Unknown, call_keys
-from permwise.engine.depends import Dependency, depended_keys, evaluate_known, may_depend, referenced_keys
+from permwise.engine.context import (
+    GLOBAL_ENDPOINT_REGIONS,
+    LowerKeys,
+    Runtime,
+    Unknown,
+    call_keys,
+)
+from permwise.engine.depends import (
+    Dependency,
+    depended_keys,
+    evaluate_known,
+    may_depend,
+    referenced_keys,
+)
 from permwise.environment import Environment, Problem
 from permwise.errors import InputError
-from permwise.wording import plural
 from permwise.requirements.config import config_source
-from permwise.requirements.model import Manifest
+from permwise.requirements.model import DeploymentConfig, Manifest
 from permwise.requirements.plan import CommandPlan, RequiredRequest, plan
+from permwise.wording import plural
 
 READY, PARTIAL, BLOCKED, UNRESOLVED = "ready", "partial", "blocked", "unresolved"
 CONDITIONAL = "conditional"
@@ -284,20 +296,6 @@ class CheckReport:
 # ---------------------------------------------------------------------------------------------
 
 
-def _arn_region(resource: str) -> str | None:
-    parts = resource.split(":", 5)
-    if len(parts) == 6 and parts[3] and "*" not in parts[3] and "?" not in parts[3]:
-        return parts[3]
-    return None
-
-
-def _arn_account(resource: str) -> str | None:
-    parts = resource.split(":", 5)
-    if len(parts) == 6 and parts[4].isdigit():
-        return parts[4]
-    return None
-
-
 def regions_for(resource: str, regions: list[str], action: str = "", pinned: str | None = None) -> list[str | None]:
     """``aws:RequestedRegion`` values a request is evaluated under: a global service's one
     region (docs/context.md), else the permission's own region, else the region of the
@@ -307,7 +305,7 @@ def regions_for(resource: str, regions: list[str], action: str = "", pinned: str
         return [g]
     if pinned:
         return [pinned]
-    r = _arn_region(resource)
+    r = arn_region(resource)
     if r:
         return [r]
     return list(regions) if regions else [None]
@@ -324,7 +322,7 @@ def evaluate_request(
 ) -> Result:
     """Evaluate one required request as the tool would send it (``explain=False``: the
     engine's decision-only path, no reasons)."""
-    racct = env.resource_account(req.resource) or _arn_account(req.resource) or default_account
+    racct = env.resource_account(req.resource) or account_id(req.resource) or default_account
     ps = env.policy_set(principal, req.resource, racct)
     ctx = dict(base_context) if base_context is not None else env.request_context(principal)
     ctx.update(call_keys(req.action, req.resource, region, env.resource_facts(req.resource, racct)))
@@ -488,7 +486,7 @@ def _check_command(env: Environment, cp: CommandPlan, principal: str | None, pro
     pcache: dict[int, tuple] = {}  # policy set id -> (probe?, keys its policies read, base context)
     dcache: dict[tuple, tuple] = {}  # deny statements -> (deciding statement, policy refs, levels)
     for req in cp.requests:
-        racct = env.resource_account(req.resource) or _arn_account(req.resource) or cp.account
+        racct = env.resource_account(req.resource) or account_id(req.resource) or cp.account
         ps = env.policy_set(principal, req.resource, racct)
         rkey = (req.resource, racct)
         rhit = rfacts.get(rkey)

@@ -364,7 +364,7 @@ def scp_exception(result: GenerationResult, manifest_name: str,
                   "Condition": {"ArnNotLike": {"aws:PrincipalArn": [cp.principal]}}}
             entry["Condition"] = st["Condition"]
         # the statement must be valid SCP grammar, and fit an SCP on its own
-        for i, doc in enumerate(pack([st], limit=SCP_MAX_CHARS), 1):
+        for i, doc in enumerate(pack([st], limit=SCP_MAX_CHARS, kind="scp"), 1):
             validate_generated(doc, "scp", f"{manifest_name}-scp-exception-{cmd.id}-{i}")
         entries.append(entry)
         rows.append((cmd.id, cmd.scp_risk.level, cmd.scp_risk.reason, cp.profile, cp.principal, len(actions)))

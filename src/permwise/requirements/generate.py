@@ -29,8 +29,14 @@ from typing import Any
 
 from permwise.catalog import get_catalog
 from permwise.errors import InputError, PermwiseError
+from permwise.policy.size import policy_size
 from permwise.requirements.model import DeploymentConfig, Manifest
-from permwise.requirements.plan import CommandPlan, RequiredRequest, plan, variable_value
+from permwise.requirements.plan import (
+    CommandPlan,
+    RequiredRequest,
+    plan,
+    variable_value,
+)
 
 #: IAM quotas ("IAM and AWS STS quotas"): a customer managed policy is at most 6,144 characters,
 #: white space not counted; a role has at most 10 managed policies attached by default.
@@ -40,12 +46,6 @@ MANAGED_POLICIES_PER_ROLE = 10
 SCP_MAX_CHARS = 5120
 
 VERSION = "2012-10-17"
-_WS = re.compile(r"\s")
-
-
-def policy_size(doc: dict[str, Any]) -> int:
-    """Characters of ``doc`` as AWS counts them: the JSON text without any white space."""
-    return len(_WS.sub("", json.dumps(doc, separators=(",", ":"), ensure_ascii=False)))
 
 
 def pascal(text: str) -> str:
@@ -249,7 +249,7 @@ def _chunks(items: list[str], fits) -> list[list[str]]:
     return out
 
 
-def _split_statement(stmt: dict[str, Any], limit: int) -> list[dict[str, Any]]:
+def _split_statement(stmt: dict[str, Any], limit: int, kind: str = "identity") -> list[dict[str, Any]]:
     """Split one statement too big for one policy into several with the same effect and
     conditions: first the Resource list into chunks that fit with the longest action, then, per
     chunk, the Action list. The union of the parts allows exactly what the statement allowed."""
@@ -260,7 +260,7 @@ def _split_statement(stmt: dict[str, Any], limit: int) -> list[dict[str, Any]]:
         return dict(stmt, Action=acts[0] if len(acts) == 1 else acts, Resource=res[0] if len(res) == 1 else res)
 
     def size(acts: list[str], res: list[str]) -> int:
-        return policy_size(_doc([make(acts, res)]))
+        return policy_size(_doc([make(acts, res)]), kind)
 
     room = limit - len("Part9999")  # the Sid of each part grows by `PartN`
     longest = [max(actions, key=len)]
@@ -271,18 +271,20 @@ def _split_statement(stmt: dict[str, Any], limit: int) -> list[dict[str, Any]]:
         for i, part in enumerate(parts, 1):
             part["Sid"] = f"{stmt['Sid']}Part{i}"
     for part in parts:
-        if policy_size(_doc([part])) > limit:
-            raise InputError(f"statement `{stmt['Sid']}` does not fit in one policy ({policy_size(_doc([part]))} characters)",
+        if policy_size(_doc([part]), kind) > limit:
+            raise InputError(f"statement `{stmt['Sid']}` does not fit in one policy ({policy_size(_doc([part]), kind)} characters)",
                              hint="an action with a resource too long for a managed policy; shorten the resource template")
     return parts
 
 
-def pack(statements: list[dict[str, Any]], limit: int = MANAGED_POLICY_MAX_CHARS) -> list[dict[str, Any]]:
-    """Documents of at most ``limit`` characters, statements kept in order."""
+def pack(statements: list[dict[str, Any]], limit: int = MANAGED_POLICY_MAX_CHARS,
+         kind: str = "identity") -> list[dict[str, Any]]:
+    """Documents of at most ``limit`` characters (counted for policy type ``kind``, see
+    :func:`permwise.policy.size.policy_size`), statements kept in order."""
     docs: list[list[dict[str, Any]]] = [[]]
     for stmt in statements:
-        for part in (_split_statement(stmt, limit) if policy_size(_doc([stmt])) > limit else [stmt]):
-            if docs[-1] and policy_size(_doc(docs[-1] + [part])) > limit:
+        for part in (_split_statement(stmt, limit, kind) if policy_size(_doc([stmt]), kind) > limit else [stmt]):
+            if docs[-1] and policy_size(_doc(docs[-1] + [part]), kind) > limit:
                 docs.append([])
             docs[-1].append(part)
     return [_doc(s) for s in docs if s]

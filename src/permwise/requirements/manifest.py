@@ -23,34 +23,24 @@ from pydantic import ValidationError
 
 from permwise.catalog import Action, closest, get_catalog, is_action_pattern_valid
 from permwise.errors import InputError
+from permwise.policy.operators import BASE_OPERATORS, written_operator
 from permwise.requirements.model import BUILTIN_VARIABLES, Manifest, Permission
 from permwise.requirements.problems import Problem, at, from_validation_error
-from permwise.requirements.templates import SAMPLE_VALUES, fill, fits, resource_types_of, variables_of
+from permwise.requirements.templates import (
+    SAMPLE_VALUES,
+    fill,
+    fits,
+    resource_types_of,
+    variables_of,
+)
 from permwise.sources import Source, join_pointer, load_source
 from permwise.wording import noun, plural
 
 #: Where bundled manifests live.
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "data" / "manifests"
 
-#: Base condition operators of the IAM policy grammar (AWS "IAM JSON policy elements: Condition
-#: operators"); ``...IfExists`` and the ``ForAllValues:``/``ForAnyValue:`` set prefixes are added.
-CONDITION_OPERATORS = frozenset(
-    op.lower() for op in (
-        "StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase",
-        "StringLike", "StringNotLike", "NumericEquals", "NumericNotEquals", "NumericLessThan",
-        "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals", "DateEquals",
-        "DateNotEquals", "DateLessThan", "DateLessThanEquals", "DateGreaterThan",
-        "DateGreaterThanEquals", "Bool", "BinaryEquals", "IpAddress", "NotIpAddress", "ArnEquals",
-        "ArnLike", "ArnNotEquals", "ArnNotLike", "Null",
-    )
-)
-_OPERATOR_NAMES = sorted(
-    ("StringEquals StringNotEquals StringEqualsIgnoreCase StringNotEqualsIgnoreCase StringLike "
-     "StringNotLike NumericEquals NumericNotEquals NumericLessThan NumericLessThanEquals "
-     "NumericGreaterThan NumericGreaterThanEquals DateEquals DateNotEquals DateLessThan "
-     "DateLessThanEquals DateGreaterThan DateGreaterThanEquals Bool BinaryEquals IpAddress "
-     "NotIpAddress ArnEquals ArnLike ArnNotEquals ArnNotLike Null").split()
-)
+#: Base condition operators (the one table in :mod:`permwise.policy.operators`), for suggestions.
+_OPERATOR_NAMES = sorted(BASE_OPERATORS)
 
 
 def bundled_names() -> list[str]:
@@ -303,11 +293,10 @@ def _check_conditions(perm: Permission, pbase: str, src: Source, problems: list[
     cat = get_catalog()
     for op, block in perm.conditions.items():
         ptr = f"{pbase}/conditions/{op}"
-        base = op.split(":", 1)[1] if op.lower().startswith(("forallvalues:", "foranyvalue:")) else op
-        if base.lower().endswith("ifexists"):
-            base = base[: -len("IfExists")]
-        if base.lower() not in CONDITION_OPERATORS:
-            guess = closest(base, _OPERATOR_NAMES, cutoff=0.6)
+        if written_operator(op) is None:
+            base = op.split(":", 1)[-1]
+            guess = closest(base[: -len("IfExists")] if base.lower().endswith("ifexists") else base,
+                            _OPERATOR_NAMES, cutoff=0.6)
             problems.append(at(src, f"unknown condition operator `{op}`", ptr,
                                f"did you mean `{guess}`?" if guess else "see the IAM condition operators"))
         for key, value in block.items():

@@ -19,6 +19,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from permwise.catalog.arn import Arn
+
 #: Template variables every manifest can use without declaring them.
 BUILTIN_VARIABLES: tuple[str, ...] = ("account", "partition", "region")
 
@@ -252,9 +254,10 @@ class ProfileConfig(_Strict):
 
     @model_validator(mode="after")
     def _principal_in_account(self) -> ProfileConfig:
-        if self.principal is not None and self.principal.split(":")[4] != self.account:
+        arn = Arn.parse(self.principal) if self.principal is not None else None
+        if arn is not None and arn.account != self.account:
             raise ValueError(
-                f"principal `{self.principal}` is in account {self.principal.split(':')[4]}, but the profile's "
+                f"principal `{self.principal}` is in account {arn.account}, but the profile's "
                 f"account is {self.account}; a profile's principal lives in the profile's account")
         return self
 

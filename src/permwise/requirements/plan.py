@@ -39,9 +39,23 @@ from typing import Any
 
 from permwise.catalog import Action, closest, get_catalog
 from permwise.errors import InputError
+from permwise.policy.operators import written_operator
 from permwise.requirements.config import config_source
-from permwise.requirements.model import BUILTIN_VARIABLES, Command, DeploymentConfig, Manifest, Permission
-from permwise.requirements.templates import derived_arns, fill, fill_value, fits, resource_types_of, variables_of
+from permwise.requirements.model import (
+    BUILTIN_VARIABLES,
+    Command,
+    DeploymentConfig,
+    Manifest,
+    Permission,
+)
+from permwise.requirements.templates import (
+    derived_arns,
+    fill,
+    fill_value,
+    fits,
+    resource_types_of,
+    variables_of,
+)
 
 
 @dataclass(frozen=True)
@@ -264,12 +278,9 @@ def satisfying_context(conditions: Mapping[str, Mapping[str, Any]]) -> dict[str,
     when it respects the manifest's conditions."""
     ctx: dict[str, Any] = {}
     for op, block in conditions.items():
-        low = op.lower()
-        set_op = None
-        if low.startswith(("forallvalues:", "foranyvalue:")):
-            set_op, low = low.split(":", 1)
-        if low.endswith("ifexists"):
-            low = low[: -len("ifexists")]
+        parsed = written_operator(op)
+        low = parsed.base.name.lower() if parsed is not None else op.lower()
+        set_op = parsed.set_operator if parsed is not None else None
         for key, value in block.items():
             vals = value if isinstance(value, list) else [value]
             if not vals:

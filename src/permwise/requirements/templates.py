@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from permwise.catalog import Action, ResourceType, get_catalog
-from permwise.catalog.arnmatch import could_match
+from permwise.catalog.arn import could_match
 
 #: ``{name}`` not preceded by ``$`` (``${aws:username}`` is an IAM policy variable).
 VARIABLE = re.compile(r"(?<!\$)\{([A-Za-z_][A-Za-z0-9_-]*)\}")

@@ -259,11 +259,12 @@ def _run_audit_units(location_, run, sp, accounts, config, suppressions, executo
     from permwise.audit.run import AuditResult
     from permwise.audit.scp import ScpChecker
     from permwise.audit.suppressions import Suppressions
-    from permwise.environment.partial import load_part, sort_problems
+    from permwise.environment.assemble import sort_problems
+    from permwise.environment.partial import load_part
 
     # 1. the index pass
     iunits = [Unit(f"index:{a}", (a,), (f"index:{a}", location_, (a,), frozenset(), True)) for a in accounts]
-    parts, igaps = executor.run(index_unit, iunits, AuditShared(location_, run), phase_progress(progress, "index"))
+    parts, igaps = executor.run(index_unit, iunits, AuditShared(location_, run), progress_phase(progress, "index"))
     index = SharedIndex.merge([p for u in iunits if u.key in parts for p in parts[u.key]])
     shared = AuditShared(location_, run, config, index.buckets, at)
     t_index = time.perf_counter()
@@ -285,7 +286,7 @@ def _run_audit_units(location_, run, sp, accounts, config, suppressions, executo
         else:
             for i, s in enumerate(range(0, n, shard_size)):
                 units.append(Unit(f"audit:{a}#{i + 1}", (a,), (f"audit:{a}#{i + 1}", a, s, s + shard_size, roles, pols)))
-    results, gaps = executor.run(audit_unit, units, shared, phase_progress(progress, "audit"))
+    results, gaps = executor.run(audit_unit, units, shared, progress_phase(progress, "audit"))
     t_units = time.perf_counter()
 
     # 3. merge, in unit order
@@ -333,7 +334,7 @@ def _run_audit_units(location_, run, sp, accounts, config, suppressions, executo
     return result, all_gaps, sort_problems(problems)
 
 
-def phase_progress(progress: Any, phase: str) -> Any:
+def progress_phase(progress: Any, phase: str) -> Any:
     if progress is None:
         return None
     return lambda state: progress(phase, state)

@@ -17,10 +17,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from permwise.environment.model import arn_account
+from permwise.catalog.arn import arn_account
 from permwise.executors import Executor, Gap, Unit
 from permwise.scale import location
-from permwise.scale.audit import phase_progress, fault_point, peak_rss_kb
+from permwise.scale.audit import fault_point, peak_rss_kb, progress_phase
 from permwise.scale.index import SharedIndex
 
 
@@ -130,7 +130,7 @@ def run_check_units(
     iunits = [Unit(f"index:{a}", (a,), (f"index:{a}", location_, (a,), want, a in role_accounts))
               for a in sp.account_dirs]
     try:
-        parts, igaps = executor.run(index_unit, iunits, AuditShared(location_, run), phase_progress(progress, "index"))
+        parts, igaps = executor.run(index_unit, iunits, AuditShared(location_, run), progress_phase(progress, "index"))
         index = SharedIndex.merge([p for u in iunits if u.key in parts for p in parts[u.key]])
         shared.buckets = index.buckets
         return _units(plans, src, sp, dirs, index, iunits, igaps, shared, executor, location_, manifest,
@@ -141,8 +141,13 @@ def run_check_units(
 
 def _units(plans, src, sp, dirs, index, iunits, igaps, shared, executor, location_, manifest, snapshot_label,
            config_label, progress, t0):
-    from permwise.environment.partial import sort_problems
-    from permwise.requirements.check import UNRESOLVED, CheckReport, CommandResult, runtime_dict
+    from permwise.environment.assemble import sort_problems
+    from permwise.requirements.check import (
+        UNRESOLVED,
+        CheckReport,
+        CommandResult,
+        runtime_dict,
+    )
 
     # 2. one unit per account holding a profile principal (the rest: principal not in the snapshot)
     by_account: dict[str, list[int]] = {}
@@ -159,7 +164,7 @@ def _units(plans, src, sp, dirs, index, iunits, igaps, shared, executor, locatio
         gaps = [Gap(u.key, u.accounts, "the index pass failed for " + ", ".join(a for g in igaps for a in g.accounts),
                     0) for u in units]
     else:
-        results, gaps = executor.run(check_unit, units, shared, phase_progress(progress, "check"))
+        results, gaps = executor.run(check_unit, units, shared, progress_phase(progress, "check"))
 
     # 3. merge in plan order
     slots: list[Any] = [None] * len(plans)

@@ -29,8 +29,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from permwise.environment.load import SnapshotReader, read_account
-from permwise.environment.model import Principal, ResourcePolicy, arn_account
+from permwise.catalog.arn import arn_account
+from permwise.environment.load import (
+    SnapshotReader,
+    read_account,
+    read_resource_policies,
+)
+from permwise.environment.model import Principal, ResourcePolicy
 
 ANY = "*"
 _ACCOUNT = re.compile(r"^\d{12}$")
@@ -116,30 +121,6 @@ def index_account(r: SnapshotReader, account: str, want: frozenset[str] = frozen
         if ":s3:::" in rp.arn:
             part.buckets[rp.arn] = account
     return part
-
-
-def read_resource_policies(r: SnapshotReader, account: str) -> list[ResourcePolicy]:
-    """``accounts/<id>/resource-policies.json`` alone (what :func:`read_account` reads there)."""
-    from permwise.environment.model import Origin
-
-    rel = f"accounts/{account}/resource-policies.json"
-    out: list[ResourcePolicy] = []
-    if not r.exists(rel):
-        return out
-    src = r.read(rel)
-    for i, rp in enumerate(r.lst(rel, r.obj(rel, src.data, ""), "ResourcePolicies", "")):
-        ptr = f"/ResourcePolicies/{i}"
-        rp = r.obj(rel, rp, ptr)
-        arn = r.string(rel, rp, "Arn", ptr)
-        if "Policy" not in rp:
-            raise r.fail(rel, ptr, f"resource policy of `{arn}` has no `Policy`")
-        service = rp.get("Service") or (arn.split(":")[2] if arn.count(":") >= 5 else "")
-        out.append(ResourcePolicy(
-            arn=arn, service=service, region=rp.get("Region") or "", account=account,
-            document=r.document(rel, rp["Policy"], ptr + "/Policy"), origin=Origin(rel, ptr + "/Policy"),
-            extra=extra if isinstance(extra := rp.get("Extra"), dict) else {},
-        ))
-    return out
 
 
 @dataclass(slots=True)

@@ -1,4 +1,6 @@
-"""Could a policy ``Resource`` string match some ARN of a catalog resource type?
+"""ARNs: the one :class:`Arn` type (fields, and the rules for "a concrete account" and "a concrete
+region") and the one fit test :func:`could_match`: could a policy ``Resource`` string match some
+ARN of a catalog resource type?
 
 Both sides are patterns:
 
@@ -39,7 +41,76 @@ resource has (for instance the version ARN ``arn:aws:lambda:*:*:function:f:1`` a
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
+
+
+@dataclass(frozen=True, slots=True)
+class Arn:
+    """``arn:partition:service:region:account:resource``, split at the first five colons.
+
+    Fields are kept as written (``""`` when empty, wildcards kept). The resource part holds any
+    further colons (``log-group:g:log-stream:s``)."""
+
+    partition: str
+    service: str
+    region: str
+    account: str
+    resource: str
+
+    @staticmethod
+    def parse(text: str) -> Arn | None:
+        """The ARN ``text`` names; ``None`` when it does not start with ``arn:`` or has fewer than
+        six fields."""
+        if not text.startswith("arn:"):
+            return None
+        parts = text.split(":", 5)
+        if len(parts) != 6:
+            return None
+        return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
+
+    @property
+    def account_id(self) -> str | None:
+        """The account when it is a concrete account id (12 digits), else ``None`` (empty, a
+        wildcard, or ``aws`` as in AWS managed policy ARNs)."""
+        a = self.account
+        return a if len(a) == 12 and a.isdigit() else None
+
+    @property
+    def concrete_region(self) -> str | None:
+        """The region when one is named without wildcards, else ``None``."""
+        r = self.region
+        return r if r and "*" not in r and "?" not in r else None
+
+    def with_region(self, region: str) -> Arn:
+        return Arn(self.partition, self.service, region, self.account, self.resource)
+
+    def __str__(self) -> str:
+        return f"arn:{self.partition}:{self.service}:{self.region}:{self.account}:{self.resource}"
+
+
+# the helpers below are memoised: an analysis asks about the same ARNs again and again
+
+
+@lru_cache(maxsize=4096)
+def arn_account(text: str) -> str | None:
+    """The account field of ARN ``text`` as written, ``None`` when empty or not an ARN."""
+    arn = Arn.parse(text)
+    return arn.account or None if arn is not None else None
+
+
+@lru_cache(maxsize=4096)
+def account_id(text: str) -> str | None:
+    """The concrete account id (12 digits) ARN ``text`` names, else ``None``."""
+    arn = Arn.parse(text)
+    return arn.account_id if arn is not None else None
+
+
+@lru_cache(maxsize=4096)
+def arn_region(text: str) -> str | None:
+    """The concrete region ARN ``text`` names (no wildcard), else ``None``."""
+    arn = Arn.parse(text)
+    return arn.concrete_region if arn is not None else None
 
 # Token kinds
 _LIT, _ONE, _STAR, _VAR = 0, 1, 2, 3
@@ -61,7 +132,8 @@ _SEPARATORS = frozenset("/:")
 
 def split_arn(text: str) -> list[str]:
     """Split at the first five colons that are not inside ``${...}``."""
-    parts, depth, start = [], 0, 0
+    parts: list[str] = []
+    depth, start = 0, 0
     i = 0
     while i < len(text) and len(parts) < 5:
         if text.startswith("${", i):
@@ -97,12 +169,16 @@ def _policy_chars(text: str) -> list[Token]:
             for ch in text]
 
 
-def _type_tokens(segment: str, resource_part: bool) -> tuple[Token, ...]:
+def _type_tokens(segment: str, resource_part: bool, may_be_empty: bool = False) -> tuple[Token, ...]:
     out: list[Token] = []
     last = 0
     for m in _VAR_RX.finditer(segment):
         out.extend(_type_chars(segment[last : m.start()]))
         name = m.group(1).strip().lower()
+        if may_be_empty:  # an empty region or account field (see could_match)
+            out.append((_STAR, "", _COLON))
+            last = m.end()
+            continue
         if not resource_part:
             excl = _COLON
         elif name in _NO_SEPARATOR_VARS:
@@ -122,9 +198,9 @@ def _type_chars(text: str) -> list[Token]:
 
 
 @lru_cache(maxsize=8192)
-def _compile_type(arn: str) -> tuple[tuple[Token, ...], ...]:
+def _compile_type(arn: str, empty_scope: bool) -> tuple[tuple[Token, ...], ...]:
     parts = split_arn(arn)
-    return tuple(_type_tokens(seg, i == 5) for i, seg in enumerate(parts))
+    return tuple(_type_tokens(seg, i == 5, empty_scope and i in (3, 4)) for i, seg in enumerate(parts))
 
 
 @lru_cache(maxsize=8192)
@@ -176,13 +252,19 @@ _COLON_TOKEN: Token = (_LIT, ":", _NONE)
 
 
 @lru_cache(maxsize=65536)
-def could_match(resource_pattern: str, type_arn: str) -> bool:
+def could_match(resource_pattern: str, type_arn: str, empty_scope: bool = False) -> bool:
     """True when some concrete ARN is described both by the policy ``resource_pattern`` and by
-    the catalog ARN pattern ``type_arn``. ``"*"`` matches every type."""
+    the catalog ARN pattern ``type_arn``. ``"*"`` matches every type.
+
+    ``empty_scope``: the type's region and account variables may also be empty. AWS publishes
+    ARNs with an empty account for some types (the public CloudFormation registry types,
+    ``arn:aws:cloudformation:us-east-1::type/resource/AWS-IAM-Role``), so the policy linter asks
+    with ``empty_scope=True`` (it must not call such a Resource a misfit); the catalog's
+    resource-type lookup keeps the strict reading."""
     if resource_pattern.strip() == "*":
         return True
     p = _compile_policy(resource_pattern)
-    t = _compile_type(type_arn)
+    t = _compile_type(type_arn, empty_scope)
     if len(t) < 6:  # not an ARN pattern: compare as whole strings
         return _meet(_join(p), _join(t))
     if len(p) < 6:
