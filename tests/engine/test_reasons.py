@@ -114,7 +114,9 @@ def test_the_engine_reads_neither_the_clock_nor_the_catalog():
         for n in ast.walk(tree):
             if isinstance(n, (ast.Import, ast.ImportFrom)):
                 mods = [a.name for a in n.names] if isinstance(n, ast.Import) else [n.module or ""]
-                assert not any(m == "time" or m.startswith("permwise.catalog") for m in mods), (path.name, mods)
+                # ARNs are parsed by the catalog's pure `Arn` type; the catalog's data is passed in
+                assert not any(m == "time" or (m.startswith("permwise.catalog") and m != "permwise.catalog.arn")
+                               for m in mods), (path.name, mods)
             if isinstance(n, ast.Attribute):
                 assert n.attr not in ("now", "utcnow", "today", "get_catalog"), (path.name, n.attr)
             if isinstance(n, ast.Name):
