@@ -107,7 +107,8 @@ def atomic_write_many(
                 _LIVE_TEMPS.add(tmp)
             temps.append((tmp, target))
             with os.fdopen(fd, "wb") as fh:
-                fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+                for chunk in [data] if isinstance(data, (str, bytes)) else data:  # or an iterable of chunks
+                    fh.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
             # mkstemp creates 0600; give the file the mode an ordinary write would (or keep
             # the mode of the file being replaced); private files stay 0600.
             if not private:

@@ -239,3 +239,34 @@ def test_spill_merges_runs_in_key_order(tmp_path):
     d = Path(s.dir)
     s.close()
     assert not d.exists()
+
+
+def test_check_problems_of_every_account_in_units(tmp_path):
+    """`check` in units reads only the accounts holding a profile principal, but its problems are
+    every account's (the index pass loads each one): the report is byte for byte the whole
+    snapshot's, with a problem placed in an account that holds no profile principal."""
+    import json
+    import os
+    import subprocess
+
+    g = _gen_org().generate_org(tmp_path / "snap", accounts=8, roles=4)
+    deploy = tmp_path / "snap-deploy.yaml"
+    profile_accounts = {"300000000000", "300000000004", "300000000005", "300000000006"}
+    quiet = next(a for a in g.accounts if a not in profile_accounts)
+    f = g.root / "accounts" / quiet / "authorization-details.json"
+    data = json.loads(f.read_text())
+    data["RoleDetailList"][0]["AttachedManagedPolicies"].append(
+        {"PolicyName": "Gone", "PolicyArn": f"arn:aws:iam::{quiet}:policy/Gone"})
+    f.write_text(json.dumps(data))
+    exe = Path(sys.executable).parent / "permwise"
+    outs = {}
+    for name, threshold in (("whole", "100000"), ("units", "1")):
+        out = tmp_path / f"{name}.json"
+        r = subprocess.run([str(exe), "check", "runbooks", "--env", str(g.root), "--config", str(deploy), "-f", "json",
+                            "-o", str(out), "--at", "2026-12-01T00:00:00Z", "--jobs", "1"], capture_output=True,
+                           text=True, env={**os.environ, "PERMWISE_UNITS_MIN_ACCOUNTS": threshold}, timeout=300)
+        assert r.returncode == 0, r.stderr
+        outs[name] = out.read_bytes()
+    problems = json.loads(outs["units"])["problems"]
+    assert any(p["code"] == "absent-policy" and f"accounts/{quiet}/" in p["file"] for p in problems)
+    assert outs["units"] == outs["whole"]

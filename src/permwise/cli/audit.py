@@ -127,7 +127,12 @@ def register(app: typer.Typer) -> None:
         elif zone is not None:
             raise typer.BadParameter("--zone needs --access", param_hint="--zone")
         label = str(snap) if env is not None else "bundled demo organization"
-        if fmt is Format.json:
+        streamed = units  # findings on disk (docs/scale.md): JSON and SARIF are written as they are read
+        if fmt is Format.json and streamed:
+            from permwise.report.audit import iter_json
+
+            text = iter_json(result, env_path=label, gaps=gaps)
+        elif fmt is Format.json:
             text = sc.json_with_gaps(to_json(result, env_path=label), gaps)
             if access_result is not None:
                 from permwise.report.access import merge_json
@@ -136,7 +141,12 @@ def register(app: typer.Typer) -> None:
         elif fmt is Format.sarif:
             from permwise import __version__
 
-            text = to_sarif(result, env_root=str(snap), tool_version=__version__)  # real files, so viewers place findings
+            if streamed:
+                from permwise.report.audit import iter_sarif
+
+                text = iter_sarif(result, env_root=str(snap), tool_version=__version__, gaps=gaps)
+            else:
+                text = to_sarif(result, env_root=str(snap), tool_version=__version__)  # real files, so viewers place findings
             if access_result is not None:
                 from permwise.report.access import merge_sarif
 
@@ -170,7 +180,8 @@ def register(app: typer.Typer) -> None:
             if out is not None:
                 atomic_write(out, text)
             else:
-                sys.stdout.write(text)
+                for chunk in [text] if isinstance(text, str) else text:
+                    sys.stdout.write(chunk)
         if fail_on is not FailOn.none and gaps:
             raise typer.Exit(1)  # unknown results never pass
         if fail_on is not FailOn.none and any(severity_at_least(f.severity, fail_on.value) for f in result.active):

@@ -68,6 +68,12 @@ def _result(f: Any, index: dict[str, int]) -> dict[str, Any]:
     return res
 
 
+def sarif_result(f: Any, index: dict[str, int]) -> dict[str, Any]:
+    """One SARIF result, as :func:`sarif_log` writes it (``index``: rule id -> its ruleIndex);
+    for writers that stream results one at a time."""
+    return _result(f, index)
+
+
 def sarif_log(findings: Iterable[Any], rules: Iterable[Any], *, tool_name: str = "permwise",
               tool_version: str | None = None, artifacts: Sequence[str] | None = None,
               artifact_properties: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:

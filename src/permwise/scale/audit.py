@@ -114,18 +114,25 @@ def peak_rss_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def index_unit(payload: tuple[str, str, tuple[str, ...], frozenset[str], bool], shared: Any) -> Any:
+def index_unit(payload: tuple[str, str, tuple[str, ...], frozenset[str], bool, bool], shared: Any) -> Any:
+    """The index parts of some accounts; with ``problems`` (``check``) each account is also
+    loaded as a unit would load it (documents compiled), for its problems: every account's, as a
+    whole-snapshot load reports them, though ``check``'s units read only a few accounts."""
     from permwise.environment.load import SnapshotReader
+    from permwise.environment.partial import load_part
     from permwise.scale.index import index_account
 
-    key, loc, accounts, want, read_iam = payload
+    key, loc, accounts, want, read_iam, problems = payload
     fault_point(key)
     sp = location.shared_part(loc, shared.run)
     parts = []
     with location.account_files(loc, accounts):
         r = SnapshotReader(sp.root)
         for aid in accounts:
-            parts.append(index_account(r, aid, want, read_iam))
+            part = index_account(r, aid, want, read_iam)
+            if problems:
+                part.problems = load_part(sp, (aid,)).unit_problems
+            parts.append(part)
     return parts
 
 
@@ -437,7 +444,7 @@ def _run_audit_units(location_, run, sp, accounts, config, suppressions, executo
     from permwise.environment.partial import load_part, sort_problems
 
     # 1. the index pass
-    iunits = [Unit(f"index:{a}", (a,), (f"index:{a}", location_, (a,), frozenset(), True)) for a in accounts]
+    iunits = [Unit(f"index:{a}", (a,), (f"index:{a}", location_, (a,), frozenset(), True, False)) for a in accounts]
     parts, igaps = executor.run(index_unit, iunits, AuditShared(location_, run), _phase(progress, "index"))
     index = SharedIndex.merge([p for u in iunits if u.key in parts for p in parts[u.key]])
     shared = AuditShared(location_, run, config, index.buckets, at)
@@ -488,8 +495,11 @@ def _run_audit_units(location_, run, sp, accounts, config, suppressions, executo
         problems.extend(res.problems)
         totals["evaluations"] += res.evaluations
         totals["principals"] += res.principals
-        rss[res.pid] = max(rss.get(res.pid, 0), res.peak_rss_kb)
+        if res.peak_rss_kb > rss.get(res.pid, 0):
+            rss[res.pid] = res.peak_rss_kb
+            first_at_peak[res.pid] = key
 
+    first_at_peak: dict[int, str] = {}
     _, gaps = executor.run(audit_unit, units, shared, _phase(progress, "audit"), on_result=take)
     t_units = time.perf_counter()
     nodes = facts.nodes
@@ -509,6 +519,8 @@ def _run_audit_units(location_, run, sp, accounts, config, suppressions, executo
         "principals": totals["principals"], "evaluations": totals["evaluations"], "units": len(units),
         "executor": executor.name, "workers": executor.workers, "index": index_size,
         "peak_rss_mb_per_process": sorted(round(v / 1024, 1) for v in rss.values()),
+        # the unit each process reached its peak in (the hub's units show here)
+        "peak_unit_per_process": sorted((round(v / 1024, 1), first_at_peak[pid]) for pid, v in rss.items()),
         "seconds": {"index": round(t_index - t0, 3), "units": round(t_units - t_index, 3),
                     "merge": round(t_end - t_units, 3), "total": round(t_end - t0, 3)},
         "escalation_facts": {"principals": len(nodes), "edges": facts.edges},

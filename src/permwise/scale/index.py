@@ -87,6 +87,8 @@ class IndexPart:
     roles: list[tuple[tuple[str, ...], dict]] = field(default_factory=list)
     policies: list[tuple[tuple[str, ...], ResourcePolicy]] = field(default_factory=list)
     buckets: dict[str, str] = field(default_factory=dict)
+    #: the account's snapshot problems, when the pass was asked for them (``check``)
+    problems: list[Any] = field(default_factory=list)
 
 
 def index_account(r: SnapshotReader, account: str, want: frozenset[str] = frozenset(), read_iam: bool = True) -> IndexPart:
