@@ -154,7 +154,8 @@ def register(app: typer.Typer) -> None:
         elif fmt is Format.html:
             from permwise.report.html import audit_html
 
-            text = audit_html(result, environment=label, verbose=verbose, snapshot_created=environment.meta.get("created"))
+            text = audit_html(result, environment=label, verbose=verbose, snapshot_created=environment.meta.get("created"),
+                              gaps=gaps)
             if access_result is not None:
                 from permwise.report.access import access_section_html
 

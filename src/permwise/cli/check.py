@@ -160,11 +160,11 @@ def register(app: typer.Typer) -> None:
         if fmt is Format.json:
             text = sc.json_with_gaps(render_json(report), gaps)
         elif fmt is Format.markdown:
-            text = render_markdown(report)
+            text = render_markdown(report, gaps=gaps)
         elif fmt is Format.html:
             from permwise.report.html import check_html
 
-            text = check_html(report, verbose=verbose, snapshot_created=environment.meta.get("created"))
+            text = check_html(report, verbose=verbose, snapshot_created=environment.meta.get("created"), gaps=gaps)
         else:
             if out is None:
                 console = make_console()
