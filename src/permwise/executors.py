@@ -229,7 +229,7 @@ class ProcessExecutor(Executor):
                     done, todo = wait(todo, timeout=0.2, return_when=FIRST_COMPLETED)
                     seen_running |= {futures[f] for f in todo if f.running()}
                     for f in done:
-                        k = futures[f]
+                        k = futures.pop(f)  # a done future holds its result: let it go once taken
                         try:
                             out = f.result()
                         except BrokenProcessPool:

@@ -208,10 +208,16 @@ def sort_problems(problems: list[Problem]) -> list[Problem]:
     return sorted(dict.fromkeys(problems), key=lambda x: (x.file, x.pointer, x.code, x.message))
 
 
-def foreign_role(raw: dict[str, Any]) -> Principal:
-    """A role of another account as the shared index keeps it (see ``permwise.scale.index``):
-    its trust policy and identity, no permissions of its own in this unit."""
+def foreign_role(raw: dict[str, Any] | bytes) -> Principal:
+    """A role of another account as the shared index keeps it (see ``permwise.scale.index``;
+    a JSON object, or its bytes): its trust policy and identity, no permissions of its own in
+    this unit."""
     from permwise.environment.model import Origin, arn_account
+
+    if isinstance(raw, bytes):
+        import orjson
+
+        raw = orjson.loads(raw)
 
     arn = raw["arn"]
     return Principal(
