@@ -17,15 +17,37 @@ _LIVE_LOCK = threading.Lock()
 _HANDLERS_INSTALLED = False
 
 
+#: temporary directories (spilled results, permwise.scale.spill) removed by the same handlers,
+#: with the process that made each (a forked worker inherits the set, never removes them)
+_LIVE_DIRS: dict[str, int] = {}
+
+
+def track_temp_dir(path: str, live: bool = True) -> None:
+    """Have the SIGTERM/SIGINT handlers below remove the directory ``path`` (``live=False``: no more)."""
+    with _LIVE_LOCK:
+        if live:
+            _LIVE_DIRS[path] = os.getpid()
+        else:
+            _LIVE_DIRS.pop(path, None)
+    if live:
+        install_signal_cleanup()
+
+
 def _remove_live_temps() -> None:
+    import shutil
+
     with _LIVE_LOCK:
         temps = list(_LIVE_TEMPS)
         _LIVE_TEMPS.clear()
+        dirs = [d for d, pid in _LIVE_DIRS.items() if pid == os.getpid()]
+        _LIVE_DIRS.clear()
     for tmp in temps:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+    for d in dirs:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def _on_signal(signum: int, frame: object) -> None:

@@ -270,3 +270,22 @@ def test_check_problems_of_every_account_in_units(tmp_path):
     problems = json.loads(outs["units"])["problems"]
     assert any(p["code"] == "absent-policy" and f"accounts/{quiet}/" in p["file"] for p in problems)
     assert outs["units"] == outs["whole"]
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
+def test_spill_directory_removed_on_signal(tmp_path, sig):
+    """The coordinator's spilled findings are private temporary files: gone when the process is
+    stopped (SIGTERM) or interrupted (Ctrl-C)."""
+    import signal
+    import subprocess
+    import time
+
+    code = ("import sys, time\nfrom permwise.scale.spill import Spill\ns = Spill(chunk=1)\ns.add([1], 'x')\n"
+            "print(s.dir, flush=True)\ntime.sleep(60)\n")
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    d = Path(p.stdout.readline().strip())
+    assert d.is_dir() and list(d.iterdir())
+    p.send_signal(getattr(signal, sig))
+    p.communicate(timeout=30)
+    time.sleep(0.2)
+    assert not d.exists()

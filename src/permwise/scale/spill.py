@@ -6,8 +6,9 @@ private temporary directory; reading merges the runs in key order with :func:`he
 one record of each run in memory at a time. Keys must be unique (the callers end them with a
 sequence number), so the order never depends on which run a record landed in.
 
-The directory is removed when the spill is closed, when it is garbage collected, and at exit
-(Ctrl-C included: ``KeyboardInterrupt`` unwinds through the interpreter's exit handlers).
+The directory is removed when the spill is closed, when it is garbage collected, at exit (Ctrl-C
+included: ``KeyboardInterrupt`` unwinds through the interpreter's exit handlers), and on SIGTERM
+(:func:`permwise.fsutil.track_temp_dir`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from typing import Any
 
 import orjson
 
+from permwise.fsutil import track_temp_dir
+
 #: records per run: with a finding about 1 KB in memory, a run's buffer stays near 10-20 MB
 CHUNK = 10_000
 
@@ -35,7 +38,8 @@ class Spill:
     def __init__(self, chunk: int | None = None, prefix: str = "permwise-spill-") -> None:
         self.chunk = max(1, chunk or CHUNK)
         self.dir = tempfile.mkdtemp(prefix=prefix)
-        self._finalizer = weakref.finalize(self, shutil.rmtree, self.dir, True)
+        track_temp_dir(self.dir)  # removed on SIGTERM too
+        self._finalizer = weakref.finalize(self, _remove, self.dir)
         self._buf: list[tuple[list[Any], Any]] = []
         self.runs: list[str] = []
         self.count = 0
@@ -68,6 +72,11 @@ class Spill:
 
     def close(self) -> None:
         self._finalizer()
+
+
+def _remove(path: str) -> None:
+    shutil.rmtree(path, True)
+    track_temp_dir(path, live=False)
 
 
 def _read(path: str) -> Iterator[tuple[list[Any], Any]]:
