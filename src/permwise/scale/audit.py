@@ -445,7 +445,7 @@ def _run_audit_units(location_, run, sp, accounts, config, suppressions, executo
 
     # 1. the index pass
     iunits = [Unit(f"index:{a}", (a,), (f"index:{a}", location_, (a,), frozenset(), True, False)) for a in accounts]
-    parts, igaps = executor.run(index_unit, iunits, AuditShared(location_, run), _phase(progress, "index"))
+    parts, igaps = executor.run(index_unit, iunits, AuditShared(location_, run), phase(progress, "index"))
     index = SharedIndex.merge([p for u in iunits if u.key in parts for p in parts[u.key]])
     shared = AuditShared(location_, run, config, index.buckets, at)
     index_size = index.size()
@@ -500,7 +500,7 @@ def _run_audit_units(location_, run, sp, accounts, config, suppressions, executo
             first_at_peak[res.pid] = key
 
     first_at_peak: dict[int, str] = {}
-    _, gaps = executor.run(audit_unit, units, shared, _phase(progress, "audit"), on_result=take)
+    _, gaps = executor.run(audit_unit, units, shared, phase(progress, "audit"), on_result=take)
     t_units = time.perf_counter()
     nodes = facts.nodes
     merged = MergedEscalation(nodes, config)
@@ -530,7 +530,8 @@ def _run_audit_units(location_, run, sp, accounts, config, suppressions, executo
     return result, all_gaps, sort_problems(problems)
 
 
-def _phase(progress: Any, phase: str) -> Any:
+def phase(progress: Any, name: str) -> Any:
+    """The executor's progress callback for the phase ``name`` (``index``, ``audit``, ``check``)."""
     if progress is None:
         return None
-    return lambda state: progress(phase, state)
+    return lambda state: progress(name, state)

@@ -21,7 +21,7 @@ from typing import Any
 from permwise.environment.model import arn_account
 from permwise.executors import Executor, Gap, Unit
 from permwise.scale import location
-from permwise.scale.audit import _phase, fault_point, peak_rss_kb
+from permwise.scale.audit import fault_point, peak_rss_kb, phase
 from permwise.scale.index import SharedIndex
 
 
@@ -132,7 +132,7 @@ def run_check_units(
     iunits = [Unit(f"index:{a}", (a,), (f"index:{a}", location_, (a,), want, a in role_accounts, True))
               for a in sp.account_dirs]
     try:
-        parts, igaps = executor.run(index_unit, iunits, AuditShared(location_, run), _phase(progress, "index"))
+        parts, igaps = executor.run(index_unit, iunits, AuditShared(location_, run), phase(progress, "index"))
         index = SharedIndex.merge([p for u in iunits if u.key in parts for p in parts[u.key]])
         shared.buckets = index.buckets
         found = [x for u in iunits if u.key in parts for p in parts[u.key] for x in p.problems]
@@ -162,7 +162,7 @@ def _units(plans, src, sp, dirs, index, iunits, igaps, shared, executor, locatio
         gaps = [Gap(u.key, u.accounts, "the index pass failed for " + ", ".join(a for g in igaps for a in g.accounts),
                     0) for u in units]
     else:
-        results, gaps = executor.run(check_unit, units, shared, _phase(progress, "check"))
+        results, gaps = executor.run(check_unit, units, shared, phase(progress, "check"))
 
     # 3. merge in plan order
     slots: list[Any] = [None] * len(plans)
