@@ -54,13 +54,20 @@ def run_verb(verb: str, snap: Path, deploy: Path, jobs: int) -> dict:
     t, c = time.perf_counter(), time.process_time()
     if verb == "audit":
         from permwise.audit import load_config
-        from permwise.report.audit import to_json
         from permwise.scale.audit import run_audit_units
 
+        from permwise.fsutil import atomic_write
+        from permwise.report.audit import iter_json
+
         result, gaps, _ = run_audit_units(str(snap), load_config(str(AUDIT_CONFIG)), None, ex)
-        size = len(to_json(result, env_path=str(snap)))
+        # the report written as `permwise audit -f json -o FILE` writes it: streamed from disk
+        with tempfile.TemporaryDirectory() as d:
+            out = atomic_write(Path(d) / "audit.json", iter_json(result, env_path=str(snap), gaps=gaps))
+            size = out.stat().st_size
         stats = result.stats
-        detail = f"{len(result.findings):,} findings, {stats['units']} units, index {stats['index']}"
+        detail = (f"{len(result.findings):,} findings, {stats['units']} units, index {stats['index']}, "
+                  f"escalation facts {stats['escalation_facts']}; peak unit per process "
+                  f"{', '.join(f'{k} {v:.0f} MB' for v, k in stats['peak_unit_per_process'])}")
         workers = stats["peak_rss_mb_per_process"]
     else:
         from permwise.requirements import load_config, load_manifest
@@ -85,11 +92,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--verbs", nargs="+", default=["check", "audit"])
     ap.add_argument("--workdir", type=Path, default=None, help="keep the generated organizations here")
+    ap.add_argument("--reuse", type=Path, default=None,
+                    help="use DIR/org-N (written by `gen_org.py DIR/org-N --accounts N`) when it is there")
     args = ap.parse_args(argv)
     for n in args.accounts:
         with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
             t = time.perf_counter()
-            g = generate_org(Path(tmp) / "org", n, args.roles)
+            if args.reuse is not None and (args.reuse / f"org-{n}" / "organization").is_dir():
+                # an organization gen_org.py wrote before (`gen_org.py DIR/org-N --accounts N`)
+                from gen_org import GeneratedOrg
+
+                root = args.reuse / f"org-{n}"
+                ids = sorted(d.name for d in (root / "accounts").iterdir())
+                prin = sum(len(orjson.loads((root / "accounts" / a / "authorization-details.json").read_bytes())
+                               .get(k, [])) for a in ids for k in ("UserDetailList", "RoleDetailList"))
+                g = GeneratedOrg(root, ids, prin, 0)
+                tmp = str(args.reuse)
+                (Path(tmp) / "org-deploy.yaml").write_bytes((args.reuse / f"org-{n}-deploy.yaml").read_bytes())
+            else:
+                g = generate_org(Path(tmp) / "org", n, args.roles)
             gen = time.perf_counter() - t
             files = sorted(p for p in g.root.rglob("*.json"))
             size = sum(f.stat().st_size for f in files)

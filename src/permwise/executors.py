@@ -81,6 +81,18 @@ class Progress:
 
 
 ProgressFn = Callable[[Progress], None]
+#: ``on_result(key, out)``: a unit's result as soon as it arrives (any order); the executor then
+#: keeps only ``True`` under its key, so a caller that consumes results as they come (spilling
+#: them to disk) never holds every unit's result at once
+ResultFn = Callable[[str, Any], None]
+
+
+def _deliver(results: dict[str, Any], key: str, out: Any, on_result: ResultFn | None) -> None:
+    if on_result is None:
+        results[key] = out
+    else:
+        on_result(key, out)
+        results[key] = True
 
 
 @dataclass(slots=True)
@@ -111,7 +123,7 @@ class Executor:
     stats: dict[str, Any] = field(default_factory=dict)
 
     def run(self, fn: Callable[[Any, Any], Any], units: list[Unit], shared: Any,
-            progress: ProgressFn | None = None) -> tuple[dict[str, Any], list[Gap]]:
+            progress: ProgressFn | None = None, on_result: ResultFn | None = None) -> tuple[dict[str, Any], list[Gap]]:
         state = Progress(total=len(units))
         results: dict[str, Any] = {}
         gaps: list[Gap] = []
@@ -128,7 +140,7 @@ class Executor:
                         state.retried += 1
                     continue
                 _raise_input(out)
-                results[u.key] = out
+                _deliver(results, u.key, out, on_result)
                 break
             else:
                 gaps.append(Gap(u.key, u.accounts, err, self.attempts))
@@ -193,7 +205,7 @@ class ProcessExecutor(Executor):
             self._pool = None
 
     def run(self, fn: Callable[[Any, Any], Any], units: list[Unit], shared: Any,
-            progress: ProgressFn | None = None) -> tuple[dict[str, Any], list[Gap]]:
+            progress: ProgressFn | None = None, on_result: ResultFn | None = None) -> tuple[dict[str, Any], list[Gap]]:
         from concurrent.futures import FIRST_COMPLETED, wait
         from concurrent.futures.process import BrokenProcessPool
 
@@ -217,7 +229,7 @@ class ProcessExecutor(Executor):
                     done, todo = wait(todo, timeout=0.2, return_when=FIRST_COMPLETED)
                     seen_running |= {futures[f] for f in todo if f.running()}
                     for f in done:
-                        k = futures[f]
+                        k = futures.pop(f)  # a done future holds its result: let it go once taken
                         try:
                             out = f.result()
                         except BrokenProcessPool:
@@ -234,7 +246,7 @@ class ProcessExecutor(Executor):
                                 _advance(state, by_key[k], False, progress)
                             continue
                         _raise_input(out)
-                        results[k] = out
+                        _deliver(results, k, out, on_result)
                         _advance(state, by_key[k], True, progress)
             except BaseException:
                 _kill_pool(pool)
@@ -265,7 +277,7 @@ class ProcessExecutor(Executor):
                     _advance(state, by_key[k], False, progress)
                 else:
                     _raise_input(out)
-                    results[k] = out
+                    _deliver(results, k, out, on_result)
                     _advance(state, by_key[k], True, progress)
         return results, gaps
 
@@ -310,7 +322,7 @@ class DaskExecutor(Executor):
     timeout: float = 15.0
 
     def run(self, fn: Callable[[Any, Any], Any], units: list[Unit], shared: Any,
-            progress: ProgressFn | None = None) -> tuple[dict[str, Any], list[Gap]]:
+            progress: ProgressFn | None = None, on_result: ResultFn | None = None) -> tuple[dict[str, Any], list[Gap]]:
         import uuid
 
         from distributed import Client, as_completed
@@ -356,7 +368,7 @@ class DaskExecutor(Executor):
                     finally:
                         f.release()
                     _raise_input(out)
-                    results[u.key] = out
+                    _deliver(results, u.key, out, on_result)
                     _advance(state, u, True, progress)
                 return sorted(failed, key=lambda u: u.key)
 

@@ -6,7 +6,7 @@ import os
 import signal
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from permwise.errors import InputError
@@ -17,15 +17,37 @@ _LIVE_LOCK = threading.Lock()
 _HANDLERS_INSTALLED = False
 
 
+#: temporary directories (spilled results, permwise.scale.spill) removed by the same handlers,
+#: with the process that made each (a forked worker inherits the set, never removes them)
+_LIVE_DIRS: dict[str, int] = {}
+
+
+def track_temp_dir(path: str, live: bool = True) -> None:
+    """Have the SIGTERM/SIGINT handlers below remove the directory ``path`` (``live=False``: no more)."""
+    with _LIVE_LOCK:
+        if live:
+            _LIVE_DIRS[path] = os.getpid()
+        else:
+            _LIVE_DIRS.pop(path, None)
+    if live:
+        install_signal_cleanup()
+
+
 def _remove_live_temps() -> None:
+    import shutil
+
     with _LIVE_LOCK:
         temps = list(_LIVE_TEMPS)
         _LIVE_TEMPS.clear()
+        dirs = [d for d, pid in _LIVE_DIRS.items() if pid == os.getpid()]
+        _LIVE_DIRS.clear()
     for tmp in temps:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+    for d in dirs:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def _on_signal(signum: int, frame: object) -> None:
@@ -63,14 +85,14 @@ def _default_mode() -> int:
     return 0o666 & ~mask
 
 
-def atomic_write(path: str | os.PathLike[str], data: str | bytes, *, force: bool = True,
+def atomic_write(path: str | os.PathLike[str], data: str | bytes | Iterable[str | bytes], *, force: bool = True,
                  private: bool = False) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same directory and ``os.replace``."""
     return atomic_write_many({path: data}, force=force, private=private)[0]
 
 
 def atomic_write_many(
-    files: Mapping[str | os.PathLike[str], str | bytes], *, force: bool = False, private: bool = False
+    files: Mapping[str | os.PathLike[str], str | bytes | Iterable[str | bytes]], *, force: bool = False, private: bool = False
 ) -> list[Path]:
     """Write several files all-or-nothing.
 
@@ -107,7 +129,8 @@ def atomic_write_many(
                 _LIVE_TEMPS.add(tmp)
             temps.append((tmp, target))
             with os.fdopen(fd, "wb") as fh:
-                fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+                for chunk in [data] if isinstance(data, (str, bytes)) else data:  # or an iterable of chunks
+                    fh.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
             # mkstemp creates 0600; give the file the mode an ordinary write would (or keep
             # the mode of the file being replaced); private files stay 0600.
             if not private:

@@ -199,3 +199,124 @@ def test_ctrl_c_cancels_cleanly(tmp_path):
             except OSError:
                 pass
     assert not left
+
+
+def test_hub_slices_and_spilled_findings_equal_the_whole_snapshot_audit(small_org, monkeypatch):
+    """A hub account (roles of every account trust its pipeline role) has its foreign roles cut
+    in chunks of `slice_size`, each a unit of its own; principals are cut in shards; findings are
+    spilled to disk in runs of 7 and merged: the report is the same bytes as the whole snapshot's."""
+    import permwise.scale.spill as spill
+
+    monkeypatch.setattr(spill, "CHUNK", 7)
+    cfg = load_config(str(AUDIT_CONFIG))
+    whole = run_audit(load_snapshot(small_org.root), cfg, None, jobs=1)
+    seen: list[str] = []
+
+    class Recording(Executor):
+        def run(self, fn, units, shared, progress=None, on_result=None):
+            seen.extend(u.key for u in units)
+            return super().run(fn, units, shared, progress, on_result)
+
+    units, gaps, _ = run_audit_units(str(small_org.root), cfg, None, Recording(), shard_size=3, slice_size=2)
+    assert not gaps
+    assert any("@" in k for k in seen) and any("#" in k for k in seen)
+    assert len(units.findings.spill.runs) > 1
+    assert to_json(units, env_path="x") == to_json(whole, env_path="x")
+    assert units.admins == whole.admins
+    assert units.stats["escalation_facts"]["principals"] > 0
+
+
+def test_spill_merges_runs_in_key_order(tmp_path):
+    from permwise.scale.spill import Spill
+
+    s = Spill(chunk=3)
+    keys = [[5, "b"], [1, "z"], [3, "a"], [2, "c"], [4, "d"], [0, "e"], [6, "f"]]
+    for k in keys:
+        s.add(k, {"k": k})
+    assert len(s.runs) == 2  # two full runs written, one record still buffered
+    assert [k for k, _ in s] == sorted(keys)
+    assert [k for k, _ in s] == sorted(keys)  # re-readable
+    d = Path(s.dir)
+    s.close()
+    assert not d.exists()
+
+
+def test_check_problems_of_every_account_in_units(tmp_path):
+    """`check` in units reads only the accounts holding a profile principal, but its problems are
+    every account's (the index pass loads each one): the report is byte for byte the whole
+    snapshot's, with a problem placed in an account that holds no profile principal."""
+    import json
+    import os
+    import subprocess
+
+    g = _gen_org().generate_org(tmp_path / "snap", accounts=8, roles=4)
+    deploy = tmp_path / "snap-deploy.yaml"
+    profile_accounts = {"300000000000", "300000000004", "300000000005", "300000000006"}
+    quiet = next(a for a in g.accounts if a not in profile_accounts)
+    f = g.root / "accounts" / quiet / "authorization-details.json"
+    data = json.loads(f.read_text())
+    data["RoleDetailList"][0]["AttachedManagedPolicies"].append(
+        {"PolicyName": "Gone", "PolicyArn": f"arn:aws:iam::{quiet}:policy/Gone"})
+    f.write_text(json.dumps(data))
+    exe = Path(sys.executable).parent / "permwise"
+    outs = {}
+    for name, threshold in (("whole", "100000"), ("units", "1")):
+        out = tmp_path / f"{name}.json"
+        r = subprocess.run([str(exe), "check", "runbooks", "--env", str(g.root), "--config", str(deploy), "-f", "json",
+                            "-o", str(out), "--at", "2026-12-01T00:00:00Z", "--jobs", "1"], capture_output=True,
+                           text=True, env={**os.environ, "PERMWISE_UNITS_MIN_ACCOUNTS": threshold}, timeout=300)
+        assert r.returncode == 0, r.stderr
+        outs[name] = out.read_bytes()
+    problems = json.loads(outs["units"])["problems"]
+    assert any(p["code"] == "absent-policy" and f"accounts/{quiet}/" in p["file"] for p in problems)
+    assert outs["units"] == outs["whole"]
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
+def test_spill_directory_removed_on_signal(tmp_path, sig):
+    """The coordinator's spilled findings are private temporary files: gone when the process is
+    stopped (SIGTERM) or interrupted (Ctrl-C)."""
+    import signal
+    import subprocess
+    import time
+
+    code = ("import sys, time\nfrom permwise.scale.spill import Spill\ns = Spill(chunk=1)\ns.add([1], 'x')\n"
+            "print(s.dir, flush=True)\ntime.sleep(60)\n")
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    d = Path(p.stdout.readline().strip())
+    assert d.is_dir() and list(d.iterdir())
+    p.send_signal(getattr(signal, sig))
+    p.communicate(timeout=30)
+    time.sleep(0.2)
+    assert not d.exists()
+
+
+def test_streamed_json_and_sarif_are_the_whole_snapshot_bytes(small_org, monkeypatch):
+    """`-f json` and `-f sarif` of a unit-mode audit are written from the spilled findings, one at
+    a time (SARIF re-sorted on disk by file): the same bytes as the whole snapshot's reports."""
+    import permwise.scale.spill as spill
+    from permwise.executors import Gap
+    from permwise.report.audit import iter_json, iter_sarif, to_sarif
+
+    monkeypatch.setattr(spill, "CHUNK", 5)
+    cfg = load_config(str(AUDIT_CONFIG))
+    whole = run_audit(load_snapshot(small_org.root), cfg, None, jobs=1)
+    units, gaps, _ = run_audit_units(str(small_org.root), cfg, None, Executor(), slice_size=3)
+    root = str(small_org.root)
+    assert "".join(iter_json(units, env_path="x")) == to_json(whole, env_path="x")
+    assert "".join(iter_sarif(units, env_root=root, tool_version="1")) == to_sarif(whole, env_root=root, tool_version="1")
+    # with a gap: "gaps" first in JSON, the rest unchanged
+    gap = Gap("audit:300000000007", ("300000000007",), "worker process died", 2)
+    text = "".join(iter_json(units, env_path="x", gaps=[gap]))
+    assert text.startswith('{\n  "gaps": [\n    {\n      "unit": "audit:300000000007"')
+    import json
+
+    assert {k: v for k, v in json.loads(text).items() if k != "gaps"} == json.loads(to_json(whole, env_path="x"))
+
+
+def test_streamed_json_of_no_finding():
+    from permwise.audit.run import AuditResult
+    from permwise.report.audit import iter_json
+
+    empty = AuditResult([], [], [])
+    assert "".join(iter_json(empty, env_path="x")) == to_json(empty, env_path="x")

@@ -112,7 +112,12 @@ def register(app: typer.Typer) -> None:
         elif zone is not None:
             raise typer.BadParameter("--zone needs --access", param_hint="--zone")
         label = str(snap) if env is not None else "bundled demo organization"
-        if fmt == Format.json:
+        streamed = units  # findings on disk (docs/scale.md): JSON and SARIF are written as they are read
+        if fmt == Format.json and streamed:
+            from permwise.report.audit import iter_json
+
+            text = iter_json(result, env_path=label, gaps=gaps)
+        elif fmt == Format.json:
             text = json_with_gaps(to_json(result, env_path=label), gaps)
             if access_result is not None:
                 from permwise.report.access import merge_json
@@ -121,7 +126,12 @@ def register(app: typer.Typer) -> None:
         elif fmt == Format.sarif:
             from permwise import __version__
 
-            text = to_sarif(result, env_root=str(snap), tool_version=__version__)  # real files, so viewers place findings
+            if streamed:
+                from permwise.report.audit import iter_sarif
+
+                text = iter_sarif(result, env_root=str(snap), tool_version=__version__, gaps=gaps)
+            else:
+                text = to_sarif(result, env_root=str(snap), tool_version=__version__)  # real files, so viewers place findings
             if access_result is not None:
                 from permwise.report.access import merge_sarif
 
@@ -129,7 +139,8 @@ def register(app: typer.Typer) -> None:
         elif fmt == Format.html:
             from permwise.report.html import audit_html
 
-            text = audit_html(result, environment=label, verbose=verbose, snapshot_created=environment.meta.get("created"))
+            text = audit_html(result, environment=label, verbose=verbose, snapshot_created=environment.meta.get("created"),
+                              gaps=gaps)
             if access_result is not None:
                 from permwise.report.access import access_section_html
 

@@ -162,11 +162,11 @@ def register(app: typer.Typer) -> None:
         if fmt == Format.json:
             text = json_with_gaps(render_json(report), gaps)
         elif fmt == Format.markdown:
-            text = render_markdown(report)
+            text = render_markdown(report, gaps=gaps)
         elif fmt == Format.html:
             from permwise.report.html import check_html
 
-            text = check_html(report, verbose=verbose, snapshot_created=environment.meta.get("created"))
+            text = check_html(report, verbose=verbose, snapshot_created=environment.meta.get("created"), gaps=gaps)
         else:
             if out is None:
                 console = make_console()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 
-def emit(text: str | None, out: Path | str | None) -> None:
-    """Write ``text`` to ``out`` (atomically: all or nothing) or, without ``out``, to stdout;
-    nothing when ``text`` is None (it was printed to the terminal already)."""
+def emit(text: str | Iterable[str] | None, out: Path | str | None) -> None:
+    """Write ``text`` (a string, or chunks of one streamed from disk) to ``out`` (atomically: all
+    or nothing) or, without ``out``, to stdout; nothing when ``text`` is None (it was printed to
+    the terminal already)."""
     if text is None:
         return
     if out is not None:
@@ -16,4 +18,5 @@ def emit(text: str | None, out: Path | str | None) -> None:
 
         atomic_write(out, text)
     else:
-        sys.stdout.write(text)
+        for chunk in [text] if isinstance(text, str) else text:
+            sys.stdout.write(chunk)

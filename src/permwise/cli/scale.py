@@ -81,7 +81,7 @@ def warn_problems(err: Any, snap: Any, problems: list[Any]) -> None:
 
 
 def warn_gaps(err: Any, gaps: list[Any]) -> None:
-    """On stderr whatever the format (SARIF and HTML have no place for them): results unknown."""
+    """On stderr whatever the format (every report shows them first too): results unknown."""
     for g in gaps:
         err.print(f"permwise: warning: unknown: unit `{g.unit}` (accounts {', '.join(g.accounts) or '-'}) failed "
                   f"{g.attempts} times: {g.error}; its results are not in the report", markup=False)

@@ -147,11 +147,18 @@ def load_part(
     return env
 
 
-def foreign_role(raw: dict[str, Any]) -> Principal:
-    """A role of another account as the shared index keeps it (see ``permwise.scale.index``):
-    its trust policy and identity, no permissions of its own in this unit."""
+def foreign_role(raw: dict[str, Any] | bytes) -> Principal:
+    """A role of another account as the shared index keeps it (see ``permwise.scale.index``;
+    a JSON object, or its bytes): its trust policy and identity, no permissions of its own in
+    this unit."""
     from permwise.catalog.arn import arn_account
     from permwise.environment.model import Origin
+
+    if isinstance(raw, bytes):
+        import orjson
+
+        raw = dict(orjson.loads(raw))
+    assert isinstance(raw, dict)
 
     arn = raw["arn"]
     return Principal(

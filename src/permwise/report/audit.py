@@ -165,6 +165,136 @@ def to_sarif(result: Any, *, env_root: str = "", tool_version: str | None = None
 
 
 # ---------------------------------------------------------------------------------------------
+# streamed: the same bytes as to_json / to_sarif, one finding at a time (organization-scale runs,
+# whose findings stay on disk: permwise.scale.audit.SpilledFindings)
+
+_STREAM = "@@permwise-stream-items@@"
+
+
+def _splice(data: dict[str, Any], items: Any) -> Any:
+    """``orjson.dumps(data, OPT_INDENT_2)`` + newline, where the one-element list ``[_STREAM]``
+    somewhere in ``data`` is replaced by ``items`` (dicts), each serialized as that list would
+    have been: text chunks to write in order."""
+    text = orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n"
+    marker = orjson.dumps(_STREAM).decode()
+    at = text.index(marker)
+    line_start = text.rindex("\n", 0, at) + 1
+    indent = at - line_start
+    head, tail = text[:line_start - 1], text[at + len(marker):]  # head ends with "[", tail "\n  ]..."
+    pad = " " * indent
+    yield head
+    first = True
+    batch: list[str] = []
+    for d in items:
+        batch.append(("\n" if first else ",\n") + pad
+                     + orjson.dumps(d, option=orjson.OPT_INDENT_2).decode().replace("\n", "\n" + pad))
+        first = False
+        if len(batch) >= 500:
+            yield "".join(batch)
+            batch = []
+    yield "".join(batch)
+    yield tail.lstrip("\n ") if first else tail
+
+
+def iter_json(result: Any, *, env_path: str = "", gaps: list[Any] | None = None) -> Any:
+    """:func:`to_json` as text chunks, reading ``result.findings`` once (with ``gaps``: the
+    ``"gaps"`` key first, as ``permwise.cli.scale.json_with_gaps`` puts it)."""
+    suppressed = getattr(result, "suppressed", None)
+    if not isinstance(suppressed, int):
+        suppressed = sum(1 for f in result.findings if f.suppressed_by is not None)
+    data: dict[str, Any] = {"gaps": [g.to_dict() for g in gaps]} if gaps else {}
+    data.update({
+        "format": "permwise-audit/1",
+        "environment": env_path,
+        "problems": [{"code": p.code, "file": p.file, "pointer": p.pointer, "message": p.message,
+                      "subject": p.subject} for p in getattr(result, "problems", [])],
+        "summary": result.counts() | {"suppressed": suppressed},
+        "findings": [_STREAM],
+        "scp_coverage": [r.to_dict() for r in sorted(result.scp, key=lambda r: (r.rule_id, r.account))],
+        "not_checked": [{"rule": r.id, "kind": r.kind, "title": r.title}
+                        for r in sorted(result.rules, key=lambda r: r.id)
+                        if r.family == "guardrail" and r.kind == "advisory"],
+    })
+    return _splice(data, (f.to_dict() for f in result.findings))
+
+
+def gap_notifications(gaps: list[Any]) -> list[dict[str, Any]]:
+    """SARIF ``toolExecutionNotifications`` (SARIF 2.1.0, 3.58) for units whose results are
+    unknown: level error, the unit and its accounts as properties."""
+    return [{"level": "error",
+             "message": {"text": f"unknown: unit `{g.unit}` (accounts {', '.join(g.accounts) or '-'}) failed "
+                                 f"{g.attempts} times: {g.error}; its results are not in the report"},
+             "descriptor": {"id": "unknown-results"},
+             "properties": {"unit": g.unit, "accounts": list(g.accounts), "error": g.error, "attempts": g.attempts}}
+            for g in gaps]
+
+
+def add_gaps_to_sarif(log: dict[str, Any], gaps: list[Any]) -> None:
+    """A run with gaps did not succeed: ``executionSuccessful: false``, one error notification per
+    gap, before the snapshot's problems."""
+    if not gaps:
+        return
+    for run in log.get("runs", []):
+        inv = run.setdefault("invocations", [{"executionSuccessful": True}])[0]
+        inv["executionSuccessful"] = False
+        inv["toolExecutionNotifications"] = gap_notifications(gaps) + inv.get("toolExecutionNotifications", [])
+
+
+def iter_sarif(result: Any, *, env_root: str = "", tool_version: str | None = None,
+               gaps: list[Any] | None = None) -> Any:
+    """:func:`to_sarif` as text chunks (plus ``gaps``), never holding every finding: the findings
+    are sorted on disk by file (``permwise.scale.spill``), then each file's findings are placed
+    (line and column, that one file read) and sorted as :func:`permwise.report.sarif.sarif_log`
+    sorts them."""
+    from permwise.report.sarif import sarif_result
+    from permwise.scale.spill import Spill
+
+    level = diagnostics.AUDIT_TO_VALIDATE
+    prefix = env_root.rstrip("/") + "/" if env_root else ""
+    spill = Spill(prefix="permwise-sarif-")
+    used: set[str] = set()
+    for seq, f in enumerate(result.findings):
+        if f.suppressed_by is not None:
+            continue
+        used.add(f.rule_id)
+        spill.add([(prefix + f.file) if f.file else prefix + "snapshot.json", seq],
+                  [f.rule_id, f.severity, f.message, f.file, f.pointer, f.fix])
+    text = to_sarif(type("_Rules", (), {"rules": result.rules, "problems": getattr(result, "problems", []),
+                                        "findings": [Finding(c, "info", "", "") for c in sorted(used)]})(),
+                    env_root=env_root, tool_version=tool_version)
+    log = orjson.loads(text)
+    add_gaps_to_sarif(log, gaps or [])
+    run = log["runs"][0]
+    index = {rd["id"]: i for i, rd in enumerate(run["tool"]["driver"]["rules"])}
+    run["results"] = [_STREAM]
+
+    def results() -> Any:
+        group: list[tuple[diagnostics.Diagnostic, str]] = []
+        current = None
+        for (file, _), (code, severity, msg, rel, ptr, fix) in spill:
+            if file != current:
+                yield from _sarif_group(group, index, sarif_result)
+                group, current, where = [], file, _Locator(env_root)
+            group.append((diagnostics.Diagnostic(code, level[severity], f"[{severity}] {msg}", ptr, fix, file,
+                                                 *where(rel or "snapshot.json", ptr)), severity))
+        yield from _sarif_group(group, index, sarif_result)
+        spill.close()
+
+    return _splice(log, results())
+
+
+def _sarif_group(group: list[tuple[diagnostics.Diagnostic, str]], index: dict[str, int], sarif_result: Any) -> Any:
+    """One file's results in the log's order, each with its audit severity (as :func:`to_sarif`)."""
+    from permwise.report.sarif import finding_order
+
+    group.sort(key=lambda pair: finding_order(pair[0]))
+    for f, severity in group:
+        res = sarif_result(f, index)
+        res["properties"]["severity"] = severity
+        yield res
+
+
+# ---------------------------------------------------------------------------------------------
 # the story: one view, read by the terminal and the HTML renderers
 
 #: the audit's sections, in the order they are told

@@ -242,10 +242,19 @@ def _cell(text: object) -> str:
     return md_message(text)
 
 
-def render_markdown(report: CheckReport, *, excess_limit: int = 20) -> str:
+def render_markdown(report: CheckReport, *, excess_limit: int = 20, gaps: list[Any] | None = None) -> str:
     out: list[str] = [
         f"# permwise check: {md_text(report.tool)} {md_text(report.tool_version)}",
         "",
+    ]
+    if gaps:  # first of all: units whose results are unknown (docs/scale.md)
+        accounts = sorted({a for g in gaps for a in g.accounts})
+        out += [f"> **UNKNOWN results for {len(accounts)} account{'' if len(accounts) == 1 else 's'}**: "
+                f"{len(gaps)} unit{'' if len(gaps) == 1 else 's'} failed twice; nothing below covers them", ">"]
+        out += [f"> - unit {md_code(g.unit)}, accounts {', '.join(g.accounts) or '-'}: {md_message(g.error)}"
+                for g in gaps]
+        out.append("")
+    out += [
         f"Snapshot {md_code(report.snapshot)}" + (f", config {md_code(report.config)}" if report.config else "") + ".",
         "",
         f"**{summary_line(report)}**",

@@ -83,7 +83,7 @@ def permwise_version() -> str:
 
 
 def audit_html(result: Any, *, environment: str = "", verbose: bool = False, snapshot_created: str | None = None,
-               now: Any = None) -> str:
+               now: Any = None, gaps: list[Any] | None = None) -> str:
     """The audit as one HTML page, in the sections of the terminal report
     (:func:`permwise.report.audit.audit_view`). Administrators' guardrail findings sit in a
     closed ``<details>`` (open with ``verbose``)."""
@@ -107,6 +107,8 @@ def audit_html(result: Any, *, environment: str = "", verbose: bool = False, sna
         "verbose": verbose,
         "dates": report_dates(snapshot_created, now),
         "problems": list(getattr(result, "problems", [])),
+        "gaps": list(gaps or []),  # units whose results are unknown: a banner before everything
+        "gap_accounts": sorted({a for g in gaps or [] for a in g.accounts}),
         "filters": [("severity", [s for s in ("critical", "high", "medium", "low", "info") if s in v.by_severity]),
                     ("layer", [name for name, present in (("escalation", v.escalation), ("trust", v.trust),
                                                           ("guardrails", v.principals), ("scp", v.scp)) if present])],
@@ -120,7 +122,7 @@ _LEVELS = ("Permissions management", "Write", "Tagging", "Read", "List")
 
 
 def check_html(report: Any, *, verbose: bool = False, excess_limit: int = 20, snapshot_created: str | None = None,
-               now: Any = None) -> str:
+               now: Any = None, gaps: list[Any] | None = None) -> str:
     """The check report as one HTML page: summary counts, the command table with status badges,
     each non-ready command's deciding layers and fixes (the fix statement as JSON in ``<pre>``),
     and the excess of each principal."""
@@ -168,6 +170,8 @@ def check_html(report: Any, *, verbose: bool = False, excess_limit: int = 20, sn
         "levels": _LEVELS,
         "verbose": verbose,
         "dates": report_dates(snapshot_created, now),
+        "gaps": list(gaps or []),
+        "gap_accounts": sorted({a for g in gaps or [] for a in g.accounts}),
         "filters": [("status", [st for st in ("blocked", "unresolved", "partial", "conditional", "ready") if counts.get(st)]),
                     ("layer", sorted({lyr for x in commands for lyr in x["layers"]}))],
     })

@@ -73,6 +73,12 @@ def finding_order(f: Any) -> tuple:
     return (f.file or "", f.line or 0, f.column or 0, f.pointer or "", f.code, f.message)
 
 
+def sarif_result(f: Any, index: dict[str, int]) -> dict[str, Any]:
+    """One SARIF result, as :func:`sarif_log` writes it (``index``: rule id -> its ruleIndex);
+    for writers that stream results one at a time."""
+    return _result(f, index)
+
+
 def sarif_log(findings: Iterable[Any], rules: Iterable[Any], *, tool_name: str = "permwise",
               tool_version: str | None = None, artifacts: Sequence[str] | None = None,
               artifact_properties: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,16 +27,20 @@ from permwise.audit.config import AuditConfig
 from permwise.audit.escalation import EscalationAnalyzer, escalation_actions
 from permwise.audit.graph import AssumeGraph
 from permwise.audit.guardrails import GuardrailChecker, guardrail_universe
-from permwise.audit.model import Finding, Step
+from permwise.audit.model import SEVERITY_RANK, Finding, Step
 from permwise.audit.probe import Prober
 from permwise.audit.registry import all_rules
+from permwise.audit.run import AuditResult
 from permwise.environment.model import Origin
 from permwise.executors import Executor, Gap, Unit
 from permwise.scale import location
 from permwise.scale.index import SharedIndex
+from permwise.scale.spill import Spill
 
 #: a bigger account is cut into shards of this many principals (each a unit)
 SHARD_SIZE = 2000
+#: an account more roles of other accounts trust (a hub) gets one unit per chunk of this many
+SLICE_SIZE = 4000
 
 
 @dataclass(slots=True)
@@ -109,58 +114,103 @@ def peak_rss_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def index_unit(payload: tuple[str, str, tuple[str, ...], frozenset[str], bool], shared: Any) -> Any:
+def index_unit(payload: tuple[str, str, tuple[str, ...], frozenset[str], bool, bool], shared: Any) -> Any:
+    """The index parts of some accounts; with ``problems`` (``check``) each account is also
+    loaded as a unit would load it (documents compiled), for its problems: every account's, as a
+    whole-snapshot load reports them, though ``check``'s units read only a few accounts."""
     from permwise.environment.load import SnapshotReader
+    from permwise.environment.partial import load_part
     from permwise.scale.index import index_account
 
-    key, loc, accounts, want, read_iam = payload
+    key, loc, accounts, want, read_iam, problems = payload
     fault_point(key)
     sp = location.shared_part(loc, shared.run)
     parts = []
     with location.account_files(loc, accounts):
         r = SnapshotReader(sp.root)
         for aid in accounts:
-            parts.append(index_account(r, aid, want, read_iam))
+            part = index_account(r, aid, want, read_iam)
+            if problems:
+                part.problems = load_part(sp, (aid,)).unit_problems
+            parts.append(part)
     return parts
 
 
-def audit_unit(payload: tuple[str, str, int, int, list[dict], list[Any]], shared: AuditShared) -> AuditUnitResult:
+def audit_unit(payload: tuple[str, str, int, int, list[dict], list[Any], str], shared: AuditShared) -> AuditUnitResult:
+    """One unit of an account (``part``): ``"all"`` computes everything for its principals
+    ``[start, end)``; when the account's slice of foreign roles is cut in chunks (a hub account
+    many roles trust), ``"main"`` does the same with the first chunk (a principal that can assume
+    only roles of a later chunk is kept as a next hop: see :class:`_UnitEscalation`), and
+    ``"slice"`` computes only the edges of every principal of the account into its chunk's
+    foreign roles (``sts:AssumeRole`` and modify-role moves), which the merge adds to theirs."""
+    from permwise.catalog.arn import arn_account
     from permwise.environment.partial import foreign_role, load_part
 
-    key, aid, start, end, roles, pols = payload
+    key, aid, start, end, roles, pols, part = payload
     fault_point(key)
     sp = location.shared_part(shared.location, shared.run)
     with location.account_files(shared.location, (aid,)):
         env = load_part(sp, (aid,), foreign_roles=[foreign_role(r) for r in roles], foreign_resource_policies=pols,
                         bucket_accounts=shared.buckets)
+    del roles
     if shared.at is not None:
         env.at = shared.at
     config = shared.config
     assert config is not None
     rules = all_rules()
     prober = Prober(env, guardrail_universe(rules) | escalation_actions())
-    guard = GuardrailChecker(prober, rules, config)
     graph = AssumeGraph(env, prober)
-    esc = EscalationAnalyzer(env, prober, graph, config)
+    esc = _UnitEscalation(env, prober, graph, config, part == "main")
     mine = env.unit_principals[start:end]
-    out = AuditUnitResult(principals=len(mine), problems=env.unit_problems if start == 0 else [])
-    for p in mine:
-        out.findings.extend(guard.check(p))
-    for p in mine:
-        admin = esc.is_admin(p)
-        selfe = None if admin else esc.self_escalation(p)
-        edges = esc.edges(p) if (not admin and selfe is None) else None
-        if admin:
-            out.admins.append(p.arn)
-        if admin or selfe is not None or edges:
-            out.nodes.append(Node(p.arn, p.account, p.kind, p.name, dict(p.tags), p.service_linked, p.origin,
-                                  admin, selfe, list(edges) if edges else None))
-    out.nodes = _prune(out.nodes, {p.arn for p in mine})
-    out.findings.extend(_trust_findings(env, [p for p in mine if p.kind == "role"], config))
+    out = AuditUnitResult(principals=len(mine) if part != "slice" else 0,
+                          problems=env.unit_problems if start == 0 and part != "slice" else [])
+    if part == "slice":
+        kept = {"sts:AssumeRole"} | {p["id"] for p in esc.primitives if p["kind"] == "modify-role"}
+        for p in mine:
+            if esc.is_admin(p) or esc.self_escalation(p) is not None:
+                continue
+            edges = [s for s in esc.edges(p) if s.via in kept and arn_account(s.target) != aid]
+            if edges:
+                out.nodes.append(_node(p, False, None, edges))
+    else:
+        guard = GuardrailChecker(prober, rules, config)
+        for p in mine:
+            out.findings.extend(guard.check(p))
+        for p in mine:
+            admin = esc.is_admin(p)
+            selfe = None if admin else esc.self_escalation(p)
+            moves = esc.edges(p) if (not admin and selfe is None) else None
+            if admin:
+                out.admins.append(p.arn)
+            if admin or selfe is not None or moves:
+                out.nodes.append(_node(p, admin, selfe, list(moves) if moves else None))
+        if part == "all":  # a "main" unit's principals may gain edges in the "slice" units: not pruned
+            out.nodes = _prune(out.nodes, {p.arn for p in mine})
+        out.findings.extend(_trust_findings(env, [p for p in mine if p.kind == "role"], config))
     out.evaluations = prober.evaluations
     out.peak_rss_kb = peak_rss_kb()
     out.pid = os.getpid()
     return out
+
+
+def _node(p: Any, admin: bool, selfe: tuple[str, str] | None, edges: list[Step] | None) -> Node:
+    return Node(p.arn, p.account, p.kind, p.name, dict(p.tags), p.service_linked, p.origin, admin, selfe, edges)
+
+
+class _UnitEscalation(EscalationAnalyzer):
+    """:class:`EscalationAnalyzer` in a unit. In a ``"main"`` unit of an account whose foreign
+    roles are cut in chunks, this unit does not see every role a role of the account can assume,
+    so a role able to call ``sts:AssumeRole`` is always a next hop worth reaching: an edge to it
+    that leads nowhere is a dead end, which cannot change the path the search finds first."""
+
+    def __init__(self, env: Any, prober: Any, graph: Any, config: AuditConfig, partial_slice: bool) -> None:
+        super().__init__(env, prober, graph, config)
+        self.partial_slice = partial_slice
+
+    def worth_reaching(self, r: Any) -> bool:
+        if super().worth_reaching(r):
+            return True
+        return self.partial_slice and "sts:assumerole" in self.prober.candidate_actions(r)
 
 
 def _prune(nodes: list[Node], mine: set[str]) -> list[Node]:
@@ -220,6 +270,138 @@ class MergedEscalation(EscalationAnalyzer):
         return p.edges or []
 
 
+ASSUME = "sts:AssumeRole"
+
+
+class Facts:
+    """The escalation facts of the organization as the coordinator keeps them: one
+    :class:`Node` per principal that has any, every ARN, account, rule id and file name held
+    once (interned), tags shared when empty. A principal of an account whose foreign roles were
+    cut in chunks gets facts from several units: its edges are merged in the order
+    :meth:`EscalationAnalyzer.edges` gives them (assume edges by target, then the account's own
+    moves, then modify-role moves by primitive and target)."""
+
+    def __init__(self, config: AuditConfig) -> None:
+        self.nodes: dict[str, Node] = {}
+        self._strings: dict[str, str] = {}
+        prims = [p for p in EscalationAnalyzer(_Nodes({}), None, None, config).primitives]  # type: ignore[arg-type]
+        self._modify = {p["id"]: i for i, p in enumerate(x for x in prims if x["kind"] == "modify-role")}
+        self._no_tags: dict[str, str] = {}
+        self.edges = 0
+
+    def _s(self, text: str) -> str:
+        return self._strings.setdefault(text, text)
+
+    def add(self, n: Node) -> None:
+        s = self._s
+        arn = s(n.arn)
+        edges = [Step(arn, s(e.target), s(e.via), s(e.detail) if e.via == ASSUME else e.detail)
+                 for e in n.edges] if n.edges else None
+        origin = Origin(s(n.origin.file), n.origin.pointer)
+        node = Node(arn, s(n.account), s(n.kind), n.name, n.tags or self._no_tags, n.service_linked, origin,
+                    n.admin, n.self_esc, edges)
+        old = self.nodes.get(arn)
+        if old is not None:
+            node.admin = old.admin or node.admin
+            node.self_esc = old.self_esc or node.self_esc
+            node.edges = self._merge(old.edges or [], node.edges or []) or None
+            self.edges -= len(old.edges or [])
+        self.edges += len(node.edges or [])
+        self.nodes[arn] = node
+
+    def _merge(self, a: list[Step], b: list[Step]) -> list[Step]:
+        both = a + b
+        rank = self._modify
+        return (sorted((e for e in both if e.via == ASSUME), key=lambda e: e.target)
+                + [e for e in both if e.via != ASSUME and e.via not in rank]
+                + sorted((e for e in both if e.via in rank), key=lambda e: (rank[e.via], e.target)))
+
+
+def finding_row(f: Finding) -> list[Any]:
+    """A finding as a JSON list (spilled to disk), every field kept: :func:`row_finding` undoes it."""
+    return [f.rule_id, f.severity, f.subject, f.message, f.account, f.file, f.pointer, f.fix, f.actions,
+            [[p.source, p.target, p.via, p.detail] for p in f.path], f.notes, f.suppressed_by]
+
+
+def row_finding(row: list[Any]) -> Finding:
+    return Finding(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8],
+                   [Step(*p) for p in row[9]], row[10], row[11])
+
+
+class SpilledFindings:
+    """An audit's findings sorted on disk (:class:`~permwise.scale.spill.Spill`): iterating reads
+    them in report order, one at a time; ``len()`` is their number. Re-iterable."""
+
+    def __init__(self, spill: Spill) -> None:
+        self.spill = spill
+
+    def __len__(self) -> int:
+        return len(self.spill)
+
+    def __iter__(self) -> Iterator[Finding]:
+        for _, row in self.spill:
+            yield row_finding(row)
+
+
+class _Active:
+    """The findings not suppressed, read from disk on each iteration."""
+
+    def __init__(self, findings: SpilledFindings, n: int) -> None:
+        self.findings = findings
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __iter__(self) -> Iterator[Finding]:
+        return (f for f in self.findings if f.suppressed_by is None)
+
+
+@dataclass(slots=True)
+class StreamedAuditResult(AuditResult):
+    """An :class:`~permwise.audit.run.AuditResult` whose findings stay on disk: the JSON and
+    SARIF writers stream them (:func:`permwise.report.audit.iter_json`); the terminal and HTML
+    reports read them all (they group findings by principal)."""
+
+    severity_counts: dict[str, int] = field(default_factory=dict)
+    suppressed: int = 0
+
+    @property
+    def active(self) -> Any:
+        return _Active(self.findings, sum(self.severity_counts.values()))  # type: ignore[arg-type]
+
+    def counts(self) -> dict[str, int]:
+        return dict(self.severity_counts)
+
+
+class _FindingSink:
+    """Findings as they come: suppressions applied, counted, spilled with their place in the
+    report order (severity, rule, subject, message, then the group and position they came in,
+    as the stable sort of the concatenation in unit order would place them)."""
+
+    def __init__(self, suppressions: Any, today: Any) -> None:
+        from permwise.audit.suppressions import Suppressions
+
+        self.sup = suppressions or Suppressions([])
+        self.today = today
+        self.spill = Spill()
+        self.counts = {s: 0 for s in SEVERITY_RANK}
+        self.suppressed = 0
+
+    def add(self, group: int, findings: list[Finding], *, apply: bool = True) -> None:
+        if apply:
+            self.sup.apply(findings, self.today)
+        for seq, f in enumerate(findings):
+            if f.suppressed_by is None:
+                self.counts[f.severity] += 1
+            else:
+                self.suppressed += 1
+            self.spill.add([*f.sort_key(), group, seq], finding_row(f))
+
+    def expired(self) -> list[Finding]:
+        return self.sup.apply([], self.today)
+
+
 def run_audit_units(
     location_: str,
     config: AuditConfig | None,
@@ -229,6 +411,7 @@ def run_audit_units(
     today: Any = None,
     progress: Any = None,
     shard_size: int = SHARD_SIZE,
+    slice_size: int = SLICE_SIZE,
     at: Any = None,
 ) -> tuple[Any, list[Gap], list[Any]]:
     """The audit of the snapshot at ``location_`` in units on ``executor``: the
@@ -242,7 +425,7 @@ def run_audit_units(
     accounts = sp.account_dirs
     try:
         return _run_audit_units(location_, run, sp, accounts, config, suppressions, executor, today, progress,
-                                shard_size, t0, at or _now())
+                                shard_size, slice_size, t0, at or _now())
     finally:
         executor.close()
 
@@ -253,88 +436,103 @@ def _now() -> Any:
     return now_instant()
 
 
-def _run_audit_units(location_, run, sp, accounts, config, suppressions, executor, today, progress, shard_size, t0, at):
+def _run_audit_units(location_, run, sp, accounts, config, suppressions, executor, today, progress, shard_size,
+                     slice_size, t0, at):
     import datetime as _dt
 
-    from permwise.audit.run import AuditResult
     from permwise.audit.scp import ScpChecker
-    from permwise.audit.suppressions import Suppressions
     from permwise.environment.assemble import sort_problems
     from permwise.environment.partial import load_part
 
     # 1. the index pass
-    iunits = [Unit(f"index:{a}", (a,), (f"index:{a}", location_, (a,), frozenset(), True)) for a in accounts]
-    parts, igaps = executor.run(index_unit, iunits, AuditShared(location_, run), progress_phase(progress, "index"))
+    iunits = [Unit(f"index:{a}", (a,), (f"index:{a}", location_, (a,), frozenset(), True, False)) for a in accounts]
+    parts, igaps = executor.run(index_unit, iunits, AuditShared(location_, run), phase(progress, "index"))
     index = SharedIndex.merge([p for u in iunits if u.key in parts for p in parts[u.key]])
     shared = AuditShared(location_, run, config, index.buckets, at)
+    index_size = index.size()
     t_index = time.perf_counter()
     # an account the index pass could not read is unknown: its own unit is not run (its gap
     # stands for it) and paths into it through its roles are not seen (docs/scale.md)
     unindexed = {a for g in igaps for a in g.accounts}
 
     # 2. the account units: an account with more principals than shard_size (counted by the
-    # index pass) is cut into shards, each a range of its principals sorted by ARN
+    # index pass) is cut into shards, each a range of its principals sorted by ARN; an account
+    # more than slice_size foreign roles trust (a hub) gets one more unit per further chunk of
+    # them, so no unit holds more than slice_size foreign roles
     units: list[Unit] = []
     sizes = {p.account: p.principals for ps in parts.values() for p in ps}
+    del parts
     for a in accounts:
         if a in unindexed:
             continue
         n = sizes.get(a, 0)
         roles, pols = index.slice_for((a,))
+        chunks = [roles[i:i + slice_size] for i in range(0, len(roles), slice_size)] or [[]]
+        part = "all" if len(chunks) == 1 else "main"
         if n <= shard_size:
-            units.append(Unit(f"audit:{a}", (a,), (f"audit:{a}", a, 0, 1 << 62, roles, pols)))
+            units.append(Unit(f"audit:{a}", (a,), (f"audit:{a}", a, 0, 1 << 62, chunks[0], pols, part)))
         else:
             for i, s in enumerate(range(0, n, shard_size)):
-                units.append(Unit(f"audit:{a}#{i + 1}", (a,), (f"audit:{a}#{i + 1}", a, s, s + shard_size, roles, pols)))
-    results, gaps = executor.run(audit_unit, units, shared, progress_phase(progress, "audit"))
-    t_units = time.perf_counter()
+                units.append(Unit(f"audit:{a}#{i + 1}", (a,),
+                                  (f"audit:{a}#{i + 1}", a, s, s + shard_size, chunks[0], pols, part)))
+        for j, chunk in enumerate(chunks[1:], start=2):
+            units.append(Unit(f"audit:{a}@{j}", (a,), (f"audit:{a}@{j}", a, 0, 1 << 62, chunk, pols, "slice")))
+    del index
+    order = {u.key: i for i, u in enumerate(units)}
 
-    # 3. merge, in unit order
-    findings: list[Finding] = []
-    nodes: dict[str, Node] = {}
+    # 3. merge as results come (any order: each finding carries its place), nothing kept whole
+    sink = _FindingSink(suppressions, today or _dt.date.today())
+    facts = Facts(config)
     admins: list[str] = []
     problems = list(sp.problems)
-    evaluations = principals = 0
+    totals = {"evaluations": 0, "principals": 0}
     rss: dict[int, int] = {}
-    for u in units:
-        res = results.get(u.key)
-        if res is None:
-            continue
-        findings.extend(res.findings)
+
+    def take(key: str, res: AuditUnitResult) -> None:
+        sink.add(order[key], res.findings)
         for n in res.nodes:
-            nodes[n.arn] = n
+            facts.add(n)
         admins.extend(res.admins)
         problems.extend(res.problems)
-        evaluations += res.evaluations
-        principals += res.principals
-        rss[res.pid] = max(rss.get(res.pid, 0), res.peak_rss_kb)
+        totals["evaluations"] += res.evaluations
+        totals["principals"] += res.principals
+        if res.peak_rss_kb > rss.get(res.pid, 0):
+            rss[res.pid] = res.peak_rss_kb
+            first_at_peak[res.pid] = key
+
+    first_at_peak: dict[int, str] = {}
+    _, gaps = executor.run(audit_unit, units, shared, phase(progress, "audit"), on_result=take)
+    t_units = time.perf_counter()
+    nodes = facts.nodes
     merged = MergedEscalation(nodes, config)
-    for arn in sorted(nodes):
-        f = merged.check(nodes[arn])
-        if f is not None:
-            findings.append(f)
+    esc_findings = [f for f in (merged.check(nodes[arn]) for arn in sorted(nodes)) if f is not None]
+    sink.add(len(units), esc_findings)
+    del esc_findings
     rules = all_rules()
     org_env = load_part(sp, ())
     org_env.at = at
     scp_results, scp_findings = ScpChecker(org_env, rules, config).run()
-    findings.extend(scp_findings)
+    sink.add(len(units) + 1, scp_findings)
     all_gaps = sorted(igaps + gaps, key=lambda g: g.unit)
     t_end = time.perf_counter()
-    expired = (suppressions or Suppressions([])).apply(findings, today or _dt.date.today())
-    findings.extend(expired)
-    findings.sort(key=Finding.sort_key)
+    sink.add(len(units) + 2, sink.expired(), apply=False)
     stats = {
-        "principals": principals, "evaluations": evaluations, "units": len(units), "executor": executor.name,
-        "workers": executor.workers, "index": index.size(),
+        "principals": totals["principals"], "evaluations": totals["evaluations"], "units": len(units),
+        "executor": executor.name, "workers": executor.workers, "index": index_size,
         "peak_rss_mb_per_process": sorted(round(v / 1024, 1) for v in rss.values()),
+        # the unit each process reached its peak in (the hub's units show here)
+        "peak_unit_per_process": sorted((round(v / 1024, 1), first_at_peak[pid]) for pid, v in rss.items()),
         "seconds": {"index": round(t_index - t0, 3), "units": round(t_units - t_index, 3),
                     "merge": round(t_end - t_units, 3), "total": round(t_end - t0, 3)},
+        "escalation_facts": {"principals": len(nodes), "edges": facts.edges},
     }
-    result = AuditResult(findings, scp_results, rules, stats, sorted(admins))
+    result = StreamedAuditResult(SpilledFindings(sink.spill), scp_results, rules, stats, sorted(admins),
+                                 severity_counts=sink.counts, suppressed=sink.suppressed)
     return result, all_gaps, sort_problems(problems)
 
 
-def progress_phase(progress: Any, phase: str) -> Any:
+def phase(progress: Any, name: str) -> Any:
+    """The executor's progress callback for the phase ``name`` (``index``, ``audit``, ``check``)."""
     if progress is None:
         return None
-    return lambda state: progress(phase, state)
+    return lambda state: progress(name, state)

@@ -8,7 +8,8 @@ resource policies, and the trust policies of roles named as resources) and the o
 S3 bucket. The organization, SCPs and RCPs are the shared part.
 
 Results are merged in command order, excess by principal; the report's problems are those of
-the shared part and of the accounts the units read.
+the shared part and of every account (the index pass loads each one for them), as a
+whole-snapshot run reports them.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 from permwise.catalog.arn import arn_account
 from permwise.executors import Executor, Gap, Unit
 from permwise.scale import location
-from permwise.scale.audit import fault_point, peak_rss_kb, progress_phase
+from permwise.scale.audit import fault_point, peak_rss_kb, phase
 from permwise.scale.index import SharedIndex
 
 
@@ -127,27 +128,24 @@ def run_check_units(
     dirs = set(sp.account_dirs)
 
     # 1. the index pass: resource policies of every account; IAM only where a wanted role lives
-    iunits = [Unit(f"index:{a}", (a,), (f"index:{a}", location_, (a,), want, a in role_accounts))
+    # (and, for the report's problems, every account loaded as a unit would load it)
+    iunits = [Unit(f"index:{a}", (a,), (f"index:{a}", location_, (a,), want, a in role_accounts, True))
               for a in sp.account_dirs]
     try:
-        parts, igaps = executor.run(index_unit, iunits, AuditShared(location_, run), progress_phase(progress, "index"))
+        parts, igaps = executor.run(index_unit, iunits, AuditShared(location_, run), phase(progress, "index"))
         index = SharedIndex.merge([p for u in iunits if u.key in parts for p in parts[u.key]])
         shared.buckets = index.buckets
+        found = [x for u in iunits if u.key in parts for p in parts[u.key] for x in p.problems]
         return _units(plans, src, sp, dirs, index, iunits, igaps, shared, executor, location_, manifest,
-                      snapshot_label, config_label, progress, t0)
+                      snapshot_label, config_label, progress, t0, found)
     finally:
         executor.close()
 
 
 def _units(plans, src, sp, dirs, index, iunits, igaps, shared, executor, location_, manifest, snapshot_label,
-           config_label, progress, t0):
+           config_label, progress, t0, found):
     from permwise.environment.assemble import sort_problems
-    from permwise.requirements.check import (
-        UNRESOLVED,
-        CheckReport,
-        CommandResult,
-        runtime_dict,
-    )
+    from permwise.requirements.check import UNRESOLVED, CheckReport, CommandResult, runtime_dict
 
     # 2. one unit per account holding a profile principal (the rest: principal not in the snapshot)
     by_account: dict[str, list[int]] = {}
@@ -164,12 +162,12 @@ def _units(plans, src, sp, dirs, index, iunits, igaps, shared, executor, locatio
         gaps = [Gap(u.key, u.accounts, "the index pass failed for " + ", ".join(a for g in igaps for a in g.accounts),
                     0) for u in units]
     else:
-        results, gaps = executor.run(check_unit, units, shared, progress_phase(progress, "check"))
+        results, gaps = executor.run(check_unit, units, shared, phase(progress, "check"))
 
     # 3. merge in plan order
     slots: list[Any] = [None] * len(plans)
     excess: list[Any] = []
-    problems = list(sp.problems)
+    problems = list(sp.problems) + found  # every account's, from the index pass
     rss: dict[int, int] = {}
     for u in units:
         res = results.get(u.key)

@@ -29,12 +29,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from permwise.catalog.arn import arn_account
-from permwise.environment.load import (
-    SnapshotReader,
-    read_account,
-    read_resource_policies,
-)
+from permwise.environment.load import SnapshotReader, read_account, read_resource_policies
 from permwise.environment.model import Principal, ResourcePolicy
 
 ANY = "*"
@@ -89,9 +87,11 @@ class IndexPart:
 
     account: str
     principals: int = 0
-    roles: list[tuple[tuple[str, ...], dict]] = field(default_factory=list)
+    roles: list[tuple[tuple[str, ...], tuple[str, bytes]]] = field(default_factory=list)
     policies: list[tuple[tuple[str, ...], ResourcePolicy]] = field(default_factory=list)
     buckets: dict[str, str] = field(default_factory=dict)
+    #: the account's snapshot problems, when the pass was asked for them (``check``)
+    problems: list[Any] = field(default_factory=list)
 
 
 def index_account(r: SnapshotReader, account: str, want: frozenset[str] = frozenset(), read_iam: bool = True) -> IndexPart:
@@ -107,9 +107,11 @@ def index_account(r: SnapshotReader, account: str, want: frozenset[str] = frozen
             if ro.arn in want:
                 names.add("want")
             if names:
-                part.roles.append((tuple(sorted(names)), {
+                # compact: the record as JSON bytes (a few hundred bytes), read back by the unit
+                # that needs it (permwise.environment.partial.foreign_role)
+                part.roles.append((tuple(sorted(names)), (ro.arn, orjson.dumps({
                     "arn": ro.arn, "name": ro.name, "path": ro.path, "id": ro.id, "tags": ro.tags,
-                    "trust": ro.trust_policy, "file": ro.origin.file, "pointer": ro.origin.pointer}))
+                    "trust": ro.trust_policy, "file": ro.origin.file, "pointer": ro.origin.pointer}))))
     else:
         rps = read_resource_policies(r, account)
     for rp in rps:
@@ -125,7 +127,8 @@ def index_account(r: SnapshotReader, account: str, want: frozenset[str] = frozen
 
 @dataclass(slots=True)
 class SharedIndex:
-    roles: dict[str, list[dict]] = field(default_factory=dict)  # named account | "*" | "want" -> role records
+    #: named account | "*" | "want" -> (ARN, the role's record as JSON bytes)
+    roles: dict[str, list[tuple[str, bytes]]] = field(default_factory=dict)
     policies: dict[str, list[ResourcePolicy]] = field(default_factory=dict)
     buckets: dict[str, str] = field(default_factory=dict)
 
@@ -149,21 +152,21 @@ class SharedIndex:
         roles, pols = self.slice_for(accounts)
         return [foreign_role(r) for r in roles], pols
 
-    def slice_for(self, accounts: tuple[str, ...] | list[str]) -> tuple[list[dict], list[ResourcePolicy]]:
-        """The part of the index a unit of ``accounts`` needs (role records, resource policies),
-        sorted by ARN: what travels with the unit."""
+    def slice_for(self, accounts: tuple[str, ...] | list[str]) -> tuple[list[bytes], list[ResourcePolicy]]:
+        """The part of the index a unit of ``accounts`` needs (role records as JSON bytes,
+        resource policies), sorted by ARN: what travels with the unit."""
         keys = [*accounts, ANY, "want"]
-        roles: dict[str, dict] = {}
+        roles: dict[str, bytes] = {}
         pols: dict[str, ResourcePolicy] = {}
         for k in keys:
-            for rec in self.roles.get(k, ()):
-                if arn_account(rec["arn"]) not in accounts:
-                    roles.setdefault(rec["arn"], rec)
+            for arn, rec in self.roles.get(k, ()):
+                if arn_account(arn) not in accounts:
+                    roles.setdefault(arn, rec)
             for rp in self.policies.get(k, ()):
                 if rp.account not in accounts:
                     pols.setdefault(rp.arn, rp)
         return [roles[a] for a in sorted(roles)], [pols[a] for a in sorted(pols)]
 
     def size(self) -> dict[str, int]:
-        return {"roles": len({r["arn"] for v in self.roles.values() for r in v}),
+        return {"roles": len({arn for v in self.roles.values() for arn, _ in v}),
                 "policies": len({p.arn for v in self.policies.values() for p in v}), "buckets": len(self.buckets)}
