@@ -17,10 +17,12 @@ this table against it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from permwise.catalog.model import ConditionKey
 
 # (name, type, short description in our own words[, other types])
-_KEYS: tuple[tuple, ...] = (
+_KEYS: tuple[tuple[Any, ...], ...] = (
     # Properties of the principal
     ("aws:PrincipalArn", "ARN", "ARN of the principal that made the request (the role, not the session)"),
     ("aws:PrincipalAccount", "String", "account id of the requesting principal"),

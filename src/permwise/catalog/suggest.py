@@ -16,7 +16,7 @@ def closest(word: str, candidates: Iterable[str], cutoff: float = 0.75) -> str |
     (``PutEncryption`` -> ``PutEncryptionConfiguration``), then the closest by edit ratio."""
     cands = list(candidates)
     n = _norm(word)
-    by_norm = {}
+    by_norm: dict[str, str] = {}
     for c in cands:
         by_norm.setdefault(_norm(c), c)
     if n in by_norm:

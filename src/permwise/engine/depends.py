@@ -25,6 +25,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any
 
 from permwise.engine.context import Unknown
@@ -62,7 +63,7 @@ class Dependency:
                               "sid": self.sid, "pointer": self.pointer}}
 
 
-def _walk_conditions(doc: Any):
+def _walk_conditions(doc: Any) -> Iterator[tuple[str, str, Any]]:
     sts = doc.get("Statement") if isinstance(doc, dict) else None
     if isinstance(sts, dict):
         sts = [sts]
@@ -162,7 +163,7 @@ def _deciding(res: Result) -> Any:
     return None
 
 
-def _relevant(unknown: dict[str, Unknown], tested: dict[str, list[tuple[str, Any]]]) -> list[tuple[str, Unknown, list]]:
+def _relevant(unknown: dict[str, Unknown], tested: dict[str, list[tuple[str, Any]]]) -> list[tuple[str, Unknown, list[Any]]]:
     out = []
     for lk, u in unknown.items():
         if lk.endswith("/"):  # a family (aws:PrincipalTag/): every tested key under it

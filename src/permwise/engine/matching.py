@@ -21,6 +21,8 @@ policies pays for no regular expression it never uses.
 
 from __future__ import annotations
 
+from typing import Any
+
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -223,7 +225,7 @@ class ResourceMatcher:
     __slots__ = ("match_all", "literals", "starts", "ends", "globs", "templates", "star", "_rx")
 
     def __init__(self, match_all: bool, literals: frozenset[str], starts: tuple[str, ...], ends: tuple[str, ...],
-                 globs: tuple[str, ...], templates: tuple, star: bool) -> None:
+                 globs: tuple[str, ...], templates: tuple[Any, ...], star: bool) -> None:
         self.match_all = match_all
         self.literals = literals
         self.starts = starts
@@ -252,7 +254,7 @@ class ResourceMatcher:
         return False
 
 
-def compile_resources(patterns: list[str], templates: tuple) -> ResourceMatcher:
+def compile_resources(patterns: list[str], templates: tuple[Any, ...]) -> ResourceMatcher:
     literals: set[str] = set()
     starts: list[str] = []
     ends: list[str] = []
@@ -305,7 +307,7 @@ class PrincipalInfo:
     role_name: str | None = None
     session_name: str | None = None
     service_linked: bool = False
-    context_cache: dict | None = None  # principal-derived context keys (see engine.context)
+    context_cache: dict[str, Any] | None = None  # principal-derived context keys (see engine.context)
 
     @property
     def is_iam(self) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from datetime import datetime
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -69,7 +70,7 @@ def _suggest_element(key: str, allowed: tuple[str, ...]) -> str | None:
     return closest(key, allowed, cutoff=0.8)
 
 
-def _walk_strings(value: Any, pointer: str):
+def _walk_strings(value: Any, pointer: str) -> Iterator[tuple[str, str]]:
     if isinstance(value, str):
         yield pointer, value
     elif isinstance(value, dict):
@@ -138,7 +139,7 @@ def _uses_variables(doc: PolicyDocument) -> str | None:
     for st in doc.statements:
         for item in st.resources:
             if isinstance(item.value, str) and "${" in item.value:
-                return item.pointer
+                return str(item.pointer)
         if isinstance(st.condition, dict):
             for ptr, s in _walk_strings(st.condition, join_pointer(st.pointer, "Condition")):
                 if "${" in s:

@@ -33,6 +33,11 @@ class Resolved:
     actions: tuple[Action, ...] | str  # the actions it matches, or ``"*"`` for every action
 
 
+def _acts(r: Resolved) -> tuple[Action, ...]:
+    """The actions ``r`` resolves to; none when it stands for every action (``"*"``)."""
+    return () if isinstance(r.actions, str) else r.actions
+
+
 def split_fused(value: str) -> list[str] | None:
     """``s3:GetObjects3:PutObject`` -> ``["s3:GetObject", "s3:PutObject"]``; ``None`` if not fused."""
     cat = C.catalog()
@@ -171,11 +176,11 @@ def _check_resources(doc: PolicyDocument, st: Statement, resolved: list[Resolved
     if any(i.value == "*" for i in res):
         if st.is_allow and "Condition" not in st.raw and doc.type in GRANT_TYPES:
             for r in resolved:
-                writes = [a for a in r.actions if a.is_write and a.resources]  # type: ignore[union-attr]
+                writes = [a for a in _acts(r) if a.is_write and a.resources]
                 if not writes:
                     continue
                 a = writes[0]
-                if len(r.actions) == 1:  # type: ignore[arg-type]
+                if len(_acts(r)) == 1:
                     pairs = C.catalog().action_resource_types(a)
                     req = [rt for ar, rt in pairs if rt is not None and ar.required] or [
                         rt for _, rt in pairs if rt is not None]
@@ -194,7 +199,7 @@ def _check_resources(doc: PolicyDocument, st: Statement, resolved: list[Resolved
     res_fit: dict[int, bool] = {k: False for k in range(len(arns))}
     for ri, r in enumerate(resolved):
         for ai, arn in enumerate(arns):
-            if any(C.action_fits(a, arn.value) for a in r.actions):  # type: ignore[union-attr]
+            if any(C.action_fits(a, arn.value) for a in _acts(r)):
                 fits[ri].add(ai)
                 res_fit[ai] = True
     for ai, arn in enumerate(arns):
@@ -226,7 +231,7 @@ def _check_condition_keys(st: Statement, resolved: list[Resolved] | None, out: C
     if resolved and st.action_key == "Action" and not any(r.actions == _ALL for r in resolved):
         acc: set[str] = set()
         for r in resolved:
-            for a in r.actions:  # type: ignore[union-attr]
+            for a in _acts(r):
                 acc |= C.supported_key_norms(a.key)
         supported = frozenset(acc)
     for op, block in cond.items():

@@ -102,7 +102,7 @@ def build(data: Any, type_: str | None = None, *, name: str = "<policy>", source
     return doc
 
 
-def parse(source: Source | str | Path | dict, type: str | None = None, *, name: str | None = None,
+def parse(source: Source | str | Path | dict[str, Any], type: str | None = None, *, name: str | None = None,
           attached_as: str | None = None, duplicates: str = "error") -> PolicyDocument:
     """Parse a policy from a path (``-`` is stdin), a :class:`Source` or a dict.
 

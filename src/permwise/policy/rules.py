@@ -22,7 +22,7 @@ _SAR = "https://docs.aws.amazon.com/service-authorization/latest/reference/refer
 GRAMMAR = "IAM JSON policy element reference"
 
 
-def _r(id_, severity, name, title, description, reference, url) -> Rule:
+def _r(id_: str, severity: str, name: str, title: str, description: str, reference: str, url: str) -> Rule:
     return Rule(id_, severity, name, title, description, reference, url)
 
 

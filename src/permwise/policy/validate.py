@@ -34,7 +34,7 @@ def locate(doc: PolicyDocument, findings: list[Finding]) -> list[Finding]:
     return sort_findings(f.located(locator, doc.name) for f in findings)
 
 
-def validate(doc_or_source: PolicyDocument | Source | str | Path | dict, type: str | None = None, *,
+def validate(doc_or_source: PolicyDocument | Source | str | Path | dict[str, Any], type: str | None = None, *,
              name: str | None = None, attached_as: str | None = None, lint_catalog: bool = True) -> list[Finding]:
     """Validate a policy (document, source, path or dict): sorted findings with locations."""
     doc = doc_or_source if isinstance(doc_or_source, PolicyDocument) else parse(

@@ -809,6 +809,18 @@ def note_scp_exemptions(env, plans, results) -> None:
         res.scp_exemption = Rule.SCP_SERVICE_LINKED_ROLE if p.service_linked else Rule.SCP_MANAGEMENT_ACCOUNT
 
 
+def require_principals(plans: list[CommandPlan], config: DeploymentConfig) -> None:
+    """Refuse a plan whose profile names no principal (one line: the config's file and pointer)."""
+    src = config_source(config)
+    for cp in plans:
+        if cp.principal is None:
+            raise InputError(
+                f"the config gives no `principal` for profile `{cp.profile}` (needed by `{cp.command.id}`)",
+                file=src.path if src else None, pointer=f"/profiles/{cp.profile}",
+                hint=f'add `principal: "arn:aws:iam::{cp.account}:role/NAME"` to profile `{cp.profile}`',
+            )
+
+
 def check(
     manifest: Manifest,
     config: DeploymentConfig,
@@ -832,14 +844,8 @@ def check(
     ``jobs`` (None: every core): with more than one, each principal's excess runs in a worker
     process while this one evaluates the commands; the report is identical for any value."""
     plans = plan(manifest, config, commands=commands, profiles=profiles)
+    require_principals(plans, config)
     src = config_source(config)
-    for cp in plans:
-        if cp.principal is None:
-            raise InputError(
-                f"the config gives no `principal` for profile `{cp.profile}` (needed by `{cp.command.id}`)",
-                file=src.path if src else None, pointer=f"/profiles/{cp.profile}",
-                hint=f'add `principal: "arn:aws:iam::{cp.account}:role/NAME"` to profile `{cp.profile}`',
-            )
     collect = None
     if excess:
         from permwise.parallel import resolve_jobs

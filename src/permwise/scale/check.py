@@ -100,7 +100,7 @@ def run_check_units(
     computed in units on ``executor``, and the gaps."""
     import uuid
 
-    from permwise.errors import InputError
+    from permwise.requirements.check import require_principals
     from permwise.requirements.config import config_source
     from permwise.scale.audit import AuditShared, index_unit
 
@@ -115,14 +115,8 @@ def run_check_units(
         at = now_instant()
     shared.at = at
     plans = _plans(shared)
+    require_principals(plans, config)
     src = config_source(config)
-    for cp in plans:
-        if cp.principal is None:
-            raise InputError(
-                f"the config gives no `principal` for profile `{cp.profile}` (needed by `{cp.command.id}`)",
-                file=src.path if src else None, pointer=f"/profiles/{cp.profile}",
-                hint=f'add `principal: "arn:aws:iam::{cp.account}:role/NAME"` to profile `{cp.profile}`',
-            )
     want = frozenset(r.resource for cp in plans for r in cp.requests if r.resource and r.resource != "*")
     role_accounts = {arn_account(w) for w in want if ":iam::" in w and ":role/" in w}
     dirs = set(sp.account_dirs)
