@@ -203,6 +203,65 @@ def _compile_unit(env: PartialEnvironment) -> None:
         env._resource_policy(arn)
 
 
+def validate_unit(env: PartialEnvironment, seen: set[tuple[str, bytes]]) -> None:
+    """Every document :func:`_compile_unit` would compile is checked the same way, in the same
+    order (so the first invalid one raises the same one-line error), but a document whose text
+    and policy type were already found valid in this process (``seen``: one set for a worker's
+    accounts) is not compiled again: the same AWS managed policies, trust policies and templated
+    inline policies repeat across an organization's accounts. Nothing compiled is kept: this is
+    the check of a pass that only needs the accounts' problems (``check``'s index pass)."""
+    import orjson
+
+    def once(doc: Any, kind: str, do: Any) -> None:
+        try:
+            key = (kind, orjson.dumps(doc))
+        except TypeError:
+            do()
+            return
+        if key not in seen:
+            do()
+            seen.add(key)
+
+    def managed(arn: str, kind: str) -> None:
+        mp = env.managed_policies.get(arn)
+        if mp is not None:
+            once(mp.document, kind, lambda: env._managed(arn, kind))
+
+    # the order of Environment._identity_for, then the trust policy
+    for p in env.principals():
+        for ip in p.inline_policies:
+            once(ip.document, "identity", lambda ip=ip, p=p: env.compile(
+                ("inline", p.arn, ip.name), ip.document, f"inline:{p.kind}/{p.name}/{ip.name}", "identity", ip.origin))
+        for arn in p.managed_policy_arns:
+            managed(arn, "identity")
+        for gname in p.groups:
+            g = env._groups_by_name.get((p.account, gname))
+            if g is None:
+                continue
+            for ip in g.inline_policies:
+                once(ip.document, "identity", lambda ip=ip, g=g: env.compile(
+                    ("inline", g.arn, ip.name), ip.document, f"inline:group/{g.name}/{ip.name}", "identity", ip.origin))
+            for arn in g.managed_policy_arns:
+                managed(arn, "identity")
+        if p.boundary_arn:
+            managed(p.boundary_arn, "boundary")
+        if p.kind == "role" and p.trust_policy is not None:
+            once(p.trust_policy, "trust", lambda p=p: env._resource_policy(p.arn))
+    for arn in env.managed_policies:
+        managed(arn, "identity")
+    for aid in env.unit_accounts:
+        if aid in env.accounts:
+            if env.scp_enabled:
+                env.scp_chain(aid)
+            if env.rcp_enabled:
+                env.rcp_chain(aid)
+    for arn, rp in env.resource_policies.items():
+        if env._principals.get(arn) is None:
+            once(rp.document, "resource", lambda arn=arn: env._resource_policy(arn))
+        else:
+            env._resource_policy(arn)
+
+
 def sort_problems(problems: list[Problem]) -> list[Problem]:
     """Deduplicated and sorted as :func:`permwise.environment.load_snapshot` sorts them."""
     return sorted(dict.fromkeys(problems), key=lambda x: (x.file, x.pointer, x.code, x.message))

@@ -115,12 +115,14 @@ def peak_rss_kb() -> int:
 
 
 def index_unit(payload: tuple[str, str, tuple[str, ...], frozenset[str], bool, bool], shared: Any) -> Any:
-    """The index parts of some accounts; with ``problems`` (``check``) each account is also
-    loaded as a unit would load it (documents compiled), for its problems: every account's, as a
-    whole-snapshot load reports them, though ``check``'s units read only a few accounts."""
+    """The index parts of some accounts; with ``problems`` (``check``) each account is read once
+    as a unit would read it, for its problems too (every account's, as a whole-snapshot load
+    reports them, though ``check``'s units read only a few accounts): its files parsed and
+    checked against the schema, its references resolved and every document checked as the
+    engine compiles it, a document already found valid in this process not compiled again."""
     from permwise.environment.load import SnapshotReader
-    from permwise.environment.partial import load_part
-    from permwise.scale.index import index_account
+    from permwise.environment.partial import load_part, validate_unit
+    from permwise.scale.index import index_account, index_records
 
     key, loc, accounts, want, read_iam, problems = payload
     fault_point(key)
@@ -129,11 +131,21 @@ def index_unit(payload: tuple[str, str, tuple[str, ...], frozenset[str], bool, b
     with location.account_files(loc, accounts):
         r = SnapshotReader(sp.root)
         for aid in accounts:
-            part = index_account(r, aid, want, read_iam)
             if problems:
-                part.problems = load_part(sp, (aid,)).unit_problems
+                env = load_part(sp, (aid,), compile_all=False)
+                validate_unit(env, _VALID)
+                part = index_records(aid, env.unit_principals if read_iam else None,
+                                     list(env.resource_policies.values()), want)
+                part.problems = env.unit_problems
+                del env
+            else:
+                part = index_account(r, aid, want, read_iam)
             parts.append(part)
     return parts
+
+
+#: documents (policy type, JSON text) a process found valid (:func:`validate_unit`)
+_VALID: set[tuple[str, bytes]] = set()
 
 
 def audit_unit(payload: tuple[str, str, int, int, list[dict], list[Any], str], shared: AuditShared) -> AuditUnitResult:

@@ -96,12 +96,22 @@ class IndexPart:
 def index_account(r: SnapshotReader, account: str, want: frozenset[str] = frozenset(), read_iam: bool = True) -> IndexPart:
     """The index part of ``account``: with ``read_iam`` its authorization-details are read
     (for the roles), else only its resource policies."""
-    part = IndexPart(account)
     if read_iam:
         data = read_account(r, account)
-        rps = data.resource_policies
-        part.principals = len(data.users) + len(data.roles)
-        for ro in data.roles:
+        return index_records(account, data.users + data.roles, data.resource_policies, want)
+    return index_records(account, None, read_resource_policies(r, account), want)
+
+
+def index_records(account: str, principals: list[Principal] | None, rps: list[ResourcePolicy],
+                  want: frozenset[str] = frozenset()) -> IndexPart:
+    """The index part of ``account`` from its principals (None: its IAM was not read) and its
+    resource policies, read by :func:`index_account` or by a unit's load."""
+    part = IndexPart(account)
+    if principals is not None:
+        part.principals = len(principals)
+        for ro in principals:
+            if ro.kind != "role":
+                continue
             names = named_accounts(ro.trust_policy, ro.account)
             if ro.arn in want:
                 names.add("want")
@@ -111,8 +121,6 @@ def index_account(r: SnapshotReader, account: str, want: frozenset[str] = frozen
                 part.roles.append((tuple(sorted(names)), (ro.arn, orjson.dumps({
                     "arn": ro.arn, "name": ro.name, "path": ro.path, "id": ro.id, "tags": ro.tags,
                     "trust": ro.trust_policy, "file": ro.origin.file, "pointer": ro.origin.pointer}))))
-    else:
-        rps = read_resource_policies(r, account)
     for rp in rps:
         names = named_accounts(rp.document, account)
         if _wanted(rp.arn, want):
