@@ -325,6 +325,56 @@ def test_spill_directory_removed_on_signal(tmp_path, sig):
     assert not d.exists()
 
 
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
+def test_index_and_facts_databases_removed_on_signal(tmp_path, sig):
+    """The coordinator's role index and escalation facts are SQLite files in private temporary
+    directories: gone when the process is stopped (SIGTERM) or interrupted (Ctrl-C)."""
+    import signal
+    import subprocess
+    import time
+
+    code = ("import time\nfrom permwise.audit.config import AuditConfig\n"
+            "from permwise.scale.audit import Facts\nfrom permwise.scale.index import IndexPart, SharedIndex\n"
+            "idx = SharedIndex.merge([IndexPart('111111111111', roles=[(('222222222222',), "
+            "('arn:aws:iam::111111111111:role/R', b'{}'))])])\nf = Facts(AuditConfig())\n"
+            "print(idx._db.dir, f._db.dir, flush=True)\ntime.sleep(60)\n")
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    dirs = [Path(x) for x in p.stdout.readline().split()]
+    assert len(dirs) == 2 and all(d.is_dir() and list(d.iterdir()) for d in dirs)
+    p.send_signal(getattr(signal, sig))
+    p.communicate(timeout=30)
+    time.sleep(0.2)
+    assert not any(d.exists() for d in dirs)
+
+
+def test_facts_on_disk_merge_a_hub_principals_moves():
+    """Facts read back from disk are the facts added; a principal with facts from two units gets
+    its assume moves merged by target, admin and self-escalation kept from either."""
+    from permwise.audit.config import AuditConfig
+    from permwise.audit.model import Step
+    from permwise.environment.model import Origin
+    from permwise.scale.audit import Facts, Node
+
+    f = Facts(AuditConfig())
+    a = "arn:aws:iam::111111111111:role/A"
+    f.add(Node(a, "111111111111", "role", "A", {"k": "v"}, False, Origin("f.json", "/RoleDetailList/0"), False,
+               None, [Step(a, "arn:aws:iam::222222222222:role/Z", "sts:AssumeRole", "")]))
+    f.add(Node(a, "111111111111", "role", "A", {"k": "v"}, False, Origin("f.json", "/RoleDetailList/0"), False,
+               None, [Step(a, "arn:aws:iam::222222222222:role/B", "sts:AssumeRole", "")]))
+    f.add(Node("arn:aws:iam::111111111111:user/U", "111111111111", "user", "U", {}, False, Origin("f.json", "/U"),
+               True, None, None))
+    assert len(f) == 2 and f.edges == 2
+    n = f.get(a)
+    assert [e.target.rsplit("/", 1)[1] for e in n.edges] == ["B", "Z"]
+    assert n.tags == {"k": "v"} and n.origin == Origin("f.json", "/RoleDetailList/0")
+    assert f.get("arn:aws:iam::111111111111:user/U").admin is True
+    assert f.get("arn:aws:iam::111111111111:role/none") is None
+    assert list(f.arns(batch=1)) == sorted([a, "arn:aws:iam::111111111111:user/U"])
+    d = Path(f._db.dir)
+    f.close()
+    assert not d.exists()
+
+
 def test_streamed_json_and_sarif_are_the_whole_snapshot_bytes(small_org, monkeypatch):
     """`-f json` and `-f sarif` of a unit-mode audit are written from the spilled findings, one at
     a time (SARIF re-sorted on disk by file): the same bytes as the whole snapshot's reports."""

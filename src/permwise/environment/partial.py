@@ -203,23 +203,34 @@ def _compile_unit(env: PartialEnvironment) -> None:
         env._resource_policy(arn)
 
 
+#: at most this many documents are remembered as valid (then the set starts again): a worker's
+#: memory stays bounded by its account, not by how many accounts it has read
+VALID_MEMORY = 20_000
+
+
 def validate_unit(env: PartialEnvironment, seen: set[tuple[str, bytes]]) -> None:
     """Every document :func:`_compile_unit` would compile is checked the same way, in the same
     order (so the first invalid one raises the same one-line error), but a document whose text
     and policy type were already found valid in this process (``seen``: one set for a worker's
-    accounts) is not compiled again: the same AWS managed policies, trust policies and templated
-    inline policies repeat across an organization's accounts. Nothing compiled is kept: this is
-    the check of a pass that only needs the accounts' problems (``check``'s index pass)."""
+    accounts, each remembered by a 128-bit BLAKE2 digest of its JSON text, at most
+    :data:`VALID_MEMORY` of them) is not compiled again: the same AWS managed policies, trust
+    policies and templated inline policies repeat across an organization's accounts. Nothing
+    compiled is kept: this is the check of a pass that only needs the accounts' problems
+    (``check``'s index pass)."""
+    import hashlib
+
     import orjson
 
     def once(doc: Any, kind: str, do: Any) -> None:
         try:
-            key = (kind, orjson.dumps(doc))
+            key = (kind, hashlib.blake2b(orjson.dumps(doc), digest_size=16).digest())
         except TypeError:
             do()
             return
         if key not in seen:
             do()
+            if len(seen) >= VALID_MEMORY:
+                seen.clear()
             seen.add(key)
 
     def managed(arn: str, kind: str) -> None:
