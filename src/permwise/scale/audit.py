@@ -421,6 +421,26 @@ class _Active:
         return (f for f in self.findings if f.suppressed_by is None)
 
 
+class SpilledScp:
+    """The SCP coverage grid on disk (:class:`~permwise.scale.spill.Spill`): iterating reads its
+    cells as :class:`~permwise.audit.scp.ScpResult`, by guardrail then account (the reports'
+    order, ``presorted``), one at a time. Re-iterable; ``len()`` is the number of cells."""
+
+    presorted = True
+
+    def __init__(self, spill: Spill) -> None:
+        self.spill = spill
+
+    def __len__(self) -> int:
+        return len(self.spill)
+
+    def __iter__(self) -> Iterator[Any]:
+        from permwise.audit.scp import ScpResult
+
+        for _, row in self.spill:
+            yield ScpResult(*row)
+
+
 @dataclass(slots=True)
 class StreamedAuditResult(AuditResult):
     """An :class:`~permwise.audit.run.AuditResult` whose findings stay on disk: the JSON and
@@ -602,8 +622,21 @@ def _run_audit_units(location_, run, sp, accounts, config, suppressions, executo
     rules = all_rules()
     org_env = load_part(sp, ())
     org_env.at = at
-    scp_results, scp_findings = ScpChecker(org_env, rules, config).run()
-    sink.add(n_units + 1, scp_findings)
+    # the SCP coverage grid (every member account x SCP guardrail) to disk in report order, its
+    # findings spilled a batch at a time
+    scp_results = SpilledScp(Spill(prefix="permwise-scp-"))
+    batch, seq = [], 0
+    for i, (res, f) in enumerate(ScpChecker(org_env, rules, config).cells()):
+        scp_results.spill.add([res.rule_id, res.account, i], [res.rule_id, res.account, res.status, res.allowed,
+                                                              res.denied, res.exempt, res.note])
+        if f is not None:
+            batch.append(f)
+        if len(batch) >= 1000:
+            sink.add(n_units + 1, batch, start=seq)
+            seq += len(batch)
+            batch = []
+    sink.add(n_units + 1, batch, start=seq)
+    del batch, org_env
     all_gaps = sorted(igaps + gaps, key=lambda g: g.unit)
     t_end = time.perf_counter()
     sink.add(n_units + 2, sink.expired(), apply=False)
