@@ -12,7 +12,9 @@
 3. **Merge** (this process): the escalation search runs over the facts of every account (the
    same breadth-first search, :class:`MergedEscalation`), SCP guardrails run on the shared part,
    suppressions apply, findings are sorted. Facts are kept only for principals that are admin,
-   self-escalate or have an edge: the rest cannot change a path.
+   self-escalate or have an edge: the rest cannot change a path. The coordinator keeps the role
+   index, the facts (:class:`Facts`), the SCP grid (:class:`SpilledScp`) and the findings on
+   disk, so its memory does not grow with the organization's principals (docs/scale.md).
 """
 
 from __future__ import annotations

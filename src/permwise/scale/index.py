@@ -18,9 +18,10 @@ first light pass (one *index unit* per account, run on the same executor) collec
 ``check`` adds the resources its commands name (``want``): their resource policies and roles
 are included whatever they name.
 
-The index is a few records per cross-account role or policy, not the accounts' documents;
-it is built once, merged in account order, and handed to every unit (broadcast once to a Dask
-cluster, inherited by forked local processes).
+The index is a few records per cross-account role or policy, not the accounts' documents.
+Its roles (the bulk) are rows of a SQLite database on disk (:mod:`permwise.scale.store`), added
+as index units return and read back per unit, sorted by ARN, in the account order of a merge of
+every part; each unit carries its own slice to its worker.
 """
 
 from __future__ import annotations
