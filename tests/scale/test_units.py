@@ -272,6 +272,40 @@ def test_check_problems_of_every_account_in_units(tmp_path):
     assert outs["units"] == outs["whole"]
 
 
+def test_check_invalid_document_in_a_quiet_account_same_error_as_whole(tmp_path):
+    """The index pass of `check` does not compile a document it already found valid in another
+    account, but every document is still checked: an invalid statement in an account that holds
+    no profile principal stops the run with the whole snapshot's one-line error (exit 2), even
+    when an identical valid inline policy was seen before in an earlier account."""
+    import json
+    import os
+    import subprocess
+
+    g = _gen_org().generate_org(tmp_path / "snap", accounts=8, roles=4)
+    deploy = tmp_path / "snap-deploy.yaml"
+    profile_accounts = {"300000000000", "300000000004", "300000000005", "300000000006"}
+    quiet = [a for a in g.accounts if a not in profile_accounts][-1]
+    f = g.root / "accounts" / quiet / "authorization-details.json"
+    data = json.loads(f.read_text())
+    role = next(r for r in data["RoleDetailList"] if r.get("RolePolicyList"))
+    # the same valid document as every account's, then one whose Effect AWS would reject
+    role["RolePolicyList"].append({"PolicyName": "Bad", "PolicyDocument": {
+        "Version": "2012-10-17", "Statement": [{"Effect": "Permit", "Action": "s3:GetObject", "Resource": "*"}]}})
+    f.write_text(json.dumps(data))
+    exe = Path(sys.executable).parent / "permwise"
+    errs = {}
+    for name, threshold, jobs in (("whole", "100000", "1"), ("units", "1", "1"), ("processes", "1", "2")):
+        r = subprocess.run([str(exe), "check", "runbooks", "--env", str(g.root), "--config", str(deploy), "-f", "json",
+                            "-o", str(tmp_path / f"{name}.json"), "--at", "2026-12-01T00:00:00Z", "--jobs", jobs],
+                           capture_output=True, text=True,
+                           env={**os.environ, "PERMWISE_UNITS_MIN_ACCOUNTS": threshold}, timeout=300)
+        assert r.returncode == 2, (name, r.stderr)
+        errs[name] = r.stderr
+    assert f"accounts/{quiet}/authorization-details.json" in errs["whole"]
+    assert "Permit" in errs["whole"] or "Effect" in errs["whole"]
+    assert errs["units"] == errs["whole"] == errs["processes"]
+
+
 @pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
 def test_spill_directory_removed_on_signal(tmp_path, sig):
     """The coordinator's spilled findings are private temporary files: gone when the process is
@@ -288,6 +322,56 @@ def test_spill_directory_removed_on_signal(tmp_path, sig):
     p.send_signal(getattr(signal, sig))
     p.communicate(timeout=30)
     time.sleep(0.2)
+    assert not d.exists()
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
+def test_index_and_facts_databases_removed_on_signal(tmp_path, sig):
+    """The coordinator's role index and escalation facts are SQLite files in private temporary
+    directories: gone when the process is stopped (SIGTERM) or interrupted (Ctrl-C)."""
+    import signal
+    import subprocess
+    import time
+
+    code = ("import time\nfrom permwise.audit.config import AuditConfig\n"
+            "from permwise.scale.audit import Facts\nfrom permwise.scale.index import IndexPart, SharedIndex\n"
+            "idx = SharedIndex.merge([IndexPart('111111111111', roles=[(('222222222222',), "
+            "('arn:aws:iam::111111111111:role/R', b'{}'))])])\nf = Facts(AuditConfig())\n"
+            "print(idx._db.dir, f._db.dir, flush=True)\ntime.sleep(60)\n")
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    dirs = [Path(x) for x in p.stdout.readline().split()]
+    assert len(dirs) == 2 and all(d.is_dir() and list(d.iterdir()) for d in dirs)
+    p.send_signal(getattr(signal, sig))
+    p.communicate(timeout=30)
+    time.sleep(0.2)
+    assert not any(d.exists() for d in dirs)
+
+
+def test_facts_on_disk_merge_a_hub_principals_moves():
+    """Facts read back from disk are the facts added; a principal with facts from two units gets
+    its assume moves merged by target, admin and self-escalation kept from either."""
+    from permwise.audit.config import AuditConfig
+    from permwise.audit.model import Step
+    from permwise.environment.model import Origin
+    from permwise.scale.audit import Facts, Node
+
+    f = Facts(AuditConfig())
+    a = "arn:aws:iam::111111111111:role/A"
+    f.add(Node(a, "111111111111", "role", "A", {"k": "v"}, False, Origin("f.json", "/RoleDetailList/0"), False,
+               None, [Step(a, "arn:aws:iam::222222222222:role/Z", "sts:AssumeRole", "")]))
+    f.add(Node(a, "111111111111", "role", "A", {"k": "v"}, False, Origin("f.json", "/RoleDetailList/0"), False,
+               None, [Step(a, "arn:aws:iam::222222222222:role/B", "sts:AssumeRole", "")]))
+    f.add(Node("arn:aws:iam::111111111111:user/U", "111111111111", "user", "U", {}, False, Origin("f.json", "/U"),
+               True, None, None))
+    assert len(f) == 2 and f.edges == 2
+    n = f.get(a)
+    assert [e.target.rsplit("/", 1)[1] for e in n.edges] == ["B", "Z"]
+    assert n.tags == {"k": "v"} and n.origin == Origin("f.json", "/RoleDetailList/0")
+    assert f.get("arn:aws:iam::111111111111:user/U").admin is True
+    assert f.get("arn:aws:iam::111111111111:role/none") is None
+    assert list(f.arns(batch=1)) == sorted([a, "arn:aws:iam::111111111111:user/U"])
+    d = Path(f._db.dir)
+    f.close()
     assert not d.exists()
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import Any
 
 from permwise.audit.config import AuditConfig
@@ -110,16 +111,21 @@ class ScpChecker:
     def run(self) -> tuple[list[ScpResult], list[Finding]]:
         results: list[ScpResult] = []
         findings: list[Finding] = []
+        for res, f in self.cells():
+            results.append(res)
+            if f is not None:
+                findings.append(f)
+        return results, findings
+
+    def cells(self) -> Iterator[tuple[ScpResult, Finding | None]]:
+        """Each cell of the grid (guardrail, then member account) and its finding, one at a
+        time: :meth:`run` collects them; an organization-scale run spills them."""
         if not self.env.scp_enabled and not self.env.management_account_id:
-            return results, findings
+            return
         for rule in self.rules:
             for acct in self.member_accounts():
                 res = self.check(rule, acct)
-                results.append(res)
-                f = self._finding(rule, res)
-                if f is not None:
-                    findings.append(f)
-        return results, findings
+                yield res, self._finding(rule, res)
 
     def check(self, rule: Rule, acct: str) -> ScpResult:
         if scp_exemption(f"arn:{self.env.partition}:iam::{acct}:root", self.env.management_account_id):

@@ -147,6 +147,76 @@ def load_part(
     return env
 
 
+#: at most this many documents are remembered as valid (then the set starts again): a worker's
+#: memory stays bounded by its account, not by how many accounts it has read
+VALID_MEMORY = 20_000
+
+
+def validate_unit(env: PartialEnvironment, seen: set[tuple[str, bytes]]) -> None:
+    """Every document :func:`permwise.environment.assemble.compile_documents` would compile is checked the same way, in the same
+    order (so the first invalid one raises the same one-line error), but a document whose text
+    and policy type were already found valid in this process (``seen``: one set for a worker's
+    accounts, each remembered by a 128-bit BLAKE2 digest of its JSON text, at most
+    :data:`VALID_MEMORY` of them) is not compiled again: the same AWS managed policies, trust
+    policies and templated inline policies repeat across an organization's accounts. Nothing
+    compiled is kept: this is the check of a pass that only needs the accounts' problems
+    (``check``'s index pass)."""
+    import hashlib
+
+    import orjson
+
+    def once(doc: Any, kind: str, do: Any) -> None:
+        try:
+            key = (kind, hashlib.blake2b(orjson.dumps(doc), digest_size=16).digest())
+        except TypeError:
+            do()
+            return
+        if key not in seen:
+            do()
+            if len(seen) >= VALID_MEMORY:
+                seen.clear()
+            seen.add(key)
+
+    def managed(arn: str, kind: str) -> None:
+        mp = env.managed_policies.get(arn)
+        if mp is not None:
+            once(mp.document, kind, lambda: env.managed(arn, kind))
+
+    # the order of Environment.identity_for, then the trust policy
+    for p in env.principals():
+        for ip in p.inline_policies:
+            once(ip.document, "identity", lambda ip=ip, p=p: env.compile(
+                ("inline", p.arn, ip.name), ip.document, f"inline:{p.kind}/{p.name}/{ip.name}", "identity", ip.origin))
+        for arn in p.managed_policy_arns:
+            managed(arn, "identity")
+        for gname in p.groups:
+            g = env.group_named(p.account, gname)
+            if g is None:
+                continue
+            for ip in g.inline_policies:
+                once(ip.document, "identity", lambda ip=ip, g=g: env.compile(
+                    ("inline", g.arn, ip.name), ip.document, f"inline:group/{g.name}/{ip.name}", "identity", ip.origin))
+            for arn in g.managed_policy_arns:
+                managed(arn, "identity")
+        if p.boundary_arn:
+            managed(p.boundary_arn, "boundary")
+        if p.kind == "role" and p.trust_policy is not None:
+            once(p.trust_policy, "trust", lambda p=p: env.resource_policy_of(p.arn))
+    for arn in env.managed_policies:
+        managed(arn, "identity")
+    for aid in env.unit_accounts:
+        if aid in env.accounts:
+            if env.scp_enabled:
+                env.scp_chain(aid)
+            if env.rcp_enabled:
+                env.rcp_chain(aid)
+    for arn, rp in env.resource_policies.items():
+        if env.principal(arn) is None:
+            once(rp.document, "resource", lambda arn=arn: env.resource_policy_of(arn))
+        else:
+            env.resource_policy_of(arn)
+
+
 def foreign_role(raw: dict[str, Any] | bytes) -> Principal:
     """A role of another account as the shared index keeps it (see ``permwise.scale.index``;
     a JSON object, or its bytes): its trust policy and identity, no permissions of its own in

@@ -171,29 +171,34 @@ def to_sarif(result: Any, *, env_root: str = "", tool_version: str | None = None
 _STREAM = "@@permwise-stream-items@@"
 
 
-def _splice(data: dict[str, Any], items: Any) -> Any:
+def _splice(data: dict[str, Any], items: Any, more: list[tuple[str, Any]] | None = None) -> Any:
     """``orjson.dumps(data, OPT_INDENT_2)`` + newline, where the one-element list ``[_STREAM]``
     somewhere in ``data`` is replaced by ``items`` (dicts), each serialized as that list would
-    have been: text chunks to write in order."""
+    have been: text chunks to write in order. ``more``: further ``(marker, items)`` replaced the
+    same way, in the order they come after it in the text."""
     text = orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n"
-    marker = orjson.dumps(_STREAM).decode()
-    at = text.index(marker)
-    line_start = text.rindex("\n", 0, at) + 1
-    indent = at - line_start
-    head, tail = text[:line_start - 1], text[at + len(marker):]  # head ends with "[", tail "\n  ]..."
-    pad = " " * indent
-    yield head
-    first = True
-    batch: list[str] = []
-    for d in items:
-        batch.append(("\n" if first else ",\n") + pad
-                     + orjson.dumps(d, option=orjson.OPT_INDENT_2).decode().replace("\n", "\n" + pad))
-        first = False
-        if len(batch) >= 500:
-            yield "".join(batch)
-            batch = []
-    yield "".join(batch)
-    yield tail.lstrip("\n ") if first else tail
+    pos = 0
+    for name, its in [(_STREAM, items), *(more or [])]:
+        marker = orjson.dumps(name).decode()
+        at = text.index(marker, pos)
+        line_start = text.rindex("\n", 0, at) + 1
+        pad = " " * (at - line_start)
+        yield text[pos:line_start - 1]  # ends with "["
+        first = True
+        batch: list[str] = []
+        for d in its:
+            batch.append(("\n" if first else ",\n") + pad
+                         + orjson.dumps(d, option=orjson.OPT_INDENT_2).decode().replace("\n", "\n" + pad))
+            first = False
+            if len(batch) >= 500:
+                yield "".join(batch)
+                batch = []
+        yield "".join(batch)
+        pos = at + len(marker)
+        if first:  # an empty list is "[]": drop the new line and indent before its "]"
+            while text[pos] in "\n ":
+                pos += 1
+    yield text[pos:]
 
 
 def iter_json(result: Any, *, env_path: str = "", gaps: list[Any] | None = None) -> Any:
@@ -210,12 +215,24 @@ def iter_json(result: Any, *, env_path: str = "", gaps: list[Any] | None = None)
                       "subject": p.subject} for p in getattr(result, "problems", [])],
         "summary": result.counts() | {"suppressed": suppressed},
         "findings": [_STREAM],
-        "scp_coverage": [r.to_dict() for r in sorted(result.scp, key=lambda r: (r.rule_id, r.account))],
+        "scp_coverage": _scp_coverage(result.scp),
         "not_checked": [{"rule": r.id, "kind": r.kind, "title": r.title}
                         for r in sorted(result.rules, key=lambda r: r.id)
                         if r.family == "guardrail" and r.kind == "advisory"],
     })
-    return _splice(data, (f.to_dict() for f in result.findings))
+    more = [(_STREAM_SCP, (r.to_dict() for r in result.scp))] if getattr(result.scp, "presorted", False) else []
+    return _splice(data, (f.to_dict() for f in result.findings), more)
+
+
+_STREAM_SCP = "@@permwise-stream-scp@@"
+
+
+def _scp_coverage(scp: Any) -> list[Any]:
+    """The ``scp_coverage`` list, or its stream marker when the grid is on disk in report order
+    (an organization-scale run: :class:`permwise.scale.audit.SpilledScp`)."""
+    if getattr(scp, "presorted", False):
+        return [_STREAM_SCP]
+    return [r.to_dict() for r in sorted(scp, key=lambda r: (r.rule_id, r.account))]
 
 
 def gap_notifications(gaps: list[Any]) -> list[dict[str, Any]]:

@@ -12,7 +12,9 @@
 3. **Merge** (this process): the escalation search runs over the facts of every account (the
    same breadth-first search, :class:`MergedEscalation`), SCP guardrails run on the shared part,
    suppressions apply, findings are sorted. Facts are kept only for principals that are admin,
-   self-escalate or have an edge: the rest cannot change a path.
+   self-escalate or have an edge: the rest cannot change a path. The coordinator keeps the role
+   index, the facts (:class:`Facts`), the SCP grid (:class:`SpilledScp`) and the findings on
+   disk, so its memory does not grow with the organization's principals (docs/scale.md).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from permwise.executors import Executor, Gap, Unit
 from permwise.scale import location
 from permwise.scale.index import SharedIndex
 from permwise.scale.spill import Spill
+from permwise.scale.store import LazyRoles
 
 #: a bigger account is cut into shards of this many principals (each a unit)
 SHARD_SIZE = 2000
@@ -115,12 +118,14 @@ def peak_rss_kb() -> int:
 
 
 def index_unit(payload: tuple[str, str, tuple[str, ...], frozenset[str], bool, bool], shared: Any) -> Any:
-    """The index parts of some accounts; with ``problems`` (``check``) each account is also
-    loaded as a unit would load it (documents compiled), for its problems: every account's, as a
-    whole-snapshot load reports them, though ``check``'s units read only a few accounts."""
+    """The index parts of some accounts; with ``problems`` (``check``) each account is read once
+    as a unit would read it, for its problems too (every account's, as a whole-snapshot load
+    reports them, though ``check``'s units read only a few accounts): its files parsed and
+    checked against the schema, its references resolved and every document checked as the
+    engine compiles it, a document already found valid in this process not compiled again."""
     from permwise.environment.load import SnapshotReader
-    from permwise.environment.partial import load_part
-    from permwise.scale.index import index_account
+    from permwise.environment.partial import load_part, validate_unit
+    from permwise.scale.index import index_account, index_records
 
     key, loc, accounts, want, read_iam, problems = payload
     fault_point(key)
@@ -129,11 +134,21 @@ def index_unit(payload: tuple[str, str, tuple[str, ...], frozenset[str], bool, b
     with location.account_files(loc, accounts):
         r = SnapshotReader(sp.root)
         for aid in accounts:
-            part = index_account(r, aid, want, read_iam)
             if problems:
-                part.problems = load_part(sp, (aid,)).unit_problems
+                env = load_part(sp, (aid,), compile_all=False)
+                validate_unit(env, _VALID)
+                part = index_records(aid, env.unit_principals if read_iam else None,
+                                     list(env.resource_policies.values()), want)
+                part.problems = env.unit_problems
+                del env
+            else:
+                part = index_account(r, aid, want, read_iam)
             parts.append(part)
     return parts
+
+
+#: documents (policy type, JSON text) a process found valid (:func:`validate_unit`)
+_VALID: set[tuple[str, bytes]] = set()
 
 
 def audit_unit(payload: tuple[str, str, int, int, list[dict], list[Any], str], shared: AuditShared) -> AuditUnitResult:
@@ -273,41 +288,76 @@ class MergedEscalation(EscalationAnalyzer):
 ASSUME = "sts:AssumeRole"
 
 
+_FACTS_SCHEMA = "CREATE TABLE nodes (arn TEXT PRIMARY KEY, row BLOB NOT NULL) WITHOUT ROWID;"
+
+
 class Facts:
-    """The escalation facts of the organization as the coordinator keeps them: one
-    :class:`Node` per principal that has any, every ARN, account, rule id and file name held
-    once (interned), tags shared when empty. A principal of an account whose foreign roles were
-    cut in chunks gets facts from several units: its edges are merged in the order
+    """The escalation facts of the organization, on disk: one row per principal that has any
+    (a SQLite database, :class:`~permwise.scale.store.Db`), read back by ARN when the search
+    reaches it (the last few thousand read are kept). A principal of an account whose foreign
+    roles were cut in chunks gets facts from several units: its edges are merged in the order
     :meth:`EscalationAnalyzer.edges` gives them (assume edges by target, then the account's own
     moves, then modify-role moves by primitive and target)."""
 
+    CACHE = 4096
+
     def __init__(self, config: AuditConfig) -> None:
-        self.nodes: dict[str, Node] = {}
-        self._strings: dict[str, str] = {}
+        from permwise.scale.store import Db
+
+        self._db = Db("permwise-facts-", _FACTS_SCHEMA)
         prims = [p for p in EscalationAnalyzer(_Nodes({}), None, None, config).primitives]  # type: ignore[arg-type]
         self._modify = {p["id"]: i for i, p in enumerate(x for x in prims if x["kind"] == "modify-role")}
-        self._no_tags: dict[str, str] = {}
+        self._cache: dict[str, Node | None] = {}
+        self.count = 0
         self.edges = 0
 
-    def _s(self, text: str) -> str:
-        return self._strings.setdefault(text, text)
+    def __len__(self) -> int:
+        return self.count
 
     def add(self, n: Node) -> None:
-        s = self._s
-        arn = s(n.arn)
-        edges = [Step(arn, s(e.target), s(e.via), s(e.detail) if e.via == ASSUME else e.detail)
-                 for e in n.edges] if n.edges else None
-        origin = Origin(s(n.origin.file), n.origin.pointer)
-        node = Node(arn, s(n.account), s(n.kind), n.name, n.tags or self._no_tags, n.service_linked, origin,
-                    n.admin, n.self_esc, edges)
-        old = self.nodes.get(arn)
+        edges = list(n.edges) if n.edges else None
+        node = Node(n.arn, n.account, n.kind, n.name, n.tags, n.service_linked, n.origin, n.admin, n.self_esc, edges)
+        old = self._read(n.arn)
         if old is not None:
             node.admin = old.admin or node.admin
             node.self_esc = old.self_esc or node.self_esc
             node.edges = self._merge(old.edges or [], node.edges or []) or None
             self.edges -= len(old.edges or [])
+        else:
+            self.count += 1
         self.edges += len(node.edges or [])
-        self.nodes[arn] = node
+        self._db.conn.execute("INSERT OR REPLACE INTO nodes VALUES (?, ?)", (n.arn, _node_row(node)))
+        self._cache.pop(n.arn, None)
+
+    def _read(self, arn: str) -> Node | None:
+        row = self._db.conn.execute("SELECT row FROM nodes WHERE arn = ?", (arn,)).fetchone()
+        return _row_node(arn, row[0]) if row else None
+
+    def get(self, arn: str) -> Node | None:
+        """The facts of ``arn`` (None: it has none)."""
+        if arn in self._cache:
+            return self._cache[arn]
+        node = self._read(arn)
+        if len(self._cache) >= self.CACHE:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[arn] = node
+        return node
+
+    def arns(self, batch: int = 1000) -> Iterator[str]:
+        """Every principal with facts, by ARN, read a batch at a time."""
+        last = ""
+        while True:
+            rows = self._db.conn.execute("SELECT arn FROM nodes WHERE arn > ? ORDER BY arn LIMIT ?",
+                                         (last, batch)).fetchall()
+            if not rows:
+                return
+            for (arn,) in rows:
+                yield arn
+            last = rows[-1][0]
+
+    def close(self) -> None:
+        self._cache = {}
+        self._db.close()
 
     def _merge(self, a: list[Step], b: list[Step]) -> list[Step]:
         both = a + b
@@ -315,6 +365,22 @@ class Facts:
         return (sorted((e for e in both if e.via == ASSUME), key=lambda e: e.target)
                 + [e for e in both if e.via != ASSUME and e.via not in rank]
                 + sorted((e for e in both if e.via in rank), key=lambda e: (rank[e.via], e.target)))
+
+
+def _node_row(n: Node) -> bytes:
+    import orjson
+
+    return orjson.dumps([n.account, n.kind, n.name, n.tags, n.service_linked, n.origin.file, n.origin.pointer,
+                         n.admin, list(n.self_esc) if n.self_esc else None,
+                         [[e.source, e.target, e.via, e.detail] for e in n.edges] if n.edges else None])
+
+
+def _row_node(arn: str, row: bytes) -> Node:
+    import orjson
+
+    a = orjson.loads(row)
+    return Node(arn, a[0], a[1], a[2], a[3], a[4], Origin(a[5], a[6]), a[7], tuple(a[8]) if a[8] else None,
+                [Step(*e) for e in a[9]] if a[9] else None)
 
 
 def finding_row(f: Finding) -> list[Any]:
@@ -357,6 +423,26 @@ class _Active:
         return (f for f in self.findings if f.suppressed_by is None)
 
 
+class SpilledScp:
+    """The SCP coverage grid on disk (:class:`~permwise.scale.spill.Spill`): iterating reads its
+    cells as :class:`~permwise.audit.scp.ScpResult`, by guardrail then account (the reports'
+    order, ``presorted``), one at a time. Re-iterable; ``len()`` is the number of cells."""
+
+    presorted = True
+
+    def __init__(self, spill: Spill) -> None:
+        self.spill = spill
+
+    def __len__(self) -> int:
+        return len(self.spill)
+
+    def __iter__(self) -> Iterator[Any]:
+        from permwise.audit.scp import ScpResult
+
+        for _, row in self.spill:
+            yield ScpResult(*row)
+
+
 @dataclass(slots=True)
 class StreamedAuditResult(AuditResult):
     """An :class:`~permwise.audit.run.AuditResult` whose findings stay on disk: the JSON and
@@ -388,10 +474,11 @@ class _FindingSink:
         self.counts = {s: 0 for s in SEVERITY_RANK}
         self.suppressed = 0
 
-    def add(self, group: int, findings: list[Finding], *, apply: bool = True) -> None:
+    def add(self, group: int, findings: list[Finding], *, apply: bool = True, start: int = 0) -> None:
+        """``findings`` of ``group``, the first at position ``start`` in it."""
         if apply:
             self.sup.apply(findings, self.today)
-        for seq, f in enumerate(findings):
+        for seq, f in enumerate(findings, start):
             if f.suppressed_by is None:
                 self.counts[f.severity] += 1
             else:
@@ -444,10 +531,20 @@ def _run_audit_units(location_, run, sp, accounts, config, suppressions, executo
     from permwise.environment.assemble import sort_problems
     from permwise.environment.partial import load_part
 
-    # 1. the index pass
+    # 1. the index pass: each account's part goes to the index (roles to disk) as it arrives
     iunits = [Unit(f"index:{a}", (a,), (f"index:{a}", location_, (a,), frozenset(), True, False)) for a in accounts]
-    parts, igaps = executor.run(index_unit, iunits, AuditShared(location_, run), phase(progress, "index"))
-    index = SharedIndex.merge([p for u in iunits if u.key in parts for p in parts[u.key]])
+    index = SharedIndex()
+    sizes: dict[str, int] = {}
+
+    def indexed(key: str, ps: list[Any]) -> None:
+        for p in ps:
+            index.add(p)
+            sizes[p.account] = p.principals
+
+    _, igaps = executor.run(index_unit, iunits, AuditShared(location_, run), phase(progress, "index"),
+                            on_result=indexed)
+    del iunits
+    index.finish()
     shared = AuditShared(location_, run, config, index.buckets, at)
     index_size = index.size()
     t_index = time.perf_counter()
@@ -459,15 +556,15 @@ def _run_audit_units(location_, run, sp, accounts, config, suppressions, executo
     # index pass) is cut into shards, each a range of its principals sorted by ARN; an account
     # more than slice_size foreign roles trust (a hub) gets one more unit per further chunk of
     # them, so no unit holds more than slice_size foreign roles
+    # (a unit's roles are read from the index's database when the unit is sent: LazyRoles)
     units: list[Unit] = []
-    sizes = {p.account: p.principals for ps in parts.values() for p in ps}
-    del parts
     for a in accounts:
         if a in unindexed:
             continue
         n = sizes.get(a, 0)
-        roles, pols = index.slice_for((a,))
-        chunks = [roles[i:i + slice_size] for i in range(0, len(roles), slice_size)] or [[]]
+        pols = index.policies_for((a,))
+        count = index.role_count((a,))
+        chunks = [LazyRoles(index, (a,), i, slice_size) for i in range(0, count, slice_size)] or [[]]
         part = "all" if len(chunks) == 1 else "main"
         if n <= shard_size:
             units.append(Unit(f"audit:{a}", (a,), (f"audit:{a}", a, 0, 1 << 62, chunks[0], pols, part)))
@@ -477,7 +574,7 @@ def _run_audit_units(location_, run, sp, accounts, config, suppressions, executo
                                   (f"audit:{a}#{i + 1}", a, s, s + shard_size, chunks[0], pols, part)))
         for j, chunk in enumerate(chunks[1:], start=2):
             units.append(Unit(f"audit:{a}@{j}", (a,), (f"audit:{a}@{j}", a, 0, 1 << 62, chunk, pols, "slice")))
-    del index
+    sizes.clear()
     order = {u.key: i for i, u in enumerate(units)}
 
     # 3. merge as results come (any order: each finding carries its place), nothing kept whole
@@ -501,30 +598,60 @@ def _run_audit_units(location_, run, sp, accounts, config, suppressions, executo
             first_at_peak[res.pid] = key
 
     first_at_peak: dict[int, str] = {}
-    _, gaps = executor.run(audit_unit, units, shared, phase(progress, "audit"), on_result=take)
+    try:
+        _, gaps = executor.run(audit_unit, units, shared, phase(progress, "audit"), on_result=take)
+    finally:
+        index.close()  # every unit has been sent: the roles are no longer needed
+    n_units = len(units)
+    del units, shared  # (the index is closed; its few resource policies are kept by the closure above)
     t_units = time.perf_counter()
-    nodes = facts.nodes
-    merged = MergedEscalation(nodes, config)
-    esc_findings = [f for f in (merged.check(nodes[arn]) for arn in sorted(nodes)) if f is not None]
-    sink.add(len(units), esc_findings)
-    del esc_findings
+    # the search reads each principal's facts from disk as it reaches it; its findings are
+    # spilled a batch at a time
+    merged = MergedEscalation(facts, config)  # type: ignore[arg-type]
+    batch: list[Finding] = []
+    seq = 0
+    for arn in facts.arns():
+        f = merged.check(facts.get(arn))
+        if f is not None:
+            batch.append(f)
+        if len(batch) >= 1000:
+            sink.add(n_units, batch, start=seq)
+            seq += len(batch)
+            batch = []
+    sink.add(n_units, batch, start=seq)
+    del batch
+    facts_size = {"principals": len(facts), "edges": facts.edges}
+    facts.close()
     rules = all_rules()
     org_env = load_part(sp, ())
     org_env.at = at
-    scp_results, scp_findings = ScpChecker(org_env, rules, config).run()
-    sink.add(len(units) + 1, scp_findings)
+    # the SCP coverage grid (every member account x SCP guardrail) to disk in report order, its
+    # findings spilled a batch at a time
+    scp_results = SpilledScp(Spill(prefix="permwise-scp-"))
+    batch, seq = [], 0
+    for i, (res, f) in enumerate(ScpChecker(org_env, rules, config).cells()):
+        scp_results.spill.add([res.rule_id, res.account, i], [res.rule_id, res.account, res.status, res.allowed,
+                                                              res.denied, res.exempt, res.note])
+        if f is not None:
+            batch.append(f)
+        if len(batch) >= 1000:
+            sink.add(n_units + 1, batch, start=seq)
+            seq += len(batch)
+            batch = []
+    sink.add(n_units + 1, batch, start=seq)
+    del batch, org_env
     all_gaps = sorted(igaps + gaps, key=lambda g: g.unit)
     t_end = time.perf_counter()
-    sink.add(len(units) + 2, sink.expired(), apply=False)
+    sink.add(n_units + 2, sink.expired(), apply=False)
     stats = {
-        "principals": totals["principals"], "evaluations": totals["evaluations"], "units": len(units),
+        "principals": totals["principals"], "evaluations": totals["evaluations"], "units": n_units,
         "executor": executor.name, "workers": executor.workers, "index": index_size,
         "peak_rss_mb_per_process": sorted(round(v / 1024, 1) for v in rss.values()),
         # the unit each process reached its peak in (the hub's units show here)
         "peak_unit_per_process": sorted((round(v / 1024, 1), first_at_peak[pid]) for pid, v in rss.items()),
         "seconds": {"index": round(t_index - t0, 3), "units": round(t_units - t_index, 3),
                     "merge": round(t_end - t_units, 3), "total": round(t_end - t0, 3)},
-        "escalation_facts": {"principals": len(nodes), "edges": facts.edges},
+        "escalation_facts": facts_size,
     }
     result = StreamedAuditResult(SpilledFindings(sink.spill), scp_results, rules, stats, sorted(admins),
                                  severity_counts=sink.counts, suppressed=sink.suppressed)

@@ -123,6 +123,7 @@ def run_check_units(
 
     # 1. the index pass: resource policies of every account; IAM only where a wanted role lives
     # (and, for the report's problems, every account loaded as a unit would load it)
+    index = None
     iunits = [Unit(f"index:{a}", (a,), (f"index:{a}", location_, (a,), want, a in role_accounts, True))
               for a in sp.account_dirs]
     try:
@@ -130,9 +131,12 @@ def run_check_units(
         index = SharedIndex.merge([p for u in iunits if u.key in parts for p in parts[u.key]])
         shared.buckets = index.buckets
         found = [x for u in iunits if u.key in parts for p in parts[u.key] for x in p.problems]
+        del parts
         return _units(plans, src, sp, dirs, index, iunits, igaps, shared, executor, location_, manifest,
                       snapshot_label, config_label, progress, t0, found)
     finally:
+        if index is not None:
+            index.close()
         executor.close()
 
 
