@@ -18,7 +18,7 @@ from permwise.cli.options import AtOpt, Format, TextOrJson, parse_at
 from permwise.engine import PolicySet, Request, compile_policy, evaluate
 from permwise.engine.cases import CaseError, case_from_dict
 from permwise.errors import InputError
-from permwise.report.reasons import result_dict
+from permwise.report.reasons import dependency_dict, result_dict, unknown_words
 from permwise.report.simulate import render_text
 
 
@@ -306,7 +306,7 @@ def register(app: typer.Typer) -> None:
             result = evaluate(ps, req)
             if fmt == Format.json:
                 rec = result_dict(result)
-                rec["depends_on"] = [d.to_dict() for d in deps]
+                rec["depends_on"] = [dependency_dict(d) for d in deps]
                 sys.stdout.buffer.write(orjson.dumps(rec, option=orjson.OPT_INDENT_2) + b"\n")
                 return
             from permwise.report.console import make_console
@@ -315,7 +315,7 @@ def register(app: typer.Typer) -> None:
             for d in deps:
                 text += (f"\n  [cyan]depends[/]  {d.decision} with `{d.key}` "
                          f"{'absent' if d.base_value is None else repr(d.base_value)}, {d.flipped} with "
-                         f"{'it absent' if d.value is None else repr(d.value)} (nobody stated {d.what}; pass --context)")
+                         f"{'it absent' if d.value is None else repr(d.value)} (nobody stated {unknown_words(d.key)}; pass --context)")
             make_console(soft_wrap=True).print(text)
             return
         result = evaluate(ps, req)

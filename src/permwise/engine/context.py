@@ -302,13 +302,13 @@ class Unknown:
     """A key nobody stated. ``base``: the value the decision is made with (``None``: absent);
     ``probes``: values it may also have (besides the values policies test, which are probed
     too); ``prefix``: only policy values starting with it are possible (``aws:userid`` of a
-    session: the role's unique id); ``what``: the words for messages."""
+    session: the role's unique id). The words for a key live in
+    :func:`permwise.report.reasons.unknown_words`."""
 
     key: str
     base: Any = None
     probes: tuple[Any, ...] = ()
     prefix: str | None = None
-    what: str = ""
 
 
 def _session_kind(pi: PrincipalInfo) -> bool:
@@ -386,14 +386,14 @@ def derived_context(
             else:
                 ctx["aws:userid"] = f"{facts.unique_id}:{UNSTATED_SESSION}"
                 unknown["aws:userid"] = Unknown("aws:userid", ctx["aws:userid"], (),
-                                                f"{facts.unique_id}:", "the session name")
+                                                f"{facts.unique_id}:")
     # tags: the principal's, then session tags on top (session tags win, AWS "Passing session tags")
     tags = dict(facts.tags)
     if _session_kind(pi):
         if rt.session_tags is not None:
             tags.update(rt.session_tags)
         else:
-            unknown["aws:principaltag/"] = Unknown("aws:PrincipalTag/", None, (), None, "the session tags")
+            unknown["aws:principaltag/"] = Unknown("aws:PrincipalTag/")
     for k, v in tags.items():
         ctx[f"aws:PrincipalTag/{k}"] = v
     # credentials
@@ -403,7 +403,7 @@ def derived_context(
         if rt.mfa is None:
             ctx["aws:MultiFactorAuthPresent"] = "false"
             unknown["aws:multifactorauthpresent"] = Unknown(
-                "aws:MultiFactorAuthPresent", "false", ("true",), None, "the session has MFA")
+                "aws:MultiFactorAuthPresent", "false", ("true",))
         else:
             ctx["aws:MultiFactorAuthPresent"] = "true" if rt.mfa else "false"
     elif ctype == LONG_TERM and rt.mfa:
@@ -418,11 +418,11 @@ def derived_context(
             ctx["aws:SourceVpc"] = rt.vpc
         stated = rt.source_ip or rt.vpc_endpoint or rt.vpc
         if not stated:
-            unknown["aws:sourceip"] = Unknown("aws:SourceIp", None, ("192.0.2.1",), None, "the source IP")
-            unknown["aws:sourcevpce"] = Unknown("aws:SourceVpce", None, (), None, "the VPC endpoint")
-            unknown["aws:sourcevpc"] = Unknown("aws:SourceVpc", None, (), None, "the VPC")
+            unknown["aws:sourceip"] = Unknown("aws:SourceIp", None, ("192.0.2.1",))
+            unknown["aws:sourcevpce"] = Unknown("aws:SourceVpce")
+            unknown["aws:sourcevpc"] = Unknown("aws:SourceVpc")
         elif rt.vpc_endpoint and not rt.vpc:
-            unknown["aws:sourcevpc"] = Unknown("aws:SourceVpc", None, (), None, "the VPC")
+            unknown["aws:sourcevpc"] = Unknown("aws:SourceVpc")
     ctx.update(call_keys(action, resource, region, resource_facts))
     return ctx, unknown
 

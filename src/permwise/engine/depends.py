@@ -42,14 +42,14 @@ class Dependency:
     with (``None``: absent); ``value``: the value that flips the decision (``None``: absent);
     ``decision`` / ``flipped``: the decisions with each; ``policy`` / ``sid`` / ``pointer`` /
     ``policy_kind`` / ``level``: the statement that decides with one of the two values (the
-    explicit deny, or the allow that grants); ``what``: words for the key."""
+    explicit deny, or the allow that grants). No words: :func:`permwise.report.reasons.dependency_dict`
+    is the JSON form, with the words for the key."""
 
     key: str
     base_value: Any
     value: Any
     decision: str
     flipped: str
-    what: str
     policy: str | None = None
     policy_kind: str | None = None
     level: str | None = None
@@ -57,8 +57,9 @@ class Dependency:
     pointer: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The data, without words (see :func:`permwise.report.reasons.dependency_dict`)."""
         return {"key": self.key, "base_value": self.base_value, "value": self.value, "decision": self.decision,
-                "flipped_decision": self.flipped, "what": self.what,
+                "flipped_decision": self.flipped,
                 "statement": {"policy": self.policy, "kind": self.policy_kind, "level": self.level,
                               "sid": self.sid, "pointer": self.pointer}}
 
@@ -169,8 +170,7 @@ def _relevant(unknown: dict[str, Unknown], tested: dict[str, list[tuple[str, Any
         if lk.endswith("/"):  # a family (aws:PrincipalTag/): every tested key under it
             for tk, vals in tested.items():
                 if tk.startswith(lk):
-                    out.append((tk, Unknown(u.key[: len(lk)] + tk[len(lk):], None, ("permwise-unstated",), None,
-                                            u.what), vals))
+                    out.append((tk, Unknown(u.key[: len(lk)] + tk[len(lk):], None, ("permwise-unstated",)), vals))
         elif lk in tested:
             out.append((lk, u, tested[lk]))
     return out
@@ -206,7 +206,7 @@ def evaluate_known(
                 st = _deciding(res) if res.decision != ALLOWED else None
                 st = st or _deciding(r2) or _deciding(res)
                 p = st.policy if st is not None else None
-                deps.append(Dependency(u.key, u.base, v, res.decision, r2.decision, u.what,
+                deps.append(Dependency(u.key, u.base, v, res.decision, r2.decision,
                                        p.name if p else None, p.kind if p else None, p.level if p else None,
                                        st.sid if st is not None else None, st.pointer if st is not None else None))
                 break

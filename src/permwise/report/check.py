@@ -29,7 +29,7 @@ from permwise.requirements.check import (
     CommandResult,
 )
 from permwise.engine import Rule
-from permwise.report.reasons import render_reason
+from permwise.report.reasons import dependency_words, render_reason, unknown_words
 from permwise.wording import noun, plural
 
 STATUS_STYLE = {READY: "green", PARTIAL: "yellow", BLOCKED: "bold red", UNRESOLVED: "magenta", CONDITIONAL: "cyan"}
@@ -46,12 +46,15 @@ def blocker_message(b: Blocker) -> str:
 
 
 def check_dict(report: CheckReport) -> dict[str, Any]:
-    """``report.to_dict()`` with each blocker's ``message`` (the words live here, not in the
-    analysis)."""
+    """``report.to_dict()`` with each blocker's ``message`` and each dependency's and condition's
+    ``what``, the words for its unknown key (the words live here, not in the analysis)."""
     d = report.to_dict()
     for c, cd in zip(report.commands, d["commands"], strict=True):
         for b, bd in zip(c.blockers, cd["blockers"], strict=True):
             bd["message"] = blocker_message(b)
+        for rd in (*cd["denied"], *cd["request_results"]):
+            rd["depends_on"] = [dependency_words(x) for x in rd["depends_on"]]
+        cd["conditions"] = [{**g, "what": unknown_words(g["key"])} for g in cd["conditions"]]
     return d
 
 

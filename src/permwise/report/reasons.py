@@ -5,6 +5,8 @@ The engine returns reasons as data (a kind, the rule applied, typed fields); thi
 only place that words them. :func:`render_reason` is one table, rule -> sentence;
 :func:`reason_dict` and :func:`result_dict` are ``simulate``'s JSON (``--json`` and every
 ``--jsonl`` record, :func:`result_record`), with the rendered sentence as ``message``.
+:func:`unknown_words` words a key nobody stated (:class:`~permwise.engine.context.Unknown`) and
+:func:`dependency_dict` is the JSON of a :class:`~permwise.engine.depends.Dependency`, with them.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from permwise.engine.depends import Dependency
 from permwise.engine.evaluate import Result
 from permwise.engine.reasons import Grant, Reason, Rule
 
@@ -35,6 +38,43 @@ GRANT_WORDS = {
     Grant.ROLE_ARN_CAPPED: "to the role ARN",
     Grant.ACCOUNT: "to the account (delegated to IAM policies)",
 }
+
+
+#: the words for a key nobody stated, by its lowercase name (a family, such as
+#: ``aws:principaltag/``, by its prefix): "nobody stated <words>"
+UNKNOWN_WORDS = {
+    "aws:userid": "the session name",
+    "aws:principaltag/": "the session tags",
+    "aws:multifactorauthpresent": "the session has MFA",
+    "aws:sourceip": "the source IP",
+    "aws:sourcevpce": "the VPC endpoint",
+    "aws:sourcevpc": "the VPC",
+    "aws:resourcetag/": "the resource's tags",
+}
+
+
+def unknown_words(key: str) -> str:
+    """The words for the unknown key ``key`` (``aws:PrincipalTag/team``: the family's words)."""
+    k = key.lower()
+    words = UNKNOWN_WORDS.get(k)
+    if words is None and "/" in k:
+        words = UNKNOWN_WORDS.get(k.split("/", 1)[0] + "/")
+    return words if words is not None else f"`{key}`"
+
+
+def dependency_words(data: dict[str, Any]) -> dict[str, Any]:
+    """A dependency's data (:meth:`Dependency.to_dict`) with ``what``, the words for its key,
+    before ``statement``."""
+    out = {k: v for k, v in data.items() if k != "statement"}
+    out["what"] = unknown_words(data["key"])
+    if "statement" in data:
+        out["statement"] = data["statement"]
+    return out
+
+
+def dependency_dict(d: Dependency) -> dict[str, Any]:
+    """The JSON of a dependency (``simulate``'s and ``check``'s ``depends_on``)."""
+    return dependency_words(d.to_dict())
 
 
 def statement_label(r: Reason) -> str:

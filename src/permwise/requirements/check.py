@@ -448,7 +448,7 @@ def _conditions(requests: list[tuple[str, tuple]], denied_total: int, base_statu
 #: members a policy may test under another spelling of the tag key
 _ENGINE_KEYS = frozenset({"aws:principalarn", "aws:principalaccount", "aws:resourceaccount", "aws:currenttime"})
 _FAMILIES = ("aws:principaltag/", "aws:resourcetag/")
-_RESOURCE_TAGS = {"aws:resourcetag/": Unknown("aws:ResourceTag/", None, (), None, "the resource's tags")}
+_RESOURCE_TAGS = {"aws:resourcetag/": Unknown("aws:ResourceTag/")}
 
 
 def _check_command(env: Environment, cp: CommandPlan, principal: str | None, progress: Progress | None,
