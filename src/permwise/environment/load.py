@@ -418,6 +418,39 @@ def _attached(r: SnapshotReader, rel: str, items: list, ptr: str) -> list[str]:
     return out
 
 
+#: per principal kind: the names of its fields in ``get-account-authorization-details``
+_DETAIL_KEYS = {"user": ("UserName", "UserId", "UserPolicyList"), "role": ("RoleName", "RoleId", "RolePolicyList")}
+
+
+def _principal(r: SnapshotReader, rel: str, raw: Any, ptr: str, kind: str) -> Principal:
+    """A user or role of ``UserDetailList``/``RoleDetailList``, its fields checked in file order."""
+    name_key, id_key, inline_key = _DETAIL_KEYS[kind]
+    item = r.obj(rel, raw, ptr)
+    arn = r.string(rel, item, "Arn", ptr)
+    trust_doc = None
+    if kind == "role":
+        trust = item.get("AssumeRolePolicyDocument")
+        trust_doc = r.document(rel, trust, ptr + "/AssumeRolePolicyDocument") if trust not in (None, "") else None
+    pb = item.get("PermissionsBoundary") or {}
+    inline = _inline(r, rel, r.lst(rel, item, inline_key, ptr, required=False), f"{ptr}/{inline_key}")
+    attached = _attached(r, rel, r.lst(rel, item, "AttachedManagedPolicies", ptr, required=False),
+                         ptr + "/AttachedManagedPolicies")
+    extra: dict[str, Any] = {}
+    if kind == "user":
+        extra["groups"] = [str(g) for g in r.lst(rel, item, "GroupList", ptr, required=False)]
+    else:
+        last = item.get("RoleLastUsed") or {}
+        extra.update(groups=[], last_used=last.get("LastUsedDate") if isinstance(last, dict) else None,
+                     max_session_duration=item.get("MaxSessionDuration"))
+    return Principal(
+        arn=arn, account=arn_account(arn) or "", kind=kind, name=item.get(name_key) or arn.rsplit("/", 1)[-1],
+        path=item.get("Path") or "/", id=item.get(id_key) or "", tags=tags_of(item.get("Tags")), trust_policy=trust_doc,
+        boundary_arn=pb.get("PermissionsBoundaryArn") if isinstance(pb, dict) else None,
+        inline_policies=inline, managed_policy_arns=attached, origin=Origin(rel, ptr),
+        create_date=item.get("CreateDate"), raw=item, **extra,
+    )
+
+
 def read_account(r: SnapshotReader, account_id: str) -> AccountIam:
     data = AccountIam()
     rel = authorization_details(account_id)
@@ -434,19 +467,7 @@ def read_account(r: SnapshotReader, account_id: str) -> AccountIam:
                         hint=f"run `aws iam get-account-authorization-details > {rel}` with that account's credentials")
 
     for i, u in enumerate(r.lst(rel, top, "UserDetailList", "", required=False)):
-        ptr = f"/UserDetailList/{i}"
-        u = r.obj(rel, u, ptr)
-        arn = r.string(rel, u, "Arn", ptr)
-        pb = u.get("PermissionsBoundary") or {}
-        data.users.append(Principal(
-            arn=arn, account=arn_account(arn) or "", kind="user", name=u.get("UserName") or arn.rsplit("/", 1)[-1],
-            path=u.get("Path") or "/", id=u.get("UserId") or "", tags=tags_of(u.get("Tags")), trust_policy=None,
-            boundary_arn=pb.get("PermissionsBoundaryArn") if isinstance(pb, dict) else None,
-            inline_policies=_inline(r, rel, r.lst(rel, u, "UserPolicyList", ptr, required=False), ptr + "/UserPolicyList"),
-            managed_policy_arns=_attached(r, rel, r.lst(rel, u, "AttachedManagedPolicies", ptr, required=False), ptr + "/AttachedManagedPolicies"),
-            groups=[str(g) for g in r.lst(rel, u, "GroupList", ptr, required=False)],
-            origin=Origin(rel, ptr), create_date=u.get("CreateDate"), raw=u,
-        ))
+        data.users.append(_principal(r, rel, u, f"/UserDetailList/{i}", "user"))
 
     for i, g in enumerate(r.lst(rel, top, "GroupDetailList", "", required=False)):
         ptr = f"/GroupDetailList/{i}"
@@ -461,23 +482,7 @@ def read_account(r: SnapshotReader, account_id: str) -> AccountIam:
         )
 
     for i, ro in enumerate(r.lst(rel, top, "RoleDetailList", "", required=False)):
-        ptr = f"/RoleDetailList/{i}"
-        ro = r.obj(rel, ro, ptr)
-        arn = r.string(rel, ro, "Arn", ptr)
-        trust = ro.get("AssumeRolePolicyDocument")
-        trust_doc = r.document(rel, trust, ptr + "/AssumeRolePolicyDocument") if trust not in (None, "") else None
-        pb = ro.get("PermissionsBoundary") or {}
-        last = ro.get("RoleLastUsed") or {}
-        data.roles.append(Principal(
-            arn=arn, account=arn_account(arn) or "", kind="role", name=ro.get("RoleName") or arn.rsplit("/", 1)[-1],
-            path=ro.get("Path") or "/", id=ro.get("RoleId") or "", tags=tags_of(ro.get("Tags")), trust_policy=trust_doc,
-            boundary_arn=pb.get("PermissionsBoundaryArn") if isinstance(pb, dict) else None,
-            inline_policies=_inline(r, rel, r.lst(rel, ro, "RolePolicyList", ptr, required=False), ptr + "/RolePolicyList"),
-            managed_policy_arns=_attached(r, rel, r.lst(rel, ro, "AttachedManagedPolicies", ptr, required=False), ptr + "/AttachedManagedPolicies"),
-            groups=[], origin=Origin(rel, ptr),
-            last_used=last.get("LastUsedDate") if isinstance(last, dict) else None,
-            create_date=ro.get("CreateDate"), max_session_duration=ro.get("MaxSessionDuration"), raw=ro,
-        ))
+        data.roles.append(_principal(r, rel, ro, f"/RoleDetailList/{i}", "role"))
 
     for i, p in enumerate(r.lst(rel, top, "Policies", "", required=False)):
         ptr = f"/Policies/{i}"
