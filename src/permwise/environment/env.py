@@ -44,6 +44,7 @@ from permwise.engine.context import (
 from permwise.catalog import get_catalog
 from permwise.clock import now_instant
 from permwise.engine.matching import parse_principal
+from permwise.engine.reasons import Rule
 from permwise.engine.scope import rcp_exempt_account, scp_exemption
 from permwise.environment.load import OrgData
 from permwise.environment.model import (
@@ -549,8 +550,12 @@ class Environment:
     def scp_exempt(self, principal_arn: str) -> bool:
         """True when SCPs never restrict this principal: it is in the management account, or it
         is a service-linked role (AWS Organizations User Guide, "Service control policies")."""
+        return self.scp_exemption_of(principal_arn) is not None
+
+    def scp_exemption_of(self, principal_arn: str) -> Rule | None:
+        """The engine's rule exempting this principal of the snapshot from SCPs (None: they apply)."""
         p = self._principals.get(principal_arn)
-        return p is not None and scp_exemption(p.arn, self.management_account_id) is not None
+        return None if p is None else scp_exemption(p.arn, self.management_account_id)
 
     def scps_denying(
         self,

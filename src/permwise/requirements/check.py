@@ -776,9 +776,10 @@ def note_scp_exemptions(env, plans, results) -> None:
     cache: dict[tuple, list] = {}
     for res in results:
         cp = by_id.get(res.id)
-        if cp is None or not res.principal or env.principal(res.principal) is None or not env.scp_exempt(res.principal):
+        rule = env.scp_exemption_of(res.principal) if cp is not None and res.principal else None
+        p = env.principal(res.principal) if rule is not None else None
+        if p is None:
             continue
-        p = env.principal(res.principal)
         base = env.request_context(res.principal)
         denied: dict[str, tuple[object, set[str]]] = {}
         for req in cp.requests:
@@ -796,7 +797,7 @@ def note_scp_exemptions(env, plans, results) -> None:
                         denied.setdefault(op.id, (op, set()))[1].add(req.action)
         if not denied:
             continue
-        who = (f"the management account {env.account_label(p.account)}" if not p.service_linked
+        who = (f"the management account {env.account_label(p.account)}" if rule is Rule.SCP_MANAGEMENT_ACCOUNT
                else "service-linked roles")
         parts = []
         for op, acts in sorted(denied.values(), key=lambda v: v[0].name):
@@ -806,7 +807,7 @@ def note_scp_exemptions(env, plans, results) -> None:
             parts.append(f"`{op.name}` (attached to {where}), which denies {', '.join(shown[:6])}{more} in the "
                          "member accounts under it, does not apply here")
         res.notes.append(f"{SCP_EXEMPT_NOTE} {who}: " + "; ".join(parts))
-        res.scp_exemption = Rule.SCP_SERVICE_LINKED_ROLE if p.service_linked else Rule.SCP_MANAGEMENT_ACCOUNT
+        res.scp_exemption = rule
 
 
 def require_principals(plans: list[CommandPlan], config: DeploymentConfig) -> None:
