@@ -6,7 +6,6 @@ and a unit that fails again is a reported gap, never a silently smaller result."
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -24,19 +23,10 @@ AT = "2026-12-01T00:00:00Z"
 distributed = pytest.importorskip("distributed")
 
 
-def _gen_org():
-    spec = importlib.util.spec_from_file_location("gen_org", ROOT / "bench" / "gen_org.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["gen_org"] = mod
-    assert spec.loader is not None
-    spec.loader.exec_module(mod)
-    return mod
-
-
 @pytest.fixture(scope="module")
-def org(tmp_path_factory):
+def org(tmp_path_factory, gen_org):
     base = tmp_path_factory.mktemp("org")
-    g = _gen_org().generate_org(base / "snap", accounts=50, roles=4)
+    g = gen_org.generate_org(base / "snap", accounts=50, roles=4)
     return g, base / "snap-deploy.yaml", base
 
 

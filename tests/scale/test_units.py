@@ -4,7 +4,6 @@ test_executors_cli.py)."""
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -23,18 +22,9 @@ ROOT = Path(__file__).resolve().parents[2]
 AUDIT_CONFIG = ROOT / "src" / "permwise" / "data" / "guardrails" / "demo-audit-config.yaml"
 
 
-def _gen_org():
-    spec = importlib.util.spec_from_file_location("gen_org", ROOT / "bench" / "gen_org.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["gen_org"] = mod
-    assert spec.loader is not None
-    spec.loader.exec_module(mod)
-    return mod
-
-
 @pytest.fixture(scope="module")
-def small_org(tmp_path_factory):
-    return _gen_org().generate_org(tmp_path_factory.mktemp("o") / "snap", accounts=12, roles=6)
+def small_org(tmp_path_factory, gen_org):
+    return gen_org.generate_org(tmp_path_factory.mktemp("o") / "snap", accounts=12, roles=6)
 
 
 # -------------------------------------------------------------------------------- the index
@@ -168,7 +158,7 @@ def test_units_in_process_equal_the_whole_snapshot_audit(small_org):
     assert units.admins == whole.admins
 
 
-def test_ctrl_c_cancels_cleanly(tmp_path):
+def test_ctrl_c_cancels_cleanly(tmp_path, gen_org):
     """Ctrl-C (SIGINT to the terminal's process group) mid-run: exit 130, no traceback, no report
     written, and no worker process left behind."""
     import os
@@ -176,7 +166,7 @@ def test_ctrl_c_cancels_cleanly(tmp_path):
     import subprocess
     import time
 
-    g = _gen_org().generate_org(tmp_path / "ctrlc-snap", accounts=60, roles=50)
+    g = gen_org.generate_org(tmp_path / "ctrlc-snap", accounts=60, roles=50)
     out = tmp_path / "never.json"
     exe = Path(sys.executable).parent / "permwise"
     p = subprocess.Popen([str(exe), "audit", "--env", str(g.root), "-c", str(AUDIT_CONFIG), "--jobs", "2", "-f", "json",
@@ -241,7 +231,7 @@ def test_spill_merges_runs_in_key_order(tmp_path):
     assert not d.exists()
 
 
-def test_check_problems_of_every_account_in_units(tmp_path):
+def test_check_problems_of_every_account_in_units(tmp_path, gen_org):
     """`check` in units reads only the accounts holding a profile principal, but its problems are
     every account's (the index pass loads each one): the report is byte for byte the whole
     snapshot's, with a problem placed in an account that holds no profile principal."""
@@ -249,7 +239,7 @@ def test_check_problems_of_every_account_in_units(tmp_path):
     import os
     import subprocess
 
-    g = _gen_org().generate_org(tmp_path / "snap", accounts=8, roles=4)
+    g = gen_org.generate_org(tmp_path / "snap", accounts=8, roles=4)
     deploy = tmp_path / "snap-deploy.yaml"
     profile_accounts = {"300000000000", "300000000004", "300000000005", "300000000006"}
     quiet = next(a for a in g.accounts if a not in profile_accounts)
@@ -272,7 +262,7 @@ def test_check_problems_of_every_account_in_units(tmp_path):
     assert outs["units"] == outs["whole"]
 
 
-def test_check_invalid_document_in_a_quiet_account_same_error_as_whole(tmp_path):
+def test_check_invalid_document_in_a_quiet_account_same_error_as_whole(tmp_path, gen_org):
     """The index pass of `check` does not compile a document it already found valid in another
     account, but every document is still checked: an invalid statement in an account that holds
     no profile principal stops the run with the whole snapshot's one-line error (exit 2), even
@@ -281,7 +271,7 @@ def test_check_invalid_document_in_a_quiet_account_same_error_as_whole(tmp_path)
     import os
     import subprocess
 
-    g = _gen_org().generate_org(tmp_path / "snap", accounts=8, roles=4)
+    g = gen_org.generate_org(tmp_path / "snap", accounts=8, roles=4)
     deploy = tmp_path / "snap-deploy.yaml"
     profile_accounts = {"300000000000", "300000000004", "300000000005", "300000000006"}
     quiet = [a for a in g.accounts if a not in profile_accounts][-1]
