@@ -42,7 +42,7 @@ import orjson
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from permwise.environment.builder import SnapshotBuilder  # noqa: E402
+from permwise.environment.builder import SnapshotBuilder, doc, trust_service  # noqa: E402
 
 MANAGEMENT = "300000000000"
 REGION = "ap-southeast-2"
@@ -56,20 +56,12 @@ def member(n: int) -> str:
 SECURITY, LOGS, SHARED = member(1), member(2), member(3)
 
 
-def doc(*statements: dict) -> dict:
-    return {"Version": "2012-10-17", "Statement": list(statements)}
-
-
 def trust_aws(*principals: str, **cond: dict) -> dict:
     st: dict = {"Effect": "Allow", "Principal": {"AWS": list(principals) if len(principals) > 1 else principals[0]},
                 "Action": "sts:AssumeRole"}
     if cond:
         st["Condition"] = cond
     return doc(st)
-
-
-def trust_service(service: str) -> dict:
-    return doc({"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"})
 
 
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
