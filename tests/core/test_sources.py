@@ -1,7 +1,12 @@
 """Location-aware loading: positions for JSON pointers, YAML 1.2-like scalars, one-line errors."""
 
-import pytest
+import glob
+from pathlib import Path
 
+import pytest
+import yaml
+
+from permwise import sources
 from permwise.errors import InputError
 from permwise.sources import load_source, parse_text
 
@@ -67,3 +72,50 @@ def test_file_errors(tmp_path):
     with pytest.raises(InputError, match="UTF-8") as exc:
         load_source(str(latin))
     assert (exc.value.line, exc.value.column) == (1, 8)
+
+
+# --- the libyaml-backed reader (speed, issue 14) must read exactly as the pure-Python one -----
+
+
+
+
+_BUNDLED = sorted(glob.glob(str(Path(sources.__file__).parent / "data" / "**" / "*.yaml"), recursive=True))
+
+
+def _pure(text):
+    loader = sources._GateLoader(text)
+    try:
+        node = loader.get_single_node()
+    finally:
+        loader.dispose()
+    return sources._Loader("").construct_document(node)
+
+
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML without libyaml: only the pure-Python reader")
+@pytest.mark.parametrize("path", _BUNDLED, ids=lambda p: Path(p).name)
+def test_libyaml_reader_reads_bundled_files_as_the_python_reader(path):
+    text = Path(path).read_text()
+    assert sources.parse_text(text, path, "yaml").data == _pure(text)
+
+
+@pytest.mark.parametrize("text", [
+    "k: yes\nv: 2012-10-17\nt: True\nf: false\nn: 1.5e3\ni: 12\nz: ~\nq: '007'\n",
+    "- a\n- {b: [1, 2, {c: d}]}\n- |\n  multi\n  line\n",
+    "key with spaces: \"quoted: value\"\n? complex\n: value\n",
+])
+def test_libyaml_reader_keeps_permwise_scalar_rules(text):
+    # YAML 1.2-like scalars: no dates, only true/false booleans, as the pure-Python reader
+    assert sources.parse_text(text, "x.yaml", "yaml").data == _pure(text)
+
+
+@pytest.mark.parametrize("text,words", [
+    ("a: &x [1]\nb: *x\n", "alias `*x`"),
+    ("a:\n\t- 1\n", "indent with spaces"),
+    ("a: [1, 2\n", "invalid YAML"),
+    ("- " * 70 + "x\n", "nested more than 64 levels deep"),
+])
+def test_libyaml_reader_errors_are_worded_as_before(text, words):
+    # an error on the fast path is re-read by the pure-Python reader, which words it (and its hint)
+    with pytest.raises(InputError) as exc:
+        sources.parse_text(text, "x.yaml", "yaml")
+    assert words in str(exc.value)

@@ -66,8 +66,23 @@ def _fast(ref: str) -> Any:
 
     s = _schema()
     defs = _disjoint_any_of(s["$defs"])
-    return fastjsonschema.compile({"$schema": "http://json-schema.org/draft-07/schema#", "$defs": defs,
-                                   **_inline_refs(defs[ref.rsplit("/", 1)[-1]], defs, 0)})
+    root = {"$schema": "http://json-schema.org/draft-07/schema#", **_inline_refs(defs[ref.rsplit("/", 1)[-1]], defs, 0)}
+    if _has_ref(root):  # only a self-referring definition still needs the others (compiling them all costs 0.1 s)
+        root["$defs"] = defs
+    return fastjsonschema.compile(root)
+
+
+def _has_ref(node: Any) -> bool:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, dict):
+            if "$ref" in n:
+                return True
+            stack.extend(n.values())
+        elif isinstance(n, list):
+            stack.extend(n)
+    return False
 
 
 def _inline_refs(node: Any, defs: dict, depth: int) -> Any:
@@ -152,13 +167,14 @@ def schema_error(rel: str, data: Any) -> tuple[str, str] | None:
     if ref is None:
         return None
     import fastjsonschema
-    import jsonschema
 
     try:
         _fast(ref)(data)
         return None
     except fastjsonschema.JsonSchemaException:
         pass
+    import jsonschema  # 0.1 s to import: only for a file that fails
+
     errors = list(_validator(ref).iter_errors(data))
     if not errors:  # the two validators disagree: trust the Draft 2020-12 one
         return None
