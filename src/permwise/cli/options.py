@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 import typer
 
+from permwise.cli.batch import parse_at  # noqa: F401 - re-exported for the verbs
 from permwise.diagnostics import AUDIT_SCALE, VALIDATE_SCALE
 from permwise.policy.model import PolicyKind
 
@@ -130,15 +131,3 @@ AtOpt = Annotated[
     typer.Option("--at", help="The instant requests are made at (aws:CurrentTime, aws:EpochTime, aws:TokenIssueTime): "
                  "ISO 8601 or epoch seconds; default: now. One instant for the whole run."),
 ]
-
-
-def parse_at(text: str):
-    """``--at`` as a UTC datetime; bad input is one line (exit 2)."""
-    from permwise.engine.context import parse_instant
-    from permwise.errors import InputError
-
-    try:
-        return parse_instant(text)
-    except (ValueError, OverflowError, OSError):
-        raise InputError(f"`--at {text}` is not an instant",
-                         hint="give ISO 8601 (2026-01-31T12:00:00Z) or epoch seconds") from None

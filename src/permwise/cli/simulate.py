@@ -14,7 +14,8 @@ from typing import Annotated, Any
 import orjson
 import typer
 
-from permwise.cli.options import AtOpt, Format, TextOrJson, parse_at
+from permwise.cli.batch import parse_at, run_jsonl
+from permwise.cli.options import AtOpt, Format, TextOrJson
 from permwise.engine import PolicySet, Request, compile_policy, evaluate
 from permwise.engine.cases import CaseError, case_from_dict
 from permwise.errors import InputError
@@ -100,75 +101,6 @@ def _pairs(items: list[str], flag: str) -> dict[str, Any]:
     return out
 
 
-def _open_input(path: str):
-    """The binary stream of ``path`` (``-``: stdin); only regular files (a FIFO or device would
-    hang or never end), with one-line errors for an unreadable file."""
-    shown = "<stdin>" if path == "-" else path
-    if path == "-":
-        return sys.stdin.buffer
-    import os
-    import stat
-
-    try:
-        st = os.stat(path)
-        if stat.S_ISDIR(st.st_mode):
-            raise InputError("is a directory, not a file", file=shown, hint="give a .jsonl file, or `-` for stdin")
-        if not stat.S_ISREG(st.st_mode):
-            raise InputError("is not a regular file (a named pipe or device)", file=shown,
-                             hint="give a .jsonl file, or stream the cases into `--jsonl -`")
-        return open(path, "rb")  # noqa: SIM115 - closed by the caller
-    except FileNotFoundError:
-        raise InputError("no such file", file=shown, hint="check the path") from None
-    except PermissionError:
-        raise InputError("permission denied", file=shown, hint="check the file's permissions") from None
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", file=shown, hint="check the path") from None
-
-
-def _regular(fh) -> bool:
-    import os
-    import stat
-
-    try:
-        return stat.S_ISREG(os.fstat(fh.fileno()).st_mode)
-    except (OSError, ValueError, AttributeError):
-        return False
-
-
-def _run_jsonl(path: str, output: str | None, details: bool, jobs: int | None = 1, derive: bool = False,
-               at: Any = None) -> None:
-    """One result per non-blank line, in order, streamed (see :mod:`permwise.jsonl`). Lines are
-    split on ``\\n`` only (a JSON string may hold U+2028 and friends), a UTF-8 byte order mark
-    at the start of the batch is ignored, and any failure inside one line (not UTF-8, not
-    JSON, not a case) becomes that line's error result: the batch always goes on."""
-    from permwise.jsonl import run_stream
-    from permwise.parallel import resolve_jobs
-
-    n_jobs = resolve_jobs(jobs)
-    shown = "<stdin>" if path == "-" else path
-    fh = _open_input(path)
-    try:
-        if output is None:
-            out = sys.stdout.buffer
-            interactive = path == "-" and not _regular(fh)
-            run_stream(fh, out.write, shown=shown, jobs=n_jobs, details=details, derive=derive,
-                       flush=out.flush if interactive else None, at=at)
-            out.flush()
-            return
-        from permwise.fsutil import AtomicStream
-
-        with AtomicStream(output) as stream:
-            run_stream(fh, stream.write, shown=shown, jobs=n_jobs, details=details, derive=derive, at=at)
-            stream.commit()
-    except BrokenPipeError:
-        raise
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", file=shown, hint="check the path") from None
-    finally:
-        if fh is not sys.stdin.buffer:
-            fh.close()
-
-
 def register(app: typer.Typer) -> None:
     @app.command("simulate")
     def simulate(
@@ -227,7 +159,7 @@ def register(app: typer.Typer) -> None:
         if jsonl is not None:
             if json_case is not None:
                 raise InputError("`--json` and `--jsonl` cannot be used together", hint="pick one")
-            _run_jsonl(jsonl, output, details, jobs, derive_context, instant)
+            run_jsonl(jsonl, output, details, jobs, derive_context, instant)
             return
         if json_case is not None:
             from permwise.sources import load_source
