@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from permwise.catalog.arn import split_arn
 
@@ -16,6 +16,7 @@ from permwise.catalog.arn import split_arn
 ACCESS_LEVEL_ORDER: tuple[str, ...] = ("Permissions management", "Tagging", "Write", "Read", "List")
 
 
+@lru_cache(maxsize=256)  # a handful of distinct values over 20,000 actions
 def normalize_access_level(raw: str) -> tuple[str, frozenset[str]]:
     """``"Permissions management, Write"`` -> ``("Permissions management", {..., "Write"})``.
 
