@@ -41,6 +41,15 @@ def test_action_matcher_equals_the_glob_regex(patterns, value):
     assert m.matches(value.lower()) == want
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_pat, _pat.map(lambda p: p + "*")), min_size=17, max_size=40), _val)
+def test_long_action_lists_grouped_by_service_match_as_the_glob_regex(patterns, value):
+    # more than 16 `prefix*` patterns are grouped by service (a ReadOnlyAccess-like policy)
+    m = compile_actions(patterns)
+    want = any(re.fullmatch(glob_regex(p.lower()), value.lower(), re.DOTALL) for p in patterns)
+    assert m.matches(value.lower()) == want
+
+
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.one_of(_pat, _pat.map(lambda p: "arn:" + p)), min_size=1, max_size=4),
        st.one_of(_val, _val.map(lambda v: "arn:" + v)))

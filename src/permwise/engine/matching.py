@@ -89,7 +89,8 @@ class ActionMatcher:
     ``str.endswith``; only the other patterns (``s3:*Object*``, ``?``) need a regular
     expression, built the first time an action reaches them."""
 
-    __slots__ = ("match_all", "literals", "starts", "ends", "globs", "prefixes", "_rx")
+    __slots__ = ("match_all", "literals", "starts", "ends", "globs", "prefixes", "_rx", "_starts_by_service",
+                 "_starts_any")
 
     def __init__(self, match_all: bool, literals: frozenset[str], starts: tuple[str, ...], ends: tuple[str, ...],
                  globs: tuple[str, ...], prefixes: frozenset[str] | None) -> None:
@@ -101,6 +102,18 @@ class ActionMatcher:
         #: lowercase service prefixes this matcher can match, or None when any prefix may match
         self.prefixes = prefixes
         self._rx: re.Pattern[str] | None = None
+        # a long list of `svc:Verb*` prefixes (a ReadOnlyAccess-like policy names 1,400) is
+        # grouped by service: `str.startswith(tuple)` tries every entry, and only the entries of
+        # the action's own service can match (each ends its service part with the colon)
+        self._starts_by_service: dict[str, tuple[str, ...]] | None = None
+        self._starts_any = starts
+        if len(starts) > 16:
+            groups: dict[str, list[str]] = {}
+            for text in starts:
+                svc, sep, _ = text.partition(":")
+                groups.setdefault(svc if sep else "", []).append(text)
+            self._starts_any = tuple(groups.pop("", ()))
+            self._starts_by_service = {svc: tuple(texts) for svc, texts in groups.items()}
 
     @property
     def regex(self) -> re.Pattern[str] | None:
@@ -111,8 +124,12 @@ class ActionMatcher:
 
     def partial(self, action_lower: str) -> bool:
         """The wildcard patterns only (the caller has tried ``match_all`` and the literals)."""
-        if self.starts and action_lower.startswith(self.starts):
+        if self._starts_any and action_lower.startswith(self._starts_any):
             return True
+        if self._starts_by_service is not None:
+            group = self._starts_by_service.get(action_lower.partition(":")[0])
+            if group is not None and action_lower.startswith(group):
+                return True
         if self.ends and action_lower.endswith(self.ends):
             return True
         if self.globs:
