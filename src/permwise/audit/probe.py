@@ -29,6 +29,16 @@ way.
   the action and evaluates again. An allow in pass 2 is reported with the witness as a note
   ("allowed when aws:MultiFactorAuthPresent=true"). Deny statements are never weakened: their
   conditions see the same context.
+
+**Shared answers.** The engine's answer to a request reads only the statements whose Action
+applies to the action (every other statement is skipped before its Resource, Principal or
+Condition is looked at), the layers' shape (boundary present, SCP/RCP levels, resource-based
+and session policies) and, through conditions and variables, the context. So two principals of
+one account and kind get the same answer for one action and resource when those statements are
+the same objects and none of them can tell the principals apart (no policy variable, no
+principal-specific key such as ``aws:PrincipalArn`` or ``aws:PrincipalTag/…``, no Principal
+element other than ``*``) and no resource-based or session policy is in force. The engine
+still decides the first such question; the others reuse its answer (:meth:`Prober.share_key`).
 """
 
 from __future__ import annotations
@@ -58,6 +68,10 @@ FIXED_KEYS = (
 #: keys whose value depends on who the principal is: a policy using them (or a policy variable)
 #: cannot be shared between principals in the evaluation cache
 PERSONAL_KEYS = ("aws:principalarn", "aws:principaltag/", "aws:username", "aws:userid", "aws:principaltype")
+
+#: entries of the shared-answer caches before they are emptied (each entry is small)
+SHARED_LIMIT = 200_000
+_MISS = object()
 
 
 def _fixed(key: str) -> bool:
@@ -192,6 +206,12 @@ class Prober:
         self._candidates: dict[str, frozenset[str]] = {}
         self._signatures: dict[str, tuple | None] = {}
         self._blind: dict[tuple[int, str], bool] = {}
+        self._pmaps: dict[int, tuple[dict[str, tuple], frozenset[str], CompiledPolicy]] = {}
+        self._layer_maps: dict[tuple[int, int], tuple] = {}
+        self._personal_st: dict[int, tuple[Any, bool]] = {}
+        #: answers shared between principals (see "Shared answers" above)
+        self._shared: dict[tuple, Any] = {}
+        self._ctx_keys: dict[str, tuple] = {}
         self.evaluations = 0
 
     # -------------------------------------------------------------- prefilter
@@ -273,6 +293,106 @@ class Prober:
             self._personal[id(cp)] = personal
         return personal
 
+    # -------------------------------------------------------------- shared answers
+    def _statement_personal(self, st: Any) -> bool:
+        hit = self._personal_st.get(id(st))
+        if hit is None:
+            raw = st.raw
+            text = json.dumps(raw, default=str).lower() if isinstance(raw, dict) else str(raw).lower()
+            personal = "${" in text or any(k in text for k in PERSONAL_KEYS) or (
+                isinstance(raw, dict) and ("NotPrincipal" in raw or raw.get("Principal", "*") not in ("*", {"AWS": "*"})))
+            if len(self._personal_st) >= SHARED_LIMIT:
+                self._personal_st.clear()
+            # the statement is held, so that its id is not reused while it is cached
+            hit = self._personal_st[id(st)] = (st, personal)
+        return hit[1]
+
+    def _policy_map(self, cp: CompiledPolicy) -> tuple[dict[str, tuple], frozenset[str]]:
+        """Universe action -> ``cp``'s statements whose Action element applies to it (the
+        engine's test: ``NotAction`` inverted; actions no statement applies to are left out),
+        and the actions one of whose statements is personal."""
+        hit = self._pmaps.get(id(cp))
+        if hit is None:
+            m: dict[str, tuple] = {}
+            for st in cp.statements:
+                if st.actions is not None:
+                    for a in self._statement_actions(st):
+                        m[a] = m.get(a, ()) + (st,)
+            personal = frozenset(a for a, sts in m.items() if any(self._statement_personal(x) for x in sts))
+            if len(self._pmaps) >= SHARED_LIMIT:
+                self._pmaps.clear()
+            # the policy is held, so that its id is not reused while it is cached
+            hit = self._pmaps[id(cp)] = (m, personal, cp)
+        return hit[0], hit[1]
+
+    def _layers(self, principal: Any, ps: PolicySet) -> tuple[tuple, tuple[dict[str, tuple], ...], frozenset[str]]:
+        """For ``principal`` under ``ps``: what every share key starts with, each layer's map
+        universe action -> applying statements, and the actions with a personal statement."""
+        memo = (id(ps), id(principal))
+        hit = self._layer_maps.get(memo)
+        if hit is None:
+            layers: list[dict[str, tuple]] = []
+            personal: set[str] = set()
+            for group in (ps.identity, ps.boundary, *ps.scps, *ps.rcps):
+                merged: dict[str, tuple] = {}
+                for cp in group:
+                    m, pers = self._policy_map(cp)
+                    personal |= pers
+                    for a, sts in m.items():
+                        prev = merged.get(a)
+                        merged[a] = sts if prev is None else prev + sts
+                layers.append(merged)
+            # the SCP/RCP policies themselves (compared by identity): the shape of each level
+            base = (principal.account, principal.kind, principal.service_linked, self._context_key(principal.arn),
+                    bool(ps.boundary), ps.management_account_id, ps.scp_exempt, ps.rcp_exempt,
+                    ps.resource_policy_required, tuple(map(tuple, ps.scps)), tuple(map(tuple, ps.rcps)),
+                    ps.rcp_services)
+            if len(self._layer_maps) >= SHARED_LIMIT // 10:
+                self._layer_maps.clear()
+            # the policy set and the principal are held, so that their ids stay theirs
+            hit = self._layer_maps[memo] = (base, tuple(layers), frozenset(personal), ps, principal)
+        return hit[0], hit[1], hit[2]
+
+    def share_key(self, principal: Any, ps: PolicySet, al: str) -> tuple | None:
+        """What the engine's answer about action ``al`` (lowercase) can depend on, beyond the
+        request's resource and context, for ``principal`` under ``ps``: the principal's
+        account, kind and impersonal context, the layers' shape and, per layer, the statements
+        whose Action applies (the objects themselves). None when the answer is personal (a
+        resource-based or session policy, or an applying statement that can tell principals
+        apart, see "Shared answers" above)."""
+        if ps.resource or ps.session:
+            return None
+        base, layers, personal = self._layers(principal, ps)
+        if al in self.universe:
+            if al in personal:
+                return None
+            return (base, al, tuple([m.get(al, ()) for m in layers]))
+        # an action outside the universe (the admin probe's permwise:AnyAction): statement by
+        # statement
+        out = []
+        for group in (ps.identity, ps.boundary, *ps.scps, *ps.rcps):
+            sts = [st for cp in group for st in cp.statements
+                   if st.actions is not None and st.actions.matches(al) != st.not_action]
+            if any(self._statement_personal(st) for st in sts):
+                return None
+            out.append(tuple(sts))
+        return (base, al, tuple(out))
+
+    def _context_key(self, arn: str) -> tuple:
+        """The principal's base context without the keys that tell principals apart (a
+        statement reading those is personal, so they cannot change a shared answer)."""
+        hit = self._ctx_keys.get(arn)
+        if hit is None:
+            hit = self._ctx_keys[arn] = tuple(sorted(
+                (k.lower(), json.dumps(v, sort_keys=True, default=str)) for k, v in self.context(arn).items()
+                if not any(k.lower().startswith(pk) for pk in PERSONAL_KEYS)))
+        return hit
+
+    def _remember(self, key: tuple, value: Any) -> None:
+        if len(self._shared) >= SHARED_LIMIT:
+            self._shared.clear()
+        self._shared[key] = value
+
     # -------------------------------------------------------------- resources
     def sentinel(self, action: str, account: str) -> str:
         key = (action.lower(), account)
@@ -345,7 +465,26 @@ class Prober:
         resource_account: str | None = None,
     ) -> Outcome:
         """Is ``principal`` allowed ``action`` on ``resource``? (two passes, see module doc)"""
+        return self._ask(principal, action, resource, policy_set, context, witness, exclude, resource_account)[0]
+
+    def _ask(self, principal: Any, action: str, resource: str, policy_set: PolicySet | None,
+             context: dict[str, Any] | None, witness: bool, exclude: tuple[str, ...],
+             resource_account: str | None) -> tuple[Outcome, bool]:
+        """:meth:`ask`, and whether its answer is shared by principals of the same share key."""
         ps = policy_set or self.env.policy_set(principal.arn, resource if resource != "*" else None)
+        key = self.share_key(principal, ps, action.lower())
+        if key is not None:
+            key = (key, resource, resource_account, witness, exclude,
+                   json.dumps(context, sort_keys=True, default=str) if context else None)
+            hit = self._shared.get(key)
+            if hit is None:
+                hit = self._decide(principal, action, resource, ps, context, witness, exclude, resource_account)
+                self._remember(key, hit)
+            return hit, True
+        return self._decide(principal, action, resource, ps, context, witness, exclude, resource_account), False
+
+    def _decide(self, principal: Any, action: str, resource: str, ps: PolicySet, context: dict[str, Any] | None,
+                witness: bool, exclude: tuple[str, ...], resource_account: str | None) -> Outcome:
         ctx = dict(self.context(principal.arn))
         if context:
             ctx.update(context)
@@ -374,18 +513,35 @@ class Prober:
     def can(self, principal: Any, action: str, *, witness: bool = True) -> Outcome:
         """Can the principal perform ``action`` on some resource of its account (the sentinel,
         then the resources its own grants name)?"""
+        # the resources asked about follow from the share key (the sentinel of the account,
+        # the applying Allow statements' patterns), so the whole answer is shared when every
+        # question asked was
+        key = self.share_key(principal, self.env.policy_set(principal.arn), action.lower())
+        if key is not None:
+            key = ("can", key, action.lower(), witness)
+            hit = self._shared.get(key)
+            if hit is not None:
+                return hit
+        o, shared = self._can(principal, action, witness)
+        if key is not None and shared:
+            self._remember(key, o)
+        return o
+
+    def _can(self, principal: Any, action: str, witness: bool) -> tuple[Outcome, bool]:
         resources = [self.sentinel(action, principal.account)]
         for r in self.statement_resources(principal, action):
             if r not in resources:
                 resources.append(r)
         best: Outcome | None = None
+        all_shared = True
         for res in resources:
-            o = self.ask(principal, action, res, witness=witness)
+            o, shared = self._ask(principal, action, res, None, None, witness, (), None)
+            all_shared = all_shared and shared
             if o.allowed and not o.witness:
-                return o
+                return o, all_shared
             if o.allowed and best is None:
                 best = o
-        return best or Outcome(False)
+        return best or Outcome(False), all_shared
 
 
 def _resource_blind(st: Any) -> bool:
