@@ -72,6 +72,11 @@ class GuardrailChecker:
             r.id: [expand_actions(d) for d in r.data.get("duties", [])] for r in self.rules if r.kind == "separation-of-duties"
         }
         self._cache: dict[tuple, tuple[list[str], list[str]]] = {}
+        #: every action a rule can ask about, lowercase (a rule none of whose actions is a
+        #: candidate of the principal finds nothing)
+        self._asked = {r.id: frozenset(a.lower() for a in (self._actions[r.id] if r.kind != "separation-of-duties"
+                                                           else [a for d in self._duties[r.id] for a in d]))
+                       for r in self.rules}
 
     # ---------------------------------------------------------------- per kind
     def _reachable(self, p: Any, actions: list[str], cand: frozenset[str], *, stop_first: bool = False) -> tuple[list[str], list[str]]:
@@ -142,9 +147,7 @@ class GuardrailChecker:
         for rule in self.rules:
             if self.config.is_authorized(rule.id, p.arn, p.tags):
                 continue
-            acts = self._actions[rule.id] if rule.kind != "separation-of-duties" else [
-                a for d in self._duties[rule.id] for a in d]
-            if not any(a.lower() in cand for a in acts):
+            if cand.isdisjoint(self._asked[rule.id]):
                 continue
             key = (sig, rule.id) if sig is not None else None
             if key is not None and key in self._cache:

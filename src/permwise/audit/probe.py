@@ -44,6 +44,7 @@ still decides the first such question; the others reuse its answer (:meth:`Probe
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import json
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -212,6 +213,10 @@ class Prober:
         #: answers shared between principals (see "Shared answers" above)
         self._shared: dict[tuple, Any] = {}
         self._ctx_keys: dict[str, tuple] = {}
+        #: every distinct share-key base -> its number (bases hold policies, so they stay alive)
+        self._bases: dict[tuple, int] = {}
+        self._base_numbers = itertools.count()
+        self._ps_of: dict[str, PolicySet] = {}
         self.evaluations = 0
 
     # -------------------------------------------------------------- prefilter
@@ -325,7 +330,7 @@ class Prober:
             hit = self._pmaps[id(cp)] = (m, personal, cp)
         return hit[0], hit[1]
 
-    def _layers(self, principal: Any, ps: PolicySet) -> tuple[tuple, tuple[dict[str, tuple], ...], frozenset[str]]:
+    def _layers(self, principal: Any, ps: PolicySet) -> tuple[int, tuple[dict[str, tuple], ...], frozenset[str]]:
         """For ``principal`` under ``ps``: what every share key starts with, each layer's map
         universe action -> applying statements, and the actions with a personal statement."""
         memo = (id(ps), id(principal))
@@ -347,10 +352,16 @@ class Prober:
                     bool(ps.boundary), ps.management_account_id, ps.scp_exempt, ps.rcp_exempt,
                     ps.resource_policy_required, tuple(map(tuple, ps.scps)), tuple(map(tuple, ps.rcps)),
                     ps.rcp_services)
+            # a small stand-in for the base, so that hashing a share key stays cheap
+            base_id = self._bases.get(base)
+            if base_id is None:
+                if len(self._bases) >= SHARED_LIMIT // 10:
+                    self._bases.clear()  # numbers are never reused, so old keys just stop matching
+                base_id = self._bases[base] = next(self._base_numbers)
             if len(self._layer_maps) >= SHARED_LIMIT // 10:
                 self._layer_maps.clear()
             # the policy set and the principal are held, so that their ids stay theirs
-            hit = self._layer_maps[memo] = (base, tuple(layers), frozenset(personal), ps, principal)
+            hit = self._layer_maps[memo] = (base_id, tuple(layers), frozenset(personal), ps, principal)
         return hit[0], hit[1], hit[2]
 
     def share_key(self, principal: Any, ps: PolicySet, al: str) -> tuple | None:
@@ -516,9 +527,12 @@ class Prober:
         # the resources asked about follow from the share key (the sentinel of the account,
         # the applying Allow statements' patterns), so the whole answer is shared when every
         # question asked was
-        key = self.share_key(principal, self.env.policy_set(principal.arn), action.lower())
+        ps = self._ps_of.get(principal.arn)
+        if ps is None:
+            ps = self._ps_of[principal.arn] = self.env.policy_set(principal.arn)
+        key = self.share_key(principal, ps, action.lower())
         if key is not None:
-            key = ("can", key, action.lower(), witness)
+            key = ("can", key, witness)
             hit = self._shared.get(key)
             if hit is not None:
                 return hit
