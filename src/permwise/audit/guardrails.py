@@ -23,6 +23,7 @@ One finding per (rule, principal), listing the actions that are reachable.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from permwise import catalog
@@ -36,6 +37,13 @@ MAX_LISTED = 4
 
 def expand_actions(patterns: list[str] | tuple[str, ...]) -> list[str]:
     """Catalog names (``Service:Action`` spelling) of the patterns, sorted, deduplicated."""
+    return list(_expand_actions(tuple(patterns)))
+
+
+@lru_cache(maxsize=1024)
+def _expand_actions(patterns: tuple[str, ...]) -> tuple[str, ...]:
+    # memoised: the rules' patterns are expanded by every checker (one per unit of an
+    # organization), and the catalog does not change within a process
     cat = catalog.get_catalog()
     out: dict[str, str] = {}
     for p in patterns:
@@ -45,7 +53,7 @@ def expand_actions(patterns: list[str] | tuple[str, ...]) -> list[str]:
         else:
             one = cat.action(p)
             out[p.lower()] = one.key if one else p
-    return [out[k] for k in sorted(out)]
+    return tuple(out[k] for k in sorted(out))
 
 
 def guardrail_universe(rules: list[Rule]) -> set[str]:

@@ -48,6 +48,7 @@ import itertools
 import json
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from functools import lru_cache
 from typing import Any
 
 from permwise import catalog
@@ -200,14 +201,13 @@ class Prober:
         self._by_prefix: dict[str, list[str]] = {}
         for a in sorted(self.universe):
             self._by_prefix.setdefault(a.partition(":")[0], []).append(a)
-        self._policy_allows: dict[int, frozenset[str]] = {}
+        self._policy_index_of: dict[int, tuple[frozenset[str], dict[str, tuple], frozenset[str], CompiledPolicy]] = {}
         self._personal: dict[int, bool] = {}
-        self._sentinels: dict[tuple[str, str], str] = {}
         self._ctx: dict[str, dict[str, Any]] = {}
         self._candidates: dict[str, frozenset[str]] = {}
         self._signatures: dict[str, tuple | None] = {}
         self._blind: dict[tuple[int, str], bool] = {}
-        self._pmaps: dict[int, tuple[dict[str, tuple], frozenset[str], CompiledPolicy]] = {}
+        self._policy_pers: dict[int, tuple[bool, CompiledPolicy]] = {}
         self._layer_maps: dict[tuple[int, int], tuple] = {}
         self._personal_st: dict[int, tuple[Any, bool]] = {}
         #: answers shared between principals (see "Shared answers" above)
@@ -233,15 +233,29 @@ class Prober:
         return (self.universe - hit) if st.not_action else hit
 
     def policy_allows(self, cp: CompiledPolicy) -> frozenset[str]:
-        key = id(cp)
-        hit = self._policy_allows.get(key)
+        return self._policy_index(cp)[0]
+
+    def _policy_index(self, cp: CompiledPolicy) -> tuple[frozenset[str], dict[str, tuple], frozenset[str]]:
+        """Of ``cp``, over the universe: the actions its Allow statements name (the
+        prefilter); each action -> the statements whose Action element applies to it (the
+        engine's test: ``NotAction`` inverted; actions no statement applies to are left out);
+        the actions one of whose applying statements is personal. One pass over the statements."""
+        hit = self._policy_index_of.get(id(cp))
         if hit is None:
-            acc: set[str] = set()
+            allows: set[str] = set()
+            applying: dict[str, tuple] = {}
             for st in cp.statements:
+                acts = self._statement_actions(st)
                 if st.effect == "Allow":
-                    acc |= self._statement_actions(st)
-            hit = self._policy_allows[key] = frozenset(acc)
-        return hit
+                    allows |= acts
+                for a in acts:
+                    applying[a] = applying.get(a, ()) + (st,)
+            personal = frozenset(a for a, sts in applying.items() if any(self._statement_personal(x) for x in sts))
+            if len(self._policy_index_of) >= SHARED_LIMIT:
+                self._policy_index_of.clear()
+            # the policy is held, so that its id is not reused while it is cached
+            hit = self._policy_index_of[id(cp)] = (frozenset(allows), applying, personal, cp)
+        return hit[0], hit[1], hit[2]
 
     def candidate_actions(self, principal: Any) -> frozenset[str]:
         """Universe actions some identity Allow names (and the boundary, if any, allows)."""
@@ -312,44 +326,30 @@ class Prober:
             hit = self._personal_st[id(st)] = (st, personal)
         return hit[1]
 
-    def _policy_map(self, cp: CompiledPolicy) -> tuple[dict[str, tuple], frozenset[str]]:
-        """Universe action -> ``cp``'s statements whose Action element applies to it (the
-        engine's test: ``NotAction`` inverted; actions no statement applies to are left out),
-        and the actions one of whose statements is personal."""
-        hit = self._pmaps.get(id(cp))
+    def _policy_personal(self, cp: CompiledPolicy) -> bool:
+        """Is one of ``cp``'s statements personal (see :meth:`_statement_personal`)?"""
+        hit = self._policy_pers.get(id(cp))
         if hit is None:
-            m: dict[str, tuple] = {}
-            for st in cp.statements:
-                if st.actions is not None:
-                    for a in self._statement_actions(st):
-                        m[a] = m.get(a, ()) + (st,)
-            personal = frozenset(a for a, sts in m.items() if any(self._statement_personal(x) for x in sts))
-            if len(self._pmaps) >= SHARED_LIMIT:
-                self._pmaps.clear()
+            if len(self._policy_pers) >= SHARED_LIMIT:
+                self._policy_pers.clear()
             # the policy is held, so that its id is not reused while it is cached
-            hit = self._pmaps[id(cp)] = (m, personal, cp)
-        return hit[0], hit[1]
+            hit = self._policy_pers[id(cp)] = (any(self._statement_personal(st) for st in cp.statements), cp)
+        return hit[0]
 
-    def _layers(self, principal: Any, ps: PolicySet) -> tuple[int, tuple[dict[str, tuple], ...], frozenset[str]]:
-        """For ``principal`` under ``ps``: what every share key starts with, each layer's map
-        universe action -> applying statements, and the actions with a personal statement."""
+    def _layers(self, principal: Any, ps: PolicySet) -> tuple[int, tuple, tuple]:
+        """For ``principal`` under ``ps``: the number standing for what every share key starts
+        with (account, kind, impersonal context, the layers' shape), and the layers whose
+        statements a share key lists per action, as their policies."""
         memo = (id(ps), id(principal))
         hit = self._layer_maps.get(memo)
         if hit is None:
-            layers: list[dict[str, tuple]] = []
-            personal: set[str] = set()
-            for group in (ps.identity, ps.boundary, *ps.scps, *ps.rcps):
-                merged: dict[str, tuple] = {}
-                for cp in group:
-                    m, pers = self._policy_map(cp)
-                    personal |= pers
-                    for a, sts in m.items():
-                        prev = merged.get(a)
-                        merged[a] = sts if prev is None else prev + sts
-                layers.append(merged)
-            # the SCP/RCP policies themselves (compared by identity): the shape of each level
+            # the boundary, SCP and RCP policies are part of the base (the objects themselves),
+            # so their statements are listed per action only when one of them is personal; the
+            # identity policies (different for nearly every principal) always are
+            shared = [g for g in (ps.boundary, *ps.scps, *ps.rcps) if any(self._policy_personal(cp) for cp in g)]
+            listed = tuple(tuple(g) for g in (ps.identity, *shared))
             base = (principal.account, principal.kind, principal.service_linked, self._context_key(principal.arn),
-                    bool(ps.boundary), ps.management_account_id, ps.scp_exempt, ps.rcp_exempt,
+                    tuple(ps.boundary), ps.management_account_id, ps.scp_exempt, ps.rcp_exempt,
                     ps.resource_policy_required, tuple(map(tuple, ps.scps)), tuple(map(tuple, ps.rcps)),
                     ps.rcp_services)
             # a small stand-in for the base, so that hashing a share key stays cheap
@@ -358,36 +358,42 @@ class Prober:
                 if len(self._bases) >= SHARED_LIMIT // 10:
                     self._bases.clear()  # numbers are never reused, so old keys just stop matching
                 base_id = self._bases[base] = next(self._base_numbers)
+            indexes = tuple(tuple(self._policy_index(cp)[1:] for cp in g) for g in listed)
             if len(self._layer_maps) >= SHARED_LIMIT // 10:
                 self._layer_maps.clear()
             # the policy set and the principal are held, so that their ids stay theirs
-            hit = self._layer_maps[memo] = (base_id, tuple(layers), frozenset(personal), ps, principal)
+            hit = self._layer_maps[memo] = (base_id, listed, indexes, ps, principal)
         return hit[0], hit[1], hit[2]
 
     def share_key(self, principal: Any, ps: PolicySet, al: str) -> tuple | None:
         """What the engine's answer about action ``al`` (lowercase) can depend on, beyond the
         request's resource and context, for ``principal`` under ``ps``: the principal's
-        account, kind and impersonal context, the layers' shape and, per layer, the statements
-        whose Action applies (the objects themselves). None when the answer is personal (a
-        resource-based or session policy, or an applying statement that can tell principals
-        apart, see "Shared answers" above)."""
+        account, kind and impersonal context, the layers' shape and, per listed layer, the
+        statements whose Action applies (the objects themselves). None when the answer is
+        personal (a resource-based or session policy, or an applying statement that can tell
+        principals apart, see "Shared answers" above)."""
         if ps.resource or ps.session:
             return None
-        base, layers, personal = self._layers(principal, ps)
+        base, listed, indexes = self._layers(principal, ps)
+        layers = []
         if al in self.universe:
-            if al in personal:
-                return None
-            return (base, al, tuple([m.get(al, ()) for m in layers]))
-        # an action outside the universe (the admin probe's permwise:AnyAction): statement by
-        # statement
-        out = []
-        for group in (ps.identity, ps.boundary, *ps.scps, *ps.rcps):
-            sts = [st for cp in group for st in cp.statements
-                   if st.actions is not None and st.actions.matches(al) != st.not_action]
-            if any(self._statement_personal(st) for st in sts):
-                return None
-            out.append(tuple(sts))
-        return (base, al, tuple(out))
+            for index in indexes:
+                sts: tuple = ()
+                for applying, personal in index:
+                    if al in personal:
+                        return None
+                    found = applying.get(al)
+                    if found:
+                        sts += found
+                layers.append(sts)
+        else:  # an action outside the universe (the admin probe's permwise:AnyAction)
+            for group in listed:
+                sts = tuple(st for cp in group for st in cp.statements
+                            if st.actions is not None and st.actions.matches(al) != st.not_action)
+                if any(self._statement_personal(st) for st in sts):
+                    return None
+                layers.append(sts)
+        return (base, al, tuple(layers))
 
     def _context_key(self, arn: str) -> tuple:
         """The principal's base context without the keys that tell principals apart (a
@@ -406,20 +412,7 @@ class Prober:
 
     # -------------------------------------------------------------- resources
     def sentinel(self, action: str, account: str) -> str:
-        key = (action.lower(), account)
-        hit = self._sentinels.get(key)
-        if hit is None:
-            act = self.cat.action(action)
-            hit = "*"
-            if act is not None and act.resources:
-                rts = self.cat.action_resource_types(act)
-                chosen = next((rt for ar, rt in rts if rt is not None and ar.required), None) or next(
-                    (rt for _, rt in rts if rt is not None), None)
-                if chosen is not None:
-                    hit = chosen.template({"Partition": self.partition, "Region": self.region, "Account": account},
-                                          default=PROBE_NAME)
-            self._sentinels[key] = hit
-        return hit
+        return sentinel_arn(action.lower(), account, self.partition, self.region)
 
     def statement_resources(self, principal: Any, action: str) -> list[str]:
         """Concrete resources from the Resource patterns of the principal's Allow statements
@@ -556,6 +549,22 @@ class Prober:
             if o.allowed and best is None:
                 best = o
         return best or Outcome(False), all_shared
+
+
+@lru_cache(maxsize=65536)
+def sentinel_arn(action: str, account: str, partition: str, region: str) -> str:
+    """The sentinel resource of ``action`` in ``account``: the catalog's ARN pattern of its
+    first (required, else any) resource type with every name ``permwise-audit-probe``; ``*``
+    for an action without resource types. Memoised: the catalog is built once a process."""
+    cat = catalog.get_catalog()
+    act = cat.action(action)
+    if act is not None and act.resources:
+        rts = cat.action_resource_types(act)
+        chosen = next((rt for ar, rt in rts if rt is not None and ar.required), None) or next(
+            (rt for _, rt in rts if rt is not None), None)
+        if chosen is not None:
+            return chosen.template({"Partition": partition, "Region": region, "Account": account}, default=PROBE_NAME)
+    return "*"
 
 
 def _resource_blind(st: Any) -> bool:
