@@ -148,6 +148,8 @@ class EscalationAnalyzer:
         if plan is None:
             return False
         ps, blind = plan
+        if not self.prober.may_allow(p, ps, al, resource):
+            return False  # no identity grant can match the resource (see Prober.may_allow)
         # when nothing in force for this service tells resources apart, every resource of one
         # account and region (same context) gets the same answer: ask the engine once
         key = None

@@ -217,6 +217,7 @@ class Prober:
         self._bases: dict[tuple, int] = {}
         self._base_numbers = itertools.count()
         self._ps_of: dict[str, PolicySet] = {}
+        self._grants: dict[tuple[int, str], tuple[bool, tuple, PolicySet]] = {}
         self.evaluations = 0
 
     # -------------------------------------------------------------- prefilter
@@ -414,6 +415,34 @@ class Prober:
     def sentinel(self, action: str, account: str) -> str:
         return sentinel_arn(action.lower(), account, self.partition, self.region)
 
+    def may_allow(self, principal: Any, ps: PolicySet, al: str, resource: str) -> bool:
+        """Can an identity ``Allow`` statement of ``ps`` whose Action applies to ``al``
+        (lowercase) match ``resource``, conditions aside? When not, and ``ps`` has no
+        resource-based or session policy, the engine's answer for a user or role is not
+        ``allowed`` whatever the context: nothing else can grant (AWS "Policy evaluation
+        logic": an identity-based policy must allow). A pruning, exact for that case."""
+        key = (id(ps), al)
+        hit = self._grants.get(key)
+        if hit is None:
+            anywhere = False
+            matchers = []
+            for cp in ps.identity:
+                for st in cp.statements_for(al.partition(":")[0]):
+                    if st.effect != "Allow" or st.actions is None or st.actions.matches(al) == st.not_action:
+                        continue
+                    rm = st.resources
+                    if rm is None or st.not_resource or rm.templates or rm.match_all:
+                        anywhere = True
+                    else:
+                        matchers.append(rm)
+            if len(self._grants) >= SHARED_LIMIT:
+                self._grants.clear()
+            # the policy set is held, so that its id is not reused while it is cached
+            hit = self._grants[key] = (anywhere, tuple(matchers), ps)
+        if hit[0] or principal.kind not in ("user", "role") or ps.resource or ps.session:
+            return True
+        return any(rm.matches_static(resource) for rm in hit[1])
+
     def statement_resources(self, principal: Any, action: str) -> list[str]:
         """Concrete resources from the Resource patterns of the principal's Allow statements
         naming ``action`` (sorted, deduplicated)."""
@@ -476,7 +505,12 @@ class Prober:
              resource_account: str | None) -> tuple[Outcome, bool]:
         """:meth:`ask`, and whether its answer is shared by principals of the same share key."""
         ps = policy_set or self.env.policy_set(principal.arn, resource if resource != "*" else None)
-        key = self.share_key(principal, ps, action.lower())
+        al = action.lower()
+        if not self.may_allow(principal, ps, al, resource):
+            # no identity grant can match the resource: not allowed, without the engine (the
+            # outcome follows from the applying statements and the resource, as shared answers do)
+            return Outcome(False), True
+        key = self.share_key(principal, ps, al)
         if key is not None:
             key = (key, resource, resource_account, witness, exclude,
                    json.dumps(context, sort_keys=True, default=str) if context else None)
