@@ -54,6 +54,7 @@ from typing import Any
 from permwise import catalog
 from permwise.catalog.arn import Arn
 from permwise.engine import ALLOWED, CompiledPolicy, PolicySet, Request, evaluate
+from permwise.engine.context import LowerKeys
 from permwise.policy.operators import written_operator
 
 PROBE_NAME = "permwise-audit-probe"
@@ -218,6 +219,7 @@ class Prober:
         self._base_numbers = itertools.count()
         self._ps_of: dict[str, PolicySet] = {}
         self._grants: dict[tuple[int, str], tuple[bool, tuple, PolicySet]] = {}
+        self._lctx: dict[str, dict[str, Any]] = {}
         self.evaluations = 0
 
     # -------------------------------------------------------------- prefilter
@@ -471,6 +473,12 @@ class Prober:
             hit = self._ctx[arn] = self.env.request_context(arn, unknown_absent=True)
         return hit
 
+    def _lower_context(self, arn: str) -> dict[str, Any]:
+        hit = self._lctx.get(arn)
+        if hit is None:
+            hit = self._lctx[arn] = {k.lower(): v for k, v in self.context(arn).items()}
+        return hit
+
     def witness(self, principal: Any, action: str, ctx: dict[str, Any], exclude: tuple[str, ...] = ()) -> dict[str, Any]:
         ps = self.env.policy_set(principal.arn)
         al = action.lower()
@@ -523,12 +531,14 @@ class Prober:
 
     def _decide(self, principal: Any, action: str, resource: str, ps: PolicySet, context: dict[str, Any] | None,
                 witness: bool, exclude: tuple[str, ...], resource_account: str | None) -> Outcome:
-        ctx = dict(self.context(principal.arn))
+        # lowercase keys, as the engine keeps them (it then merges them without lowercasing)
+        ctx = LowerKeys(self._lower_context(principal.arn))
         if context:
-            ctx.update(context)
-        if "aws:RequestedRegion" not in ctx and regionless(resource):
+            for k, v in context.items():
+                ctx[k.lower()] = v
+        if "aws:requestedregion" not in ctx and regionless(resource):
             # global or region-less resources: the request is made in the snapshot's first region
-            ctx["aws:RequestedRegion"] = self.region
+            ctx["aws:requestedregion"] = self.region
         req = Request(principal=principal.arn, action=action, resource=resource,
                       resource_account=resource_account, context=ctx)
         self.evaluations += 1
@@ -540,7 +550,9 @@ class Prober:
         w = self.witness(principal, action, ctx, exclude)
         if not w:
             return Outcome(False, {}, r.decision)
-        ctx2 = {**ctx, **w}
+        ctx2 = LowerKeys(ctx)
+        for k, v in w.items():
+            ctx2[k.lower()] = v
         self.evaluations += 1
         r2 = evaluate(ps, Request(principal=principal.arn, action=action, resource=resource,
                                   resource_account=resource_account, context=ctx2), False)
