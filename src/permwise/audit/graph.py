@@ -176,8 +176,8 @@ class AssumeGraph:
                 if c.arn == role.arn or (c.arn, "principal") in out or (c.arn, "account") in out or (c.arn, "public") in out:
                     continue
                 # ``_decide``'s own cache, read here first: most callers were asked already
-                hit = decisions.get((c.arn, role.account, tk))
-                ok, notes = hit if hit is not None else self._decide(c, role)
+                known = decisions.get((c.arn, role.account, tk))
+                ok, notes = known if known is not None else self._decide(c, role)
                 if ok:
                     out[(c.arn, via)] = Assumer(c.arn, via, e.index, notes)
         res = sorted(out.values(), key=lambda a: (a.via, a.principal))
