@@ -443,6 +443,8 @@ class Prober:
             hit = self._grants[key] = (anywhere, tuple(matchers), ps)
         if hit[0] or principal.kind not in ("user", "role") or ps.resource or ps.session:
             return True
+        if al == "sts:getcalleridentity":
+            return True  # allowed with no policy at all (AWS STS API Reference, GetCallerIdentity)
         return any(rm.matches_static(resource) for rm in hit[1])
 
     def statement_resources(self, principal: Any, action: str) -> list[str]:
