@@ -74,7 +74,6 @@ PERSONAL_KEYS = ("aws:principalarn", "aws:principaltag/", "aws:username", "aws:u
 
 #: entries of the shared-answer caches before they are emptied (each entry is small)
 SHARED_LIMIT = 200_000
-_MISS = object()
 
 
 def _fixed(key: str) -> bool:
