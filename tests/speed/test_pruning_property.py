@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -112,3 +113,91 @@ def test_pruned_audit_equals_plain_evaluation(tmp_path_factory, roles):
                inline={f"p{j}": doc(*sts) for j, sts in enumerate(policies)}, boundary=bnd)
     env = load_snapshot(b.write(tmp_path_factory.mktemp("prune") / "snap"))
     assert _audit(env, prune=True) == _audit(env, prune=False)
+
+
+# ------------------------------------------------------------------ shared answers and pruning
+# Principals that share managed policies and boundaries (so `Prober.share_key` lets them reuse
+# one another's answers) and that differ in tags, names and inline policies, with conditions and
+# resources that read who the principal is (which must keep an answer personal). Compared with
+# the same audit where no answer is shared and no resource pruning is made (`may_allow`): the
+# engine asked every question itself. AWS "Policy evaluation logic" is what both sides run.
+
+_PERSONAL_CONDITIONS = [{"StringEquals": {"aws:PrincipalTag/team": "red"}},
+                        {"StringLike": {"aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT}:role/app-0*"}},
+                        {"StringEquals": {"aws:PrincipalTag/team": "${aws:PrincipalTag/team}"}}, None]
+_PERSONAL_RESOURCES = ["*", f"arn:aws:iam::{ACCOUNT}:role/${{aws:PrincipalTag/team}}-*",
+                       f"arn:aws:iam::{ACCOUNT}:role/app-1", f"arn:aws:iam::{ACCOUNT}:user/*", "arn:aws:s3:::bucket/*"]
+_shared_statement = st.builds(
+    lambda effect, actions, resource, cond: {
+        k: v for k, v in {"Effect": effect, "Action": actions, "Resource": resource, "Condition": cond}.items()
+        if v is not None},
+    st.sampled_from(["Allow", "Allow", "Allow", "Deny"]), st.lists(st.sampled_from(_ACTIONS), min_size=1, max_size=3, unique=True),
+    st.sampled_from(_PERSONAL_RESOURCES + _RESOURCES), st.sampled_from(_PERSONAL_CONDITIONS * 2 + _CONDITIONS))
+_shared_policy = st.lists(_shared_statement, min_size=1, max_size=3)
+_member = st.tuples(
+    st.lists(st.integers(0, 2), max_size=2, unique=True),  # managed policies from the pool
+    st.sampled_from([None, None, 0]),  # boundary from the pool
+    st.one_of(st.just([]), st.just([]), st.just([]), st.lists(_shared_policy, min_size=1, max_size=1)),  # inline
+    st.sampled_from([None, "red", "blue"]),  # tag team
+)
+
+
+def _audit_plain(env):
+    """The audit with no shared answer and no resource pruning (and no candidate prefilter)."""
+    rules = all_rules()
+    universe = guardrail_universe(rules) | escalation_actions()
+    prober = Prober(env, universe)
+    everything = frozenset(a.lower() for a in universe)
+    prober.candidate_actions = lambda p: everything  # type: ignore[method-assign]
+    prober.share_key = lambda principal, ps, al: None  # type: ignore[method-assign]
+    prober.may_allow = lambda principal, ps, al, resource: True  # type: ignore[method-assign]
+    cfg = AuditConfig()
+    guard = GuardrailChecker(prober, rules, cfg)
+    esc = EscalationAnalyzer(env, prober, AssumeGraph(env, prober), cfg)
+    out = []
+    for p in env.principals():
+        out.extend(f.to_dict() if hasattr(f, "to_dict") else repr(f) for f in guard.check(p))
+        e = esc.check(p)
+        out.append(None if e is None else (e.to_dict() if hasattr(e, "to_dict") else repr(e)))
+        out.append(esc.is_admin(p))
+    return out
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(_shared_policy, min_size=3, max_size=3), st.lists(_policy, min_size=1, max_size=1),
+       st.lists(_member, min_size=3, max_size=6))
+def test_shared_answers_equal_plain_evaluation(tmp_path_factory, pool, boundaries, members):
+    b = SnapshotBuilder(regions=["us-east-1"])
+    b.account(ACCOUNT, "acct")
+    managed = [b.managed_policy(ACCOUNT, f"pool-{i}", doc(*sts)) for i, sts in enumerate(pool)]
+    bounds = [b.managed_policy(ACCOUNT, f"boundary-{i}", doc(*sts)) for i, sts in enumerate(boundaries)]
+    for i, (picks, bnd, inline, team) in enumerate(members):
+        b.role(ACCOUNT, f"app-{i}", trust=trust_account(ACCOUNT), managed=sorted(managed[j] for j in picks),
+               inline={f"p{j}": doc(*sts) for j, sts in enumerate(inline)},
+               boundary=bounds[bnd] if bnd is not None else None, tags={"team": team} if team else None)
+    env = load_snapshot(b.write(tmp_path_factory.mktemp("shared") / "snap"))
+    assert _audit(env, prune=True) == _audit_plain(env)
+
+
+@pytest.mark.parametrize("statement", [
+    # a condition on the principal's tag: only the tagged role may create access keys
+    {"Effect": "Allow", "Action": "iam:CreateAccessKey", "Resource": "*",
+     "Condition": {"StringEquals": {"aws:PrincipalTag/team": "red"}}},
+    # a condition on the principal's ARN
+    {"Effect": "Allow", "Action": "iam:CreateAccessKey", "Resource": "*",
+     "Condition": {"StringLike": {"aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT}:role/app-0"}}},
+    # a policy variable naming the principal's tag in the Resource
+    {"Effect": "Allow", "Action": "iam:UpdateAssumeRolePolicy", "Resource": f"arn:aws:iam::{ACCOUNT}:role/${{aws:PrincipalTag/team}}*"},
+])
+def test_personal_statements_are_not_shared(tmp_path, statement):
+    # two roles with the same managed policy, told apart only by their tag or name: the answer
+    # of the first must not be reused for the second
+    b = SnapshotBuilder(regions=["us-east-1"])
+    b.account(ACCOUNT, "acct")
+    m = b.managed_policy(ACCOUNT, "shared", doc(statement))
+    b.role(ACCOUNT, "app-0", trust=trust_account(ACCOUNT), managed=[m], tags={"team": "red"})
+    b.role(ACCOUNT, "app-1", trust=trust_account(ACCOUNT), managed=[m])
+    b.role(ACCOUNT, "red-target", trust=trust_account(ACCOUNT), managed=[m], tags={"team": "blue"})
+    env = load_snapshot(b.write(tmp_path / "snap"))
+    # (each case fails when statements reading the principal are treated as impersonal)
+    assert _audit(env, prune=True) == _audit_plain(env)

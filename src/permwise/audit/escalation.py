@@ -39,6 +39,7 @@ shortest path (breadth-first, at most 4 hops), rule = the first primitive on the
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from permwise.audit.config import AuditConfig
@@ -51,6 +52,7 @@ from permwise.catalog.arn import Arn
 from permwise.engine import PolicySet, compile_policy
 
 ANY_ACTION = "permwise:AnyAction"
+_UNSET = object()
 MAX_DEPTH = 4
 
 
@@ -78,6 +80,9 @@ class EscalationAnalyzer:
         self._self: dict[str, tuple[str, str] | None] = {}
         self._edges: dict[str, list[Step]] = {}
         self._can_cache: dict[tuple, bool] = {}
+        self._plans: dict[tuple[str, str], Any] = {}
+        self._worth: dict[str, bool] = {}
+        self._worth_roles: dict[str, list[Any]] = {}
         self._service_roles: dict[str, list[Any]] | None = None
         self._group_admin: dict[str, bool] = {}
         #: actions of the edges a role can take onward (credentials, trust, passrole, modify-role)
@@ -122,15 +127,33 @@ class EscalationAnalyzer:
         return hit
 
     # ---------------------------------------------------------------- self escalation
+    def _plan(self, p: Any, al: str) -> tuple[PolicySet, bool] | None:
+        """``p``'s policy set and whether it is resource-blind for ``al``'s service; None when
+        ``al`` is not a candidate action of ``p`` (implicitly denied). Memoised per principal."""
+        key = (p.arn, al)
+        hit = self._plans.get(key, _UNSET)
+        if hit is _UNSET:
+            hit = None
+            if al in self.prober.candidate_actions(p):
+                ps = self.env.policy_set(p.arn)
+                hit = (ps, self.prober.resource_blind(ps, al.partition(":")[0]))
+            if len(self._plans) >= 200_000:
+                self._plans.clear()
+            self._plans[key] = hit
+        return hit  # type: ignore[return-value]
+
     def _can(self, p: Any, action: str, resource: str, context: dict | None = None) -> bool:
         al = action.lower()
-        if al not in self.prober.candidate_actions(p):
+        plan = self._plan(p, al)
+        if plan is None:
             return False
-        ps = self.env.policy_set(p.arn)
+        ps, blind = plan
+        if not self.prober.may_allow(p, ps, al, resource):
+            return False  # no identity grant can match the resource (see Prober.may_allow)
         # when nothing in force for this service tells resources apart, every resource of one
         # account and region (same context) gets the same answer: ask the engine once
         key = None
-        if self.prober.resource_blind(ps, al.partition(":")[0]):
+        if blind:
             arn = Arn.parse(resource)
             where = (arn.region, arn.account) if arn is not None else (resource,)
             key = (p.arn, al, where, tuple(sorted((context or {}).items())))
@@ -141,6 +164,27 @@ class EscalationAnalyzer:
         if key is not None:
             self._can_cache[key] = ok
         return ok
+
+    def _can_fn(self, p: Any, action: str, context: dict | None = None) -> Callable[[str], bool]:
+        """``resource -> self._can(p, action, resource, context)``, cheap to call many times:
+        when the plan is resource-blind, every resource of one region and account gets the
+        answer ``_can`` gives the first of them (its own cache key), remembered here."""
+        plan = self._plan(p, action.lower())
+        if plan is None:
+            return lambda resource: False
+        if not plan[1]:
+            return lambda resource: self._can(p, action, resource, context)
+        seen: dict[tuple, bool] = {}
+
+        def can(resource: str) -> bool:
+            arn = Arn.parse(resource)
+            where = (arn.region, arn.account) if arn is not None else (resource,)
+            hit = seen.get(where)
+            if hit is None:
+                hit = seen[where] = self._can(p, action, resource, context)
+            return hit
+
+        return can
 
     def _boundary_removable(self, p: Any) -> bool:
         if not p.boundary_arn:
@@ -195,8 +239,20 @@ class EscalationAnalyzer:
         """Is role ``r`` a useful next hop: admin-capable, able to assume a role, or holding an
         action of an escalation edge (credentials of others, trust rewrites, PassRole, ...)?
         A cheap filter (candidate actions, cached); the search decides the rest."""
-        return (self.admin_capable(r) or bool(self.graph.forward(r.arn))
-                or bool(self.prober.candidate_actions(r) & self._edge_actions))
+        hit = self._worth.get(r.arn)
+        if hit is None:
+            hit = self._worth[r.arn] = (self.admin_capable(r) or bool(self.graph.forward(r.arn))
+                                        or bool(self.prober.candidate_actions(r) & self._edge_actions))
+        return hit
+
+    def _roles_worth_reaching(self, account: str) -> list[Any]:
+        """The roles of ``account`` that are not service-linked and worth reaching, in the
+        snapshot's order (each test depends on the role alone, so it is made once per role)."""
+        hit = self._worth_roles.get(account)
+        if hit is None:
+            hit = self._worth_roles[account] = [r for r in self.env.roles() if r.account == account
+                                                and not r.service_linked and self.worth_reaching(r)]
+        return hit
 
     def _instance_profile(self, p: Any, role: Any) -> str | None:
         """How ``p`` gets ``role`` onto an instance: an instance profile that already holds it
@@ -237,17 +293,25 @@ class EscalationAnalyzer:
                 a = prim["actions"][0]
                 if a.lower() not in cand:
                     continue
+                can_a = self._can_fn(p, a)
                 for u in self.env.users():
-                    if u.arn != p.arn and u.account == p.account and self._can(p, a, u.arn):
+                    if u.arn != p.arn and u.account == p.account and can_a(u.arn):
                         out.append(Step(p.arn, u.arn, prim["id"], f"`{a}` on user `{u.name}`"))
             elif kind == "trust":
                 a = prim["actions"][0]
                 if a.lower() not in cand:
                     continue
-                for r in self.env.roles():
-                    if r.arn != p.arn and r.account == p.account and not r.service_linked \
-                            and self.worth_reaching(r) and self._can(p, a, r.arn):
-                        out.append(Step(p.arn, r.arn, prim["id"], f"`{a}` on role `{r.name}`"))
+                targets = [r for r in self._roles_worth_reaching(p.account) if r.arn != p.arn]
+                plan = self._plan(p, a.lower())
+                if plan is None:
+                    continue
+                if plan[1] and targets:
+                    # resource-blind: ``_can`` gives every role ARN of one account (same region
+                    # and account, no context) one answer, so it is asked once
+                    hits = targets if self._can(p, a, targets[0].arn) else []
+                else:
+                    hits = [r for r in targets if self._can(p, a, r.arn)]
+                out.extend(Step(p.arn, r.arn, prim["id"], f"`{a}` on role `{r.name}`") for r in hits)
             elif kind == "passrole":
                 if "iam:passrole" not in cand:
                     continue
@@ -256,10 +320,11 @@ class EscalationAnalyzer:
                 if alt_ok is None:
                     continue
                 svc = prim["service"]
+                can_pass = self._can_fn(p, "iam:PassRole", {"iam:PassedToService": svc})
                 for r in self._roles_trusting(svc):
                     if r.arn == p.arn or r.account != p.account or not self.worth_reaching(r):
                         continue
-                    if not self._can(p, "iam:PassRole", r.arn, {"iam:PassedToService": svc}):
+                    if not can_pass(r.arn):
                         continue
                     how = " + ".join(f"`{x}`" for x in alt_ok)
                     if prim.get("requires_instance_profile"):
@@ -272,9 +337,10 @@ class EscalationAnalyzer:
         for prim in self.primitives:
             if prim["kind"] != "modify-role":
                 continue
+            fns = {a: self._can_fn(p, a) for a in prim["actions"]}
             for r_arn in self.graph.forward(p.arn):
                 for a in prim["actions"]:
-                    if self._can(p, a, r_arn):
+                    if fns[a](r_arn):
                         out.append(Step(p.arn, r_arn, prim["id"], f"`{a}` on `{r_arn.rsplit('/', 1)[-1]}`, then assume it"))
                         break
         self._edges[p.arn] = out

@@ -80,6 +80,12 @@ class AssumeGraph:
                     self._by_account.setdefault(p.account, []).append(p)
         return self._by_account.get(account, [])
 
+    def _trust_key(self, role: Any) -> str:
+        tk = self._trust_keys.get(role.arn)
+        if tk is None:
+            tk = self._trust_keys[role.arn] = _doc_key(role.trust_policy)
+        return tk
+
     def _decide(self, caller: Any, role: Any) -> tuple[bool, tuple[str, ...]]:
         # The same caller asking to assume two roles of one account whose trust policies are the
         # same text gets the same answer when nothing in force for `sts:` actions looks at
@@ -88,10 +94,7 @@ class AssumeGraph:
         # Then the engine is asked once per (caller, account, trust text), not once per role (a
         # role trusting its account otherwise costs one evaluation per principal of the
         # account, for every such role)
-        tk = self._trust_keys.get(role.arn)
-        if tk is None:
-            tk = self._trust_keys[role.arn] = _doc_key(role.trust_policy)
-        key = (caller.arn, role.account, tk)
+        key = (caller.arn, role.account, self._trust_key(role))
         hit = self._decisions.get(key)
         if hit is not None:
             return hit
@@ -168,10 +171,13 @@ class AssumeGraph:
                 via = "principal"
             else:
                 continue
+            decisions, tk = self._decisions, self._trust_key(role)
             for c in cands:
                 if c.arn == role.arn or (c.arn, "principal") in out or (c.arn, "account") in out or (c.arn, "public") in out:
                     continue
-                ok, notes = self._decide(c, role)
+                # ``_decide``'s own cache, read here first: most callers were asked already
+                known = decisions.get((c.arn, role.account, tk))
+                ok, notes = known if known is not None else self._decide(c, role)
                 if ok:
                     out[(c.arn, via)] = Assumer(c.arn, via, e.index, notes)
         res = sorted(out.values(), key=lambda a: (a.via, a.principal))

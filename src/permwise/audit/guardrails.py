@@ -23,6 +23,7 @@ One finding per (rule, principal), listing the actions that are reachable.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from permwise import catalog
@@ -36,6 +37,13 @@ MAX_LISTED = 4
 
 def expand_actions(patterns: list[str] | tuple[str, ...]) -> list[str]:
     """Catalog names (``Service:Action`` spelling) of the patterns, sorted, deduplicated."""
+    return list(_expand_actions(tuple(patterns)))
+
+
+@lru_cache(maxsize=1024)
+def _expand_actions(patterns: tuple[str, ...]) -> tuple[str, ...]:
+    # memoised: the rules' patterns are expanded by every checker (one per unit of an
+    # organization), and the catalog does not change within a process
     cat = catalog.get_catalog()
     out: dict[str, str] = {}
     for p in patterns:
@@ -45,7 +53,7 @@ def expand_actions(patterns: list[str] | tuple[str, ...]) -> list[str]:
         else:
             one = cat.action(p)
             out[p.lower()] = one.key if one else p
-    return [out[k] for k in sorted(out)]
+    return tuple(out[k] for k in sorted(out))
 
 
 def guardrail_universe(rules: list[Rule]) -> set[str]:
@@ -72,6 +80,11 @@ class GuardrailChecker:
             r.id: [expand_actions(d) for d in r.data.get("duties", [])] for r in self.rules if r.kind == "separation-of-duties"
         }
         self._cache: dict[tuple, tuple[list[str], list[str]]] = {}
+        #: every action a rule can ask about, lowercase (a rule none of whose actions is a
+        #: candidate of the principal finds nothing)
+        self._asked = {r.id: frozenset(a.lower() for a in (self._actions[r.id] if r.kind != "separation-of-duties"
+                                                           else [a for d in self._duties[r.id] for a in d]))
+                       for r in self.rules}
 
     # ---------------------------------------------------------------- per kind
     def _reachable(self, p: Any, actions: list[str], cand: frozenset[str], *, stop_first: bool = False) -> tuple[list[str], list[str]]:
@@ -142,9 +155,7 @@ class GuardrailChecker:
         for rule in self.rules:
             if self.config.is_authorized(rule.id, p.arn, p.tags):
                 continue
-            acts = self._actions[rule.id] if rule.kind != "separation-of-duties" else [
-                a for d in self._duties[rule.id] for a in d]
-            if not any(a.lower() in cand for a in acts):
+            if cand.isdisjoint(self._asked[rule.id]):
                 continue
             key = (sig, rule.id) if sig is not None else None
             if key is not None and key in self._cache:

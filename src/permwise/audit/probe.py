@@ -29,19 +29,32 @@ way.
   the action and evaluates again. An allow in pass 2 is reported with the witness as a note
   ("allowed when aws:MultiFactorAuthPresent=true"). Deny statements are never weakened: their
   conditions see the same context.
+
+**Shared answers.** The engine's answer to a request reads only the statements whose Action
+applies to the action (every other statement is skipped before its Resource, Principal or
+Condition is looked at), the layers' shape (boundary present, SCP/RCP levels, resource-based
+and session policies) and, through conditions and variables, the context. So two principals of
+one account and kind get the same answer for one action and resource when those statements are
+the same objects and none of them can tell the principals apart (no policy variable, no
+principal-specific key such as ``aws:PrincipalArn`` or ``aws:PrincipalTag/…``, no Principal
+element other than ``*``) and no resource-based or session policy is in force. The engine
+still decides the first such question; the others reuse its answer (:meth:`Prober.share_key`).
 """
 
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import json
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from functools import lru_cache
 from typing import Any
 
 from permwise import catalog
 from permwise.catalog.arn import Arn
 from permwise.engine import ALLOWED, CompiledPolicy, PolicySet, Request, evaluate
+from permwise.engine.context import LowerKeys
 from permwise.policy.operators import written_operator
 
 PROBE_NAME = "permwise-audit-probe"
@@ -58,6 +71,9 @@ FIXED_KEYS = (
 #: keys whose value depends on who the principal is: a policy using them (or a policy variable)
 #: cannot be shared between principals in the evaluation cache
 PERSONAL_KEYS = ("aws:principalarn", "aws:principaltag/", "aws:username", "aws:userid", "aws:principaltype")
+
+#: entries of the shared-answer caches before they are emptied (each entry is small)
+SHARED_LIMIT = 200_000
 
 
 def _fixed(key: str) -> bool:
@@ -185,13 +201,24 @@ class Prober:
         self._by_prefix: dict[str, list[str]] = {}
         for a in sorted(self.universe):
             self._by_prefix.setdefault(a.partition(":")[0], []).append(a)
-        self._policy_allows: dict[int, frozenset[str]] = {}
+        self._policy_index_of: dict[int, tuple[frozenset[str], dict[str, tuple], frozenset[str], CompiledPolicy]] = {}
         self._personal: dict[int, bool] = {}
-        self._sentinels: dict[tuple[str, str], str] = {}
         self._ctx: dict[str, dict[str, Any]] = {}
         self._candidates: dict[str, frozenset[str]] = {}
         self._signatures: dict[str, tuple | None] = {}
         self._blind: dict[tuple[int, str], bool] = {}
+        self._policy_pers: dict[int, tuple[bool, CompiledPolicy]] = {}
+        self._layer_maps: dict[tuple[int, int], tuple] = {}
+        self._personal_st: dict[int, tuple[Any, bool]] = {}
+        #: answers shared between principals (see "Shared answers" above)
+        self._shared: dict[tuple, Any] = {}
+        self._ctx_keys: dict[str, tuple] = {}
+        #: every distinct share-key base -> its number (bases hold policies, so they stay alive)
+        self._bases: dict[tuple, int] = {}
+        self._base_numbers = itertools.count()
+        self._ps_of: dict[str, PolicySet] = {}
+        self._grants: dict[tuple[int, str], tuple[bool, tuple, PolicySet]] = {}
+        self._lctx: dict[str, dict[str, Any]] = {}
         self.evaluations = 0
 
     # -------------------------------------------------------------- prefilter
@@ -208,15 +235,29 @@ class Prober:
         return (self.universe - hit) if st.not_action else hit
 
     def policy_allows(self, cp: CompiledPolicy) -> frozenset[str]:
-        key = id(cp)
-        hit = self._policy_allows.get(key)
+        return self._policy_index(cp)[0]
+
+    def _policy_index(self, cp: CompiledPolicy) -> tuple[frozenset[str], dict[str, tuple], frozenset[str]]:
+        """Of ``cp``, over the universe: the actions its Allow statements name (the
+        prefilter); each action -> the statements whose Action element applies to it (the
+        engine's test: ``NotAction`` inverted; actions no statement applies to are left out);
+        the actions one of whose applying statements is personal. One pass over the statements."""
+        hit = self._policy_index_of.get(id(cp))
         if hit is None:
-            acc: set[str] = set()
+            allows: set[str] = set()
+            applying: dict[str, tuple] = {}
             for st in cp.statements:
+                acts = self._statement_actions(st)
                 if st.effect == "Allow":
-                    acc |= self._statement_actions(st)
-            hit = self._policy_allows[key] = frozenset(acc)
-        return hit
+                    allows |= acts
+                for a in acts:
+                    applying[a] = applying.get(a, ()) + (st,)
+            personal = frozenset(a for a, sts in applying.items() if any(self._statement_personal(x) for x in sts))
+            if len(self._policy_index_of) >= SHARED_LIMIT:
+                self._policy_index_of.clear()
+            # the policy is held, so that its id is not reused while it is cached
+            hit = self._policy_index_of[id(cp)] = (frozenset(allows), applying, personal, cp)
+        return hit[0], hit[1], hit[2]
 
     def candidate_actions(self, principal: Any) -> frozenset[str]:
         """Universe actions some identity Allow names (and the boundary, if any, allows)."""
@@ -273,22 +314,137 @@ class Prober:
             self._personal[id(cp)] = personal
         return personal
 
+    # -------------------------------------------------------------- shared answers
+    def _statement_personal(self, st: Any) -> bool:
+        hit = self._personal_st.get(id(st))
+        if hit is None:
+            raw = st.raw
+            text = json.dumps(raw, default=str).lower() if isinstance(raw, dict) else str(raw).lower()
+            personal = "${" in text or any(k in text for k in PERSONAL_KEYS) or (
+                isinstance(raw, dict) and ("NotPrincipal" in raw or raw.get("Principal", "*") not in ("*", {"AWS": "*"})))
+            if len(self._personal_st) >= SHARED_LIMIT:
+                self._personal_st.clear()
+            # the statement is held, so that its id is not reused while it is cached
+            hit = self._personal_st[id(st)] = (st, personal)
+        return hit[1]
+
+    def _policy_personal(self, cp: CompiledPolicy) -> bool:
+        """Is one of ``cp``'s statements personal (see :meth:`_statement_personal`)?"""
+        hit = self._policy_pers.get(id(cp))
+        if hit is None:
+            if len(self._policy_pers) >= SHARED_LIMIT:
+                self._policy_pers.clear()
+            # the policy is held, so that its id is not reused while it is cached
+            hit = self._policy_pers[id(cp)] = (any(self._statement_personal(st) for st in cp.statements), cp)
+        return hit[0]
+
+    def _layers(self, principal: Any, ps: PolicySet) -> tuple[int, tuple, tuple]:
+        """For ``principal`` under ``ps``: the number standing for what every share key starts
+        with (account, kind, impersonal context, the layers' shape), and the layers whose
+        statements a share key lists per action, as their policies."""
+        memo = (id(ps), id(principal))
+        hit = self._layer_maps.get(memo)
+        if hit is None:
+            # the boundary, SCP and RCP policies are part of the base (the objects themselves),
+            # so their statements are listed per action only when one of them is personal; the
+            # identity policies (different for nearly every principal) always are
+            shared = [g for g in (ps.boundary, *ps.scps, *ps.rcps) if any(self._policy_personal(cp) for cp in g)]
+            listed = tuple(tuple(g) for g in (ps.identity, *shared))
+            base = (principal.account, principal.kind, principal.service_linked, self._context_key(principal.arn),
+                    tuple(ps.boundary), ps.management_account_id, ps.scp_exempt, ps.rcp_exempt,
+                    ps.resource_policy_required, tuple(map(tuple, ps.scps)), tuple(map(tuple, ps.rcps)),
+                    ps.rcp_services)
+            # a small stand-in for the base, so that hashing a share key stays cheap
+            base_id = self._bases.get(base)
+            if base_id is None:
+                if len(self._bases) >= SHARED_LIMIT // 10:
+                    self._bases.clear()  # numbers are never reused, so old keys just stop matching
+                base_id = self._bases[base] = next(self._base_numbers)
+            indexes = tuple(tuple(self._policy_index(cp)[1:] for cp in g) for g in listed)
+            if len(self._layer_maps) >= SHARED_LIMIT // 10:
+                self._layer_maps.clear()
+            # the policy set and the principal are held, so that their ids stay theirs
+            hit = self._layer_maps[memo] = (base_id, listed, indexes, ps, principal)
+        return hit[0], hit[1], hit[2]
+
+    def share_key(self, principal: Any, ps: PolicySet, al: str) -> tuple | None:
+        """What the engine's answer about action ``al`` (lowercase) can depend on, beyond the
+        request's resource and context, for ``principal`` under ``ps``: the principal's
+        account, kind and impersonal context, the layers' shape and, per listed layer, the
+        statements whose Action applies (the objects themselves). None when the answer is
+        personal (a resource-based or session policy, or an applying statement that can tell
+        principals apart, see "Shared answers" above)."""
+        if ps.resource or ps.session:
+            return None
+        base, listed, indexes = self._layers(principal, ps)
+        layers = []
+        if al in self.universe:
+            for index in indexes:
+                sts: tuple = ()
+                for applying, personal in index:
+                    if al in personal:
+                        return None
+                    found = applying.get(al)
+                    if found:
+                        sts += found
+                layers.append(sts)
+        else:  # an action outside the universe (the admin probe's permwise:AnyAction)
+            for group in listed:
+                sts = tuple(st for cp in group for st in cp.statements
+                            if st.actions is not None and st.actions.matches(al) != st.not_action)
+                if any(self._statement_personal(st) for st in sts):
+                    return None
+                layers.append(sts)
+        return (base, al, tuple(layers))
+
+    def _context_key(self, arn: str) -> tuple:
+        """The principal's base context without the keys that tell principals apart (a
+        statement reading those is personal, so they cannot change a shared answer)."""
+        hit = self._ctx_keys.get(arn)
+        if hit is None:
+            hit = self._ctx_keys[arn] = tuple(sorted(
+                (k.lower(), json.dumps(v, sort_keys=True, default=str)) for k, v in self.context(arn).items()
+                if not any(k.lower().startswith(pk) for pk in PERSONAL_KEYS)))
+        return hit
+
+    def _remember(self, key: tuple, value: Any) -> None:
+        if len(self._shared) >= SHARED_LIMIT:
+            self._shared.clear()
+        self._shared[key] = value
+
     # -------------------------------------------------------------- resources
     def sentinel(self, action: str, account: str) -> str:
-        key = (action.lower(), account)
-        hit = self._sentinels.get(key)
+        return sentinel_arn(action.lower(), account, self.partition, self.region)
+
+    def may_allow(self, principal: Any, ps: PolicySet, al: str, resource: str) -> bool:
+        """Can an identity ``Allow`` statement of ``ps`` whose Action applies to ``al``
+        (lowercase) match ``resource``, conditions aside? When not, and ``ps`` has no
+        resource-based or session policy, the engine's answer for a user or role is not
+        ``allowed`` whatever the context: nothing else can grant (AWS "Policy evaluation
+        logic": an identity-based policy must allow). A pruning, exact for that case."""
+        key = (id(ps), al)
+        hit = self._grants.get(key)
         if hit is None:
-            act = self.cat.action(action)
-            hit = "*"
-            if act is not None and act.resources:
-                rts = self.cat.action_resource_types(act)
-                chosen = next((rt for ar, rt in rts if rt is not None and ar.required), None) or next(
-                    (rt for _, rt in rts if rt is not None), None)
-                if chosen is not None:
-                    hit = chosen.template({"Partition": self.partition, "Region": self.region, "Account": account},
-                                          default=PROBE_NAME)
-            self._sentinels[key] = hit
-        return hit
+            anywhere = False
+            matchers = []
+            for cp in ps.identity:
+                for st in cp.statements_for(al.partition(":")[0]):
+                    if st.effect != "Allow" or st.actions is None or st.actions.matches(al) == st.not_action:
+                        continue
+                    rm = st.resources
+                    if rm is None or st.not_resource or rm.templates or rm.match_all:
+                        anywhere = True
+                    else:
+                        matchers.append(rm)
+            if len(self._grants) >= SHARED_LIMIT:
+                self._grants.clear()
+            # the policy set is held, so that its id is not reused while it is cached
+            hit = self._grants[key] = (anywhere, tuple(matchers), ps)
+        if hit[0] or principal.kind not in ("user", "role") or ps.resource or ps.session:
+            return True
+        if al == "sts:getcalleridentity":
+            return True  # allowed with no policy at all (AWS STS API Reference, GetCallerIdentity)
+        return any(rm.matches_static(resource) for rm in hit[1])
 
     def statement_resources(self, principal: Any, action: str) -> list[str]:
         """Concrete resources from the Resource patterns of the principal's Allow statements
@@ -318,6 +474,12 @@ class Prober:
             hit = self._ctx[arn] = self.env.request_context(arn, unknown_absent=True)
         return hit
 
+    def _lower_context(self, arn: str) -> dict[str, Any]:
+        hit = self._lctx.get(arn)
+        if hit is None:
+            hit = self._lctx[arn] = {k.lower(): v for k, v in self.context(arn).items()}
+        return hit
+
     def witness(self, principal: Any, action: str, ctx: dict[str, Any], exclude: tuple[str, ...] = ()) -> dict[str, Any]:
         ps = self.env.policy_set(principal.arn)
         al = action.lower()
@@ -345,13 +507,39 @@ class Prober:
         resource_account: str | None = None,
     ) -> Outcome:
         """Is ``principal`` allowed ``action`` on ``resource``? (two passes, see module doc)"""
+        return self._ask(principal, action, resource, policy_set, context, witness, exclude, resource_account)[0]
+
+    def _ask(self, principal: Any, action: str, resource: str, policy_set: PolicySet | None,
+             context: dict[str, Any] | None, witness: bool, exclude: tuple[str, ...],
+             resource_account: str | None) -> tuple[Outcome, bool]:
+        """:meth:`ask`, and whether its answer is shared by principals of the same share key."""
         ps = policy_set or self.env.policy_set(principal.arn, resource if resource != "*" else None)
-        ctx = dict(self.context(principal.arn))
+        al = action.lower()
+        if not self.may_allow(principal, ps, al, resource):
+            # no identity grant can match the resource: not allowed, without the engine (the
+            # outcome follows from the applying statements and the resource, as shared answers do)
+            return Outcome(False), True
+        key = self.share_key(principal, ps, al)
+        if key is not None:
+            key = (key, resource, resource_account, witness, exclude,
+                   json.dumps(context, sort_keys=True, default=str) if context else None)
+            hit = self._shared.get(key)
+            if hit is None:
+                hit = self._decide(principal, action, resource, ps, context, witness, exclude, resource_account)
+                self._remember(key, hit)
+            return hit, True
+        return self._decide(principal, action, resource, ps, context, witness, exclude, resource_account), False
+
+    def _decide(self, principal: Any, action: str, resource: str, ps: PolicySet, context: dict[str, Any] | None,
+                witness: bool, exclude: tuple[str, ...], resource_account: str | None) -> Outcome:
+        # lowercase keys, as the engine keeps them (it then merges them without lowercasing)
+        ctx = LowerKeys(self._lower_context(principal.arn))
         if context:
-            ctx.update(context)
-        if "aws:RequestedRegion" not in ctx and regionless(resource):
+            for k, v in context.items():
+                ctx[k.lower()] = v
+        if "aws:requestedregion" not in ctx and regionless(resource):
             # global or region-less resources: the request is made in the snapshot's first region
-            ctx["aws:RequestedRegion"] = self.region
+            ctx["aws:requestedregion"] = self.region
         req = Request(principal=principal.arn, action=action, resource=resource,
                       resource_account=resource_account, context=ctx)
         self.evaluations += 1
@@ -363,7 +551,9 @@ class Prober:
         w = self.witness(principal, action, ctx, exclude)
         if not w:
             return Outcome(False, {}, r.decision)
-        ctx2 = {**ctx, **w}
+        ctx2 = LowerKeys(ctx)
+        for k, v in w.items():
+            ctx2[k.lower()] = v
         self.evaluations += 1
         r2 = evaluate(ps, Request(principal=principal.arn, action=action, resource=resource,
                                   resource_account=resource_account, context=ctx2), False)
@@ -374,18 +564,54 @@ class Prober:
     def can(self, principal: Any, action: str, *, witness: bool = True) -> Outcome:
         """Can the principal perform ``action`` on some resource of its account (the sentinel,
         then the resources its own grants name)?"""
+        # the resources asked about follow from the share key (the sentinel of the account,
+        # the applying Allow statements' patterns), so the whole answer is shared when every
+        # question asked was
+        ps = self._ps_of.get(principal.arn)
+        if ps is None:
+            ps = self._ps_of[principal.arn] = self.env.policy_set(principal.arn)
+        key = self.share_key(principal, ps, action.lower())
+        if key is not None:
+            key = ("can", key, witness)
+            hit = self._shared.get(key)
+            if hit is not None:
+                return hit
+        o, shared = self._can(principal, action, witness)
+        if key is not None and shared:
+            self._remember(key, o)
+        return o
+
+    def _can(self, principal: Any, action: str, witness: bool) -> tuple[Outcome, bool]:
         resources = [self.sentinel(action, principal.account)]
         for r in self.statement_resources(principal, action):
             if r not in resources:
                 resources.append(r)
         best: Outcome | None = None
+        all_shared = True
         for res in resources:
-            o = self.ask(principal, action, res, witness=witness)
+            o, shared = self._ask(principal, action, res, None, None, witness, (), None)
+            all_shared = all_shared and shared
             if o.allowed and not o.witness:
-                return o
+                return o, all_shared
             if o.allowed and best is None:
                 best = o
-        return best or Outcome(False)
+        return best or Outcome(False), all_shared
+
+
+@lru_cache(maxsize=65536)
+def sentinel_arn(action: str, account: str, partition: str, region: str) -> str:
+    """The sentinel resource of ``action`` in ``account``: the catalog's ARN pattern of its
+    first (required, else any) resource type with every name ``permwise-audit-probe``; ``*``
+    for an action without resource types. Memoised: the catalog is built once a process."""
+    cat = catalog.get_catalog()
+    act = cat.action(action)
+    if act is not None and act.resources:
+        rts = cat.action_resource_types(act)
+        chosen = next((rt for ar, rt in rts if rt is not None and ar.required), None) or next(
+            (rt for _, rt in rts if rt is not None), None)
+        if chosen is not None:
+            return chosen.template({"Partition": partition, "Region": region, "Account": account}, default=PROBE_NAME)
+    return "*"
 
 
 def _resource_blind(st: Any) -> bool:

@@ -62,12 +62,7 @@ class Arn:
     def parse(text: str) -> Arn | None:
         """The ARN ``text`` names; ``None`` when it does not start with ``arn:`` or has fewer than
         six fields."""
-        if not text.startswith("arn:"):
-            return None
-        parts = text.split(":", 5)
-        if len(parts) != 6:
-            return None
-        return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
+        return _parse(text)
 
     @property
     def account_id(self) -> str | None:
@@ -90,6 +85,17 @@ class Arn:
 
 
 # the helpers below are memoised: an analysis asks about the same ARNs again and again
+
+
+@lru_cache(maxsize=16384)
+def _parse(text: str) -> Arn | None:
+    # memoised: an Arn is frozen, so one object can serve every caller
+    if not text.startswith("arn:"):
+        return None
+    parts = text.split(":", 5)
+    if len(parts) != 6:
+        return None
+    return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
 
 
 @lru_cache(maxsize=4096)
