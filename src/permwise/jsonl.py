@@ -56,13 +56,13 @@ def _gate(line: bytes, case: Any) -> None:
     """The input gate's checks for one parsed line (docs/bad-input.md): nesting depth and
     duplicate keys. A repeated key is never resolved silently (``"Effect": "Deny", ...,
     "Effect": "Allow"`` would otherwise decide as the last one)."""
-    from permwise.sources import MAX_DEPTH, first_json_duplicate, json_has_duplicates, too_deep
+    from permwise.sources import MAX_DEPTH, first_json_duplicate, json_bytes_problem
 
-    if too_deep(case):
+    problem = json_bytes_problem(line, case)
+    if problem == "deep":
         raise CaseError(f"nested more than {MAX_DEPTH} levels deep")
-    text = line.decode("utf-8")
-    if json_has_duplicates(text, case):
-        d = first_json_duplicate(text)
+    if problem == "duplicate":
+        d = first_json_duplicate(line.decode("utf-8"))
         where = f" `{d.key}` at `{d.pointer}`" if d is not None else ""
         raise CaseError(f"duplicate key{where}: a reader keeps only one of them; remove the other")
 
