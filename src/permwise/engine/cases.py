@@ -44,18 +44,57 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import orjson
 
 from permwise.engine.compile import CompiledPolicy, compile_policy
 from permwise.engine.analyse import PolicySet, Request
 
-_CACHE: dict[bytes, CompiledPolicy] = {}
-_CACHE_MAX = 1024
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class _SecondSight(Generic[K, V]):
+    """A bounded cache that keeps a value only when its key comes a second time.
+
+    A batch of fresh policies then keeps nothing: each case's compiled policies die with it,
+    young (the collector frees them in its cheapest pass instead of carrying them into the older
+    generations), while a policy or policy set that repeats is compiled twice at most. The keys
+    seen once are remembered by hash only (a collision can only admit a value early)."""
+
+    __slots__ = ("limit", "values", "seen")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.values: dict[K, V] = {}
+        self.seen: set[int] = set()
+
+    def get(self, key: K) -> V | None:
+        return self.values.get(key)
+
+    def put(self, key: K, value: V) -> None:
+        h = hash(key)
+        if h not in self.seen:
+            if len(self.seen) >= 8 * self.limit:
+                self.seen.clear()
+            self.seen.add(h)
+            return
+        if len(self.values) >= self.limit:
+            self.values.clear()
+        self.values[key] = value
+
+    def clear(self) -> None:
+        self.values.clear()
+        self.seen.clear()
+
+
+#: compiled policies, keyed by the JSON of [document, name, kind, level]
+_CACHE: _SecondSight[bytes, CompiledPolicy] = _SecondSight(1024)
 #: whole policy sets, keyed by the JSON of a case without its request part (see case_from_dict)
-_SET_CACHE: dict[tuple[bytes, frozenset[str] | None], PolicySet] = {}
-_SET_CACHE_MAX = 256
+_SET_CACHE: _SecondSight[tuple[bytes, frozenset[str] | None], PolicySet] = _SecondSight(256)
 #: the case fields that describe the request, not the policies in force
 _REQUEST_FIELDS = frozenset({"id", "request", "principal_tags", "derive_context"})
 
@@ -83,9 +122,7 @@ def _compiled(doc: Any, name: str, kind: str, level: str | None, where: str) -> 
             p = compile_policy(doc, name=name, kind=kind, level=level)
         except Exception as exc:  # InputError from compile_policy
             raise CaseError(f"`{where}`: {exc}") from None
-        if len(_CACHE) >= _CACHE_MAX:
-            _CACHE.clear()
-        _CACHE[key] = p
+        _CACHE.put(key, p)
     return p
 
 
@@ -188,9 +225,7 @@ def case_from_dict(case: Any, cache: bool = False, strict_types: bool = False,
             return (str(cid) if cid is not None else None), ps, _request(req, resource, context, tags, case, derive, at)
     ps = _policy_set(case, services)
     if key is not None:
-        if len(_SET_CACHE) >= _SET_CACHE_MAX:
-            _SET_CACHE.clear()
-        _SET_CACHE[key] = ps
+        _SET_CACHE.put(key, ps)
     return (str(cid) if cid is not None else None), ps, _request(req, resource, context, tags, case, derive, at)
 
 

@@ -21,6 +21,7 @@ from permwise.engine.matching import (
     ActionMatcher,
     PrincipalMatcher,
     ResourceMatcher,
+    any_action_matches,
     compile_actions,
     compile_principal,
     compile_resources,
@@ -233,7 +234,7 @@ class CompiledPolicy:
     compiles all of them. Either way a statement is compiled once and is the same object."""
 
     __slots__ = ("name", "kind", "level", "doc", "version", "ast", "_raw", "_variables_on", "_stmts",
-                 "_all", "_by_prefix")
+                 "_all", "_by_prefix", "_asked")
 
     def __init__(self, name: str, kind: str, level: str | None, ast: PolicyDocument,
                  variables_on: bool = False) -> None:
@@ -249,6 +250,7 @@ class CompiledPolicy:
         self._stmts: list[CompiledStatement | None] = [None] * len(self._raw)
         self._all: tuple[CompiledStatement, ...] | None = None
         self._by_prefix: dict[str, tuple[CompiledStatement, ...]] = {}
+        self._asked = False
 
     def _statement(self, i: int) -> CompiledStatement:
         s = self._stmts[i]
@@ -262,11 +264,20 @@ class CompiledPolicy:
             self._all = tuple(self._statement(i) for i in range(len(self._raw)))
         return self._all
 
-    def statements_for(self, prefix: str) -> tuple[CompiledStatement, ...]:
+    def statements_for(self, prefix: str, action: str | None = None) -> tuple[CompiledStatement, ...]:
         """Statements that can match an action of service ``prefix`` (lowercase), in order:
-        those naming that service, a service wildcard or ``*``, and every NotAction statement."""
+        those naming that service, a service wildcard or ``*``, and every NotAction statement.
+
+        ``action`` (lowercase, of service ``prefix``): the action asked. The first time a policy
+        is asked, only the statements whose Action matches it (and every NotAction statement)
+        are compiled and returned, uncached: a batch of fresh policies asks each policy one
+        question. From the second question on, the service index is built and kept. Either way
+        the caller gets every statement whose Action can match ``action``, in order."""
         hit = self._by_prefix.get(prefix)
         if hit is None:
+            if action is not None and not self._asked:
+                self._asked = True
+                return tuple(self._statement(i) for i, st in enumerate(self._raw) if _may_match(st, action))
             hit = self._by_prefix[prefix] = tuple(
                 self._statement(i) for i, st in enumerate(self._raw) if may_name_service(st, prefix)
             )
@@ -284,6 +295,20 @@ class CompiledPolicy:
     def __repr__(self) -> str:  # pragma: no cover
         lvl = f" level={self.level}" if self.level else ""
         return f"<policy {self.kind} {self.name!r}{lvl} {len(self._raw)} statements>"
+
+
+def _may_match(raw: Any, action: str) -> bool:
+    """Can the statement ``raw`` (as written) match ``action`` (lowercase)? The statements
+    :func:`may_name_service` keeps, narrowed to those whose Action list matches the action by
+    the compiler's own pattern test (:func:`any_action_matches`); a NotAction statement is kept
+    (its matcher decides). Exact: a statement left out is one whose compiled Action would not
+    match."""
+    if not isinstance(raw, dict) or raw.get("Effect") not in ("Allow", "Deny"):
+        return False  # an invalid statement never matches
+    if "Action" in raw:
+        vals = raw["Action"]
+        return any_action_matches(vals if isinstance(vals, list) else (vals,), action)
+    return "NotAction" in raw
 
 
 def _as_list(v: Any) -> list[Any]:

@@ -184,6 +184,30 @@ def compile_actions(patterns: list[str]) -> ActionMatcher:
     return m
 
 
+def any_action_matches(patterns: list[Any] | tuple[Any, ...], action_lower: str) -> bool:
+    """``compile_actions(patterns).matches(action_lower)`` without building the matcher: each
+    pattern is classified as :func:`compile_actions` classifies it (its text interned) and the
+    same test is applied (non-strings are skipped, as the compiler drops them). For a policy
+    asked one question, this tells which statements to compile at all."""
+    for pattern in patterns:
+        if not isinstance(pattern, str):
+            continue
+        hit = _PATTERNS.get(pattern) or _action_pattern(str(pattern))
+        how = hit[1]
+        if how == "literal":
+            if hit[0] == action_lower:
+                return True
+        elif how == "starts":
+            if action_lower.startswith(hit[2]):
+                return True
+        elif how == "ends":
+            if action_lower.endswith(hit[2]):
+                return True
+        elif _action_rx(hit[0]).fullmatch(action_lower) is not None:
+            return True
+    return False
+
+
 @lru_cache(maxsize=4096)
 def _action_rx(pattern: str) -> re.Pattern[str]:
     return re.compile(glob_regex(pattern.lower()), re.DOTALL)
