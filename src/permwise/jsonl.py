@@ -22,7 +22,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from permwise.engine.cases import CaseError, case_from_dict
+from permwise.engine.cases import CaseError, case_from_dict, release
 from permwise.engine.evaluate import evaluate
 from permwise.report.reasons import error_record, result_record
 from permwise.errors import InputError
@@ -90,6 +90,7 @@ def evaluate_line(lineno: int, line: bytes, details: bool = False, derive: bool 
         _id, ps, req = case_from_dict(case, cache=True, strict_types=True, derive=derive,
                                       rcp_services=_rcp_services(case), at=at)
         rec = result_record(cid, evaluate(ps, req), details)
+        release(ps)
     except orjson.JSONDecodeError as exc:
         bad = _utf8_problem(line)
         rec = error_record(None, f"line {lineno}: {bad}" if bad else f"line {lineno}: not valid JSON ({exc})")

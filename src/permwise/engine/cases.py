@@ -65,12 +65,14 @@ class _SecondSight(Generic[K, V]):
     generations), while a policy or policy set that repeats is compiled twice at most. The keys
     seen once are remembered by hash only (a collision can only admit a value early)."""
 
-    __slots__ = ("limit", "values", "seen")
+    __slots__ = ("limit", "values", "seen", "kept")
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.values: dict[K, V] = {}
         self.seen: set[int] = set()
+        #: ids of the values held (see :meth:`keeps`)
+        self.kept: set[int] = set()
 
     def get(self, key: K) -> V | None:
         return self.values.get(key)
@@ -84,11 +86,18 @@ class _SecondSight(Generic[K, V]):
             return
         if len(self.values) >= self.limit:
             self.values.clear()
+            self.kept.clear()
         self.values[key] = value
+        self.kept.add(id(value))
+
+    def keeps(self, value: V) -> bool:
+        """Is ``value`` held? (By id: a reused id can only answer yes for a value not held.)"""
+        return id(value) in self.kept
 
     def clear(self) -> None:
         self.values.clear()
         self.seen.clear()
+        self.kept.clear()
 
 
 #: compiled policies, keyed by the JSON of [document, name, kind, level]
@@ -227,6 +236,19 @@ def case_from_dict(case: Any, cache: bool = False, strict_types: bool = False,
     if key is not None:
         _SET_CACHE.put(key, ps)
     return (str(cid) if cid is not None else None), ps, _request(req, resource, context, tags, case, derive, at)
+
+
+def release(ps: PolicySet) -> None:
+    """The caller is done with the policy set of a case for good (``simulate --jsonl``, once its
+    result is written): its policies that no cache holds forget their compiled statements. A
+    statement refers to its policy, so a policy holding its statements is a reference cycle
+    that only the cyclic collector would free; broken, the case is freed at once. A policy
+    asked again would only compile again, so this cannot change a decision."""
+    if _SET_CACHE.keeps(ps):
+        return
+    for p in ps.policies():
+        if not _CACHE.keeps(p):
+            p.forget_statements()
 
 
 def _request(req: dict[str, Any], resource: str, context: dict[str, Any], tags: dict[str, Any] | None,

@@ -252,11 +252,21 @@ class CompiledPolicy:
         self._by_prefix: dict[str, tuple[CompiledStatement, ...]] = {}
         self._asked = False
 
-    def _statement(self, i: int) -> CompiledStatement:
+    def _statement(self, i: int, whole: bool = False) -> CompiledStatement:
+        """Statement ``i``, compiled on first use (``whole``: all its parts at once, for a
+        statement whose Action is known to match)."""
         s = self._stmts[i]
         if s is None:
             s = self._stmts[i] = _compile_statement(self, self.ast.statement(i), self._variables_on)
+            if whole:
+                s._finish()
         return s
+
+    def forget_statements(self) -> None:
+        """Drop the compiled statements (compiled again if asked; see ``cases.release``)."""
+        self._stmts = [None] * len(self._raw)
+        self._all = None
+        self._by_prefix = {}
 
     @property
     def statements(self) -> tuple[CompiledStatement, ...]:
@@ -277,7 +287,7 @@ class CompiledPolicy:
         if hit is None:
             if action is not None and not self._asked:
                 self._asked = True
-                return tuple(self._statement(i) for i, st in enumerate(self._raw) if _may_match(st, action))
+                return tuple(self._statement(i, True) for i, st in enumerate(self._raw) if _may_match(st, action))
             hit = self._by_prefix[prefix] = tuple(
                 self._statement(i) for i, st in enumerate(self._raw) if may_name_service(st, prefix)
             )
