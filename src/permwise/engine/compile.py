@@ -114,29 +114,34 @@ class CompiledStatement:
             self.always = False
             return
         variables_on = self._variables_on
-        # Resource / NotResource
+        # Resource / NotResource (the first present is the key; the other present too is an error)
         resources = None
         not_resource = False
-        if st.resource_key is not None:
-            if st.has("Resource") and st.has("NotResource"):
+        key = st.resource_key
+        if key is not None:
+            if key == "Resource" and st.has("NotResource"):
                 errors.append("statement has both `Resource` and `NotResource`")
-            not_resource = st.resource_key == "NotResource"
-            resources, rerrs = _resources(st.element(st.resource_key), variables_on)
-            errors.extend(rerrs)
+            not_resource = key == "NotResource"
+            resources, rerrs = _resources(st.element(key), variables_on)
+            if rerrs:
+                errors.extend(rerrs)
         # Principal / NotPrincipal
         principal = None
         not_principal = False
-        if st.principal_key is not None:
-            not_principal = st.principal_key == "NotPrincipal"
+        key = st.principal_key
+        if key is not None:
+            not_principal = key == "NotPrincipal"
             try:
-                principal = _principal(st.element(st.principal_key))
+                principal = _principal(st.element(key))
             except ValueError as exc:
                 errors.append(str(exc))
                 principal = PrincipalMatcher()  # matches nothing
         elif self.policy.kind in ("resource", "trust"):
             errors.append("statement in a resource-based policy has no `Principal`")
-        conditions, cerrs = _conditions(st.condition, f"{self.pointer}/Condition", variables_on)
-        errors.extend(cerrs)
+        conditions: tuple[CompiledCondition, ...] = ()
+        if st.condition is not None:
+            conditions, cerrs = _conditions(st.condition, f"{self.pointer}/Condition", variables_on)
+            errors.extend(cerrs)
         self.resources = resources
         self.not_resource = not_resource
         self.principal = principal
@@ -356,26 +361,31 @@ def compile_policy(
     return CompiledPolicy(name=name, kind=kind, level=level, ast=ast, variables_on=ast.version == VARIABLES_VERSION)
 
 
+_JUST_STR = {str}
+
+
 def _compile_statement(policy: CompiledPolicy, st: Statement, variables_on: bool) -> CompiledStatement:
     errors: list[str] = []
     if not st.is_object:
         return CompiledStatement(policy, st, None, "", {"_invalid": st.raw}, None, False,
                                  [f"statement must be an object, got `{st.raw!r}`"], None)
-    sid = str(st.sid) if st.sid not in (None, "") else None
+    sid = st.sid
+    sid = None if sid is None or sid == "" else str(sid)
     effect = st.effect
-    if effect not in ("Allow", "Deny"):
+    if effect != "Allow" and effect != "Deny":
         errors.append(f"`Effect` must be `Allow` or `Deny`, got `{effect}`")
         effect = ""
 
-    # Action / NotAction
+    # Action / NotAction (the first present is the key; the other present too is an error)
     actions = None
     not_action = False
-    if st.has("Action") and st.has("NotAction"):
-        errors.append("statement has both `Action` and `NotAction`")
-    if st.action_key is not None:
-        not_action = st.action_key == "NotAction"
-        vals = _as_list(st.element(st.action_key))
-        if not all(isinstance(v, str) for v in vals):
+    key = st.action_key
+    if key is not None:
+        if key == "Action" and st.has("NotAction"):
+            errors.append("statement has both `Action` and `NotAction`")
+        not_action = key == "NotAction"
+        vals = _as_list(st.element(key))
+        if set(map(type, vals)) != _JUST_STR and not all(isinstance(v, str) for v in vals):
             errors.append("`Action` values must be strings")
             vals = [v for v in vals if isinstance(v, str)]
         actions = compile_actions(vals)

@@ -185,26 +185,26 @@ def compile_actions(patterns: list[str]) -> ActionMatcher:
 
 
 def any_action_matches(patterns: list[Any] | tuple[Any, ...], action_lower: str) -> bool:
-    """``compile_actions(patterns).matches(action_lower)`` without building the matcher: each
-    pattern is classified as :func:`compile_actions` classifies it (its text interned) and the
-    same test is applied (non-strings are skipped, as the compiler drops them). For a policy
-    asked one question, this tells which statements to compile at all."""
-    for pattern in patterns:
-        if not isinstance(pattern, str):
-            continue
-        hit = _PATTERNS.get(pattern) or _action_pattern(str(pattern))
-        how = hit[1]
-        if how == "literal":
-            if hit[0] == action_lower:
+    """``compile_actions(patterns).matches(action_lower)`` without building the matcher (non-
+    strings are skipped, as the compiler drops them). For a policy asked one question, this
+    tells which statements to compile at all."""
+    try:
+        low = list(map(str.lower, patterns))
+    except TypeError:  # a value that is not a string: test the strings only
+        low = [p.lower() for p in patterns if isinstance(p, str)]
+    if action_lower in low:  # a literal; a wildcard pattern also matches its own text
+        return True
+    for p in low:
+        if "*" in p or "?" in p:  # classified as compile_actions classifies it (interned)
+            _, how, text, _svc = _PATTERNS.get(p) or _action_pattern(p)
+            if how == "starts":
+                if action_lower.startswith(text):
+                    return True
+            elif how == "ends":
+                if action_lower.endswith(text):
+                    return True
+            elif _action_rx(p).fullmatch(action_lower) is not None:
                 return True
-        elif how == "starts":
-            if action_lower.startswith(hit[2]):
-                return True
-        elif how == "ends":
-            if action_lower.endswith(hit[2]):
-                return True
-        elif _action_rx(hit[0]).fullmatch(action_lower) is not None:
-            return True
     return False
 
 
