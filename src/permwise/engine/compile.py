@@ -106,7 +106,8 @@ class CompiledStatement:
 
     def _finish(self) -> None:
         st = self.node
-        errors = list(self._early_errors)
+        raw = st.raw  # the node names the keys present; their values are read from it
+        errors = self._early_errors
         if self._variables_on is None:  # not an object at all: nothing more to compile
             self.resources, self.not_resource, self.principal, self.not_principal = None, False, None, False
             self.conditions = ()
@@ -119,10 +120,10 @@ class CompiledStatement:
         not_resource = False
         key = st.resource_key
         if key is not None:
-            if key == "Resource" and st.has("NotResource"):
+            if key == "Resource" and "NotResource" in raw:
                 errors.append("statement has both `Resource` and `NotResource`")
             not_resource = key == "NotResource"
-            resources, rerrs = _resources(st.element(key), variables_on)
+            resources, rerrs = _resources(raw[key], variables_on)
             if rerrs:
                 errors.extend(rerrs)
         # Principal / NotPrincipal
@@ -132,7 +133,7 @@ class CompiledStatement:
         if key is not None:
             not_principal = key == "NotPrincipal"
             try:
-                principal = _principal(st.element(key))
+                principal = _principal(raw[key])
             except ValueError as exc:
                 errors.append(str(exc))
                 principal = PrincipalMatcher()  # matches nothing
@@ -186,7 +187,10 @@ _PRINCIPALS: dict[bytes, PrincipalMatcher] = {}
 
 
 def _resources(value: Any, variables_on: bool) -> tuple[ResourceMatcher, tuple[str, ...]]:
-    vals = tuple(v for v in _as_list(value) if isinstance(v, str))
+    if isinstance(value, str):
+        vals: tuple[str, ...] = (value,)
+    else:
+        vals = tuple([v for v in value if isinstance(v, str)]) if isinstance(value, list) else ()
     key = (vals, variables_on)
     hit = _RESOURCES.get(key)
     if hit is None:
@@ -369,6 +373,7 @@ def _compile_statement(policy: CompiledPolicy, st: Statement, variables_on: bool
     if not st.is_object:
         return CompiledStatement(policy, st, None, "", {"_invalid": st.raw}, None, False,
                                  [f"statement must be an object, got `{st.raw!r}`"], None)
+    raw = st.raw  # the node names the keys present; their values are read from it
     sid = st.sid
     sid = None if sid is None or sid == "" else str(sid)
     effect = st.effect
@@ -381,10 +386,12 @@ def _compile_statement(policy: CompiledPolicy, st: Statement, variables_on: bool
     not_action = False
     key = st.action_key
     if key is not None:
-        if key == "Action" and st.has("NotAction"):
+        if key == "Action" and "NotAction" in raw:
             errors.append("statement has both `Action` and `NotAction`")
         not_action = key == "NotAction"
-        vals = _as_list(st.element(key))
+        vals = raw[key]
+        if not isinstance(vals, list):
+            vals = [vals]
         if set(map(type, vals)) != _JUST_STR and not all(isinstance(v, str) for v in vals):
             errors.append("`Action` values must be strings")
             vals = [v for v in vals if isinstance(v, str)]
@@ -392,4 +399,4 @@ def _compile_statement(policy: CompiledPolicy, st: Statement, variables_on: bool
     else:
         errors.append("statement has no `Action` or `NotAction`")
     # Resource, Principal and Condition: on first use (CompiledStatement._finish)
-    return CompiledStatement(policy, st, sid, effect, st.raw, actions, not_action, errors, variables_on)
+    return CompiledStatement(policy, st, sid, effect, raw, actions, not_action, errors, variables_on)
