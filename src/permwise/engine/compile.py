@@ -33,7 +33,7 @@ from permwise.policy.model import (
     Statement,
     may_name_service,
 )
-from permwise.policy.parser import build
+from permwise.policy.parser import build, statement_list
 
 #: policy kinds understood by the engine (:class:`permwise.policy.model.PolicyKind`)
 KINDS = POLICY_TYPES
@@ -242,24 +242,31 @@ class CompiledPolicy:
     match an action of the asked service, and compiles just those; :attr:`statements`
     compiles all of them. Either way a statement is compiled once and is the same object."""
 
-    __slots__ = ("name", "kind", "level", "doc", "version", "ast", "_raw", "_variables_on", "_stmts",
+    __slots__ = ("name", "kind", "level", "doc", "version", "_ast", "_raw", "_variables_on", "_stmts",
                  "_all", "_by_prefix", "_asked")
 
-    def __init__(self, name: str, kind: str, level: str | None, ast: PolicyDocument,
-                 variables_on: bool = False) -> None:
+    def __init__(self, name: str, kind: str, level: str | None, doc: dict[str, Any]) -> None:
         self.name = name
         self.kind = kind
         self.level = level
-        #: the policy's AST (policy layer); ``doc`` is the document as given
-        self.ast = ast
-        self.doc = ast.data
-        self.version = ast.version
-        self._raw = ast.raw_statements
-        self._variables_on = variables_on
+        #: the document as given; :attr:`ast` is its tree, built when a statement is first compiled
+        self.doc = doc
+        self.version = doc.get("Version")
+        self._ast: PolicyDocument | None = None
+        self._raw, _single = statement_list(doc)
+        self._variables_on = self.version == VARIABLES_VERSION
         self._stmts: list[CompiledStatement | None] = [None] * len(self._raw)
         self._all: tuple[CompiledStatement, ...] | None = None
         self._by_prefix: dict[str, tuple[CompiledStatement, ...]] = {}
         self._asked = False
+
+    @property
+    def ast(self) -> PolicyDocument:
+        """The policy's AST (policy layer), built on first use: a policy none of whose
+        statements a request reaches never needs it."""
+        if self._ast is None:
+            self._ast = build(self.doc, self.kind, name=self.name)
+        return self._ast
 
     def _statement(self, i: int, whole: bool = False) -> CompiledStatement:
         """Statement ``i``, compiled on first use (``whole``: all its parts at once, for a
@@ -361,8 +368,7 @@ def compile_policy(
         raise policy_error(name, "missing `Statement`", pointer="/Statement", hint="add a `Statement` list")
     if not isinstance(doc["Statement"], (dict, list)):
         raise policy_error(name, "`Statement` must be an object or a list", pointer="/Statement")
-    ast = build(doc, kind, name=name)
-    return CompiledPolicy(name=name, kind=kind, level=level, ast=ast, variables_on=ast.version == VARIABLES_VERSION)
+    return CompiledPolicy(name=name, kind=kind, level=level, doc=doc)
 
 
 _JUST_STR = {str}
