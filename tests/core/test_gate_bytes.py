@@ -58,3 +58,36 @@ def test_a_key_spelled_two_ways_or_after_a_space_is_a_duplicate():
     for text in ('{"k\\u0061": 1, "ka": 2}', '{"a" : 1, "a": 2}', '{"a": "\\"", "a": 2}'):
         assert json_bytes_problem(text.encode(), orjson.loads(text)) == "duplicate"
     assert json_bytes_problem(b'{"a": "x\\":y", "b": "\\u003a"}', {"a": 'x":y', "b": ":"}) is None
+
+
+def test_depth_is_the_datas_when_a_repeated_key_held_the_deep_part():
+    # as the exact checks decide: the data is not too deep (the deep value was dropped), the
+    # repeated key is the problem; a text too deep in a kept value stays too deep
+    text = "[" * 63 + '{"a": [], "a": 1}' + "]" * 63
+    assert json_bytes_problem(text.encode(), orjson.loads(text)) == "duplicate"
+    text = "[" * 63 + '{"a": 1, "a": []}' + "]" * 63
+    assert json_bytes_problem(text.encode(), orjson.loads(text)) == "deep"
+    deep = "[" * 300 + "]" * 300  # deeper than orjson can write back: never dumped
+    assert json_bytes_problem(deep.encode(), orjson.loads(deep)) == "deep"
+
+
+def test_jsonl_line_with_a_repeated_key_in_any_part_is_an_error_record():
+    """`simulate --jsonl` counts the colons of one dump cut in two (policy part, request part):
+    a key repeated in either part, or at the top level, is still found."""
+    from permwise.jsonl import evaluate_line
+
+    user = "arn:aws:iam::111122223333:user/a"
+    pol = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
+    lines = {
+        "request": f'{{"id":"r","request":{{"principal":"{user}","action":"s3:GetObject","action":"iam:PassRole"}},'
+                   f'"identity_policies":[{pol}]}}',
+        "policy": f'{{"id":"p","request":{{"principal":"{user}","action":"s3:GetObject"}},'
+                  f'"identity_policies":[{pol[:-3]},"Effect":"Deny"}}]}}]}}',
+        "top": f'{{"id":"t","request":{{"principal":"{user}","action":"s3:GetObject"}},'
+               f'"identity_policies":[{pol}],"id":"t2"}}',
+    }
+    for where, line in lines.items():
+        rec = orjson.loads(evaluate_line(1, line.encode()))
+        assert rec["decision"] == "error" and "duplicate key" in rec["error"], where
+    ok = f'{{"id":"ok","request":{{"principal":"{user}","action":"s3:GetObject"}},"identity_policies":[{pol}]}}'
+    assert orjson.loads(evaluate_line(1, ok.encode()))["decision"] == "allowed"

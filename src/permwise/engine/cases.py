@@ -175,9 +175,21 @@ def _opt_str(v: Any, where: str) -> str | None:
     raise CaseError(f"`{where}` must be a string")
 
 
+def case_json(case: dict[str, Any]) -> tuple[bytes, bytes] | None:
+    """The compact JSON of a case's policy part (all but ``id``, ``request``, ``principal_tags``
+    and ``derive_context``: the key of the policy-set cache) and of its request part, each in the
+    case's own key order; None when the case is not JSON data. Together they are the dump of the
+    whole case cut at its top-level entries (the input gate counts their colons)."""
+    try:
+        return (orjson.dumps({k: v for k, v in case.items() if k not in _REQUEST_FIELDS}),
+                orjson.dumps({k: v for k, v in case.items() if k in _REQUEST_FIELDS}))
+    except TypeError:  # not JSON data (a YAML date, ...), or nested beyond what orjson writes
+        return None
+
+
 def case_from_dict(case: Any, cache: bool = False, strict_types: bool = False,
                    derive: bool = False, *, rcp_services: Collection[str] | None = None,
-                   at: datetime | None = None) -> tuple[str | None, PolicySet, Request]:
+                   at: datetime | None = None, policy_json: bytes | None = None) -> tuple[str | None, PolicySet, Request]:
     """(id, PolicySet, Request) for one case; raises :class:`CaseError` for a bad case.
 
     The caller passes what the engine does not read by itself: ``rcp_services`` (the catalog's
@@ -190,6 +202,8 @@ def case_from_dict(case: Any, cache: bool = False, strict_types: bool = False,
     reading ``1`` as the root of account 000000000001, which is allowed everything in its own
     account, would turn that bug into an ``allowed``. A hand-written case (``--json``, YAML,
     the Python API) keeps the convenience of an unquoted account id.
+
+    ``policy_json``: the case's :func:`case_json` policy part when the caller has it.
 
     ``cache=True`` (batches of JSON cases: ``simulate --jsonl``) reuses the :class:`PolicySet`
     built for an earlier case whose policy part is the same: the key is the compact JSON of the
@@ -225,10 +239,10 @@ def case_from_dict(case: Any, cache: bool = False, strict_types: bool = False,
     services = frozenset(rcp_services) if rcp_services is not None else None
     key = None
     if cache:
-        try:
-            key = (orjson.dumps({k: v for k, v in case.items() if k not in _REQUEST_FIELDS}), services)
-        except TypeError:  # not JSON data (a YAML date, ...): build without the cache
-            key = None
+        if policy_json is None:
+            parts = case_json(case)
+            policy_json = parts[0] if parts is not None else None
+        key = (policy_json, services) if policy_json is not None else None  # None: build without the cache
         ps = _SET_CACHE.get(key) if key is not None else None
         if ps is not None:
             return (str(cid) if cid is not None else None), ps, _request(req, resource, context, tags, case, derive, at)
