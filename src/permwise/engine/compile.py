@@ -280,6 +280,8 @@ class CompiledPolicy:
 
     def forget_statements(self) -> None:
         """Drop the compiled statements (compiled again if asked; see ``cases.release``)."""
+        if self._ast is None:  # no statement was compiled (each is built from its AST node)
+            return
         self._stmts = [None] * len(self._raw)
         self._all = None
         self._by_prefix = {}
@@ -333,6 +335,8 @@ def _may_match(raw: Any, action: str) -> bool:
         return False  # an invalid statement never matches
     if "Action" in raw:
         vals = raw["Action"]
+        if type(vals) is str and "*" not in vals and "?" not in vals:  # one literal action
+            return vals.lower() == action
         return any_action_matches(vals if isinstance(vals, list) else (vals,), action)
     return "NotAction" in raw
 
