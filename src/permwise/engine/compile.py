@@ -305,7 +305,11 @@ class CompiledPolicy:
         if hit is None:
             if action is not None and not self._asked:
                 self._asked = True
-                return tuple(self._statement(i, True) for i, st in enumerate(self._raw) if _may_match(st, action))
+                first = []
+                for i, st in enumerate(self._raw):
+                    if _may_match(st, action):
+                        first.append(self._statement(i, True))
+                return tuple(first)
             hit = self._by_prefix[prefix] = tuple(
                 self._statement(i) for i, st in enumerate(self._raw) if may_name_service(st, prefix)
             )
