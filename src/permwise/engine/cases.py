@@ -128,7 +128,7 @@ def _compiled(doc: Any, name: str, kind: str, level: str | None, where: str) -> 
     p = _CACHE.get(key)
     if p is None:
         try:
-            p = compile_policy(doc, name=name, kind=kind, level=level)
+            p = compile_policy(doc, name, kind, level)
         except Exception as exc:  # InputError from compile_policy
             raise CaseError(f"`{where}`: {exc}") from None
         _CACHE.put(key, p)

@@ -376,7 +376,7 @@ def compile_policy(
         raise policy_error(name, "missing `Statement`", pointer="/Statement", hint="add a `Statement` list")
     if not isinstance(doc["Statement"], (dict, list)):
         raise policy_error(name, "`Statement` must be an object or a list", pointer="/Statement")
-    return CompiledPolicy(name=name, kind=kind, level=level, doc=doc)
+    return CompiledPolicy(name, kind, level, doc)
 
 
 _JUST_STR = {str}
