@@ -22,7 +22,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from permwise.engine.cases import CaseError, case_from_dict
+from permwise.engine.cases import CaseError, case_from_dict, case_json, release
 from permwise.engine.evaluate import evaluate
 from permwise.report.reasons import error_record, result_record
 from permwise.errors import InputError
@@ -52,17 +52,18 @@ def _utf8_column(line: bytes) -> int | None:
     return None
 
 
-def _gate(line: bytes, case: Any) -> None:
+def _gate(line: bytes, case: Any, dump_colons: int | None = None) -> None:
     """The input gate's checks for one parsed line (docs/bad-input.md): nesting depth and
     duplicate keys. A repeated key is never resolved silently (``"Effect": "Deny", ...,
-    "Effect": "Allow"`` would otherwise decide as the last one)."""
-    from permwise.sources import MAX_DEPTH, first_json_duplicate, json_has_duplicates, too_deep
+    "Effect": "Allow"`` would otherwise decide as the last one). ``dump_colons``: the colons of
+    the case's dump, when the caller has it (see :func:`permwise.sources.json_bytes_problem`)."""
+    from permwise.sources import MAX_DEPTH, first_json_duplicate, json_bytes_problem
 
-    if too_deep(case):
+    problem = json_bytes_problem(line, case, dump_colons)
+    if problem == "deep":
         raise CaseError(f"nested more than {MAX_DEPTH} levels deep")
-    text = line.decode("utf-8")
-    if json_has_duplicates(text, case):
-        d = first_json_duplicate(text)
+    if problem == "duplicate":
+        d = first_json_duplicate(line.decode("utf-8"))
         where = f" `{d.key}` at `{d.pointer}`" if d is not None else ""
         raise CaseError(f"duplicate key{where}: a reader keeps only one of them; remove the other")
 
@@ -83,13 +84,19 @@ def evaluate_line(lineno: int, line: bytes, details: bool = False, derive: bool 
     cid = None
     try:
         case = orjson.loads(line)
+        parts = None
         if isinstance(case, dict):
             cid = case.get("id")
+            # one dump serves the gate and the policy-set cache key: a colon count is additive
+            # over a dump cut at its top-level entries
+            parts = case_json(case)
         if isinstance(case, (dict, list)):
-            _gate(line, case)
+            _gate(line, case, parts[0].count(b":") + parts[1].count(b":") if parts is not None else None)
         _id, ps, req = case_from_dict(case, cache=True, strict_types=True, derive=derive,
-                                      rcp_services=_rcp_services(case), at=at)
+                                      rcp_services=_rcp_services(case), at=at,
+                                      policy_json=parts[0] if parts is not None else None)
         rec = result_record(cid, evaluate(ps, req), details)
+        release(ps)
     except orjson.JSONDecodeError as exc:
         bad = _utf8_problem(line)
         rec = error_record(None, f"line {lineno}: {bad}" if bad else f"line {lineno}: not valid JSON ({exc})")

@@ -348,6 +348,50 @@ def json_has_duplicates(text: str, data: Any) -> bool:
     return _STRING_FAST_B.sub(b"", orjson.dumps(data)).count(b":") != keys
 
 
+#: brackets as parentheses; every byte but brackets and quotes deleted (bytes.translate)
+_BRACKETS = bytes.maketrans(b"[{]}", b"(())")
+_NOT_STRUCTURE = bytes(sorted(set(range(256)) - set(b'[]{}"')))
+_ESCAPE_B = re.compile(rb"\\.", re.S)
+
+
+def json_bytes_problem(raw: bytes, data: Any, dump_colons: int | None = None, limit: int = MAX_DEPTH) -> str | None:
+    """The structure checks of :func:`too_deep` and :func:`json_has_duplicates` on valid JSON
+    bytes ``raw`` already parsed into ``data``, at C speed: ``"deep"``, ``"duplicate"`` or None.
+
+    ``dump_colons``: ``orjson.dumps(data).count(b":")`` when the caller has it (else computed).
+    As with the exact checks, depth is that of ``data`` and is checked first.
+
+    Duplicates: orjson never escapes a colon, so the dump of ``data`` has one colon per key plus
+    those inside strings; the text has the same unless a key was dropped, or a ``\\u`` escape
+    spells a colon (then the exact scan of :func:`json_has_duplicates` runs).
+    Depth: the bytes reduced to brackets and quotes (escapes removed first, so a quote always
+    opens or closes a string), strings removed, then innermost ``()`` pairs peeled once per
+    level: the text nests deeper than ``limit`` exactly when ``limit`` peels leave something."""
+    if b"\\" in raw:
+        if b"\\u" in raw:
+            text = raw.decode("utf-8")
+            if too_deep(data, limit):
+                return "deep"
+            return "duplicate" if json_has_duplicates(text, data) else None
+        raw = _ESCAPE_B.sub(b"", raw)  # an escaped character never opens, closes or nests
+    colons = raw.count(b":")
+    # `""` is an empty string or a string's end next to the next one's start: removing it
+    # keeps every byte outside strings; what stays between the remaining quotes is inside
+    p = raw.translate(_BRACKETS, _NOT_STRUCTURE).replace(b'""', b"")
+    if b'"' in p:
+        p = b"".join(p.split(b'"')[::2])
+    if p.count(b"(") > limit:
+        for _ in range(limit):
+            p = p.replace(b"()", b"")
+            if not p:
+                break
+        else:  # the text is too deep; so is the data unless a repeated key took the deep part
+            return "deep" if too_deep(data, limit) else "duplicate"
+    if dump_colons is None:
+        dump_colons = orjson.dumps(data).count(b":")
+    return "duplicate" if dump_colons != colons else None
+
+
 def check_json_text(text: str, what: str = "document") -> Any:
     """Parse JSON text embedded in another file (an SCP's ``Content``) through the same gate.
 

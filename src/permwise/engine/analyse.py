@@ -262,7 +262,7 @@ def _scan(policies: list[CompiledPolicy], prefix: str, al: str, resource: str, c
     allows: list[tuple[CompiledStatement, str]] = []
     for p in policies:
         hit = p._by_prefix.get(prefix)
-        for s in p.statements_for(prefix) if hit is None else hit:
+        for s in p.statements_for(prefix, al) if hit is None else hit:
             am = s.actions  # inlined ActionMatcher.matches (hot path); set for every indexed statement
             m = am.match_all or al in am.literals or am.partial(al)  # type: ignore[union-attr]
             if m == s.not_action:

@@ -44,18 +44,66 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import orjson
 
 from permwise.engine.compile import CompiledPolicy, compile_policy
 from permwise.engine.analyse import PolicySet, Request
 
-_CACHE: dict[bytes, CompiledPolicy] = {}
-_CACHE_MAX = 1024
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class _SecondSight(Generic[K, V]):
+    """A bounded cache that keeps a value only when its key comes a second time.
+
+    A batch of fresh policies then keeps nothing: each case's compiled policies die with it,
+    young (the collector frees them in its cheapest pass instead of carrying them into the older
+    generations), while a policy or policy set that repeats is compiled twice at most. The keys
+    seen once are remembered by hash only (a collision can only admit a value early)."""
+
+    __slots__ = ("limit", "values", "seen", "kept")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.values: dict[K, V] = {}
+        self.seen: set[int] = set()
+        #: ids of the values held (see :meth:`keeps`)
+        self.kept: set[int] = set()
+
+    def get(self, key: K) -> V | None:
+        return self.values.get(key)
+
+    def put(self, key: K, value: V) -> None:
+        h = hash(key)
+        if h not in self.seen:
+            if len(self.seen) >= 8 * self.limit:
+                self.seen.clear()
+            self.seen.add(h)
+            return
+        if len(self.values) >= self.limit:
+            self.values.clear()
+            self.kept.clear()
+        self.values[key] = value
+        self.kept.add(id(value))
+
+    def keeps(self, value: V) -> bool:
+        """Is ``value`` held? (By id: a reused id can only answer yes for a value not held.)"""
+        return id(value) in self.kept
+
+    def clear(self) -> None:
+        self.values.clear()
+        self.seen.clear()
+        self.kept.clear()
+
+
+#: compiled policies, keyed by the JSON of [document, name, kind, level]
+_CACHE: _SecondSight[bytes, CompiledPolicy] = _SecondSight(1024)
 #: whole policy sets, keyed by the JSON of a case without its request part (see case_from_dict)
-_SET_CACHE: dict[tuple[bytes, frozenset[str] | None], PolicySet] = {}
-_SET_CACHE_MAX = 256
+_SET_CACHE: _SecondSight[tuple[bytes, frozenset[str] | None], PolicySet] = _SecondSight(256)
 #: the case fields that describe the request, not the policies in force
 _REQUEST_FIELDS = frozenset({"id", "request", "principal_tags", "derive_context"})
 
@@ -80,12 +128,10 @@ def _compiled(doc: Any, name: str, kind: str, level: str | None, where: str) -> 
     p = _CACHE.get(key)
     if p is None:
         try:
-            p = compile_policy(doc, name=name, kind=kind, level=level)
+            p = compile_policy(doc, name, kind, level)
         except Exception as exc:  # InputError from compile_policy
             raise CaseError(f"`{where}`: {exc}") from None
-        if len(_CACHE) >= _CACHE_MAX:
-            _CACHE.clear()
-        _CACHE[key] = p
+        _CACHE.put(key, p)
     return p
 
 
@@ -129,9 +175,21 @@ def _opt_str(v: Any, where: str) -> str | None:
     raise CaseError(f"`{where}` must be a string")
 
 
+def case_json(case: dict[str, Any]) -> tuple[bytes, bytes] | None:
+    """The compact JSON of a case's policy part (all but ``id``, ``request``, ``principal_tags``
+    and ``derive_context``: the key of the policy-set cache) and of its request part, each in the
+    case's own key order; None when the case is not JSON data. Together they are the dump of the
+    whole case cut at its top-level entries (the input gate counts their colons)."""
+    try:
+        return (orjson.dumps({k: v for k, v in case.items() if k not in _REQUEST_FIELDS}),
+                orjson.dumps({k: v for k, v in case.items() if k in _REQUEST_FIELDS}))
+    except TypeError:  # not JSON data (a YAML date, ...), or nested beyond what orjson writes
+        return None
+
+
 def case_from_dict(case: Any, cache: bool = False, strict_types: bool = False,
                    derive: bool = False, *, rcp_services: Collection[str] | None = None,
-                   at: datetime | None = None) -> tuple[str | None, PolicySet, Request]:
+                   at: datetime | None = None, policy_json: bytes | None = None) -> tuple[str | None, PolicySet, Request]:
     """(id, PolicySet, Request) for one case; raises :class:`CaseError` for a bad case.
 
     The caller passes what the engine does not read by itself: ``rcp_services`` (the catalog's
@@ -144,6 +202,8 @@ def case_from_dict(case: Any, cache: bool = False, strict_types: bool = False,
     reading ``1`` as the root of account 000000000001, which is allowed everything in its own
     account, would turn that bug into an ``allowed``. A hand-written case (``--json``, YAML,
     the Python API) keeps the convenience of an unquoted account id.
+
+    ``policy_json``: the case's :func:`case_json` policy part when the caller has it.
 
     ``cache=True`` (batches of JSON cases: ``simulate --jsonl``) reuses the :class:`PolicySet`
     built for an earlier case whose policy part is the same: the key is the compact JSON of the
@@ -179,19 +239,30 @@ def case_from_dict(case: Any, cache: bool = False, strict_types: bool = False,
     services = frozenset(rcp_services) if rcp_services is not None else None
     key = None
     if cache:
-        try:
-            key = (orjson.dumps({k: v for k, v in case.items() if k not in _REQUEST_FIELDS}), services)
-        except TypeError:  # not JSON data (a YAML date, ...): build without the cache
-            key = None
+        if policy_json is None:
+            parts = case_json(case)
+            policy_json = parts[0] if parts is not None else None
+        key = (policy_json, services) if policy_json is not None else None  # None: build without the cache
         ps = _SET_CACHE.get(key) if key is not None else None
         if ps is not None:
             return (str(cid) if cid is not None else None), ps, _request(req, resource, context, tags, case, derive, at)
     ps = _policy_set(case, services)
     if key is not None:
-        if len(_SET_CACHE) >= _SET_CACHE_MAX:
-            _SET_CACHE.clear()
-        _SET_CACHE[key] = ps
+        _SET_CACHE.put(key, ps)
     return (str(cid) if cid is not None else None), ps, _request(req, resource, context, tags, case, derive, at)
+
+
+def release(ps: PolicySet) -> None:
+    """The caller is done with the policy set of a case for good (``simulate --jsonl``, once its
+    result is written): its policies that no cache holds forget their compiled statements. A
+    statement refers to its policy, so a policy holding its statements is a reference cycle
+    that only the cyclic collector would free; broken, the case is freed at once. A policy
+    asked again would only compile again, so this cannot change a decision."""
+    if _SET_CACHE.keeps(ps):
+        return
+    for p in ps.policies():
+        if not _CACHE.keeps(p):
+            p.forget_statements()
 
 
 def _request(req: dict[str, Any], resource: str, context: dict[str, Any], tags: dict[str, Any] | None,

@@ -21,6 +21,7 @@ from permwise.engine.matching import (
     ActionMatcher,
     PrincipalMatcher,
     ResourceMatcher,
+    any_action_matches,
     compile_actions,
     compile_principal,
     compile_resources,
@@ -32,7 +33,7 @@ from permwise.policy.model import (
     Statement,
     may_name_service,
 )
-from permwise.policy.parser import build
+from permwise.policy.parser import build, statement_list
 
 #: policy kinds understood by the engine (:class:`permwise.policy.model.PolicyKind`)
 KINDS = POLICY_TYPES
@@ -105,7 +106,8 @@ class CompiledStatement:
 
     def _finish(self) -> None:
         st = self.node
-        errors = list(self._early_errors)
+        raw = st.raw  # the node names the keys present; their values are read from it
+        errors = self._early_errors
         if self._variables_on is None:  # not an object at all: nothing more to compile
             self.resources, self.not_resource, self.principal, self.not_principal = None, False, None, False
             self.conditions = ()
@@ -113,29 +115,34 @@ class CompiledStatement:
             self.always = False
             return
         variables_on = self._variables_on
-        # Resource / NotResource
+        # Resource / NotResource (the first present is the key; the other present too is an error)
         resources = None
         not_resource = False
-        if st.resource_key is not None:
-            if st.has("Resource") and st.has("NotResource"):
+        key = st.resource_key
+        if key is not None:
+            if key == "Resource" and "NotResource" in raw:
                 errors.append("statement has both `Resource` and `NotResource`")
-            not_resource = st.resource_key == "NotResource"
-            resources, rerrs = _resources(st.element(st.resource_key), variables_on)
-            errors.extend(rerrs)
+            not_resource = key == "NotResource"
+            resources, rerrs = _resources(raw[key], variables_on)
+            if rerrs:
+                errors.extend(rerrs)
         # Principal / NotPrincipal
         principal = None
         not_principal = False
-        if st.principal_key is not None:
-            not_principal = st.principal_key == "NotPrincipal"
+        key = st.principal_key
+        if key is not None:
+            not_principal = key == "NotPrincipal"
             try:
-                principal = _principal(st.element(st.principal_key))
+                principal = _principal(raw[key])
             except ValueError as exc:
                 errors.append(str(exc))
                 principal = PrincipalMatcher()  # matches nothing
         elif self.policy.kind in ("resource", "trust"):
             errors.append("statement in a resource-based policy has no `Principal`")
-        conditions, cerrs = _conditions(st.condition, f"{self.pointer}/Condition", variables_on)
-        errors.extend(cerrs)
+        conditions: tuple[CompiledCondition, ...] = ()
+        if st.condition is not None:
+            conditions, cerrs = _conditions(st.condition, f"{self.pointer}/Condition", variables_on)
+            errors.extend(cerrs)
         self.resources = resources
         self.not_resource = not_resource
         self.principal = principal
@@ -180,7 +187,10 @@ _PRINCIPALS: dict[bytes, PrincipalMatcher] = {}
 
 
 def _resources(value: Any, variables_on: bool) -> tuple[ResourceMatcher, tuple[str, ...]]:
-    vals = tuple(v for v in _as_list(value) if isinstance(v, str))
+    if isinstance(value, str):
+        vals: tuple[str, ...] = (value,)
+    else:
+        vals = tuple([v for v in value if isinstance(v, str)]) if isinstance(value, list) else ()
     key = (vals, variables_on)
     hit = _RESOURCES.get(key)
     if hit is None:
@@ -232,29 +242,49 @@ class CompiledPolicy:
     match an action of the asked service, and compiles just those; :attr:`statements`
     compiles all of them. Either way a statement is compiled once and is the same object."""
 
-    __slots__ = ("name", "kind", "level", "doc", "version", "ast", "_raw", "_variables_on", "_stmts",
-                 "_all", "_by_prefix")
+    __slots__ = ("name", "kind", "level", "doc", "version", "_ast", "_raw", "_variables_on", "_stmts",
+                 "_all", "_by_prefix", "_asked")
 
-    def __init__(self, name: str, kind: str, level: str | None, ast: PolicyDocument,
-                 variables_on: bool = False) -> None:
+    def __init__(self, name: str, kind: str, level: str | None, doc: dict[str, Any]) -> None:
         self.name = name
         self.kind = kind
         self.level = level
-        #: the policy's AST (policy layer); ``doc`` is the document as given
-        self.ast = ast
-        self.doc = ast.data
-        self.version = ast.version
-        self._raw = ast.raw_statements
-        self._variables_on = variables_on
+        #: the document as given; :attr:`ast` is its tree, built when a statement is first compiled
+        self.doc = doc
+        self.version = doc.get("Version")
+        self._ast: PolicyDocument | None = None
+        self._raw, _single = statement_list(doc)
+        self._variables_on = self.version == VARIABLES_VERSION
         self._stmts: list[CompiledStatement | None] = [None] * len(self._raw)
         self._all: tuple[CompiledStatement, ...] | None = None
         self._by_prefix: dict[str, tuple[CompiledStatement, ...]] = {}
+        self._asked = False
 
-    def _statement(self, i: int) -> CompiledStatement:
+    @property
+    def ast(self) -> PolicyDocument:
+        """The policy's AST (policy layer), built on first use: a policy none of whose
+        statements a request reaches never needs it."""
+        if self._ast is None:
+            self._ast = build(self.doc, self.kind, name=self.name)
+        return self._ast
+
+    def _statement(self, i: int, whole: bool = False) -> CompiledStatement:
+        """Statement ``i``, compiled on first use (``whole``: all its parts at once, for a
+        statement whose Action is known to match)."""
         s = self._stmts[i]
         if s is None:
             s = self._stmts[i] = _compile_statement(self, self.ast.statement(i), self._variables_on)
+            if whole:
+                s._finish()
         return s
+
+    def forget_statements(self) -> None:
+        """Drop the compiled statements (compiled again if asked; see ``cases.release``)."""
+        if self._ast is None:  # no statement was compiled (each is built from its AST node)
+            return
+        self._stmts = [None] * len(self._raw)
+        self._all = None
+        self._by_prefix = {}
 
     @property
     def statements(self) -> tuple[CompiledStatement, ...]:
@@ -262,11 +292,24 @@ class CompiledPolicy:
             self._all = tuple(self._statement(i) for i in range(len(self._raw)))
         return self._all
 
-    def statements_for(self, prefix: str) -> tuple[CompiledStatement, ...]:
+    def statements_for(self, prefix: str, action: str | None = None) -> tuple[CompiledStatement, ...]:
         """Statements that can match an action of service ``prefix`` (lowercase), in order:
-        those naming that service, a service wildcard or ``*``, and every NotAction statement."""
+        those naming that service, a service wildcard or ``*``, and every NotAction statement.
+
+        ``action`` (lowercase, of service ``prefix``): the action asked. The first time a policy
+        is asked, only the statements whose Action matches it (and every NotAction statement)
+        are compiled and returned, uncached: a batch of fresh policies asks each policy one
+        question. From the second question on, the service index is built and kept. Either way
+        the caller gets every statement whose Action can match ``action``, in order."""
         hit = self._by_prefix.get(prefix)
         if hit is None:
+            if action is not None and not self._asked:
+                self._asked = True
+                first = []
+                for i, st in enumerate(self._raw):
+                    if _may_match(st, action):
+                        first.append(self._statement(i, True))
+                return tuple(first)
             hit = self._by_prefix[prefix] = tuple(
                 self._statement(i) for i, st in enumerate(self._raw) if may_name_service(st, prefix)
             )
@@ -284,6 +327,22 @@ class CompiledPolicy:
     def __repr__(self) -> str:  # pragma: no cover
         lvl = f" level={self.level}" if self.level else ""
         return f"<policy {self.kind} {self.name!r}{lvl} {len(self._raw)} statements>"
+
+
+def _may_match(raw: Any, action: str) -> bool:
+    """Can the statement ``raw`` (as written) match ``action`` (lowercase)? The statements
+    :func:`may_name_service` keeps, narrowed to those whose Action list matches the action by
+    the compiler's own pattern test (:func:`any_action_matches`); a NotAction statement is kept
+    (its matcher decides). Exact: a statement left out is one whose compiled Action would not
+    match."""
+    if not isinstance(raw, dict) or raw.get("Effect") not in ("Allow", "Deny"):
+        return False  # an invalid statement never matches
+    if "Action" in raw:
+        vals = raw["Action"]
+        if type(vals) is str and "*" not in vals and "?" not in vals:  # one literal action
+            return vals.lower() == action
+        return any_action_matches(vals if isinstance(vals, list) else (vals,), action)
+    return "NotAction" in raw
 
 
 def _as_list(v: Any) -> list[Any]:
@@ -317,8 +376,10 @@ def compile_policy(
         raise policy_error(name, "missing `Statement`", pointer="/Statement", hint="add a `Statement` list")
     if not isinstance(doc["Statement"], (dict, list)):
         raise policy_error(name, "`Statement` must be an object or a list", pointer="/Statement")
-    ast = build(doc, kind, name=name)
-    return CompiledPolicy(name=name, kind=kind, level=level, ast=ast, variables_on=ast.version == VARIABLES_VERSION)
+    return CompiledPolicy(name, kind, level, doc)
+
+
+_JUST_STR = {str}
 
 
 def _compile_statement(policy: CompiledPolicy, st: Statement, variables_on: bool) -> CompiledStatement:
@@ -326,25 +387,30 @@ def _compile_statement(policy: CompiledPolicy, st: Statement, variables_on: bool
     if not st.is_object:
         return CompiledStatement(policy, st, None, "", {"_invalid": st.raw}, None, False,
                                  [f"statement must be an object, got `{st.raw!r}`"], None)
-    sid = str(st.sid) if st.sid not in (None, "") else None
+    raw = st.raw  # the node names the keys present; their values are read from it
+    sid = st.sid
+    sid = None if sid is None or sid == "" else str(sid)
     effect = st.effect
-    if effect not in ("Allow", "Deny"):
+    if effect != "Allow" and effect != "Deny":
         errors.append(f"`Effect` must be `Allow` or `Deny`, got `{effect}`")
         effect = ""
 
-    # Action / NotAction
+    # Action / NotAction (the first present is the key; the other present too is an error)
     actions = None
     not_action = False
-    if st.has("Action") and st.has("NotAction"):
-        errors.append("statement has both `Action` and `NotAction`")
-    if st.action_key is not None:
-        not_action = st.action_key == "NotAction"
-        vals = _as_list(st.element(st.action_key))
-        if not all(isinstance(v, str) for v in vals):
+    key = st.action_key
+    if key is not None:
+        if key == "Action" and "NotAction" in raw:
+            errors.append("statement has both `Action` and `NotAction`")
+        not_action = key == "NotAction"
+        vals = raw[key]
+        if not isinstance(vals, list):
+            vals = [vals]
+        if set(map(type, vals)) != _JUST_STR and not all(isinstance(v, str) for v in vals):
             errors.append("`Action` values must be strings")
             vals = [v for v in vals if isinstance(v, str)]
         actions = compile_actions(vals)
     else:
         errors.append("statement has no `Action` or `NotAction`")
     # Resource, Principal and Condition: on first use (CompiledStatement._finish)
-    return CompiledStatement(policy, st, sid, effect, st.raw, actions, not_action, errors, variables_on)
+    return CompiledStatement(policy, st, sid, effect, raw, actions, not_action, errors, variables_on)

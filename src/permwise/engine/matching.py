@@ -201,6 +201,30 @@ def compile_actions(patterns: list[str]) -> ActionMatcher:
     return m
 
 
+def any_action_matches(patterns: list[Any] | tuple[Any, ...], action_lower: str) -> bool:
+    """``compile_actions(patterns).matches(action_lower)`` without building the matcher (non-
+    strings are skipped, as the compiler drops them). For a policy asked one question, this
+    tells which statements to compile at all."""
+    try:
+        low = list(map(str.lower, patterns))
+    except TypeError:  # a value that is not a string: test the strings only
+        low = [p.lower() for p in patterns if isinstance(p, str)]
+    if action_lower in low:  # a literal; a wildcard pattern also matches its own text
+        return True
+    for p in low:
+        if "*" in p or "?" in p:  # classified as compile_actions classifies it (interned)
+            _, how, text, _svc = _PATTERNS.get(p) or _action_pattern(p)
+            if how == "starts":
+                if action_lower.startswith(text):
+                    return True
+            elif how == "ends":
+                if action_lower.endswith(text):
+                    return True
+            elif _action_rx(p).fullmatch(action_lower) is not None:
+                return True
+    return False
+
+
 @lru_cache(maxsize=4096)
 def _action_rx(pattern: str) -> re.Pattern[str]:
     return re.compile(glob_regex(pattern.lower()), re.DOTALL)

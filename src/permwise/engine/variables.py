@@ -88,21 +88,95 @@ class Template:
 
     def resolve_glob(
         self, ctx: dict[str, Any], arn: bool, missing: set[str] | None = None
-    ) -> re.Pattern[str] | None:
-        """A compiled regex where the template's own ``*``/``?`` are wildcards and substituted
-        values are literal; ``arn=True`` applies ARN segment rules (see ``matching``)."""
+    ) -> re.Pattern[str] | StarGlob | None:
+        """A matcher (``fullmatch``) where the template's own ``*``/``?`` are wildcards and
+        substituted values are literal; ``arn=True`` applies ARN segment rules (see ``matching``).
+        A regular expression only when a :class:`StarGlob` cannot say it."""
         vals = self._values(ctx, missing)
         if vals is None:
             return None
         return _compile_parts(tuple(vals), arn)
 
 
+class StarGlob:
+    """A resolved pattern whose only wildcard is ``*``, matched with string methods: the same
+    answers as the regular expression :func:`_compile_parts` would build, without compiling one
+    per request (a template resolves to new text for every principal).
+
+    ``segments``: the ARN's head parts (where ``*`` never crosses a ``:``) and its tail, each a
+    tuple of the literal pieces between its stars. No head part holds a ``:``, so in a match
+    the first colons of the text are exactly the separators: the text is split at them and each
+    part matched alone (in a part without ``:``, ``[^:]*`` is ``.*``)."""
+
+    __slots__ = ("segments",)
+
+    def __init__(self, segments: tuple[tuple[str, ...], ...]) -> None:
+        self.segments = segments
+
+    def fullmatch(self, text: str) -> bool | None:
+        """True when the whole of ``text`` matches, else None (as ``re.Pattern.fullmatch``)."""
+        segs = self.segments
+        parts = text.split(":", len(segs) - 1) if len(segs) > 1 else [text]
+        if len(parts) != len(segs):
+            return None
+        for pieces, part in zip(segs, parts):
+            if not _star_match(pieces, part):
+                return None
+        return True
+
+
+def _star_match(pieces: tuple[str, ...], s: str) -> bool:
+    """``s`` matches literal ``pieces`` joined by ``.*`` (each middle piece placed leftmost)."""
+    if len(pieces) == 1:
+        return s == pieces[0]
+    first, last = pieces[0], pieces[-1]
+    end = len(s) - len(last)
+    if end < len(first) or not s.startswith(first) or not s.endswith(last):
+        return False
+    pos = len(first)
+    for mid in pieces[1:-1]:
+        i = s.find(mid, pos, end)
+        if i < 0:
+            return False
+        pos = i + len(mid)
+    return True
+
+
+def _star_glob(vals: tuple[tuple[str, bool], ...], arn_aware: bool, n_parts: int) -> StarGlob | None:
+    """The :class:`StarGlob` of resolved ``vals``, or None when it needs a regular expression
+    (a ``?`` wildcard, or a substituted value with a ``:`` inside an ARN head part)."""
+    segments: list[list[str]] = [[""]]
+    colons = 0
+    for text, literal in vals:
+        if literal:
+            if arn_aware and colons < n_parts and ":" in text:
+                return None
+            segments[-1][-1] += text
+            continue
+        for ch in text:
+            if ch == "*":
+                segments[-1].append("")
+            elif ch == "?":
+                return None
+            elif ch == ":" and arn_aware and colons < n_parts:
+                colons += 1
+                segments.append([""])
+            else:
+                segments[-1][-1] += ch
+    return StarGlob(tuple(tuple(seg) for seg in segments))
+
+
 @lru_cache(maxsize=16384)
-def _compile_parts(vals: tuple[tuple[str, bool], ...], arn: bool) -> re.Pattern[str]:
+def _compile_parts(vals: tuple[tuple[str, bool], ...], arn: bool) -> re.Pattern[str] | StarGlob:
     # count the colons of the pattern's own text to know whether it is a six-part ARN
     own = "".join(t if not lit else "x" for t, lit in vals)
     arn_aware = arn and own.startswith("arn:")
     n_parts = min(own.count(":"), 5)  # colons before the tail part
+    star = _star_glob(vals, arn_aware, n_parts)
+    return star if star is not None else _parts_regex(vals, arn_aware, n_parts)
+
+
+def _parts_regex(vals: tuple[tuple[str, bool], ...], arn_aware: bool, n_parts: int) -> re.Pattern[str]:
     out: list[str] = []
     colons = 0
     for text, literal in vals:

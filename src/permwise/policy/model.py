@@ -85,10 +85,6 @@ def _principal(value: Any, pointer: str) -> Any:
     return None
 
 
-def _first_key(raw: dict[str, Any], keys: tuple[str, str]) -> str | None:
-    return keys[0] if keys[0] in raw else keys[1] if keys[1] in raw else None
-
-
 class Statement:
     """One statement: which elements it has and their values, with its JSON pointer.
 
@@ -110,9 +106,12 @@ class Statement:
         if isinstance(raw, dict):
             self.sid: Any = raw.get("Sid")
             self.effect: Any = raw.get("Effect")
-            self.action_key: str | None = _first_key(raw, ("Action", "NotAction"))
-            self.resource_key: str | None = _first_key(raw, ("Resource", "NotResource"))
-            self.principal_key: str | None = _first_key(raw, ("Principal", "NotPrincipal"))
+            # the first of each pair present is the key
+            self.action_key: str | None = "Action" if "Action" in raw else "NotAction" if "NotAction" in raw else None
+            self.resource_key: str | None = (
+                "Resource" if "Resource" in raw else "NotResource" if "NotResource" in raw else None)
+            self.principal_key: str | None = (
+                "Principal" if "Principal" in raw else "NotPrincipal" if "NotPrincipal" in raw else None)
             self.condition: Any = raw.get("Condition")
         else:
             self.sid = self.effect = self.condition = None

@@ -75,6 +75,14 @@ def detect_type(statements: list[Statement]) -> str:
     return "resource"
 
 
+def statement_list(data: dict[str, Any]) -> tuple[list[Any], bool]:
+    """The Statement element of a policy object read as a list, and whether it was one object
+    (a missing or malformed element reads as no statement; validation reports it)."""
+    raw = data.get("Statement")
+    single = isinstance(raw, dict)
+    return ([raw] if single else raw if isinstance(raw, list) else []), single
+
+
 def build(data: Any, type_: str | None = None, *, name: str = "<policy>", source: Source | None = None,
           attached_as: str | None = None) -> PolicyDocument:
     """Model ``data`` (already loaded). ``data`` must be a JSON object."""
@@ -88,9 +96,7 @@ def build(data: Any, type_: str | None = None, *, name: str = "<policy>", source
     if attached_as is not None and attached_as not in ATTACHMENTS:
         raise InputError(f"unknown attachment `{attached_as}`",
                          hint="use one of " + ", ".join(f"`{a}`" for a in ATTACHMENTS))
-    raw = data.get("Statement")
-    single = isinstance(raw, dict)
-    raw_statements = [raw] if single else raw if isinstance(raw, list) else []
+    raw_statements, single = statement_list(data)
     t = check_type(type_)
     doc = PolicyDocument(
         type=t or "identity", data=data, raw_statements=raw_statements, single=single,
