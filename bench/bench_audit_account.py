@@ -35,11 +35,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--cloudsplaining", help="the cloudsplaining executable (default: on PATH)")
+    ap.add_argument("--broad", action="store_true",
+                    help="also attach a ReadOnlyAccess-sized AWS managed policy (Describe*/Get*/List* of every "
+                         "service) to half the roles and an AdministratorAccess-like one to a tenth")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         t = Path(tmp)
         info = generate_account_snapshot(t / "snap", roles=args.roles)
         auth = next((t / "snap").rglob("authorization-details.json"))
+        if args.broad:
+            _attach_broad(auth)
         files = json_files(t / "snap")
         print(f"one account, {args.roles:,} roles, {auth.stat().st_size / 1e6:.1f} MB authorization details "
               f"({info.root})")
@@ -66,6 +71,37 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  ratio, cloudsplaining / permwise --jobs {jobs}: {r['wall'] / m['wall']:.1f}x wall, "
                   f"{r['cpu'] / m['cpu']:.1f}x CPU")
     return 0
+
+
+def _aws_managed(name: str, document: dict) -> dict:
+    day = "2025-01-15T09:30:00+00:00"
+    return {"PolicyName": name, "PolicyId": "ANPA" + name.upper()[:17].ljust(17, "X"),
+            "Arn": f"arn:aws:iam::aws:policy/{name}", "Path": "/", "DefaultVersionId": "v1", "AttachmentCount": 1,
+            "PermissionsBoundaryUsageCount": 0, "IsAttachable": True, "CreateDate": day, "UpdateDate": day,
+            "PolicyVersionList": [{"Document": document, "VersionId": "v1", "IsDefaultVersion": True, "CreateDate": day}]}
+
+
+def _attach_broad(auth: Path) -> None:
+    """The shape of real accounts where ReadOnlyAccess (about 1,400 `svc:Verb*` patterns) and
+    AdministratorAccess are attached widely."""
+    from permwise.catalog import get_catalog
+
+    data = json.loads(auth.read_text())
+    verbs = [f"{p}:{v}*" for p in get_catalog().prefixes for v in ("Describe", "Get", "List")]
+    data["Policies"] += [
+        _aws_managed("BenchReadOnlyAccess", {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": verbs, "Resource": "*"}]}),
+        _aws_managed("BenchAdministratorAccess", {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "*", "Resource": "*"}]}),
+    ]
+    for i, role in enumerate(data["RoleDetailList"]):
+        if i % 2 == 0:
+            role["AttachedManagedPolicies"].append(
+                {"PolicyName": "BenchReadOnlyAccess", "PolicyArn": "arn:aws:iam::aws:policy/BenchReadOnlyAccess"})
+        if i % 10 == 0:
+            role["AttachedManagedPolicies"].append(
+                {"PolicyName": "BenchAdministratorAccess", "PolicyArn": "arn:aws:iam::aws:policy/BenchAdministratorAccess"})
+    auth.write_text(json.dumps(data))
 
 
 if __name__ == "__main__":
