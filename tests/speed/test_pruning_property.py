@@ -83,13 +83,19 @@ _policy = st.lists(_statement, min_size=1, max_size=4)
 _role = st.tuples(st.lists(_policy, min_size=1, max_size=2), st.one_of(st.none(), _policy))
 
 
-def _audit(env, prune: bool):
+def _audit(env, prune: bool, share: bool = True):
+    """Every guardrail finding, escalation finding and admin flag of ``env``'s principals.
+    ``prune=False``: ask the engine about every action of the universe (no candidate
+    prefilter, no resource pruning); ``share=False``: no answer shared between principals."""
     rules = all_rules()
     universe = guardrail_universe(rules) | escalation_actions()
     prober = Prober(env, universe)
-    if not prune:  # ask the engine about every action of the universe
+    if not prune:
         everything = frozenset(a.lower() for a in universe)
         prober.candidate_actions = lambda p: everything  # type: ignore[method-assign]
+        prober.may_allow = lambda principal, ps, al, resource: True  # type: ignore[method-assign]
+    if not share:
+        prober.share_key = lambda principal, ps, al: None  # type: ignore[method-assign]
     cfg = AuditConfig()
     guard = GuardrailChecker(prober, rules, cfg)
     esc = EscalationAnalyzer(env, prober, AssumeGraph(env, prober), cfg)
@@ -144,23 +150,7 @@ _member = st.tuples(
 
 def _audit_plain(env):
     """The audit with no shared answer and no resource pruning (and no candidate prefilter)."""
-    rules = all_rules()
-    universe = guardrail_universe(rules) | escalation_actions()
-    prober = Prober(env, universe)
-    everything = frozenset(a.lower() for a in universe)
-    prober.candidate_actions = lambda p: everything  # type: ignore[method-assign]
-    prober.share_key = lambda principal, ps, al: None  # type: ignore[method-assign]
-    prober.may_allow = lambda principal, ps, al, resource: True  # type: ignore[method-assign]
-    cfg = AuditConfig()
-    guard = GuardrailChecker(prober, rules, cfg)
-    esc = EscalationAnalyzer(env, prober, AssumeGraph(env, prober), cfg)
-    out = []
-    for p in env.principals():
-        out.extend(f.to_dict() if hasattr(f, "to_dict") else repr(f) for f in guard.check(p))
-        e = esc.check(p)
-        out.append(None if e is None else (e.to_dict() if hasattr(e, "to_dict") else repr(e)))
-        out.append(esc.is_admin(p))
-    return out
+    return _audit(env, prune=False, share=False)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

@@ -22,7 +22,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from permwise.audit.probe import Prober
+from permwise.audit.probe import Prober, allow_resources
 from permwise.audit.trust import trust_entries
 
 ASSUME = "sts:AssumeRole"
@@ -110,18 +110,8 @@ class AssumeGraph:
             return True
         grants = self._assume_grants.get(caller.arn)
         if grants is None:
-            anywhere = False
-            matchers = []
-            for cp in self.env.policy_set(caller.arn).identity:
-                for st in cp.statements_for("sts"):
-                    if st.effect != "Allow" or st.actions is None or st.actions.matches("sts:assumerole") == st.not_action:
-                        continue
-                    rm = st.resources
-                    if rm is None or st.not_resource or rm.templates or rm.match_all:
-                        anywhere = True
-                    else:
-                        matchers.append(rm)
-            grants = self._assume_grants[caller.arn] = (anywhere, tuple(matchers))
+            grants = self._assume_grants[caller.arn] = allow_resources(self.env.policy_set(caller.arn).identity,
+                                                                        "sts:assumerole")
         return grants[0] or any(rm.matches_static(role_arn) for rm in grants[1])
 
     def direct(self, role: Any) -> list[Assumer]:

@@ -189,6 +189,25 @@ def conditions_witness(conditions: dict[str, Any], have: set[str], exclude: tupl
 
 
 # ------------------------------------------------------------------------------------ the prober
+def allow_resources(identity: list[CompiledPolicy], action_lower: str) -> tuple[bool, tuple[Any, ...]]:
+    """Where the identity policies' Allow statements for ``action_lower`` may grant it:
+    ``(anywhere, matchers)``. ``anywhere`` when a statement's resources cannot be told apart
+    statically (``*``, ``NotResource``, a policy variable, no Resource); otherwise a request on
+    a resource none of ``matchers`` fits is not allowed by any of them."""
+    anywhere = False
+    matchers = []
+    for cp in identity:
+        for st in cp.statements_for(action_lower.partition(":")[0]):
+            if st.effect != "Allow" or st.actions is None or st.actions.matches(action_lower) == st.not_action:
+                continue
+            rm = st.resources
+            if rm is None or st.not_resource or rm.templates or rm.match_all:
+                anywhere = True
+            else:
+                matchers.append(rm)
+    return anywhere, tuple(matchers)
+
+
 class Prober:
     """Engine questions about principals of one environment, with caches."""
 
@@ -425,21 +444,11 @@ class Prober:
         key = (id(ps), al)
         hit = self._grants.get(key)
         if hit is None:
-            anywhere = False
-            matchers = []
-            for cp in ps.identity:
-                for st in cp.statements_for(al.partition(":")[0]):
-                    if st.effect != "Allow" or st.actions is None or st.actions.matches(al) == st.not_action:
-                        continue
-                    rm = st.resources
-                    if rm is None or st.not_resource or rm.templates or rm.match_all:
-                        anywhere = True
-                    else:
-                        matchers.append(rm)
+            anywhere, matchers = allow_resources(ps.identity, al)
             if len(self._grants) >= SHARED_LIMIT:
                 self._grants.clear()
             # the policy set is held, so that its id is not reused while it is cached
-            hit = self._grants[key] = (anywhere, tuple(matchers), ps)
+            hit = self._grants[key] = (anywhere, matchers, ps)
         if hit[0] or principal.kind not in ("user", "role") or ps.resource or ps.session:
             return True
         if al == "sts:getcalleridentity":
