@@ -119,3 +119,14 @@ def test_libyaml_reader_errors_are_worded_as_before(text, words):
     with pytest.raises(InputError) as exc:
         sources.parse_text(text, "x.yaml", "yaml")
     assert words in str(exc.value)
+
+
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML without libyaml: only the pure-Python reader")
+@pytest.mark.parametrize("path", _BUNDLED[:4], ids=lambda p: Path(p).name)
+def test_libyaml_reader_gives_the_same_positions_and_duplicates(path, monkeypatch):
+    # line/column of every pointer (findings point at them) and duplicate keys, both readers
+    text = Path(path).read_text() + "\nextra: 1\nextra: 2\n"
+    fast = (sources._yaml_positions(text), sources.parse_text(text, path, "yaml", duplicates="keep").duplicates)
+    monkeypatch.setattr(sources, "_FastGateLoader", None)
+    pure = (sources._yaml_positions(text), sources.parse_text(text, path, "yaml", duplicates="keep").duplicates)
+    assert fast == pure and fast[1]
