@@ -254,11 +254,14 @@ def parse_text(text: str, path: str = "<input>", fmt: str | None = None, *, dupl
             raise _json_error(text, path, exc) from None
         src = Source(path=path, text=text, data=data, fmt=fmt)
         if isinstance(data, (dict, list)):
-            deep = json_too_deep(text, data)
+            # the structure gate at C speed (the one --jsonl uses per line); positions are
+            # looked for only in a file that fails it
+            problem = json_bytes_problem(text.encode("utf-8"), data)
+            deep = json_too_deep(text, data) if problem == "deep" else None
             if deep is not None:
                 raise InputError(f"nested more than {MAX_DEPTH} levels deep", file=path, line=deep[0],
                                  column=deep[1], hint="no permwise input is nested this deep; check the file")
-            if json_has_duplicates(text, data):
+            if problem == "duplicate":
                 src.duplicates = _json_duplicates(text)
     else:
         data, dups = _load_yaml(text, path)
@@ -399,16 +402,17 @@ def check_json_text(text: str, what: str = "document") -> Any:
     """
     data = orjson.loads(text)
     if isinstance(data, (dict, list)):
-        if too_deep(data):
+        problem = json_bytes_problem(text.encode("utf-8"), data)
+        if problem == "deep":
             raise ValueError(f"{what} is nested more than {MAX_DEPTH} levels deep")
-        if json_has_duplicates(text, data):
+        if problem == "duplicate":
             d = _json_duplicates(text)[0]
             raise ValueError(f"{what} has a duplicate key `{d.key}` at `{d.pointer}`")
     return data
 
 
 def first_json_duplicate(text: str) -> Duplicate | None:
-    """The first repeated key of valid JSON ``text`` (call after :func:`json_has_duplicates`)."""
+    """The first repeated key of valid JSON ``text`` (call after :func:`json_bytes_problem`)."""
     dups = _json_duplicates(text)
     return dups[0] if dups else None
 
