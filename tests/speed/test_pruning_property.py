@@ -191,3 +191,29 @@ def test_personal_statements_are_not_shared(tmp_path, statement):
     env = load_snapshot(b.write(tmp_path / "snap"))
     # (each case fails when statements reading the principal are treated as impersonal)
     assert _audit(env, prune=True) == _audit_plain(env)
+
+
+def test_a_resource_policy_naming_one_principal_keeps_the_rule_result_personal(tmp_path):
+    # two roles with the very same policies; the bucket their grant names denies one of them
+    # in its bucket policy. A guardrail's result is shared by statements (Prober.group_key) only
+    # when every question it asked was: here the question on the bucket is not, so the second
+    # role must not reuse the first one's finding. (AWS "Policy evaluation logic": an explicit
+    # Deny in a resource-based policy overrides any Allow.)
+    b = SnapshotBuilder(regions=["us-east-1"])
+    b.account(ACCOUNT, "acct")
+    grant = b.managed_policy(ACCOUNT, "bucket-admin", doc(
+        {"Effect": "Allow", "Action": "s3:*", "Resource": ["arn:aws:s3:::bucket", "arn:aws:s3:::bucket/*"]}))
+    for name in ("app-0", "app-1"):
+        b.role(ACCOUNT, name, trust=trust_account(ACCOUNT), managed=[grant])
+    b.resource_policy(ACCOUNT, "arn:aws:s3:::bucket", doc(
+        {"Effect": "Deny", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/app-1"}, "Action": "s3:*",
+         "Resource": ["arn:aws:s3:::bucket", "arn:aws:s3:::bucket/*"]}))
+    env = load_snapshot(b.write(tmp_path / "snap"))
+    shared, plain = _audit(env, prune=True), _audit_plain(env)
+    assert shared == plain
+    # and the two roles are told apart at all (the case tests something)
+    rules = all_rules()
+    prober = Prober(env, guardrail_universe(rules) | escalation_actions())
+    guard = GuardrailChecker(prober, rules, AuditConfig())
+    found = {p.name: sorted(f.rule_id for f in guard.check(p)) for p in env.principals()}
+    assert found["app-0"] != found["app-1"]

@@ -33,6 +33,8 @@ from permwise.audit.probe import Outcome, Prober
 
 IAM_KINDS = ("denied-to-unauthorized", "scoped-only", "condition-required", "separation-of-duties")
 MAX_LISTED = 4
+#: shared rule results kept at once (the cache is emptied when full)
+CACHE_LIMIT = 200_000
 
 
 def expand_actions(patterns: list[str] | tuple[str, ...]) -> list[str]:
@@ -150,19 +152,25 @@ class GuardrailChecker:
         cand = self.prober.candidate_actions(p)
         if not cand:
             return []
-        sig = self.prober.signature(p)
         out: list[Finding] = []
         for rule in self.rules:
             if self.config.is_authorized(rule.id, p.arn, p.tags):
                 continue
-            if cand.isdisjoint(self._asked[rule.id]):
+            asked = self._asked[rule.id]
+            if cand.isdisjoint(asked):
                 continue
-            key = (sig, rule.id) if sig is not None else None
-            if key is not None and key in self._cache:
-                hits, notes = self._cache[key]
+            # principals whose statements for the rule's actions are the same share its result
+            # (see "Shared answers" in permwise.audit.probe)
+            key = self.prober.group_key(p, rule.id, asked)
+            hit = self._cache.get(key) if key is not None else None
+            if hit is not None:
+                hits, notes = hit
             else:
+                before = self.prober.unshared
                 hits, notes = self._evaluate(p, rule, cand)
-                if key is not None:
+                if key is not None and self.prober.unshared == before:
+                    if len(self._cache) >= CACHE_LIMIT:
+                        self._cache.clear()
                     self._cache[key] = (hits, notes)
             if hits:
                 out.append(self._finding(p, rule, hits, notes))

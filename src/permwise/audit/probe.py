@@ -39,6 +39,13 @@ the same objects and none of them can tell the principals apart (no policy varia
 principal-specific key such as ``aws:PrincipalArn`` or ``aws:PrincipalTag/…``, no Principal
 element other than ``*``) and no resource-based or session policy is in force. The engine
 still decides the first such question; the others reuse its answer (:meth:`Prober.share_key`).
+
+A check that asks about several actions (a guardrail rule) can share its whole result the same
+way: :meth:`Prober.group_key` is the share keys of all its actions at once, built from each
+policy's applying statements restricted to those actions (computed once per policy and check,
+so a principal costs one lookup per policy, not per action). The result is reused only when
+every question the check asked was itself shareable (:attr:`Prober.unshared` did not move):
+a resource-based policy on a resource the check named can still tell principals apart.
 """
 
 from __future__ import annotations
@@ -238,7 +245,12 @@ class Prober:
         self._ps_of: dict[str, PolicySet] = {}
         self._grants: dict[tuple[int, str], tuple[bool, tuple, PolicySet]] = {}
         self._lctx: dict[str, dict[str, Any]] = {}
+        self._restrictions: dict[tuple[int, str], tuple[int | None, CompiledPolicy]] = {}
+        self._restriction_numbers: dict[tuple, int] = {}
+        self._restriction_count = itertools.count(1)
         self.evaluations = 0
+        #: questions whose answer was not shareable (see "Shared answers" above), counted
+        self.unshared = 0
 
     # -------------------------------------------------------------- prefilter
     def _statement_actions(self, st: Any) -> set[str]:
@@ -416,6 +428,56 @@ class Prober:
                 layers.append(sts)
         return (base, al, tuple(layers))
 
+    def policy_set_of(self, principal: Any) -> PolicySet:
+        """The principal's policy set without a resource (memoised)."""
+        ps = self._ps_of.get(principal.arn)
+        if ps is None:
+            ps = self._ps_of[principal.arn] = self.env.policy_set(principal.arn)
+        return ps
+
+    def group_key(self, principal: Any, tag: str, actions: frozenset[str]) -> tuple | None:
+        """The :meth:`share_key` of every action of ``actions`` (lowercase, in the universe) at
+        once, for a check named ``tag`` that asks only about them: equal keys mean every one of
+        those share keys is equal. None when one of them is."""
+        ps = self.policy_set_of(principal)
+        if ps.resource or ps.session:
+            return None
+        base, listed, indexes = self._layers(principal, ps)
+        parts: list[tuple[int, int]] = []
+        for n, (group, index) in enumerate(zip(listed, indexes, strict=True)):
+            for cp, (applying, personal) in zip(group, index, strict=True):
+                r = self._restriction(cp, applying, personal, tag, actions)
+                if r is None:
+                    return None
+                if r:
+                    parts.append((n, r))
+        return (base, tag, tuple(parts))
+
+    def _restriction(self, cp: CompiledPolicy, applying: dict[str, tuple], personal: frozenset[str], tag: str,
+                     actions: frozenset[str]) -> int | None:
+        """``cp``'s applying statements of the actions of check ``tag``, as a number (0: none);
+        None when one of them is personal. Memoised per policy and check."""
+        memo = (id(cp), tag)
+        hit = self._restrictions.get(memo)
+        if hit is None:
+            number: int | None
+            if not personal.isdisjoint(actions):
+                number = None
+            else:
+                small, big = (applying, actions) if len(applying) <= len(actions) else (actions, applying)
+                found = tuple(sorted((a, applying[a]) for a in small if a in big))
+                number = self._restriction_numbers.get(found) if found else 0
+                if number is None:
+                    if len(self._restriction_numbers) >= SHARED_LIMIT:
+                        # numbers are never reused, so keys made with the old ones just stop matching
+                        self._restriction_numbers.clear()
+                    number = self._restriction_numbers[found] = next(self._restriction_count)
+            if len(self._restrictions) >= SHARED_LIMIT:
+                self._restrictions.clear()
+            # the policy is held, so that its id is not reused while it is cached
+            hit = self._restrictions[memo] = (number, cp)
+        return hit[0]
+
     def _context_key(self, arn: str) -> tuple:
         """The principal's base context without the keys that tell principals apart (a
         statement reading those is personal, so they cannot change a shared answer)."""
@@ -537,6 +599,7 @@ class Prober:
                 hit = self._decide(principal, action, resource, ps, context, witness, exclude, resource_account)
                 self._remember(key, hit)
             return hit, True
+        self.unshared += 1
         return self._decide(principal, action, resource, ps, context, witness, exclude, resource_account), False
 
     def _decide(self, principal: Any, action: str, resource: str, ps: PolicySet, context: dict[str, Any] | None,
@@ -576,15 +639,15 @@ class Prober:
         # the resources asked about follow from the share key (the sentinel of the account,
         # the applying Allow statements' patterns), so the whole answer is shared when every
         # question asked was
-        ps = self._ps_of.get(principal.arn)
-        if ps is None:
-            ps = self._ps_of[principal.arn] = self.env.policy_set(principal.arn)
+        ps = self.policy_set_of(principal)
         key = self.share_key(principal, ps, action.lower())
         if key is not None:
             key = ("can", key, witness)
             hit = self._shared.get(key)
             if hit is not None:
                 return hit
+        else:
+            self.unshared += 1
         o, shared = self._can(principal, action, witness)
         if key is not None and shared:
             self._remember(key, o)
