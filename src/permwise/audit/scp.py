@@ -120,12 +120,21 @@ class ScpChecker:
     def cells(self) -> Iterator[tuple[ScpResult, Finding | None]]:
         """Each cell of the grid (guardrail, then member account) and its finding, one at a
         time: :meth:`run` collects them; an organization-scale run spills them."""
-        if not self.env.scp_enabled and not self.env.management_account_id:
+        if not self.drawn():
             return
         for rule in self.rules:
             for acct in self.member_accounts():
-                res = self.check(rule, acct)
-                yield res, self._finding(rule, res)
+                yield self.cell(rule, acct)
+
+    def drawn(self) -> bool:
+        """Is there a grid (an organization whose SCPs are enabled or whose management account
+        is known)?"""
+        return bool(self.env.scp_enabled or self.env.management_account_id)
+
+    def cell(self, rule: Rule, acct: str) -> tuple[ScpResult, Finding | None]:
+        """Guardrail ``rule`` in member account ``acct``: its result and finding."""
+        res = self.check(rule, acct)
+        return res, self._finding(rule, res)
 
     def check(self, rule: Rule, acct: str) -> ScpResult:
         if scp_exemption(f"arn:{self.env.partition}:iam::{acct}:root", self.env.management_account_id):

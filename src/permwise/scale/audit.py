@@ -29,7 +29,7 @@ from permwise.audit.config import AuditConfig
 from permwise.audit.escalation import EscalationAnalyzer, escalation_actions
 from permwise.audit.graph import AssumeGraph
 from permwise.audit.guardrails import GuardrailChecker, guardrail_universe
-from permwise.audit.model import SEVERITY_RANK, Finding, Step
+from permwise.audit.model import SEVERITY_RANK, Finding, Rule, Step
 from permwise.audit.probe import Prober
 from permwise.audit.registry import all_rules
 from permwise.audit.run import AuditResult
@@ -83,6 +83,8 @@ class AuditUnitResult:
     principals: int = 0
     evaluations: int = 0
     problems: list[Any] = field(default_factory=list)
+    #: the account's cells of the SCP coverage grid: (guardrail's place, result, finding)
+    scp: list[tuple[int, Any, Finding | None]] | None = None
     peak_rss_kb: int = 0
     pid: int = 0
 
@@ -202,10 +204,25 @@ def audit_unit(payload: tuple[str, str, int, int, list[dict], list[Any], str], s
         if part == "all":  # a "main" unit's principals may gain edges in the "slice" units: not pruned
             out.nodes = _prune(out.nodes, {p.arn for p in mine})
         out.findings.extend(_trust_findings(env, [p for p in mine if p.kind == "role"], config))
+        if start == 0:
+            # the account's row of the SCP coverage grid (it reads the organization part only,
+            # which every unit holds): the grid is computed by the units, not after them
+            out.scp = _scp_row(env, rules, config, aid)
     out.evaluations = prober.evaluations
     out.peak_rss_kb = peak_rss_kb()
     out.pid = os.getpid()
     return out
+
+
+def _scp_row(env: Any, rules: list[Rule], config: AuditConfig, aid: str) -> list[tuple[int, Any, Finding | None]]:
+    """Account ``aid``'s cells of the SCP coverage grid, with each guardrail's place in it
+    (empty when the account is not a member or the grid is not drawn)."""
+    from permwise.audit.scp import ScpChecker
+
+    checker = ScpChecker(env, rules, config)
+    if not checker.drawn() or aid not in checker.member_accounts():
+        return []
+    return [(i, *checker.cell(rule, aid)) for i, rule in enumerate(checker.rules)]
 
 
 def _node(p: Any, admin: bool, selfe: tuple[str, str] | None, edges: list[Step] | None) -> Node:
@@ -593,16 +610,42 @@ def _run_audit_units(location_, run, sp, accounts, config, suppressions, executo
         problems.extend(res.problems)
         totals["evaluations"] += res.evaluations
         totals["principals"] += res.principals
+        take_scp(res)
         if res.peak_rss_kb > rss.get(res.pid, 0):
             rss[res.pid] = res.peak_rss_kb
             first_at_peak[res.pid] = key
 
+    # the SCP coverage grid (every member account x SCP guardrail): each unit draws its account's
+    # row; the cells go to disk in report order as they come, their findings to the sink at their
+    # place in the grid (so the order is the one a single process gives)
+    rules = all_rules()
+    org_env = load_part(sp, ())
+    org_env.at = at
+    scp = ScpChecker(org_env, rules, config)
+    members = scp.member_accounts() if scp.drawn() else []
+    member_at = {a: i for i, a in enumerate(members)}
+    scp_results = SpilledScp(Spill(prefix="permwise-scp-"))
+    scp_drawn: set[str] = set()
+
+    def scp_cell(i: int, res: Any, f: Finding | None) -> None:
+        place = i * len(members) + member_at[res.account]
+        scp_results.spill.add([res.rule_id, res.account, place], [res.rule_id, res.account, res.status, res.allowed,
+                                                                  res.denied, res.exempt, res.note])
+        if f is not None:
+            sink.add(n_units + 1, [f], start=place)
+
+    def take_scp(res: AuditUnitResult) -> None:
+        for i, cell, f in res.scp or ():
+            if cell.account in member_at and cell.account not in scp_drawn:
+                scp_cell(i, cell, f)
+        scp_drawn.update(c.account for _, c, _ in res.scp or ())
+
     first_at_peak: dict[int, str] = {}
+    n_units = len(units)
     try:
         _, gaps = executor.run(audit_unit, units, shared, phase(progress, "audit"), on_result=take)
     finally:
         index.close()  # every unit has been sent: the roles are no longer needed
-    n_units = len(units)
     del units, shared  # (the index is closed; its few resource policies are kept by the closure above)
     t_units = time.perf_counter()
     # the search reads each principal's facts from disk as it reaches it; its findings are
@@ -622,24 +665,12 @@ def _run_audit_units(location_, run, sp, accounts, config, suppressions, executo
     del batch
     facts_size = {"principals": len(facts), "edges": facts.edges}
     facts.close()
-    rules = all_rules()
-    org_env = load_part(sp, ())
-    org_env.at = at
-    # the SCP coverage grid (every member account x SCP guardrail) to disk in report order, its
-    # findings spilled a batch at a time
-    scp_results = SpilledScp(Spill(prefix="permwise-scp-"))
-    batch, seq = [], 0
-    for i, (res, f) in enumerate(ScpChecker(org_env, rules, config).cells()):
-        scp_results.spill.add([res.rule_id, res.account, i], [res.rule_id, res.account, res.status, res.allowed,
-                                                              res.denied, res.exempt, res.note])
-        if f is not None:
-            batch.append(f)
-        if len(batch) >= 1000:
-            sink.add(n_units + 1, batch, start=seq)
-            seq += len(batch)
-            batch = []
-    sink.add(n_units + 1, batch, start=seq)
-    del batch, org_env
+    # the rows no unit drew (a member account without a directory, or whose unit failed)
+    for i, rule in enumerate(scp.rules):
+        for a in members:
+            if a not in scp_drawn:
+                scp_cell(i, *scp.cell(rule, a))
+    del org_env, scp
     all_gaps = sorted(igaps + gaps, key=lambda g: g.unit)
     t_end = time.perf_counter()
     sink.add(n_units + 2, sink.expired(), apply=False)
