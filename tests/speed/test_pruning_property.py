@@ -97,7 +97,9 @@ def _audit(env, prune: bool, share: bool = True):
     if not share:
         prober.share_key = lambda principal, ps, al: None  # type: ignore[method-assign]
     cfg = AuditConfig()
-    guard = GuardrailChecker(prober, rules, cfg)
+    # with no sharing, no answer is taken from another account's principal either
+    # (permwise.audit.frames; tests/speed/test_frames_property.py)
+    guard = GuardrailChecker(prober, rules, cfg, across=share)
     esc = EscalationAnalyzer(env, prober, AssumeGraph(env, prober), cfg)
     out = []
     for p in env.principals():

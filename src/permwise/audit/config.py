@@ -27,7 +27,7 @@ from __future__ import annotations
 import fnmatch
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from permwise.sources import load_source
 
@@ -74,14 +74,22 @@ class AuditConfig(BaseModel):
     disable: list[str] = Field(default_factory=list, description="rule id globs that are not run")
     severity: dict[str, Severity] = Field(default_factory=dict, description="rule id -> severity override")
     include_service_linked_roles: bool = False
+    _by_rule: dict[str, list[PrincipalMatch]] = PrivateAttr(default_factory=dict)
 
     def is_authorized(self, rule_id: str, arn: str, tags: dict[str, str]) -> PrincipalMatch | None:
-        for pattern in sorted(self.authorized):
-            if fnmatch.fnmatchcase(rule_id, pattern):
-                for m in self.authorized[pattern]:
-                    if m.matches(arn, tags):
-                        return m
+        for m in self._matches_for(rule_id):
+            if m.matches(arn, tags):
+                return m
         return None
+
+    def _matches_for(self, rule_id: str) -> list[PrincipalMatch]:
+        """The entries of ``authorized`` whose rule glob matches ``rule_id``, in the order of the
+        globs (sorted); memoised per rule (asked for every principal and rule)."""
+        hit = self._by_rule.get(rule_id)
+        if hit is None:
+            hit = self._by_rule[rule_id] = [m for pattern in sorted(self.authorized)
+                                            if fnmatch.fnmatchcase(rule_id, pattern) for m in self.authorized[pattern]]
+        return hit
 
     def enabled(self, rule_id: str) -> bool:
         return not any(fnmatch.fnmatchcase(rule_id, p) for p in self.disable)

@@ -27,6 +27,7 @@ from functools import lru_cache
 from typing import Any
 
 from permwise import catalog
+from permwise.audit import frames
 from permwise.audit.config import AuditConfig
 from permwise.audit.model import Finding, Rule
 from permwise.audit.probe import Outcome, Prober
@@ -73,9 +74,11 @@ def _summary(actions: list[str]) -> str:
 
 
 class GuardrailChecker:
-    def __init__(self, prober: Prober, rules: list[Rule], config: AuditConfig) -> None:
+    def __init__(self, prober: Prober, rules: list[Rule], config: AuditConfig, *, across: bool = True) -> None:
         self.prober = prober
         self.config = config
+        #: share results with principals of other accounts (permwise.audit.frames)
+        self.across = across
         self.rules = [r for r in rules if r.family == "guardrail" and r.kind in IAM_KINDS and config.enabled(r.id)]
         self._actions = {r.id: expand_actions(r.actions) for r in self.rules}
         self._duties = {
@@ -87,6 +90,17 @@ class GuardrailChecker:
         self._asked = {r.id: frozenset(a.lower() for a in (self._actions[r.id] if r.kind != "separation-of-duties"
                                                            else [a for d in self._duties[r.id] for a in d]))
                        for r in self.rules}
+        #: each rule as a process-wide number: what it asks and how (so a frame key built in one
+        #: account's unit means the same check in another's)
+        self._tags = {r.id: frames.number(("rule", r.id, r.kind, tuple(self._actions[r.id]),
+                                           tuple(tuple(d) for d in self._duties.get(r.id, ())),
+                                           tuple(r.data.get("required_condition_keys", ()))))
+                      for r in self.rules}
+
+    def _keep(self, key: tuple, value: tuple[list[str], list[str]]) -> None:
+        if len(self._cache) >= CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[key] = value
 
     # ---------------------------------------------------------------- per kind
     def _reachable(self, p: Any, actions: list[str], cand: frozenset[str], *, stop_first: bool = False) -> tuple[list[str], list[str]]:
@@ -163,15 +177,27 @@ class GuardrailChecker:
             # (see "Shared answers" in permwise.audit.probe)
             key = self.prober.group_key(p, rule.id, asked)
             hit = self._cache.get(key) if key is not None else None
+            frame_key = None
+            if hit is None and self.across:
+                # principals of other accounts with the same templates (permwise.audit.frames)
+                frame_key = self.prober.frame_key(p, self._tags[rule.id], asked)
+                if frame_key is not None:
+                    hit = self.prober.reuse(frame_key, p)
+                    if hit is not None and key is not None:
+                        self._keep(key, hit)
             if hit is not None:
                 hits, notes = hit
             else:
                 before = self.prober.unshared
+                if frame_key is not None:
+                    self.prober.record()
                 hits, notes = self._evaluate(p, rule, cand)
-                if key is not None and self.prober.unshared == before:
-                    if len(self._cache) >= CACHE_LIMIT:
-                        self._cache.clear()
-                    self._cache[key] = (hits, notes)
+                asked_about = self.prober.recorded() if frame_key is not None else []
+                if self.prober.unshared == before:
+                    if key is not None:
+                        self._keep(key, (hits, notes))
+                    if frame_key is not None:
+                        self.prober.keep(frame_key, p, (hits, notes), asked_about)
             if hits:
                 out.append(self._finding(p, rule, hits, notes))
         return out

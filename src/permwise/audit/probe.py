@@ -59,6 +59,7 @@ from functools import lru_cache
 from typing import Any
 
 from permwise import catalog
+from permwise.audit import frames
 from permwise.catalog.arn import Arn
 from permwise.engine import ALLOWED, CompiledPolicy, PolicySet, Request, evaluate
 from permwise.engine.context import LowerKeys
@@ -81,6 +82,9 @@ PERSONAL_KEYS = ("aws:principalarn", "aws:principaltag/", "aws:username", "aws:u
 
 #: entries of the shared-answer caches before they are emptied (each entry is small)
 SHARED_LIMIT = 200_000
+
+#: (universe, NotAction?, the element as written) -> the universe actions it applies to
+_STATEMENT_ACTIONS: dict[tuple, frozenset[str]] = {}
 
 
 def _fixed(key: str) -> bool:
@@ -224,6 +228,7 @@ class Prober:
         self.region = env.regions[0] if getattr(env, "regions", None) else "us-east-1"
         self.partition = getattr(env, "partition", "aws") or "aws"
         self.universe = {a.lower() for a in universe}
+        self._universe_number = frames.number(("universe", frozenset(self.universe)))
         self._by_prefix: dict[str, list[str]] = {}
         for a in sorted(self.universe):
             self._by_prefix.setdefault(a.partition(":")[0], []).append(a)
@@ -251,19 +256,45 @@ class Prober:
         self.evaluations = 0
         #: questions whose answer was not shareable (see "Shared answers" above), counted
         self.unshared = 0
+        #: the resources asked about while a check is recorded (see :meth:`recorded`)
+        self._recording: list[str] | None = None
+        self._st_templates: dict[tuple[int, str], tuple[int | None, Any]] = {}
+        self._policy_templates: dict[tuple[int, str], tuple[int | None, CompiledPolicy]] = {}
+        self._frame_bases: dict[tuple[int, int], tuple[int | None, PolicySet, Any]] = {}
+        self._frame_restrictions: dict[tuple[int, int, str], tuple[int | None, CompiledPolicy]] = {}
+        self._org_keys: frozenset[str] | None = None
+        self._facts: dict[tuple[str, str], tuple | None] = {}
+        self._policy_keys: dict[int, tuple[frozenset[str], CompiledPolicy]] = {}
 
     # -------------------------------------------------------------- prefilter
-    def _statement_actions(self, st: Any) -> set[str]:
+    def _statement_actions(self, st: Any) -> frozenset[str]:
+        """The universe actions that ``st``'s Action (or NotAction) element applies to; the
+        same for every statement that writes the same element, so kept per process."""
         am = st.actions
         if am is None:
-            return set()
+            return frozenset()
+        raw = st.raw.get("NotAction" if st.not_action else "Action") if isinstance(st.raw, dict) else None
+        written = tuple(raw) if isinstance(raw, list) and all(isinstance(x, str) for x in raw) else (
+            (raw,) if isinstance(raw, str) else None)
+        if written is None:
+            return self._match_universe(st)
+        key = (self._universe_number, st.not_action, written)
+        hit = _STATEMENT_ACTIONS.get(key)
+        if hit is None:
+            if len(_STATEMENT_ACTIONS) >= SHARED_LIMIT // 10:
+                _STATEMENT_ACTIONS.clear()
+            hit = _STATEMENT_ACTIONS[key] = self._match_universe(st)
+        return hit
+
+    def _match_universe(self, st: Any) -> frozenset[str]:
+        am = st.actions
         if am.match_all:
             hit = set(self.universe)
         elif am.prefixes is not None:
             hit = {a for pfx in am.prefixes for a in self._by_prefix.get(pfx, ()) if am.matches(a)}
         else:
             hit = {a for a in self.universe if am.matches(a)}
-        return (self.universe - hit) if st.not_action else hit
+        return frozenset((self.universe - hit) if st.not_action else hit)
 
     def policy_allows(self, cp: CompiledPolicy) -> frozenset[str]:
         return self._policy_index(cp)[0]
@@ -478,6 +509,202 @@ class Prober:
             hit = self._restrictions[memo] = (number, cp)
         return hit[0]
 
+    # -------------------------------------------------------------- across accounts
+    def frame_key(self, principal: Any, tag: int, actions: frozenset[str]) -> tuple | None:
+        """:meth:`group_key` in the principal's account frame (:mod:`permwise.audit.frames`):
+        equal for principals of two accounts whose statements for ``actions``, boundary, SCPs,
+        RCPs and impersonal context are the same templates. ``tag``: a process-wide number of
+        the check (:func:`permwise.audit.frames.number`). None when a part has no template."""
+        ps = self.policy_set_of(principal)
+        if ps.resource or ps.session:
+            return None
+        base = self._frame_base(principal, ps)
+        if base is None:
+            return None
+        _, listed, indexes = self._layers(principal, ps)
+        if len(listed) != 1:  # a boundary, SCP or RCP statement is personal
+            return None
+        parts: list[int] = []
+        for cp, (applying, personal) in zip(listed[0], indexes[0], strict=True):
+            r = self._frame_restriction(cp, applying, personal, tag, actions, principal.account)
+            if r is None:
+                return None
+            if r:
+                parts.append(r)
+        return (base, tag, tuple(parts))
+
+    def _st_template(self, st: Any, account: str) -> int | None:
+        memo = (id(st), account)
+        hit = self._st_templates.get(memo)
+        if hit is None:
+            t = frames.statement_template(st.raw, account)
+            if len(self._st_templates) >= SHARED_LIMIT:
+                self._st_templates.clear()
+            # the statement is held, so that its id is not reused while it is cached
+            hit = self._st_templates[memo] = (None if t is None else frames.number(("statement", t)), st)
+        return hit[0]
+
+    def _policy_template(self, cp: CompiledPolicy, account: str) -> int | None:
+        memo = (id(cp), account)
+        hit = self._policy_templates.get(memo)
+        if hit is None:
+            ids = tuple(self._st_template(st, account) for st in cp.statements)
+            number = None if None in ids else frames.number(("policy", cp.kind, ids))
+            if len(self._policy_templates) >= SHARED_LIMIT:
+                self._policy_templates.clear()
+            hit = self._policy_templates[memo] = (number, cp)
+        return hit[0]
+
+    def _levels_template(self, levels: Any, account: str) -> tuple | None:
+        out = tuple(tuple(self._policy_template(cp, account) for cp in level) for level in levels or ())
+        return None if any(None in level for level in out) else out
+
+    def _frame_base(self, principal: Any, ps: PolicySet) -> int | None:
+        """What every frame key of ``principal`` under ``ps`` starts with, as a process-wide
+        number: the :meth:`_layers` base with each policy and value as its template."""
+        memo = (id(ps), id(principal))
+        hit = self._frame_bases.get(memo)
+        if hit is None:
+            acct = principal.account
+            number: int | None = None
+            ctx = self._frame_context(principal.arn, acct, self._keys_read(ps))
+            boundary = self._levels_template([ps.boundary], acct)
+            scps = self._levels_template(ps.scps, acct)
+            rcps = self._levels_template(ps.rcps, acct)
+            mgmt = ps.management_account_id
+            mgmt_t = frames.template(mgmt, acct) if mgmt else ""
+            if None not in (ctx, boundary, scps, rcps, mgmt_t):
+                number = frames.number((
+                    "frame", principal.kind, principal.service_linked, ctx, boundary, mgmt_t, ps.scp_exempt,
+                    ps.rcp_exempt, ps.resource_policy_required, scps, rcps,
+                    tuple(sorted(ps.rcp_services)) if ps.rcp_services is not None else None, self.region,
+                    self.partition))
+            if len(self._frame_bases) >= SHARED_LIMIT // 10:
+                self._frame_bases.clear()
+            # the policy set and the principal are held, so that their ids stay theirs
+            hit = self._frame_bases[memo] = (number, ps, principal)
+        return hit[0]
+
+    def _frame_context(self, arn: str, account: str, read: frozenset[str]) -> int | None:
+        """The principal's impersonal context in its frame, as a number: only the keys a
+        condition in force can read (``read``, see :meth:`_keys_read`); a key no condition
+        names cannot change an answer (the engine reads the context through conditions; the
+        witness pass only fills keys that conditions name)."""
+        items = []
+        for k, v in self._context_key(arn):
+            if k not in read:
+                continue
+            kt, vt = frames.template(k, account), frames.template(v, account)
+            if kt is None or vt is None:
+                return None
+            items.append((kt, vt))
+        return frames.number(("context", tuple(items)))
+
+    def _keys_read(self, ps: PolicySet) -> frozenset[str]:
+        """Condition keys (lowercase) that a statement of ``ps``'s identity policies or
+        boundary, or of any SCP or RCP of the snapshot, names; and the principal's account,
+        which the engine itself reads."""
+        if self._org_keys is None:
+            keys: set[str] = set()
+            for op in getattr(self.env, "org_policies", {}).values():
+                _condition_keys(op.document, keys)
+            self._org_keys = frozenset(keys)
+        keys = set(self._org_keys)
+        keys.add("aws:principalaccount")
+        for cp in (*ps.identity, *ps.boundary):
+            hit = self._policy_keys.get(id(cp))
+            if hit is None:
+                found: set[str] = set()
+                _condition_keys(cp.doc, found)
+                hit = self._policy_keys[id(cp)] = (frozenset(found), cp)
+            keys |= hit[0]
+        return frozenset(keys)
+
+    def _frame_restriction(self, cp: CompiledPolicy, applying: dict[str, tuple], personal: frozenset[str], tag: int,
+                           actions: frozenset[str], account: str) -> int | None:
+        """:meth:`_restriction` with statement templates: a process-wide number (0: none)."""
+        memo = (id(cp), tag, account)
+        hit = self._frame_restrictions.get(memo)
+        if hit is None:
+            number: int | None = None
+            if personal.isdisjoint(actions):
+                small, big = (applying, actions) if len(applying) <= len(actions) else (actions, applying)
+                found = []
+                for a in sorted(x for x in small if x in big):
+                    ids = tuple(self._st_template(st, account) for st in applying[a])
+                    if None in ids:
+                        break
+                    found.append((a, ids))
+                else:
+                    number = frames.number(("restriction", tuple(found))) if found else 0
+            if len(self._frame_restrictions) >= SHARED_LIMIT:
+                self._frame_restrictions.clear()
+            # the policy is held, so that its id is not reused while it is cached
+            hit = self._frame_restrictions[memo] = (number, cp)
+        return hit[0]
+
+    def resource_facts(self, principal: Any, resource: str) -> tuple | None:
+        """What a question about ``resource`` reads beyond the frame key, in the principal's
+        frame: the RCPs in force for it (by the resource's account) and the other flags of its
+        policy set. None when a resource-based or session policy is in force (the answer is
+        then not shared at all)."""
+        # what is read here depends on the resource alone (its account's RCPs, its own
+        # policy), not on the principal: kept per resource and frame account
+        memo = (resource, principal.account)
+        if memo in self._facts:
+            return self._facts[memo]
+        ps = self.env.policy_set(principal.arn, resource if resource != "*" else None)
+        facts: tuple | None = None
+        if not (ps.resource or ps.session):
+            rcps = self._levels_template(ps.rcps, principal.account)
+            if rcps is not None:
+                facts = (rcps, ps.rcp_exempt, ps.scp_exempt, ps.resource_policy_required, ps.s3_restrict_public,
+                         tuple(sorted(ps.rcp_services)) if ps.rcp_services is not None else None)
+        if len(self._facts) >= SHARED_LIMIT:
+            self._facts.clear()
+        self._facts[memo] = facts
+        return facts
+
+    def record(self) -> None:
+        """Start recording the resources asked about (for :meth:`keep`)."""
+        self._recording = []
+
+    def recorded(self) -> list[str]:
+        """Stop recording; the resources asked about since :meth:`record`."""
+        out, self._recording = self._recording or [], None
+        return out
+
+    def keep(self, key: tuple, principal: Any, value: tuple[list[str], list[str]], resources: list[str]) -> None:
+        """Remember a check's result ``(hits, notes)`` under frame key ``key`` for principals of
+        other accounts, with the templates of the resources it asked about and their facts
+        (nothing is kept when one of them has no template or no shareable facts)."""
+        acct = principal.account
+        facts = []
+        for r in dict.fromkeys(resources):
+            t = frames.template(r, acct)
+            f = self.resource_facts(principal, r) if t is not None else None
+            if f is None:
+                return
+            facts.append((t, f))
+        hits, notes = value
+        notes_t = [frames.template(n, acct) for n in notes]
+        if None in notes_t:
+            return
+        frames.remember(key, (tuple(hits), tuple(notes_t), tuple(facts)))
+
+    def reuse(self, key: tuple, principal: Any) -> tuple[list[str], list[str]] | None:
+        """The result kept under frame key ``key``, in ``principal``'s account, when every
+        resource it asked about has the same facts there; else None."""
+        hit = frames.recall(key)
+        if hit is None:
+            return None
+        hits, notes_t, facts = hit
+        acct = principal.account
+        for t, f in facts:
+            if self.resource_facts(principal, frames.put_back(t, acct)) != f:
+                return None
+        return list(hits), [frames.put_back(n, acct) for n in notes_t]
+
     def _context_key(self, arn: str) -> tuple:
         """The principal's base context without the keys that tell principals apart (a
         statement reading those is personal, so they cannot change a shared answer)."""
@@ -584,6 +811,8 @@ class Prober:
              context: dict[str, Any] | None, witness: bool, exclude: tuple[str, ...],
              resource_account: str | None) -> tuple[Outcome, bool]:
         """:meth:`ask`, and whether its answer is shared by principals of the same share key."""
+        if self._recording is not None:
+            self._recording.append(resource)
         ps = policy_set or self.env.policy_set(principal.arn, resource if resource != "*" else None)
         al = action.lower()
         if not self.may_allow(principal, ps, al, resource):
@@ -645,29 +874,32 @@ class Prober:
             key = ("can", key, witness)
             hit = self._shared.get(key)
             if hit is not None:
-                return hit
+                if self._recording is not None:
+                    self._recording.extend(hit[1])
+                return hit[0]
         else:
             self.unshared += 1
-        o, shared = self._can(principal, action, witness)
+        o, shared, asked = self._can(principal, action, witness)
         if key is not None and shared:
-            self._remember(key, o)
+            self._remember(key, (o, asked))
         return o
 
-    def _can(self, principal: Any, action: str, witness: bool) -> tuple[Outcome, bool]:
+    def _can(self, principal: Any, action: str, witness: bool) -> tuple[Outcome, bool, tuple[str, ...]]:
+        """The outcome, whether every question was shareable, and the resources asked about."""
         resources = [self.sentinel(action, principal.account)]
         for r in self.statement_resources(principal, action):
             if r not in resources:
                 resources.append(r)
         best: Outcome | None = None
         all_shared = True
-        for res in resources:
+        for n, res in enumerate(resources, 1):
             o, shared = self._ask(principal, action, res, None, None, witness, (), None)
             all_shared = all_shared and shared
             if o.allowed and not o.witness:
-                return o, all_shared
+                return o, all_shared, tuple(resources[:n])
             if o.allowed and best is None:
                 best = o
-        return best or Outcome(False), all_shared
+        return best or Outcome(False), all_shared, tuple(resources)
 
 
 @lru_cache(maxsize=65536)
@@ -684,6 +916,17 @@ def sentinel_arn(action: str, account: str, partition: str, region: str) -> str:
         if chosen is not None:
             return chosen.template({"Partition": partition, "Region": region, "Account": account}, default=PROBE_NAME)
     return "*"
+
+
+def _condition_keys(doc: Any, out: set[str]) -> None:
+    """Add to ``out`` the condition keys (lowercase) that the policy document ``doc`` names."""
+    sts = doc.get("Statement") if isinstance(doc, dict) else None
+    for st in sts if isinstance(sts, list) else [sts]:
+        cond = st.get("Condition") if isinstance(st, dict) else None
+        if isinstance(cond, dict):
+            for block in cond.values():
+                if isinstance(block, dict):
+                    out.update(str(k).lower() for k in block)
 
 
 def _resource_blind(st: Any) -> bool:
