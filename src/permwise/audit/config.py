@@ -77,12 +77,12 @@ class AuditConfig(BaseModel):
     _by_rule: dict[str, list[PrincipalMatch]] = PrivateAttr(default_factory=dict)
 
     def is_authorized(self, rule_id: str, arn: str, tags: dict[str, str]) -> PrincipalMatch | None:
-        for m in self._matches_for(rule_id):
+        for m in self.authorized_for(rule_id):
             if m.matches(arn, tags):
                 return m
         return None
 
-    def _matches_for(self, rule_id: str) -> list[PrincipalMatch]:
+    def authorized_for(self, rule_id: str) -> list[PrincipalMatch]:
         """The entries of ``authorized`` whose rule glob matches ``rule_id``, in the order of the
         globs (sorted); memoised per rule (asked for every principal and rule)."""
         hit = self._by_rule.get(rule_id)

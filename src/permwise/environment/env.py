@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from permwise.catalog.arn import arn_account
 from permwise.engine import (
     EXPLICIT_DENY,
@@ -64,6 +66,27 @@ from permwise.errors import InputError
 
 _EMPTY_DOC: dict = {"Version": "2012-10-17", "Statement": []}
 _ALLOW_ALL: dict = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+#: (name, kind, level, document text) -> the policy compiled from it, for every environment of
+#: the process (compiled policies are read-only once built); emptied when full
+_COMPILED: dict[tuple, CompiledPolicy] = {}
+_COMPILED_LIMIT = 2_000
+
+
+def _shared_kind(name: str, kind: str) -> bool:
+    """Is a policy of this name and kind likely to be written the same in other environments of
+    the process: an organization policy, or an AWS managed policy (inline and customer managed
+    policies name their principal or account, and are not kept)?"""
+    return kind in ("scp", "rcp") or ":iam::aws:policy/" in name
+
+
+def _document_text(doc: Any) -> bytes | None:
+    """The document as canonical JSON (keys sorted), or None when it has no such form."""
+    try:
+        return orjson.dumps(doc, option=orjson.OPT_SORT_KEYS)
+    except (TypeError, orjson.JSONEncodeError):
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,14 +411,25 @@ class Environment:
         hit = self._compiled.get(key)
         if hit is not None:
             return hit
-        try:
-            cp = compile_policy(doc, name=name, kind=kind, level=level)
-        except InputError as exc:
-            raise _located(self, origin, exc.pointer or "", exc.message, exc.hint) from None
-        for st in cp.statements:
-            if st.errors:
-                raise _located(self, origin, st.pointer, f"policy `{name}`: {st.errors[0]}",
-                               "fix the policy document (AWS would have rejected it)")
+        # the same document under the same name, kind and level compiles to the same policy in
+        # every environment of the process (an AWS managed policy or an SCP in each account's
+        # unit of an organization): compiled, checked and indexed once
+        text = _document_text(doc) if _shared_kind(name, kind) else None
+        shared_key = (name, kind, level, text) if text is not None else None
+        cp = _COMPILED.get(shared_key) if shared_key is not None else None
+        if cp is None:
+            try:
+                cp = compile_policy(doc, name=name, kind=kind, level=level)
+            except InputError as exc:
+                raise _located(self, origin, exc.pointer or "", exc.message, exc.hint) from None
+            for st in cp.statements:
+                if st.errors:
+                    raise _located(self, origin, st.pointer, f"policy `{name}`: {st.errors[0]}",
+                                   "fix the policy document (AWS would have rejected it)")
+            if shared_key is not None:
+                if len(_COMPILED) >= _COMPILED_LIMIT:
+                    _COMPILED.clear()
+                _COMPILED[shared_key] = cp
         self._compiled[key] = cp
         return cp
 
