@@ -158,3 +158,49 @@ def test_one_account_s_answer_is_put_back_in_another_s(tmp_path):
     assert set(notes) == set(ACCOUNTS)
     for acct, text in notes.items():
         assert f"vpce-{acct}" in text
+
+
+# ------------------------------------------------------------------ the SCP coverage grid
+# The grid asks the engine the same question in every member account under the same SCPs; it is
+# asked once per question in the account's frame. SCPs that tell accounts apart by their IDs
+# (a glob next to a digit, a numeric condition, an account named) must keep the answers apart.
+_GRID_SCPS = [
+    {"Effect": "Deny", "Action": ["cloudtrail:StopLogging", "cloudtrail:DeleteTrail"], "Resource": "*",
+     "Condition": {"StringLike": {"aws:PrincipalAccount": "1111*"}}},
+    {"Effect": "Deny", "Action": ["guardduty:*", "config:*"], "Resource": "*",
+     "Condition": {"NumericLessThan": {"aws:PrincipalAccount": "200000000000"}}},
+    {"Effect": "Deny", "Action": ["organizations:LeaveOrganization", "iam:CreateUser"], "Resource": "*",
+     "Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::2*:role/*"}}},
+    {"Effect": "Deny", "Action": "s3:*", "Resource": "*",
+     "Condition": {"StringEquals": {"aws:PrincipalAccount": "211122223333"}}},
+    {"Effect": "Deny", "Action": ["ec2:*", "ram:*"], "Resource": "*",
+     "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1"]}}},
+    {"Effect": "Deny", "Action": ["kms:ScheduleKeyDeletion", "iam:*"], "Resource": "*"},
+]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(st.integers(0, len(_GRID_SCPS) - 1), min_size=1, max_size=3, unique=True), st.booleans())
+def test_scp_grid_shared_across_accounts_equals_plain_evaluation(tmp_path_factory, picks, at_root):
+    from permwise.audit import scp as scp_module
+    from permwise.audit.scp import ScpChecker
+
+    b = SnapshotBuilder(MANAGEMENT, regions=["us-east-1"])
+    b.account(MANAGEMENT, "management")
+    for ou in ("ou-a", "ou-b", "ou-c"):
+        b.ou(ou, ou)
+    for acct, ou in ACCOUNTS.items():
+        b.account(acct, f"acct-{acct}", parent=ou)
+    b.scp("p-guard", "guard", doc(*(_GRID_SCPS[i] for i in picks)), ["r-a1b2"] if at_root else ["ou-a", "ou-c"])
+    env = load_snapshot(b.write(tmp_path_factory.mktemp("grid") / "snap"))
+    rules, config = all_rules(), AuditConfig()
+
+    def grid(shared: bool):
+        scp_module._ANSWERS.clear()
+        checker = ScpChecker(env, rules, config)
+        if not shared:
+            checker._frame_key = lambda *a: None  # type: ignore[method-assign]
+        results, findings = checker.run()
+        return [r.to_dict() for r in results], [f.to_dict() for f in findings]
+
+    assert grid(True) == grid(False)

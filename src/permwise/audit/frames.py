@@ -146,3 +146,44 @@ def forget() -> None:
     needed for correctness, keys carry everything an answer depends on)."""
     _answers.clear()
     _numbers.clear()
+    _statement_numbers.clear()
+    _policy_numbers.clear()
+
+
+# ------------------------------------------------------------------ compiled policies as templates
+_statement_numbers: dict[tuple[int, str], tuple[int | None, Any]] = {}
+_policy_numbers: dict[tuple[int, str], tuple[int | None, Any]] = {}
+
+
+def statement_number(st: Any, account: str) -> int | None:
+    """The compiled statement ``st``'s template in ``account``'s frame, as a number (None: it
+    has none). Memoised per statement and account."""
+    memo = (id(st), account)
+    hit = _statement_numbers.get(memo)
+    if hit is None:
+        t = statement_template(st.raw, account)
+        if len(_statement_numbers) >= LIMIT:
+            _statement_numbers.clear()
+        # the statement is held, so that its id is not reused while it is kept
+        hit = _statement_numbers[memo] = (None if t is None else number(("statement", t)), st)
+    return hit[0]
+
+
+def policy_number(cp: Any, account: str) -> int | None:
+    """The compiled policy ``cp``'s template (its kind and every statement's) in ``account``'s
+    frame, as a number (None: one statement has none). Memoised per policy and account."""
+    memo = (id(cp), account)
+    hit = _policy_numbers.get(memo)
+    if hit is None:
+        ids = tuple(statement_number(st, account) for st in cp.statements)
+        value = None if None in ids else number(("policy", cp.kind, ids))
+        if len(_policy_numbers) >= LIMIT:
+            _policy_numbers.clear()
+        hit = _policy_numbers[memo] = (value, cp)
+    return hit[0]
+
+
+def levels_template(levels: Any, account: str) -> tuple | None:
+    """Policy levels (SCPs or RCPs, root first; or ``[boundary]``) as their templates' numbers."""
+    out = tuple(tuple(policy_number(cp, account) for cp in level) for level in levels or ())
+    return None if any(None in level for level in out) else out

@@ -258,8 +258,6 @@ class Prober:
         self.unshared = 0
         #: the resources asked about while a check is recorded (see :meth:`recorded`)
         self._recording: list[str] | None = None
-        self._st_templates: dict[tuple[int, str], tuple[int | None, Any]] = {}
-        self._policy_templates: dict[tuple[int, str], tuple[int | None, CompiledPolicy]] = {}
         self._frame_bases: dict[tuple[int, int], tuple[int | None, PolicySet, Any]] = {}
         self._frame_restrictions: dict[tuple[int, int, str], tuple[int | None, CompiledPolicy]] = {}
         self._org_keys: frozenset[str] | None = None
@@ -533,32 +531,6 @@ class Prober:
                 parts.append(r)
         return (base, tag, tuple(parts))
 
-    def _st_template(self, st: Any, account: str) -> int | None:
-        memo = (id(st), account)
-        hit = self._st_templates.get(memo)
-        if hit is None:
-            t = frames.statement_template(st.raw, account)
-            if len(self._st_templates) >= SHARED_LIMIT:
-                self._st_templates.clear()
-            # the statement is held, so that its id is not reused while it is cached
-            hit = self._st_templates[memo] = (None if t is None else frames.number(("statement", t)), st)
-        return hit[0]
-
-    def _policy_template(self, cp: CompiledPolicy, account: str) -> int | None:
-        memo = (id(cp), account)
-        hit = self._policy_templates.get(memo)
-        if hit is None:
-            ids = tuple(self._st_template(st, account) for st in cp.statements)
-            number = None if None in ids else frames.number(("policy", cp.kind, ids))
-            if len(self._policy_templates) >= SHARED_LIMIT:
-                self._policy_templates.clear()
-            hit = self._policy_templates[memo] = (number, cp)
-        return hit[0]
-
-    def _levels_template(self, levels: Any, account: str) -> tuple | None:
-        out = tuple(tuple(self._policy_template(cp, account) for cp in level) for level in levels or ())
-        return None if any(None in level for level in out) else out
-
     def _frame_base(self, principal: Any, ps: PolicySet) -> int | None:
         """What every frame key of ``principal`` under ``ps`` starts with, as a process-wide
         number: the :meth:`_layers` base with each policy and value as its template."""
@@ -568,9 +540,9 @@ class Prober:
             acct = principal.account
             number: int | None = None
             ctx = self._frame_context(principal.arn, acct, self._keys_read(ps))
-            boundary = self._levels_template([ps.boundary], acct)
-            scps = self._levels_template(ps.scps, acct)
-            rcps = self._levels_template(ps.rcps, acct)
+            boundary = frames.levels_template([ps.boundary], acct)
+            scps = frames.levels_template(ps.scps, acct)
+            rcps = frames.levels_template(ps.rcps, acct)
             mgmt = ps.management_account_id
             mgmt_t = frames.template(mgmt, acct) if mgmt else ""
             if None not in (ctx, boundary, scps, rcps, mgmt_t):
@@ -631,7 +603,7 @@ class Prober:
                 small, big = (applying, actions) if len(applying) <= len(actions) else (actions, applying)
                 found = []
                 for a in sorted(x for x in small if x in big):
-                    ids = tuple(self._st_template(st, account) for st in applying[a])
+                    ids = tuple(frames.statement_number(st, account) for st in applying[a])
                     if None in ids:
                         break
                     found.append((a, ids))
@@ -656,7 +628,7 @@ class Prober:
         ps = self.env.policy_set(principal.arn, resource if resource != "*" else None)
         facts: tuple | None = None
         if not (ps.resource or ps.session):
-            rcps = self._levels_template(ps.rcps, principal.account)
+            rcps = frames.levels_template(ps.rcps, principal.account)
             if rcps is not None:
                 facts = (rcps, ps.rcp_exempt, ps.scp_exempt, ps.resource_policy_required, ps.s3_restrict_public,
                          tuple(sorted(ps.rcp_services)) if ps.rcp_services is not None else None)

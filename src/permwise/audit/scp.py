@@ -21,11 +21,13 @@ apply to the management account).
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from collections.abc import Iterator
 from typing import Any
 
+from permwise.audit import frames
 from permwise.audit.config import AuditConfig
 from permwise.audit.guardrails import expand_actions
 from permwise.audit.model import Finding, Rule
@@ -40,6 +42,9 @@ _PLACEHOLDER = re.compile(r"\[([A-Z_]+)\]")
 #: representative actions for guardrails whose Action is "*" (taken from their test scenarios)
 STAR_ACTIONS = {"SCP-IAM-1": ["s3:CreateBucket", "iam:CreateUser"], "SCP-RAM-1": ["ram:CreateResourceShare"]}
 PRINCIPAL_KEYS = ("aws:principalarn",)
+
+#: the grid's engine answers, by question in the account's frame (process-wide, bounded)
+_ANSWERS: dict[tuple, bool] = {}
 
 OVERBROAD_RULE = Rule(
     id="AUDIT-SCP-OVERBROAD", family="audit", kind="scp-exemption", severity="medium",
@@ -180,7 +185,7 @@ class ScpChecker:
             probe = f"arn:{self.env.partition}:iam::{acct}:role/permwise-audit-probe"
         ps = PolicySet(identity=[_ALLOW_ALL], scps=self.env.scp_chain(acct),
                        management_account_id=self.env.management_account_id)
-        allowed = sorted({a for a in actions or [] for res in resources if self._allowed(ps, probe, a, res, ctx)})
+        allowed = sorted({a for a in actions or [] for res in resources if self._allowed(ps, probe, a, res, ctx, acct)})
         if allowed:
             denied = sorted(set(actions or []) - set(allowed))
             return ScpResult(rule.id, acct, "partial" if denied else "not-enforced", allowed=allowed, denied=denied)
@@ -192,18 +197,41 @@ class ScpChecker:
                                  note=f"exempt role not tested: no value for {', '.join(missing)} in the audit config")
             role = concretize(filled, acct, self.region, self.env.partition)
             exempt = exempt or role
-            blocked = sorted({a for a in actions or [] for res in resources if not self._allowed(ps, role, a, res, ctx)})
+            blocked = sorted({a for a in actions or [] for res in resources if not self._allowed(ps, role, a, res, ctx, acct)})
             if blocked:
                 return ScpResult(rule.id, acct, "blocks-exempt", allowed=blocked, exempt=role)
         return ScpResult(rule.id, acct, "enforced", exempt=exempt)
 
-    def _allowed(self, ps: PolicySet, principal: str, action: str, resource: str, ctx: dict[str, Any]) -> bool:
+    def _allowed(self, ps: PolicySet, principal: str, action: str, resource: str, ctx: dict[str, Any],
+                 acct: str) -> bool:
         c = dict(ctx)
         if regionless(resource):
             c.setdefault("aws:RequestedRegion", self.region)
-        r = evaluate(ps, Request(principal=principal, action=action, resource=resource, context=c, at=self.env.at),
-                     False)
-        return r.decision == ALLOWED
+        # member accounts under the same SCPs (as templates of their own ID) ask the same
+        # question of the engine: it is asked once (see permwise.audit.frames)
+        key = self._frame_key(ps, principal, action, resource, c, acct)
+        hit = _ANSWERS.get(key) if key is not None else None
+        if hit is None:
+            r = evaluate(ps, Request(principal=principal, action=action, resource=resource, context=c,
+                                     at=self.env.at), False)
+            hit = r.decision == ALLOWED
+            if key is not None:
+                if len(_ANSWERS) >= frames.LIMIT:
+                    _ANSWERS.clear()
+                _ANSWERS[key] = hit
+        return hit
+
+    def _frame_key(self, ps: PolicySet, principal: str, action: str, resource: str, ctx: dict[str, Any],
+                   acct: str) -> tuple | None:
+        """The question in ``acct``'s frame; None when a part of it has no template."""
+        scps = frames.levels_template(ps.scps, acct)
+        strings = [principal, resource, ps.management_account_id or ""]
+        for k, v in sorted(ctx.items()):
+            strings += [k, json.dumps(v, sort_keys=True, default=str)]
+        templates = [frames.template(x, acct) for x in strings]
+        if scps is None or None in templates:
+            return None
+        return ("scp-grid", scps, action.lower(), tuple(templates), str(self.env.at), self.region, self.env.partition)
 
     def _account_entry(self, acct: str) -> tuple[str, str]:
         """The account's entry in ``organization/accounts.json`` (where a missing guardrail is
