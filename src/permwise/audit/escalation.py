@@ -84,6 +84,7 @@ class EscalationAnalyzer:
         self._worth: dict[str, bool] = {}
         self._worth_roles: dict[str, list[Any]] = {}
         self._service_roles: dict[str, list[Any]] | None = None
+        self._passrole_cache: dict[tuple[str, str], list[Any]] = {}
         self._group_admin: dict[str, bool] = {}
         #: actions of the edges a role can take onward (credentials, trust, passrole, modify-role)
         self._edge_actions = frozenset(
@@ -278,6 +279,17 @@ class EscalationAnalyzer:
             self._service_roles = m
         return self._service_roles.get(service, [])
 
+    def _passrole_targets(self, service: str, account: str) -> list[Any]:
+        """The roles of ``account`` that trust ``service`` and are worth reaching, in the order
+        of :meth:`_roles_trusting` (each test depends on the role alone: made once per role,
+        not once per principal that may pass roles)."""
+        key = (service, account)
+        hit = self._passrole_cache.get(key)
+        if hit is None:
+            hit = self._passrole_cache[key] = [r for r in self._roles_trusting(service)
+                                               if r.account == account and self.worth_reaching(r)]
+        return hit
+
     def edges(self, p: Any) -> list[Step]:
         """One-step moves from ``p``: assume, credentials, trust and passrole."""
         hit = self._edges.get(p.arn)
@@ -321,10 +333,8 @@ class EscalationAnalyzer:
                     continue
                 svc = prim["service"]
                 can_pass = self._can_fn(p, "iam:PassRole", {"iam:PassedToService": svc})
-                for r in self._roles_trusting(svc):
-                    if r.arn == p.arn or r.account != p.account or not self.worth_reaching(r):
-                        continue
-                    if not can_pass(r.arn):
+                for r in self._passrole_targets(svc, p.account):
+                    if r.arn == p.arn or not can_pass(r.arn):
                         continue
                     how = " + ".join(f"`{x}`" for x in alt_ok)
                     if prim.get("requires_instance_profile"):
