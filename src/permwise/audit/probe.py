@@ -83,8 +83,10 @@ PERSONAL_KEYS = ("aws:principalarn", "aws:principaltag/", "aws:username", "aws:u
 #: entries of the shared-answer caches before they are emptied (each entry is small)
 SHARED_LIMIT = 200_000
 
-#: (universe, NotAction?, the element as written) -> the universe actions it applies to
+#: (universe, NotAction?, the element as written) -> the universe actions it applies to; a set
+#: can hold the whole universe (`"Action": "*"`), so fewer are kept than other entries
 _STATEMENT_ACTIONS: dict[tuple, frozenset[str]] = {}
+STATEMENT_ACTIONS_LIMIT = 5_000
 
 
 def _fixed(key: str) -> bool:
@@ -279,7 +281,7 @@ class Prober:
         key = (self._universe_number, st.not_action, written)
         hit = _STATEMENT_ACTIONS.get(key)
         if hit is None:
-            if len(_STATEMENT_ACTIONS) >= SHARED_LIMIT // 10:
+            if len(_STATEMENT_ACTIONS) >= STATEMENT_ACTIONS_LIMIT:
                 _STATEMENT_ACTIONS.clear()
             hit = _STATEMENT_ACTIONS[key] = self._match_universe(st)
         return hit
