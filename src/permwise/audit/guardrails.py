@@ -91,6 +91,8 @@ class GuardrailChecker:
                                                            else [a for d in self._duties[r.id] for a in d]))
                        for r in self.rules}
         self._authorized = {r.id: config.authorized_for(r.id) for r in self.rules}
+        #: every authorized entry any rule reads, once
+        self._entries = list({id(m): m for ms in self._authorized.values() for m in ms}.values())
         #: each rule as a process-wide number: what it asks and how (so a frame key built in one
         #: account's unit means the same check in another's)
         self._tags = {r.id: frames.number(("rule", r.id, r.kind, tuple(self._actions[r.id]),
@@ -168,9 +170,10 @@ class GuardrailChecker:
         if not cand:
             return []
         out: list[Finding] = []
+        authorized = {id(m) for m in self._entries if m.matches(p.arn, p.tags)}
         for rule in self.rules:
-            if any(m.matches(p.arn, p.tags) for m in self._authorized[rule.id]):
-                continue  # (AuditConfig.is_authorized, with the rule's entries looked up once)
+            if any(id(m) in authorized for m in self._authorized[rule.id]):
+                continue  # (AuditConfig.is_authorized, each entry tested once per principal)
             asked = self._asked[rule.id]
             if cand.isdisjoint(asked):
                 continue

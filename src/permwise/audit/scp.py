@@ -43,6 +43,7 @@ _PLACEHOLDER = re.compile(r"\[([A-Z_]+)\]")
 STAR_ACTIONS = {"SCP-IAM-1": ["s3:CreateBucket", "iam:CreateUser"], "SCP-RAM-1": ["ram:CreateResourceShare"]}
 PRINCIPAL_KEYS = ("aws:principalarn",)
 
+_UNSET = object()
 #: the grid's engine answers, by question in the account's frame (process-wide, bounded)
 _ANSWERS: dict[tuple, bool] = {}
 
@@ -109,6 +110,7 @@ class ScpChecker:
         self.config = config
         self.region = env.regions[0] if env.regions else "us-east-1"
         self.rules = [r for r in rules if r.kind == "scp-enforced" and config.enabled(r.id)]
+        self._scp_templates: dict[str, Any] = {}
 
     def member_accounts(self) -> list[str]:
         return sorted(a.id for a in self.env.accounts.values() if a.in_organization)
@@ -185,7 +187,7 @@ class ScpChecker:
             probe = f"arn:{self.env.partition}:iam::{acct}:role/permwise-audit-probe"
         ps = PolicySet(identity=[_ALLOW_ALL], scps=self.env.scp_chain(acct),
                        management_account_id=self.env.management_account_id)
-        allowed = sorted({a for a in actions or [] for res in resources if self._allowed(ps, probe, a, res, ctx, acct)})
+        allowed = sorted(a for a, ok in self._answers(ps, probe, actions or [], resources, ctx, acct).items() if ok)
         if allowed:
             denied = sorted(set(actions or []) - set(allowed))
             return ScpResult(rule.id, acct, "partial" if denied else "not-enforced", allowed=allowed, denied=denied)
@@ -197,19 +199,32 @@ class ScpChecker:
                                  note=f"exempt role not tested: no value for {', '.join(missing)} in the audit config")
             role = concretize(filled, acct, self.region, self.env.partition)
             exempt = exempt or role
-            blocked = sorted({a for a in actions or [] for res in resources if not self._allowed(ps, role, a, res, ctx, acct)})
+            blocked = sorted(a for a, ok in self._answers(ps, role, actions or [], resources, ctx, acct, every=True).items()
+                             if not ok)
             if blocked:
                 return ScpResult(rule.id, acct, "blocks-exempt", allowed=blocked, exempt=role)
         return ScpResult(rule.id, acct, "enforced", exempt=exempt)
 
-    def _allowed(self, ps: PolicySet, principal: str, action: str, resource: str, ctx: dict[str, Any],
-                 acct: str) -> bool:
-        c = dict(ctx)
-        if regionless(resource):
-            c.setdefault("aws:RequestedRegion", self.region)
+    def _answers(self, ps: PolicySet, principal: str, actions: list[str], resources: list[str], ctx: dict[str, Any],
+                 acct: str, every: bool = False) -> dict[str, bool]:
+        """Each action -> is ``principal`` allowed it on some of ``resources`` (``every``: on
+        all of them)?"""
+        out: dict[str, bool] = {}
+        for res in resources:
+            c = dict(ctx)
+            if regionless(res):
+                c.setdefault("aws:RequestedRegion", self.region)
+            base = self._frame_base(ps, principal, res, c, acct)
+            for a in actions:
+                ok = self._allowed(ps, principal, a, res, c, base)
+                out[a] = (out.get(a, True) and ok) if every else (out.get(a, False) or ok)
+        return out
+
+    def _allowed(self, ps: PolicySet, principal: str, action: str, resource: str, c: dict[str, Any],
+                 base: tuple | None) -> bool:
         # member accounts under the same SCPs (as templates of their own ID) ask the same
         # question of the engine: it is asked once (see permwise.audit.frames)
-        key = self._frame_key(ps, principal, action, resource, c, acct)
+        key = (base, action.lower()) if base is not None else None
         hit = _ANSWERS.get(key) if key is not None else None
         if hit is None:
             r = evaluate(ps, Request(principal=principal, action=action, resource=resource, context=c,
@@ -221,17 +236,19 @@ class ScpChecker:
                 _ANSWERS[key] = hit
         return hit
 
-    def _frame_key(self, ps: PolicySet, principal: str, action: str, resource: str, ctx: dict[str, Any],
-                   acct: str) -> tuple | None:
-        """The question in ``acct``'s frame; None when a part of it has no template."""
-        scps = frames.levels_template(ps.scps, acct)
-        strings = [principal, resource, ps.management_account_id or ""]
-        for k, v in sorted(ctx.items()):
-            strings += [k, json.dumps(v, sort_keys=True, default=str)]
-        templates = [frames.template(x, acct) for x in strings]
+    def _frame_base(self, ps: PolicySet, principal: str, resource: str, ctx: dict[str, Any], acct: str) -> tuple | None:
+        """A question about ``resource`` in ``acct``'s frame, but its action; None when a part
+        of it has no template."""
+        scps = self._scp_templates.get(acct, _UNSET)
+        if scps is _UNSET:
+            # the account's chain is the same for every cell of its row
+            scps = self._scp_templates[acct] = frames.levels_template(ps.scps, acct)
+        strings = (principal, resource, ps.management_account_id or "",
+                   json.dumps(ctx, sort_keys=True, default=str))
+        templates = tuple(frames.template(x, acct) for x in strings)
         if scps is None or None in templates:
             return None
-        return ("scp-grid", scps, action.lower(), tuple(templates), str(self.env.at), self.region, self.env.partition)
+        return ("scp-grid", scps, templates, str(self.env.at), self.region, self.env.partition)
 
     def _account_entry(self, acct: str) -> tuple[str, str]:
         """The account's entry in ``organization/accounts.json`` (where a missing guardrail is
