@@ -178,17 +178,19 @@ class GuardrailChecker:
             if cand.isdisjoint(asked):
                 continue
             # principals whose statements for the rule's actions are the same share its result
-            # (see "Shared answers" in permwise.audit.probe)
-            key = self.prober.group_key(p, rule.id, asked)
-            hit = self._cache.get(key) if key is not None else None
-            frame_key = None
-            if hit is None and self.across:
-                # principals of other accounts with the same templates (permwise.audit.frames)
-                frame_key = self.prober.frame_key(p, self._tags[rule.id], asked)
-                if frame_key is not None:
+            # (see "Shared answers" in permwise.audit.probe): by template, in this account
+            # and in others (permwise.audit.frames); else by the statement objects
+            frame_key = self.prober.frame_key(p, self._tags[rule.id], asked) if self.across else None
+            if frame_key is not None:
+                key: tuple | None = (frame_key, p.account)
+                hit = self._cache.get(key)
+                if hit is None:
                     hit = self.prober.reuse(frame_key, p)
-                    if hit is not None and key is not None:
+                    if hit is not None:
                         self._keep(key, hit)
+            else:
+                key = self.prober.group_key(p, rule.id, asked)
+                hit = self._cache.get(key) if key is not None else None
             if hit is not None:
                 hits, notes = hit
             else:
