@@ -251,6 +251,7 @@ class ProcessExecutor(Executor):
             except BaseException:
                 _kill_pool(pool)
                 pool.shutdown(wait=False, cancel_futures=True)
+                _join_manager(pool)
                 self._pool = None
                 raise
             if broken:
@@ -304,6 +305,16 @@ def _kill_pool(pool: Any) -> None:
             p.terminate()
         except Exception:
             pass
+
+
+def _join_manager(pool: Any, timeout: float = 5.0) -> None:
+    """Wait (briefly) for the pool's management thread to end after a shutdown that did not
+    wait: left running, it can close its wake-up pipe while the interpreter's exit hook writes
+    to it, and CPython then prints "Exception ignored in threading" to stderr after our one-line
+    error (seen under load on an input error with ``--jobs 2``)."""
+    thread = getattr(pool, "_executor_manager_thread", None)
+    if thread is not None:
+        thread.join(timeout)
 
 
 # ------------------------------------------------------------------------------ Dask

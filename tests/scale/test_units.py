@@ -166,13 +166,31 @@ def test_ctrl_c_cancels_cleanly(tmp_path, gen_org):
     import subprocess
     import time
 
-    g = gen_org.generate_org(tmp_path / "ctrlc-snap", accounts=60, roles=50)
+    g = gen_org.generate_org(tmp_path / "ctrlc-snap", accounts=120, roles=50)
     out = tmp_path / "never.json"
     exe = Path(sys.executable).parent / "permwise"
+
+    def running() -> list[str]:
+        # the run's processes: the command and its forked workers (same command line)
+        found = []
+        for d in Path("/proc").iterdir():
+            if d.name.isdigit():
+                try:
+                    if str(g.root).encode() in (d / "cmdline").read_bytes():
+                        found.append(d.name)
+                except OSError:
+                    pass
+        return found
+
     p = subprocess.Popen([str(exe), "audit", "--env", str(g.root), "-c", str(AUDIT_CONFIG), "--jobs", "2", "-f", "json",
                           "-o", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                          start_new_session=True)
-    time.sleep(2.5)
+    # mid-run: once the worker processes are up (the run is then in its units), not after a
+    # fixed delay (the audit got fast enough to end before one)
+    deadline = time.monotonic() + 30
+    while len(running()) < 2 and p.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.2)
     assert p.poll() is None, "the audit ended before Ctrl-C; make the organization bigger"
     os.killpg(p.pid, signal.SIGINT)
     _, err = p.communicate(timeout=60)
@@ -180,15 +198,7 @@ def test_ctrl_c_cancels_cleanly(tmp_path, gen_org):
     assert "Traceback" not in err
     assert not out.exists()
     time.sleep(0.5)
-    left = []
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                if str(g.root).encode() in (d / "cmdline").read_bytes():
-                    left.append(d.name)
-            except OSError:
-                pass
-    assert not left
+    assert not running()
 
 
 def test_hub_slices_and_spilled_findings_equal_the_whole_snapshot_audit(small_org, monkeypatch):
