@@ -58,7 +58,11 @@ _TEMPLATES = [
 ]
 _SCPS = {
     "ou-a": [{"Effect": "Deny", "Action": "cloudtrail:*", "Resource": "*",
-              "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1"]}}}],
+              "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1"]}}},
+             # a personal statement (it exempts one role by name, as landing zones do): answers
+             # about its actions are not shared, about other actions they still are
+             {"Effect": "Deny", "Action": ["cloudtrail:StopLogging", "iam:CreateAccessKey"], "Resource": "*",
+              "Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/app-1"}}}],
     "ou-b": [{"Effect": "Deny", "Action": ["iam:CreateAccessKey", "kms:*"], "Resource": "*"},
              {"Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::data-111122223333/*"}],
 }

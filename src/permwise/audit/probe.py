@@ -522,15 +522,18 @@ class Prober:
         if base is None:
             return None
         _, listed, indexes = self._layers(principal, ps)
-        if len(listed) != 1:  # a boundary, SCP or RCP statement is personal
-            return None
         parts: list[int] = []
-        for cp, (applying, personal) in zip(listed[0], indexes[0], strict=True):
-            r = self._frame_restriction(cp, applying, personal, tag, actions, principal.account)
-            if r is None:
-                return None
-            if r:
-                parts.append(r)
+        for n, (group, index) in enumerate(zip(listed, indexes, strict=True)):
+            # the identity policies' statements for these actions are the key's parts; a
+            # boundary, SCP or RCP layer is listed too when one of its statements is personal
+            # (an SCP exempting a role by `aws:PrincipalArn`): its templates are in the base,
+            # and only a personal statement applying to one of these actions stops the sharing
+            for cp, (applying, personal) in zip(group, index, strict=True):
+                r = self._frame_restriction(cp, applying, personal, tag, actions, principal.account)
+                if r is None:
+                    return None
+                if r and n == 0:
+                    parts.append(r)
         return (base, tag, tuple(parts))
 
     def _frame_base(self, principal: Any, ps: PolicySet) -> int | None:
