@@ -242,6 +242,7 @@ class Prober:
         self._blind: dict[tuple[int, str], bool] = {}
         self._policy_pers: dict[int, tuple[bool, CompiledPolicy]] = {}
         self._layer_maps: dict[tuple[int, int], tuple] = {}
+        self._listings: dict[int, tuple] = {}
         self._personal_st: dict[int, tuple[Any, bool]] = {}
         #: answers shared between principals (see "Shared answers" above)
         self._shared: dict[tuple, Any] = {}
@@ -400,18 +401,30 @@ class Prober:
             hit = self._policy_pers[id(cp)] = (any(self._statement_personal(st) for st in cp.statements), cp)
         return hit[0]
 
+    def _listing(self, ps: PolicySet) -> tuple[tuple, tuple]:
+        """The layers of ``ps`` whose statements a share key lists per action, as their
+        policies, and each policy's index (:meth:`_policy_index`). The boundary, SCP and RCP
+        policies are part of a key's base (the objects themselves), so their statements are
+        listed only when one of them is personal; the identity policies (different for nearly
+        every principal) always are."""
+        hit = self._listings.get(id(ps))
+        if hit is None:
+            shared = [g for g in (ps.boundary, *ps.scps, *ps.rcps) if any(self._policy_personal(cp) for cp in g)]
+            listed = tuple(tuple(g) for g in (ps.identity, *shared))
+            indexes = tuple(tuple(self._policy_index(cp)[1:] for cp in g) for g in listed)
+            if len(self._listings) >= SHARED_LIMIT // 10:
+                self._listings.clear()
+            # the policy set is held, so that its id stays its own
+            hit = self._listings[id(ps)] = (listed, indexes, ps)
+        return hit[0], hit[1]
+
     def _layers(self, principal: Any, ps: PolicySet) -> tuple[int, tuple, tuple]:
         """For ``principal`` under ``ps``: the number standing for what every share key starts
-        with (account, kind, impersonal context, the layers' shape), and the layers whose
-        statements a share key lists per action, as their policies."""
+        with (account, kind, impersonal context, the layers' shape), and :meth:`_listing`."""
+        listed, indexes = self._listing(ps)
         memo = (id(ps), id(principal))
         hit = self._layer_maps.get(memo)
         if hit is None:
-            # the boundary, SCP and RCP policies are part of the base (the objects themselves),
-            # so their statements are listed per action only when one of them is personal; the
-            # identity policies (different for nearly every principal) always are
-            shared = [g for g in (ps.boundary, *ps.scps, *ps.rcps) if any(self._policy_personal(cp) for cp in g)]
-            listed = tuple(tuple(g) for g in (ps.identity, *shared))
             base = (principal.account, principal.kind, principal.service_linked, self._context_key(principal.arn),
                     tuple(ps.boundary), ps.management_account_id, ps.scp_exempt, ps.rcp_exempt,
                     ps.resource_policy_required, tuple(map(tuple, ps.scps)), tuple(map(tuple, ps.rcps)),
@@ -422,12 +435,11 @@ class Prober:
                 if len(self._bases) >= SHARED_LIMIT // 10:
                     self._bases.clear()  # numbers are never reused, so old keys just stop matching
                 base_id = self._bases[base] = next(self._base_numbers)
-            indexes = tuple(tuple(self._policy_index(cp)[1:] for cp in g) for g in listed)
             if len(self._layer_maps) >= SHARED_LIMIT // 10:
                 self._layer_maps.clear()
             # the policy set and the principal are held, so that their ids stay theirs
-            hit = self._layer_maps[memo] = (base_id, listed, indexes, ps, principal)
-        return hit[0], hit[1], hit[2]
+            hit = self._layer_maps[memo] = (base_id, ps, principal)
+        return hit[0], listed, indexes
 
     def share_key(self, principal: Any, ps: PolicySet, al: str) -> tuple | None:
         """What the engine's answer about action ``al`` (lowercase) can depend on, beyond the
@@ -521,7 +533,7 @@ class Prober:
         base = self._frame_base(principal, ps)
         if base is None:
             return None
-        _, listed, indexes = self._layers(principal, ps)
+        listed, indexes = self._listing(ps)
         parts: list[int] = []
         for n, (group, index) in enumerate(zip(listed, indexes, strict=True)):
             # the identity policies' statements for these actions are the key's parts; a
@@ -568,14 +580,17 @@ class Prober:
         names cannot change an answer (the engine reads the context through conditions; the
         witness pass only fills keys that conditions name)."""
         items = []
-        for k, v in self._context_key(arn):
-            if k not in read:
+        for key, value in self.context(arn).items():
+            k = key.lower()
+            # (the keys that tell principals apart are left out, as in the share key's base: a
+            # statement reading one is personal and shares nothing)
+            if k not in read or any(k.startswith(pk) for pk in PERSONAL_KEYS):
                 continue
-            kt, vt = frames.template(k, account), frames.template(v, account)
+            kt, vt = frames.template(k, account), frames.template(json.dumps(value, sort_keys=True, default=str), account)
             if kt is None or vt is None:
                 return None
             items.append((kt, vt))
-        return frames.number(("context", tuple(items)))
+        return frames.number(("context", tuple(sorted(items))))
 
     def _keys_read(self, ps: PolicySet) -> frozenset[str]:
         """Condition keys (lowercase) that a statement of ``ps``'s identity policies or
