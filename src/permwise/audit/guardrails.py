@@ -181,13 +181,14 @@ class GuardrailChecker:
             # (see "Shared answers" in permwise.audit.probe): by template, in this account
             # and in others (permwise.audit.frames); else by the statement objects
             frame_key = self.prober.frame_key(p, self._tags[rule.id], asked) if self.across else None
+            key: tuple | None
             if frame_key is not None:
-                key: tuple | None = (frame_key, p.account)
-                hit = self._cache.get(key)
+                key = local = (frame_key, p.account)
+                hit = self._cache.get(local)
                 if hit is None:
                     hit = self.prober.reuse(frame_key, p)
                     if hit is not None:
-                        self._keep(key, hit)
+                        self._keep(local, hit)
             else:
                 key = self.prober.group_key(p, rule.id, asked)
                 hit = self._cache.get(key) if key is not None else None
