@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """Benchmark ``permwise check`` and ``permwise audit`` of generated organizations.
 
-    python bench/bench_org.py [--accounts 100 500] [--repeat 2]
+    python bench/bench_org.py [--accounts 100 500] [--repeat 2] [--shape generated|landing-zone]
 
-Each organization (``bench/gen_snapshot.py``): three levels of OUs, SCPs and RCPs on several
-levels, N member accounts with 20 roles each (inline policies and 0-3 of 30 AWS managed
-policies), and one big account with 500 roles and a pool of customer managed policies.
+Each organization (``--shape generated``, ``bench/gen_snapshot.py``): three levels of OUs,
+SCPs and RCPs on several levels, N member accounts with 20 roles each (inline policies and 0-3
+of 30 AWS managed policies), and one big account with 500 roles and a pool of customer managed
+policies. ``--shape landing-zone`` (``bench/gen_org.py``, a second generator written apart):
+a Control Tower-like OU tree, SCPs that exempt a role by ``aws:PrincipalArn``, RCPs, 25 roles
+per account with randomly drawn application policies naming the account's own resources,
+users in every fifth account, a bucket, key and queue policy per account.
 ``check`` runs the bundled runbooks manifest with its four profiles mapped to four accounts
 (excess included); ``audit`` runs every guardrail, escalation, trust and SCP rule. Printed per
 size: wall and CPU time, peak memory of all processes, and the orjson parse floor of the same
@@ -43,18 +47,27 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--accounts", type=int, nargs="+", default=[100, 500])
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--shape", choices=("generated", "landing-zone"), default="generated")
     args = ap.parse_args(argv)
     for n in args.accounts:
         with tempfile.TemporaryDirectory() as tmp:
             t = Path(tmp)
-            info = generate_snapshot(t / "snap", roles=500, accounts=n, roles_per_other_account=20, aws_managed=30)
-            (t / "deploy.yaml").write_text(CONFIG)
+            if args.shape == "generated":
+                info = generate_snapshot(t / "snap", roles=500, accounts=n, roles_per_other_account=20, aws_managed=30)
+                (t / "deploy.yaml").write_text(CONFIG)
+                roles = 500 + 20 * (n - 1)
+            else:
+                from gen_org import generate_org
+
+                info = generate_org(t / "snap", accounts=n, roles=25)
+                (t / "snap-deploy.yaml").rename(t / "deploy.yaml")
+                roles = info.principals
             files = json_files(t / "snap")
             size = sum(f.stat().st_size for f in files)
-            roles = 500 + 20 * (n - 1)
             floor = min(parse_floor(files) for _ in range(args.repeat))
-            print(f"organization of {n} member accounts, {roles:,} roles, {len(files)} files, {size / 1e6:.1f} MB; "
-                  f"orjson parse floor {floor:.2f} s ({info.root.name})")
+            what = "roles" if args.shape == "generated" else "principals"
+            print(f"organization of {n} member accounts ({args.shape}), {roles:,} {what}, {len(files)} files, "
+                  f"{size / 1e6:.1f} MB; orjson parse floor {floor:.2f} s ({info.root.name})")
             for verb, cmd in (
                 ("check", [*PERMWISE, "check", "runbooks", "--env", str(t / "snap"), "--config", str(t / "deploy.yaml"),
                            "--format", "json", "-o", str(t / "check.json")]),

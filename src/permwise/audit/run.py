@@ -100,13 +100,13 @@ def run_audit(
 
     n_jobs = min(resolve_jobs(jobs), max(1, len(principals) // MIN_PRINCIPALS_PER_JOB))
     if n_jobs > 1:
-        # each principal's guardrail and escalation findings are independent of the order in
-        # which principals are visited: pieces of the list go to worker processes, results come
-        # back in list order and are put together exactly as the loop below would
-        # the assume-role graph is shared by every principal's escalation search: build it once
-        # here, so that each forked worker starts with it instead of building it again
-        graph.forward("")
-        guard_f, esc_f, admin_flags, t_guard, evaluations = _parallel_principals(
+        # each principal's guardrail findings are independent of the order in which principals
+        # are visited and of the escalation search: pieces of the list go to worker processes
+        # while this process runs the escalation search (which needs the assume-role graph,
+        # built here once); results come back in list order and are put together exactly as
+        # the loops below would. Each analysis keeps its caches in one process: split across
+        # processes, both computed the same shared answers again in each.
+        guard_f, esc_f, admin_flags, t_guard, evaluations = _overlapped(
             (prober, guard, esc), principals, n_jobs, progress)
         findings.extend(guard_f)
         findings.extend(esc_f)
@@ -150,43 +150,51 @@ MIN_PRINCIPALS_PER_JOB = 40
 _SHARED: dict[str, Any] = {}
 
 
-def _worker_piece(piece: tuple[int, int]) -> tuple[list[list[Finding]], list[Finding | None], list[bool], int]:
+def _guard_piece(piece: tuple[int, int]) -> tuple[list[list[Finding]], int]:
     st = _SHARED
-    prober, guard, esc = st["prober"], st["guard"], st["esc"]
+    prober, guard = st["prober"], st["guard"]
     before = prober.evaluations
     start, end = piece
-    ps = st["principals"][start:end]
-    g = [guard.check(p) for p in ps]
-    e = [esc.check(p) for p in ps]
-    a = [esc.is_admin(p) for p in ps]
-    return g, e, a, prober.evaluations - before
+    return [guard.check(p) for p in st["principals"][start:end]], prober.evaluations - before
 
 
-def _parallel_principals(analyzers, principals, jobs, progress):
-    from permwise.parallel import ordered_map
+def _overlapped(analyzers, principals, jobs, progress):
+    """The guardrails of ``principals`` in ``jobs - 1`` worker processes, the escalation search
+    in this one at the same time: (guardrail findings, escalation findings, admin flags, when
+    the guardrails were done, the workers' engine evaluations)."""
+    from permwise.parallel import make_pool
 
     n = len(principals)
+    workers = max(1, jobs - 1)
     # more pieces than processes so that a slow piece does not leave a core idle
-    size = max(1, -(-n // (jobs * 8)))
+    size = max(1, -(-n // (workers * 8)))
     pieces = [(i, min(n, i + size)) for i in range(0, n, size)]
-    _SHARED.clear()
     prober, guard, esc = analyzers
-    _SHARED.update(prober=prober, guard=guard, esc=esc, principals=principals)
+    _SHARED.clear()
+    _SHARED.update(prober=prober, guard=guard, principals=principals)
     guard_f: list[Finding] = []
-    esc_f: list[Finding] = []
-    flags: list[bool] = []
     evaluations = 0
-    done = 0
     try:
-        for g, e, a, ev in ordered_map(_worker_piece, pieces, jobs, in_flight=len(pieces)):
-            for fs in g:
-                guard_f.extend(fs)
-            esc_f.extend(f for f in e if f is not None)
-            flags.extend(a)
-            evaluations += ev
-            done += len(a)
-            if progress:
-                progress(2 * done, 2 * n)
+        with make_pool(workers) as pool:
+            # the workers are forked at the first submission, before the search below starts
+            futures = [pool.submit(_guard_piece, piece) for piece in pieces]
+            esc_f: list[Finding] = []
+            for i, p in enumerate(principals):
+                f = esc.check(p)
+                if f is not None:
+                    esc_f.append(f)
+                if progress:
+                    progress(i + 1, 2 * n)
+            flags = [esc.is_admin(p) for p in principals]
+            done = 0
+            for fut, (start, end) in zip(futures, pieces, strict=True):
+                g, ev = fut.result()
+                for fs in g:
+                    guard_f.extend(fs)
+                evaluations += ev
+                done += end - start
+                if progress:
+                    progress(n + done, 2 * n)
     finally:
         _SHARED.clear()
     return guard_f, esc_f, flags, time.perf_counter(), evaluations
