@@ -185,12 +185,13 @@ def test_ctrl_c_cancels_cleanly(tmp_path, gen_org):
     p = subprocess.Popen([str(exe), "audit", "--env", str(g.root), "-c", str(AUDIT_CONFIG), "--jobs", "2", "-f", "json",
                           "-o", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                          start_new_session=True)
-    # mid-run: once the worker processes are up (the run is then in its units), not after a
-    # fixed delay (the audit got fast enough to end before one)
+    # mid-run, in the account units: the worker processes are up, then a while longer (this
+    # organization's audit takes several seconds; the test used to wait a fixed 2.5 s from the
+    # start, which a faster audit of a smaller organization outran)
     deadline = time.monotonic() + 30
     while len(running()) < 2 and p.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
-    time.sleep(0.2)
+    time.sleep(1.5)
     assert p.poll() is None, "the audit ended before Ctrl-C; make the organization bigger"
     os.killpg(p.pid, signal.SIGINT)
     _, err = p.communicate(timeout=60)
