@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 from permwise.errors import PermwiseError
 
@@ -46,13 +46,29 @@ def main(argv: list[str] | None = None) -> None:
             raise
         _fail(str(exc))
     except KeyboardInterrupt:
-        sys.exit(130)
+        _interrupted()
     except Exception as exc:  # noqa: BLE001 - exit 1 means findings only: anything else is exit 2
         if debug:
             raise
         _fail(unexpected_error_line(exc))
     # typer.Exit(code) comes back as a return value in non-standalone mode; exit like click would
     sys.exit(rv if isinstance(rv, int) and not isinstance(rv, bool) else 0)
+
+
+def _interrupted() -> NoReturn:
+    """Ctrl-C: exit 130 now. The exit handlers run (temporary files and spills are removed),
+    but no thread is joined: a process pool whose workers were stopped mid-run can leave its
+    manager thread waiting forever to flush work to workers that are gone (CPython 3.11), and
+    the interpreter's own exit would wait for it. A Ctrl-C must never hang."""
+    import atexit
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001 - a closed pipe must not stop the exit
+            pass
+    atexit._run_exitfuncs()
+    os._exit(130)
 
 
 def _run_app(argv: list[str], debug: bool) -> Any:
@@ -71,8 +87,8 @@ def _run_app(argv: list[str], debug: bool) -> Any:
         if debug:
             raise
         _fail(usage_error_line(exc, argv))
-    except typer.Abort:
-        sys.exit(130)
+    except typer.Abort:  # click's form of Ctrl-C
+        _interrupted()
 
 
 def _fail(line: str) -> None:
