@@ -309,17 +309,19 @@ class Prober:
         if hit is None:
             allows: set[str] = set()
             applying: dict[str, tuple] = {}
+            personal: set[str] = set()
             for st in cp.statements:
                 acts = self._statement_actions(st)
                 if st.effect == "Allow":
                     allows |= acts
                 for a in acts:
                     applying[a] = applying.get(a, ()) + (st,)
-            personal = frozenset(a for a, sts in applying.items() if any(self._statement_personal(x) for x in sts))
+                if acts and self._statement_personal(st):
+                    personal |= acts  # (each statement is tested once, not once per action)
             if len(self._policy_index_of) >= SHARED_LIMIT:
                 self._policy_index_of.clear()
             # the policy is held, so that its id is not reused while it is cached
-            hit = self._policy_index_of[id(cp)] = (frozenset(allows), applying, personal, cp)
+            hit = self._policy_index_of[id(cp)] = (frozenset(allows), applying, frozenset(personal), cp)
         return hit[0], hit[1], hit[2]
 
     def candidate_actions(self, principal: Any) -> frozenset[str]:
