@@ -248,21 +248,18 @@ class Prober:
         self._shared: dict[tuple, Any] = {}
         self._ctx_keys: dict[str, tuple] = {}
         #: every distinct share-key base -> its number (bases hold policies, so they stay alive)
-        self._bases: dict[tuple, int] = {}
-        self._base_numbers = itertools.count()
+        self._numbers: dict[tuple, int] = {}
+        self._counter = itertools.count(1)
         self._ps_of: dict[str, PolicySet] = {}
         self._grants: dict[tuple[int, str], tuple[bool, tuple, PolicySet]] = {}
         self._lctx: dict[str, dict[str, Any]] = {}
-        self._restrictions: dict[tuple[int, str], tuple[int | None, CompiledPolicy]] = {}
-        self._restriction_numbers: dict[tuple, int] = {}
-        self._restriction_count = itertools.count(1)
+        self._restrictions: dict[tuple[int, Any, str | None], tuple[int | None, CompiledPolicy]] = {}
         self.evaluations = 0
         #: questions whose answer was not shareable (see "Shared answers" above), counted
         self.unshared = 0
         #: the resources asked about while a check is recorded (see :meth:`recorded`)
         self._recording: list[str] | None = None
         self._frame_bases: dict[tuple[int, int], tuple[int | None, PolicySet, Any]] = {}
-        self._frame_restrictions: dict[tuple[int, int, str], tuple[int | None, CompiledPolicy]] = {}
         self._org_keys: frozenset[str] | None = None
         self._facts: dict[tuple[str, str], tuple | None] = {}
         self._policy_keys: dict[int, tuple[frozenset[str], CompiledPolicy]] = {}
@@ -432,11 +429,7 @@ class Prober:
                     ps.resource_policy_required, tuple(map(tuple, ps.scps)), tuple(map(tuple, ps.rcps)),
                     ps.rcp_services)
             # a small stand-in for the base, so that hashing a share key stays cheap
-            base_id = self._bases.get(base)
-            if base_id is None:
-                if len(self._bases) >= SHARED_LIMIT // 10:
-                    self._bases.clear()  # numbers are never reused, so old keys just stop matching
-                base_id = self._bases[base] = next(self._base_numbers)
+            base_id = self._number(base)
             if len(self._layer_maps) >= SHARED_LIMIT // 10:
                 self._layer_maps.clear()
             # the policy set and the principal are held, so that their ids stay theirs
@@ -498,25 +491,44 @@ class Prober:
                     parts.append((n, r))
         return (base, tag, tuple(parts))
 
-    def _restriction(self, cp: CompiledPolicy, applying: dict[str, tuple], personal: frozenset[str], tag: str,
-                     actions: frozenset[str]) -> int | None:
+    def _number(self, value: tuple) -> int:
+        """A number for ``value`` in this prober (a small stand-in for a key part holding
+        statement objects, so that hashing a key stays cheap). Numbers are never reused: when
+        the table is emptied, keys made with the old ones just stop matching."""
+        hit = self._numbers.get(value)
+        if hit is None:
+            if len(self._numbers) >= SHARED_LIMIT:
+                self._numbers.clear()
+            hit = self._numbers[value] = next(self._counter)
+        return hit
+
+    def _restriction(self, cp: CompiledPolicy, applying: dict[str, tuple], personal: frozenset[str], tag: Any,
+                     actions: frozenset[str], account: str | None = None) -> int | None:
         """``cp``'s applying statements of the actions of check ``tag``, as a number (0: none);
-        None when one of them is personal. Memoised per policy and check."""
-        memo = (id(cp), tag)
+        None when one of them is personal. With ``account``, each statement is its template in
+        that account's frame and the number is process-wide (:mod:`permwise.audit.frames`;
+        None also when a statement has no template); without, the statements are the objects
+        themselves and the number is this prober's. Memoised per policy, check and account."""
+        memo = (id(cp), tag, account)
         hit = self._restrictions.get(memo)
         if hit is None:
-            number: int | None
-            if not personal.isdisjoint(actions):
-                number = None
-            else:
+            number: int | None = None
+            if personal.isdisjoint(actions):
                 small, big = (applying, actions) if len(applying) <= len(actions) else (actions, applying)
-                found = tuple(sorted((a, applying[a]) for a in small if a in big))
-                number = self._restriction_numbers.get(found) if found else 0
-                if number is None:
-                    if len(self._restriction_numbers) >= SHARED_LIMIT:
-                        # numbers are never reused, so keys made with the old ones just stop matching
-                        self._restriction_numbers.clear()
-                    number = self._restriction_numbers[found] = next(self._restriction_count)
+                found = []
+                for a in sorted(x for x in small if x in big):
+                    sts = applying[a] if account is None else tuple(
+                        frames.statement_number(st, account) for st in applying[a])
+                    if None in sts:
+                        break
+                    found.append((a, sts))
+                else:
+                    if not found:
+                        number = 0
+                    elif account is None:
+                        number = self._number(("restriction", tuple(found)))
+                    else:
+                        number = frames.number(("restriction", tuple(found)))
             if len(self._restrictions) >= SHARED_LIMIT:
                 self._restrictions.clear()
             # the policy is held, so that its id is not reused while it is cached
@@ -543,7 +555,7 @@ class Prober:
             # (an SCP exempting a role by `aws:PrincipalArn`): its templates are in the base,
             # and only a personal statement applying to one of these actions stops the sharing
             for cp, (applying, personal) in zip(group, index, strict=True):
-                r = self._frame_restriction(cp, applying, personal, tag, actions, principal.account)
+                r = self._restriction(cp, applying, personal, tag, actions, principal.account)
                 if r is None:
                     return None
                 if r and n == 0:
@@ -613,29 +625,6 @@ class Prober:
                 hit = self._policy_keys[id(cp)] = (frozenset(found), cp)
             keys |= hit[0]
         return frozenset(keys)
-
-    def _frame_restriction(self, cp: CompiledPolicy, applying: dict[str, tuple], personal: frozenset[str], tag: int,
-                           actions: frozenset[str], account: str) -> int | None:
-        """:meth:`_restriction` with statement templates: a process-wide number (0: none)."""
-        memo = (id(cp), tag, account)
-        hit = self._frame_restrictions.get(memo)
-        if hit is None:
-            number: int | None = None
-            if personal.isdisjoint(actions):
-                small, big = (applying, actions) if len(applying) <= len(actions) else (actions, applying)
-                found = []
-                for a in sorted(x for x in small if x in big):
-                    ids = tuple(frames.statement_number(st, account) for st in applying[a])
-                    if None in ids:
-                        break
-                    found.append((a, ids))
-                else:
-                    number = frames.number(("restriction", tuple(found))) if found else 0
-            if len(self._frame_restrictions) >= SHARED_LIMIT:
-                self._frame_restrictions.clear()
-            # the policy is held, so that its id is not reused while it is cached
-            hit = self._frame_restrictions[memo] = (number, cp)
-        return hit[0]
 
     def resource_facts(self, principal: Any, resource: str) -> tuple | None:
         """What a question about ``resource`` reads beyond the frame key, in the principal's
