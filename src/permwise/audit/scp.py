@@ -44,8 +44,6 @@ STAR_ACTIONS = {"SCP-IAM-1": ["s3:CreateBucket", "iam:CreateUser"], "SCP-RAM-1":
 PRINCIPAL_KEYS = ("aws:principalarn",)
 
 _UNSET = object()
-#: the grid's engine answers, by question in the account's frame (process-wide, bounded)
-_ANSWERS: dict[tuple, bool] = {}
 
 OVERBROAD_RULE = Rule(
     id="AUDIT-SCP-OVERBROAD", family="audit", kind="scp-exemption", severity="medium",
@@ -225,15 +223,13 @@ class ScpChecker:
         # member accounts under the same SCPs (as templates of their own ID) ask the same
         # question of the engine: it is asked once (see permwise.audit.frames)
         key = (base, action.lower()) if base is not None else None
-        hit = _ANSWERS.get(key) if key is not None else None
+        hit = frames.recall(key) if key is not None else None
         if hit is None:
             r = evaluate(ps, Request(principal=principal, action=action, resource=resource, context=c,
                                      at=self.env.at), False)
             hit = r.decision == ALLOWED
             if key is not None:
-                if len(_ANSWERS) >= frames.LIMIT:
-                    _ANSWERS.clear()
-                _ANSWERS[key] = hit
+                frames.remember(key, hit)
         return hit
 
     def _frame_base(self, ps: PolicySet, principal: str, resource: str, ctx: dict[str, Any], acct: str) -> tuple | None:
